@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# `make run`: migrate, seed the demo once, start the worker (when Redis answers) and the app in
+# production mode on http://localhost:${PORT:-3000}. Ctrl-C stops everything it started.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+mkdir -p var
+export PORT="${PORT:-3000}"
+export BASE_URL="${BASE_URL:-http://localhost:$PORT}"
+export VOELGOED_ENV="${VOELGOED_ENV:-prod}"
+if [ -z "${SECRET_KEY:-}" ]; then
+  [ -s var/secret_key ] || python -c "import secrets; print(secrets.token_urlsafe(48))" > var/secret_key
+  SECRET_KEY="$(cat var/secret_key)"; export SECRET_KEY
+fi
+if [ -z "${DATABASE_URL:-}" ]; then
+  echo "DATABASE_URL is not set: using the embedded SQLite file var/voelgoed.db"
+fi
+export REDIS_URL="${REDIS_URL-redis://127.0.0.1:6379/0}"
+if [ -n "$REDIS_URL" ] && python -c "import redis,sys; redis.Redis.from_url(sys.argv[1], socket_connect_timeout=1).ping()" "$REDIS_URL" 2>/dev/null; then
+  export REFLEX_REDIS_URL="$REDIS_URL"
+  HAVE_REDIS=1
+else
+  echo "Redis is not reachable at '${REDIS_URL}': jobs run inside the web process, Reflex keeps state on disk."
+  export REDIS_URL="" REFLEX_REDIS_URL=""
+  HAVE_REDIS=0
+fi
+python -m voelgoed db upgrade
+python -m voelgoed seed demo
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  echo; echo "stopping…"
+  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+
+if [ "$HAVE_REDIS" = 1 ]; then
+  setsid python -m voelgoed worker > var/worker.log 2>&1 &
+  pids+=($!)
+  echo "worker started (log: var/worker.log)"
+fi
+setsid reflex run --env prod --loglevel warning &
+pids+=($!)
+
+for _ in $(seq 1 300); do
+  if curl -fsS "http://127.0.0.1:$PORT/api/health" >/dev/null 2>&1 && curl -fsS "http://127.0.0.1:$PORT/" >/dev/null 2>&1; then
+    python -m voelgoed urls || true
+    break
+  fi
+  sleep 1
+done
+wait "${pids[@]}"

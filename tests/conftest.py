@@ -1,0 +1,141 @@
+"""Test fixtures on the machine's real PostgreSQL and Redis.
+
+Defaults: ``TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test`` and
+``TEST_REDIS_URL=redis://127.0.0.1:6379/15``. The schema is rebuilt with the Alembic migrations at
+the start of the run (so every run also proves the migrations work).
+
+- ``db``: a Session in an outer transaction that is rolled back after the test
+  (``join_transaction_mode="create_savepoint"``: service commits become savepoints). While it is
+  active, ``session_scope()`` (used by API routes and jobs) yields the same session, so API tests
+  through ``client`` are isolated the same way.
+- ``committed_db``: for concurrency, worker and browser tests that need real commits seen by other
+  connections or processes; every table is truncated afterwards.
+- ``redis_client``: the test Redis database, flushed before and after the test.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+os.environ["DATABASE_URL"] = TEST_DATABASE_URL
+os.environ["REDIS_URL"] = TEST_REDIS_URL
+os.environ.setdefault("VOELGOED_ENV", "test")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-0123456789abcdef0123456789")
+os.environ.setdefault("HOLD_RATE_LIMIT", "100000/minute")
+os.environ.setdefault("PUBLIC_RATE_LIMIT", "100000/minute")
+os.environ.setdefault("SIGNIN_RATE_LIMIT", "1000/minute")
+
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from sqlmodel import Session, SQLModel  # noqa: E402
+
+from voelgoed.config import get_settings  # noqa: E402
+
+get_settings.cache_clear()
+
+
+def _ensure_database(url: str) -> None:
+    u = make_url(url)
+    admin = create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": u.database}).scalar()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{u.database}"'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine():
+    from voelgoed.cli import db_upgrade
+    from voelgoed.services import db as dbmod
+    from voelgoed.services import redis_conn
+
+    _ensure_database(TEST_DATABASE_URL)
+    eng = dbmod.make_engine(TEST_DATABASE_URL)
+    with eng.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    db_upgrade(TEST_DATABASE_URL)
+    dbmod.set_engine(eng)
+    redis_conn.reset()
+    yield eng
+    dbmod.set_engine(None)
+    eng.dispose()
+
+
+def truncate_all(eng) -> None:
+    import voelgoed.models  # noqa: F401
+
+    names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with eng.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} CASCADE"))
+
+
+@pytest.fixture
+def db(engine):
+    from voelgoed.services import db as dbmod
+
+    connection = engine.connect()
+    outer = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    dbmod.set_session_override(session)
+    try:
+        yield session
+    finally:
+        dbmod.set_session_override(None)
+        session.close()
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def committed_db(engine):
+    """Real commits (visible to other connections/processes); all tables truncated afterwards."""
+    truncate_all(engine)
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.close()
+        truncate_all(engine)
+
+
+@pytest.fixture
+def redis_client(engine):
+    import redis
+
+    from voelgoed.services import redis_conn
+
+    client = redis.Redis.from_url(TEST_REDIS_URL)
+    client.flushdb()
+    redis_conn.reset()
+    yield client
+    client.flushdb()
+    redis_conn.reset()
+
+
+@pytest.fixture
+def client(db, redis_client):
+    """A FastAPI TestClient on the API, sharing the rolled-back ``db`` session."""
+    from fastapi.testclient import TestClient
+
+    from voelgoed.api import create_api
+
+    with TestClient(create_api(), raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture
+def live_client(committed_db, redis_client):
+    """A TestClient whose requests commit for real (for tests that also use other connections)."""
+    from fastapi.testclient import TestClient
+
+    from voelgoed.api import create_api
+
+    with TestClient(create_api(), raise_server_exceptions=False) as c:
+        yield c

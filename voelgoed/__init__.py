@@ -1,0 +1,1 @@
+"""VoelgoedEvents: multi-tenant event ticketing for South African organisers, venues and door staff."""

@@ -1,0 +1,3 @@
+from voelgoed.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,13 @@
+"""`GET /api/health` (api-v1.md)."""
+
+from fastapi import APIRouter
+
+from voelgoed.services import health
+
+router = APIRouter()
+
+
+@router.get("/api/health")
+def get_health() -> dict:
+    """`{status, database, redis, worker}`; status is `ok` when the database answers."""
+    return health.check()

@@ -1,0 +1,117 @@
+"""One settings object, read from the environment (and an optional `.env` file).
+
+Every variable is documented with its default in `docs/configuration.md`. The web process, the
+CLI and the RQ worker all call :func:`get_settings`, so they always agree.
+
+Secrets have no production default: with ``VOELGOED_ENV=prod`` a missing ``SECRET_KEY`` (or a
+configured Paystack provider without its secret key) stops start-up via :func:`check_production`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-insecure-secret-key-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    # process
+    env: str = Field("dev", alias="VOELGOED_ENV", description="dev | prod | test")
+    port: int = Field(3000, alias="PORT")
+    base_url: str = Field("", alias="BASE_URL", description="public URL; default http://localhost:PORT")
+
+    # stores
+    database_url: str = Field("", alias="DATABASE_URL", description="empty: SQLite file var/voelgoed.db")
+    redis_url: str = Field("redis://127.0.0.1:6379/0", alias="REDIS_URL", description="empty: no Redis")
+    db_pool_size: int = Field(10, alias="DB_POOL_SIZE")
+    db_max_overflow: int = Field(20, alias="DB_MAX_OVERFLOW")
+    db_lock_timeout_ms: int = Field(3000, alias="DB_LOCK_TIMEOUT_MS")
+
+    # secrets
+    secret_key: str = Field("", alias="SECRET_KEY")
+
+    # files
+    var_dir: Path = Field(ROOT / "var", alias="VAR_DIR")
+    media_dir: Path | None = Field(None, alias="MEDIA_DIR")
+    mail_dir: Path | None = Field(None, alias="MAIL_DIR")
+
+    # mail
+    smtp_host: str = Field("", alias="SMTP_HOST", description="empty: write .eml files to MAIL_DIR")
+    smtp_port: int = Field(25, alias="SMTP_PORT")
+    smtp_user: str = Field("", alias="SMTP_USER")
+    smtp_password: str = Field("", alias="SMTP_PASSWORD")
+    smtp_starttls: bool = Field(False, alias="SMTP_STARTTLS")
+    mail_from: str = Field("VoelgoedEvents <tickets@voelgoed.local>", alias="MAIL_FROM")
+
+    # payments
+    payment_provider: str = Field("sandbox", alias="PAYMENT_PROVIDER", description="sandbox | paystack")
+    sandbox_enabled: bool = Field(True, alias="SANDBOX_ENABLED")
+    sandbox_webhook_secret: str = Field("", alias="SANDBOX_WEBHOOK_SECRET", description="default: derived from SECRET_KEY")
+    paystack_secret_key: str = Field("", alias="PAYSTACK_SECRET_KEY")
+    paystack_base_url: str = Field("https://api.paystack.co", alias="PAYSTACK_BASE_URL")
+
+    # sales and limits
+    hold_ttl_seconds: int = Field(300, alias="HOLD_TTL_SECONDS")
+    session_ttl_seconds: int = Field(14 * 24 * 3600, alias="SESSION_TTL_SECONDS")
+    signin_rate_limit: str = Field("10/minute", alias="SIGNIN_RATE_LIMIT")
+    public_rate_limit: str = Field("120/minute", alias="PUBLIC_RATE_LIMIT")
+    hold_rate_limit: str = Field("30/minute", alias="HOLD_RATE_LIMIT")
+
+    @property
+    def is_prod(self) -> bool:
+        return self.env == "prod"
+
+    @property
+    def effective_database_url(self) -> str:
+        """The SQLAlchemy URL; ``postgresql://`` is mapped to the psycopg 3 driver."""
+        url = self.database_url or f"sqlite:///{self.var_dir / 'voelgoed.db'}"
+        if url.startswith("postgres://"):
+            url = "postgresql://" + url[len("postgres://"):]
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+
+    @property
+    def effective_secret_key(self) -> str:
+        return self.secret_key or DEV_SECRET
+
+    @property
+    def effective_base_url(self) -> str:
+        return (self.base_url or f"http://localhost:{self.port}").rstrip("/")
+
+    @property
+    def effective_media_dir(self) -> Path:
+        return self.media_dir or (self.var_dir / "media")
+
+    @property
+    def effective_mail_dir(self) -> Path:
+        return self.mail_dir or (self.var_dir / "mail")
+
+
+class ConfigurationError(RuntimeError):
+    """Raised at start-up when production settings are incomplete."""
+
+
+def check_production(settings: Settings) -> None:
+    """Refuse to start in production with a missing or default secret (raises ConfigurationError)."""
+    if not settings.is_prod:
+        return
+    problems = []
+    if not settings.secret_key or settings.secret_key == DEV_SECRET or len(settings.secret_key) < 32:
+        problems.append("SECRET_KEY must be set to a random string of at least 32 characters")
+    if settings.payment_provider == "paystack" and not settings.paystack_secret_key:
+        problems.append("PAYSTACK_SECRET_KEY must be set when PAYMENT_PROVIDER=paystack")
+    if problems:
+        raise ConfigurationError("Production start-up refused: " + "; ".join(problems))
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,26 @@
+"""SQLModel tables, one module per aggregate. Importing this package registers every table."""
+
+from .audit import AuditLog
+from .events import Event, EventSigningKey, EventStatus
+from .payments import Payment, PaymentStatus, WebhookDelivery
+from .scanning import Device, Scan, ScanResult
+from .tenancy import ApiKey, Invitation, Membership, Organization, Role, User, UserSession
+from .ticketing import (
+    Hold,
+    HoldItem,
+    HoldStatus,
+    Order,
+    OrderItem,
+    OrderStatus,
+    Ticket,
+    TicketStatus,
+    TicketType,
+)
+from .venues import Gate, Venue
+
+__all__ = [
+    "ApiKey", "AuditLog", "Device", "Event", "EventSigningKey", "EventStatus", "Gate", "Hold",
+    "HoldItem", "HoldStatus", "Invitation", "Membership", "Order", "OrderItem", "OrderStatus",
+    "Organization", "Payment", "PaymentStatus", "Role", "Scan", "ScanResult", "Ticket",
+    "TicketStatus", "TicketType", "User", "UserSession", "Venue", "WebhookDelivery",
+]

@@ -1,0 +1,1 @@
+"""Business rules: the only place that queries, locks, commits and audits."""

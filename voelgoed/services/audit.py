@@ -1,0 +1,52 @@
+"""Audit entries, written in the caller's transaction (never committed here).
+
+``record(session, actor, "order.paid", target, data)`` — actor is an :class:`Actor` (or None for
+the system); target is any model with ``id`` (and usually ``organization_id``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from voelgoed.models import AuditLog
+
+
+@dataclass(frozen=True)
+class Actor:
+    type: str  # user | api_key | device | system | buyer | provider
+    id: str = ""
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls("system", "")
+
+
+def record(session: Session, actor: Actor | None, action: str, target: Any = None, data: dict | None = None, *, organization_id=None) -> AuditLog:
+    actor = actor or Actor.system()
+    org_id = organization_id or getattr(target, "organization_id", None)
+    if org_id is None and target is not None and type(target).__name__ == "Organization":
+        org_id = target.id
+    entry = AuditLog(
+        organization_id=org_id,
+        actor_type=actor.type,
+        actor_id=str(actor.id),
+        action=action,
+        target_type=type(target).__name__.lower() if target is not None else "",
+        target_id=str(getattr(target, "id", "")) if target is not None else "",
+        data=_jsonable(data or {}),
+    )
+    session.add(entry)
+    return entry
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)

@@ -1,0 +1,91 @@
+"""Engine and sessions.
+
+``get_engine()`` is built once per process from ``DATABASE_URL`` (PostgreSQL via psycopg 3, or the
+embedded SQLite file). ``session_scope()`` yields a Session; services commit themselves.
+Tests replace the engine with :func:`set_engine` (see tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+from voelgoed.config import get_settings
+
+_engine: Engine | None = None
+_session_override: Session | None = None
+
+
+def make_engine(url: str | None = None, **kwargs) -> Engine:
+    settings = get_settings()
+    url = url or settings.effective_database_url
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    if url.startswith("sqlite"):
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
+
+        @sa_event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.close()
+
+        return engine
+    kwargs.setdefault("pool_size", settings.db_pool_size)
+    kwargs.setdefault("max_overflow", settings.db_max_overflow)
+    kwargs.setdefault("pool_pre_ping", True)
+    timeout = settings.db_lock_timeout_ms
+    return create_engine(
+        url,
+        connect_args={"options": f"-c lock_timeout={timeout} -c statement_timeout={timeout * 10}"},
+        **kwargs,
+    )
+
+
+def get_engine() -> Engine:
+    global _engine
+    if _engine is None:
+        _engine = make_engine()
+    return _engine
+
+
+def set_engine(engine: Engine | None) -> None:
+    global _engine
+    _engine = engine
+
+
+def is_postgres(session_or_engine) -> bool:
+    bind = session_or_engine.get_bind() if hasattr(session_or_engine, "get_bind") else session_or_engine
+    return bind.dialect.name == "postgresql"
+
+
+def set_session_override(session: Session | None) -> None:
+    """Tests only: make ``session_scope()`` yield this session (inside a rolled-back transaction)."""
+    global _session_override
+    _session_override = session
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """A session for one use case; rolled back on error, closed at the end. Services commit."""
+    if _session_override is not None:
+        try:
+            yield _session_override
+        except Exception:
+            _session_override.rollback()
+            raise
+        return
+    session = Session(get_engine(), expire_on_commit=False)
+    try:
+        yield session
+    except Exception:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,21 @@
+"""The RQ worker process (`python -m voelgoed worker`): the default queue, with the scheduler."""
+
+from __future__ import annotations
+
+import logging
+
+from rq import Worker
+
+from voelgoed.services.queue import QUEUE_NAME
+from voelgoed.services.redis_conn import get_redis
+
+
+def run_worker(burst: bool = False) -> int:
+    logging.basicConfig(level=logging.INFO)
+    client = get_redis()
+    if client is None:
+        print("Redis is not reachable (REDIS_URL); jobs run inside the web process instead.")
+        return 1
+    worker = Worker([QUEUE_NAME], connection=client)
+    worker.work(with_scheduler=True, burst=burst)
+    return 0

@@ -1,0 +1,12 @@
+"""The Reflex app: pages plus the HTTP API mounted through ``api_transformer``."""
+
+import reflex as rx
+
+from voelgoed.api import create_api
+from voelgoed.pages import register_pages
+
+app = rx.App(
+    api_transformer=create_api(),
+    stylesheets=["/styles.css"],
+)
+register_pages(app)
