@@ -6,6 +6,7 @@
     user create --email E --password P [--name N] [--org SLUG --role ROLE]
     apikey create --org SLUG --name NAME          prints the new key as the last line
     worker                           run the RQ worker with the scheduler
+    urls                             print the demo URLs and logins
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     kc.add_argument("--name", required=True)
 
     sub.add_parser("worker", help="run the RQ worker with the scheduler")
+    sub.add_parser("urls", help="print the demo URLs and logins")
     return p
 
 
@@ -80,6 +82,19 @@ def _dispatch(args) -> int:
     if args.group == "db":
         db_upgrade()
         print("database is at the newest revision")
+        return 0
+    if args.group == "urls":
+        from voelgoed.config import get_settings
+        from voelgoed.services import seed
+
+        base = get_settings().effective_base_url
+        print(f"""
+VoelgoedEvents is running.
+  Organiser dashboard: {base}/dashboard   (sign in as {seed.DEMO_OWNER_EMAIL} / {seed.DEMO_OWNER_PASSWORD})
+  Demo event page:     {base}/e/{seed.DEMO_EVENT_SLUG}
+  Scanner page:        {base}/scan         (door staff: {seed.DEMO_DOOR_EMAIL} / {seed.DEMO_DOOR_PASSWORD})
+  API health:          {base}/api/health
+Press Ctrl-C to stop.""")
         return 0
     if args.group == "worker":
         from voelgoed.services.worker import run_worker

@@ -22,15 +22,16 @@ def create_api() -> FastAPI:
 
 
 def _optional_routers():
-    """Routers of the other slices; each module exposes ``router``."""
+    """Every module in ``voelgoed/api/`` that defines ``router`` is mounted (sorted by name)."""
     import importlib
+    import pkgutil
 
-    names = ["auth", "organiser", "public", "payments", "sandbox", "scanner", "waiting_room", "metrics"]
-    for name in names:
-        try:
-            module = importlib.import_module(f"voelgoed.api.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"voelgoed.api.{name}":
-                continue
-            raise
-        yield module.router
+    import voelgoed.api as pkg
+
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
+        if info.name in ("errors", "deps", "health"):
+            continue
+        module = importlib.import_module(f"voelgoed.api.{info.name}")
+        router = getattr(module, "router", None)
+        if router is not None:
+            yield router

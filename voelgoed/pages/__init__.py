@@ -1,33 +1,18 @@
-"""Reflex pages. ``register_pages(app)`` adds every page module's routes to the app."""
+"""Reflex pages. ``register_pages(app)`` calls ``register(app)`` of every page module here."""
 
 import importlib
+import pkgutil
 
 import reflex as rx
 
-PAGE_MODULES = [
-    "home",
-    "auth",
-    "dashboard",
-    "venues",
-    "events",
-    "orders",
-    "public_event",
-    "checkout",
-    "sandbox_pay",
-    "order_page",
-    "scanner",
-    "live",
-    "settings",
-    "waiting_room",
-]
-
 
 def register_pages(app: rx.App) -> None:
-    for name in PAGE_MODULES:
-        try:
-            module = importlib.import_module(f"voelgoed.pages.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"voelgoed.pages.{name}":
-                continue
-            raise
-        module.register(app)
+    import voelgoed.pages as pkg
+
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
+        if info.ispkg:
+            continue
+        module = importlib.import_module(f"voelgoed.pages.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(app)
