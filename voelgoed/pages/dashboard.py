@@ -1,0 +1,123 @@
+"""`/dashboard` (organiser overview) and `/reports` (per-event sales summary)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from voelgoed.pages.components.shell import empty_state, organiser_page, stat_card
+from voelgoed.state.dashboard import DashboardState, ReportsState
+from voelgoed.state.session import SessionState
+
+_STATUS_COLOURS = {"published": "grass", "draft": "gray", "cancelled": "red", "paid": "grass",
+                   "pending": "amber", "refunded": "orange", "expired": "gray"}
+
+
+def status_badge(status: rx.Var) -> rx.Component:
+    return rx.match(status, *[(k, rx.badge(k, color_scheme=v, variant="soft")) for k, v in _STATUS_COLOURS.items()],
+                    rx.badge(status, variant="soft"))
+
+
+def _quick_link(label: str, href: str, icon: str) -> rx.Component:
+    return rx.link(rx.button(rx.icon(icon, size=16), label, variant="surface", size="2"), href=href)
+
+
+def _next_events() -> rx.Component:
+    return rx.card(
+        rx.hstack(rx.heading("Upcoming events", size="4"), rx.spacer(), rx.link("All events", href="/events", size="2"),
+                  align="center", margin_bottom="12px"),
+        rx.cond(
+            DashboardState.next_events.length() > 0,
+            rx.vstack(rx.foreach(DashboardState.next_events, lambda e: rx.link(
+                rx.hstack(
+                    rx.vstack(rx.text(e["name"], weight="medium"), rx.text(e["when"], size="1", color_scheme="gray"),
+                              spacing="0", align="start"),
+                    rx.spacer(),
+                    rx.text(e["sold"], size="2", color_scheme="gray"),
+                    status_badge(e["status"]),
+                    align="center", width="100%", padding_y="8px",
+                    border_bottom=f"1px solid {rx.color('gray', 4)}", spacing="3",
+                ), href="/events/" + e["id"], underline="none", color="inherit", width="100%")),
+                spacing="0", width="100%"),
+            empty_state("calendar-days", "No upcoming events", "Create an event, add ticket types and publish it to start selling.",
+                        rx.link(rx.button(rx.icon("plus", size=16), "Create event"), href="/events")),
+        ),
+        width="100%",
+    )
+
+
+def _recent_orders() -> rx.Component:
+    return rx.card(
+        rx.hstack(rx.heading("Recent orders", size="4"), rx.spacer(), rx.link("All orders", href="/orders", size="2"),
+                  align="center", margin_bottom="12px"),
+        rx.cond(
+            DashboardState.recent_orders.length() > 0,
+            rx.vstack(rx.foreach(DashboardState.recent_orders, lambda o: rx.link(
+                rx.hstack(
+                    rx.vstack(rx.text(o["order_code"], weight="medium", font_family="monospace"),
+                              rx.text(o["buyer_name"], size="1", color_scheme="gray"), spacing="0", align="start"),
+                    rx.spacer(),
+                    rx.text(o["total"], size="2"),
+                    status_badge(o["status"]),
+                    align="center", width="100%", padding_y="8px", border_bottom=f"1px solid {rx.color('gray', 4)}",
+                    spacing="3",
+                ), href="/dashboard/orders/" + o["id"], underline="none", color="inherit", width="100%")),
+                spacing="0", width="100%"),
+            empty_state("receipt", "No orders yet", "Orders appear here as soon as buyers check out."),
+        ),
+        width="100%",
+    )
+
+
+def dashboard() -> rx.Component:
+    return organiser_page(
+        "Overview", "dashboard",
+        rx.text("Welcome back, ", rx.text.strong(SessionState.user_name), ". Here is how ",
+                rx.text.strong(SessionState.org_name), " is doing.", color_scheme="gray", id="dashboard-welcome"),
+        rx.grid(
+            stat_card("Upcoming events", DashboardState.upcoming_events, "calendar-days",
+                      DashboardState.draft_events.to_string() + " drafts"),
+            stat_card("Tickets sold", DashboardState.tickets_sold, "ticket", "across all events"),
+            stat_card("Paid orders", DashboardState.orders_paid, "receipt", "all time"),
+            stat_card("Revenue", DashboardState.revenue, "chart-column", "paid orders"),
+            columns=rx.breakpoints(initial="1", sm="2", lg="4"), spacing="4", width="100%",
+        ),
+        rx.hstack(
+            _quick_link("New event", "/events", "plus"),
+            _quick_link("Venues", "/venues", "map-pin"),
+            _quick_link("Scanning", "/scanning", "scan-line"),
+            _quick_link("Invite team", "/settings?tab=organisation", "users"),
+            wrap="wrap", spacing="2",
+        ),
+        rx.grid(_next_events(), _recent_orders(), columns=rx.breakpoints(initial="1", lg="2"), spacing="4", width="100%"),
+    )
+
+
+def reports_page() -> rx.Component:
+    header = ["Event", "Date", "Status", "Sold", "Held", "Capacity", "Paid orders", "Revenue"]
+    return organiser_page(
+        "Reports", "reports",
+        rx.text("Sales per event. Revenue counts paid orders only.", color_scheme="gray"),
+        rx.cond(ReportsState.error != "", rx.callout(ReportsState.error, icon="circle-alert", color_scheme="red")),
+        rx.cond(
+            ReportsState.rows.length() > 0,
+            rx.box(rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in header])),
+                rx.table.body(rx.foreach(ReportsState.rows, lambda r: rx.table.row(
+                    rx.table.row_header_cell(rx.link(r["name"], href="/events/" + r["event_id"] + "/live")),
+                    rx.table.cell(r["when"]), rx.table.cell(status_badge(r["status"])), rx.table.cell(r["sold"]),
+                    rx.table.cell(r["held"]), rx.table.cell(r["capacity"]), rx.table.cell(r["orders"]),
+                    rx.table.cell(r["revenue"]),
+                ))),
+                variant="surface", width="100%", id="sales-table",
+            ), overflow_x="auto", width="100%"),
+            rx.cond(ReportsState.error == "",
+                    empty_state("chart-column", "Nothing to report yet", "Sales figures appear once you create events.")),
+        ),
+    )
+
+
+def register(app: rx.App) -> None:
+    app.add_page(dashboard, route="/dashboard", title="Overview · VoelgoedEvents",
+                 on_load=[SessionState.require_signed_in, DashboardState.load])
+    app.add_page(reports_page, route="/reports", title="Reports · VoelgoedEvents",
+                 on_load=[SessionState.require_signed_in, ReportsState.load])

@@ -1,0 +1,67 @@
+"""State of `/dashboard` (overview cards) and `/reports` (per-event sales summary)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from voelgoed.services import reports
+from voelgoed.services.db import session_scope
+from voelgoed.services.errors import VoelgoedError
+from voelgoed.state.formatting import money, when
+from voelgoed.state.session import SessionState
+
+
+class DashboardState(SessionState):
+    loading: bool = True
+    upcoming_events: int = 0
+    published_events: int = 0
+    draft_events: int = 0
+    orders_paid: int = 0
+    tickets_sold: int = 0
+    revenue: str = ""
+    next_events: list[dict[str, str]] = []
+    recent_orders: list[dict[str, str]] = []
+
+    @rx.event
+    def load(self):
+        ctx = self._tenant_context()
+        if ctx is None:
+            return
+        with session_scope() as session:
+            data = reports.dashboard_overview(session, ctx)
+        self.upcoming_events, self.published_events = data["upcoming_events"], data["published_events"]
+        self.draft_events, self.orders_paid = data["draft_events"], data["orders_paid"]
+        self.tickets_sold = data["tickets_sold"]
+        self.revenue = money(data["revenue_cents"], data["currency"])
+        self.next_events = [{"id": e["id"], "name": e["name"], "status": e["status"], "when": when(e["starts_at"]),
+                             "sold": f"{e['sold']} / {e['capacity']}" if e["capacity"] else str(e["sold"])}
+                            for e in data["next_events"]]
+        self.recent_orders = [{"id": o["id"], "order_code": o["order_code"], "buyer_name": o["buyer_name"],
+                               "status": o["status"], "total": money(o["total_cents"], o["currency"]),
+                               "when": when(o["created_at"], "%d %b, %H:%M")} for o in data["recent_orders"]]
+        self.loading = False
+
+
+class ReportsState(SessionState):
+    loading: bool = True
+    rows: list[dict[str, str]] = []
+    error: str = ""
+
+    @rx.event
+    def load(self):
+        ctx = self._tenant_context()
+        if ctx is None:
+            return
+        try:
+            with session_scope() as session:
+                data = reports.event_sales_summary(session, ctx)
+        except VoelgoedError as exc:
+            self.error, self.rows, self.loading = exc.message, [], False
+            return
+        self.error = ""
+        self.rows = [{"event_id": r["event_id"], "name": r["name"], "status": r["status"],
+                      "when": when(r["starts_at"], "%d %b %Y"), "sold": str(r["tickets_sold"]),
+                      "held": str(r["tickets_held"]), "capacity": str(r["capacity"] or "—"),
+                      "orders": str(r["orders_paid"]), "revenue": money(r["revenue_cents"], r["currency"])}
+                     for r in data]
+        self.loading = False
