@@ -38,7 +38,7 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, select
@@ -346,8 +346,8 @@ def configure_waiting_room(session: Session, ctx: TenantContext, *, event_id: uu
     fields: dict[str, str] = {}
     if rate_per_minute is not None and not (1 <= int(rate_per_minute) <= MAX_RATE_PER_MINUTE):
         fields["rate_per_minute"] = f"Give a rate between 1 and {MAX_RATE_PER_MINUTE} visitors per minute"
-    if opens_at is not None and opens_at.tzinfo is None:
-        opens_at = opens_at.replace(tzinfo=clock.utcnow().tzinfo)
+    if opens_at is not None:
+        opens_at = clock.resolve(opens_at).astimezone(UTC)
     effective_opens = opens_at or clock.aware(event.waiting_room_opens_at) or clock.aware(event.sale_starts_at)
     if enabled and effective_opens is None:
         fields["opens_at"] = "Give the time the waiting room opens"
