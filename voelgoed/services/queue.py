@@ -42,7 +42,8 @@ def enqueue(func: Callable, *args, retry: Retry | None = DEFAULT_RETRY, job_id: 
     if queue is None:
         _run_inline(func, *args, **kwargs)
         return None
-    return queue.enqueue(func, *args, retry=retry, job_id=job_id, kwargs=kwargs or None)
+    # explicit args=/kwargs= (RQ refuses positional args together with kwargs=)
+    return queue.enqueue(func, args=args, kwargs=kwargs or None, retry=retry, job_id=job_id)
 
 
 def enqueue_in(seconds: float, func: Callable, *args, job_id: str | None = None, **kwargs):
@@ -53,4 +54,5 @@ def enqueue_in(seconds: float, func: Callable, *args, job_id: str | None = None,
         timer.daemon = True
         timer.start()
         return None
-    return queue.enqueue_in(timedelta(seconds=max(seconds, 0)), func, *args, retry=DEFAULT_RETRY, job_id=job_id, kwargs=kwargs or None)
+    return queue.enqueue_in(timedelta(seconds=max(seconds, 0)), func, args=args, kwargs=kwargs or None,
+                            retry=DEFAULT_RETRY, job_id=job_id)
