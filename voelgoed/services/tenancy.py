@@ -210,3 +210,11 @@ def session_overview(session: Session, *, token: str | None, now=None) -> dict |
         "org_slug": active[1].slug if active else "", "role": active[0].role if active else "",
         "organizations": [{"id": str(o.id), "name": o.name, "role": m.role} for m, o in memberships],
     }
+
+
+# Invitations and roles live in members.py; re-exported here so `tenancy.invite_member(...)` etc. work too.
+from voelgoed.services.members import accept_invitation, change_role, invite_member  # noqa: E402
+
+__all__ = ["accept_invitation", "add_member_by_slug", "change_role", "create_organization",
+           "create_organization_with_owner", "invite_member", "list_memberships", "session_overview",
+           "switch_organization", "tenant_context_for"]
