@@ -1,0 +1,104 @@
+"""Public buyer endpoints (no auth; rate-limited per client address) — api-v1.md "Public endpoints".
+
+Unknown, hidden or inactive ticket types answer 404 ``not_found`` (indistinguishable on purpose);
+events outside their sale window answer 409 ``not_on_sale``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Response
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+
+from voelgoed.api.deps import client_address
+from voelgoed.config import get_settings
+from voelgoed.services import checkout, inventory, orders, ratelimit, storefront
+from voelgoed.services.db import session_scope
+
+router = APIRouter(prefix="/api/v1/public", tags=["public"])
+
+
+class HoldItemIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    ticket_type_id: StrictStr = Field(max_length=64)
+    quantity: StrictInt
+
+
+class HoldIn(BaseModel):
+    items: list[HoldItemIn] = Field(min_length=1, max_length=inventory.MAX_LINES)
+
+
+class CheckoutIn(BaseModel):
+    buyer_name: StrictStr = Field(max_length=400)
+    buyer_email: StrictStr = Field(max_length=400)
+    provider: StrictStr | None = Field(default=None, max_length=20)
+
+
+def _public_limit(address: str) -> None:
+    ratelimit.hit("public", address, get_settings().public_rate_limit)
+
+
+@router.get("/events/{slug}")
+def get_event(slug: str, address: Annotated[str, Depends(client_address)]) -> dict[str, Any]:
+    """The published event with live availability per ticket type (lapsed holds don't count)."""
+    _public_limit(address)
+    with session_scope() as session:
+        return storefront.public_event_view(session, slug)
+
+
+@router.post("/events/{slug}/holds", status_code=201)
+def create_hold(slug: str, body: HoldIn, address: Annotated[str, Depends(client_address)],
+                x_waiting_room_pass: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+    """Reserve tickets for HOLD_TTL_SECONDS. 409 ``sold_out`` / ``insufficient_inventory`` (``details.available``),
+    409 ``not_on_sale``, 404 ``not_found``, 422 ``validation_failed``, 429 ``rate_limited``, 403 ``waiting_room_pass_required``."""
+    ratelimit.hit("hold", address, get_settings().hold_rate_limit)
+    with session_scope() as session:
+        hold = inventory.create_hold(session, event_slug=slug, items=[(i.ticket_type_id, i.quantity) for i in body.items],
+                                     client_address=address, pass_token=x_waiting_room_pass)
+        view = storefront.hold_view(session, hold.id)
+    return {"hold_id": view["hold_id"], "expires_at": view["expires_at"], "items": view["items"],
+            "total_cents": view["total_cents"], "currency": view["currency"], "status": view["status"]}
+
+
+@router.get("/holds/{hold_id}")
+def get_hold(hold_id: str, address: Annotated[str, Depends(client_address)]) -> dict[str, Any]:
+    """The hold with its items, total and ``seconds_left``."""
+    _public_limit(address)
+    with session_scope() as session:
+        return storefront.hold_view(session, hold_id)
+
+
+@router.delete("/holds/{hold_id}", status_code=204)
+def delete_hold(hold_id: str, address: Annotated[str, Depends(client_address)]) -> Response:
+    """Release the hold; its tickets are available again at once. 409 ``already_checked_out``."""
+    _public_limit(address)
+    with session_scope() as session:
+        inventory.release_hold(session, hold_id=hold_id)
+    return Response(status_code=204)
+
+
+@router.post("/holds/{hold_id}/checkout", status_code=201)
+def start_checkout(hold_id: str, body: CheckoutIn, address: Annotated[str, Depends(client_address)]) -> dict[str, Any]:
+    """Create the pending order and the payment. 409 ``hold_expired`` / ``already_checked_out``."""
+    _public_limit(address)
+    with session_scope() as session:
+        order = checkout.start_checkout(session, hold_id=hold_id, buyer_name=body.buyer_name,
+                                        buyer_email=body.buyer_email, provider=body.provider)
+        payment = checkout.payment_for_order(session, order)
+        return {
+            "order_id": str(order.id), "order_code": order.order_code, "access_token": order.access_token,
+            "status": order.status, "total_cents": order.total_cents, "currency": order.currency,
+            "payment": {"provider": payment.provider if payment else "free",
+                        "reference": payment.reference if payment else "",
+                        "redirect_url": payment.redirect_url if payment else orders.buyer_order_url(order)},
+        }
+
+
+@router.get("/orders/{order_code}")
+def get_order(order_code: str, address: Annotated[str, Depends(client_address)],
+              access_token: Annotated[str | None, Query(max_length=200)] = None) -> dict[str, Any]:
+    """The buyer's order with its tickets; a wrong or missing ``access_token`` → 404."""
+    _public_limit(address)
+    with session_scope() as session:
+        return orders.public_order_view(session, order_code, access_token)

@@ -1,0 +1,31 @@
+"""The sandbox provider's automation endpoint (exists only when ``SANDBOX_ENABLED``).
+
+``POST /api/v1/sandbox/payments/{reference}/complete`` ``{outcome: "success"|"failure"}`` does what
+the hosted page's Pay / Decline buttons do: a signed webhook is delivered to the platform's own
+webhook processing. → ``200 {outcome, order_code, status}``; 404 unknown reference; 422 bad outcome.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from voelgoed.config import get_settings
+from voelgoed.services.db import session_scope
+from voelgoed.services.payments import sandbox
+
+
+class CompleteIn(BaseModel):
+    outcome: Literal["success", "failure"]
+
+
+router = APIRouter(prefix="/api/v1/sandbox", tags=["sandbox"]) if get_settings().sandbox_enabled else None
+
+if router is not None:
+    @router.post("/payments/{reference}/complete")
+    def complete(reference: str, body: CompleteIn) -> dict[str, Any]:
+        with session_scope() as session:
+            result = sandbox.complete(session, reference=reference, outcome=body.outcome)
+        return {"outcome": result["outcome"], "order_code": result["order_code"], "status": result["status"]}

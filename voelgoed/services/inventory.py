@@ -1,0 +1,353 @@
+"""General-admission inventory: holds (reserve → release / expire) and live availability.
+
+Counters (architecture decision 5): ``tickettype.available = quantity - sold_count - held_count``
+and, when ``event.capacity`` is set, the same on the ``event`` row. Both are changed only by
+conditional ``UPDATE … WHERE quantity - sold_count - held_count >= :n`` statements inside the
+hold's transaction, ticket types in ascending id order, then the event row. Lock order used by
+every writer in this package: hold rows → order rows → ticket type rows (ascending id) → event row.
+
+Read-time expiry: an expired hold (``expires_at <= now``) never counts. The hold path first tries
+to reserve; only if that fails does it reclaim the event's expired holds (``FOR UPDATE SKIP
+LOCKED``, so concurrent reclaimers never wait on each other) and retry once. Public availability
+reads add back the quantities of expired-but-unreclaimed holds. The RQ job
+:func:`voelgoed.services.jobs.expire_hold` reclaims each hold at its expiry time as well.
+
+Errors (codes → HTTP): ``validation_failed`` 422 (quantities, empty items), ``not_found`` 404 (no
+such published event; unknown, hidden or inactive ticket type — deliberately indistinguishable),
+``not_on_sale`` 409 (outside the event's or ticket type's sale window, or event not published/live),
+``sold_out`` 409, ``insufficient_inventory`` 409 (``details.available``), ``busy`` 503 (lock timeout),
+``waiting_room_pass_required`` 403.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, select
+
+from voelgoed.config import get_settings
+from voelgoed.models import Event, Hold, HoldItem, HoldStatus, TicketType
+from voelgoed.services import audit, clock
+from voelgoed.services.errors import Busy, NotFound, ValidationFailed, VoelgoedError
+
+SELLABLE_EVENT_STATUSES = ("published", "live")
+MAX_LINES = 20
+BUYER = audit.Actor("buyer", "")
+
+
+class _Short(Exception):
+    """A conditional update matched no row: not enough left for ``ticket_type_id`` (None: event capacity)."""
+
+    def __init__(self, ticket_type_id: uuid.UUID | None):
+        self.ticket_type_id = ticket_type_id
+
+
+# --------------------------------------------------------------------------- validation
+
+def parse_items(items: Iterable[Any]) -> list[tuple[uuid.UUID | None, int, str]]:
+    """Normalise ``[(ticket_type_id, quantity)]`` (tuples or dicts) → ``[(uuid|None, qty, raw_id)]``.
+
+    Raises 422 ``validation_failed`` with ``details.fields`` for an empty list, more than
+    ``MAX_LINES`` lines, or a quantity that is not a whole number ≥ 1. An id that is not a UUID
+    becomes ``None`` (reported later as ``not_found``, like any unknown id).
+    """
+    if isinstance(items, str | bytes) or not isinstance(items, Iterable):
+        raise ValidationFailed({"items": "items must be a list"})
+    lines = list(items)
+    if not lines:
+        raise ValidationFailed({"items": "Choose at least one ticket"})
+    if len(lines) > MAX_LINES:
+        raise ValidationFailed({"items": f"At most {MAX_LINES} lines per hold"})
+    merged: dict[str, list] = {}
+    for i, line in enumerate(lines):
+        if isinstance(line, dict):
+            raw_id, qty = line.get("ticket_type_id"), line.get("quantity")
+        elif isinstance(line, list | tuple) and len(line) == 2:
+            raw_id, qty = line
+        else:
+            raise ValidationFailed({f"items.{i}": "Each line needs ticket_type_id and quantity"})
+        if isinstance(qty, bool) or not isinstance(qty, int):
+            if isinstance(qty, str) and qty.strip().isdigit() and len(qty.strip()) < 6:
+                qty = int(qty.strip())
+            else:
+                raise ValidationFailed({f"items.{i}.quantity": "Quantity must be a whole number"})
+        if qty < 1:
+            raise ValidationFailed({f"items.{i}.quantity": "Quantity must be at least 1"})
+        key = str(raw_id or "").strip().lower()
+        try:
+            tid = uuid.UUID(key)
+        except ValueError:
+            tid = None
+        entry = merged.setdefault(key, [tid, 0, str(raw_id), i])
+        entry[1] += qty
+    return [(tid, qty, raw) for tid, qty, raw, _ in merged.values()]
+
+
+def _sale_window_error(start: datetime | None, end: datetime | None, now: datetime, what: str) -> VoelgoedError | None:
+    start, end = clock.aware(start), clock.aware(end)
+    if start is not None and now < start:
+        return VoelgoedError("not_on_sale", f"Sales for {what} open at {start.isoformat()}", {"sale_starts_at": start.isoformat()}, status=409)
+    if end is not None and now >= end:
+        return VoelgoedError("not_on_sale", f"Sales for {what} have closed", {"sale_ends_at": end.isoformat()}, status=409)
+    return None
+
+
+def check_event_on_sale(event: Event, now: datetime) -> None:
+    """Raise ``not_on_sale`` (409) unless ``event`` is published/live, not over, and in its sale window."""
+    if event.status not in SELLABLE_EVENT_STATUSES:
+        raise VoelgoedError("not_on_sale", "This event is not on sale", {"status": event.status}, status=409)
+    if now >= clock.aware(event.ends_at):
+        raise VoelgoedError("not_on_sale", "This event has ended", {"status": "ended"}, status=409)
+    err = _sale_window_error(event.sale_starts_at, event.sale_ends_at, now, "this event")
+    if err:
+        raise err
+
+
+# --------------------------------------------------------------------------- create
+
+def create_hold(session: Session, *, event_slug: str | None = None, event_id: uuid.UUID | str | None = None,
+                items: Sequence[Any], client_address: str = "", pass_token: str | None = None,
+                now: datetime | None = None) -> Hold:
+    """Reserve tickets for ``settings.hold_ttl_seconds`` seconds; commits; returns the Hold.
+
+    ``items``: ``[(ticket_type_id, quantity)]`` or ``[{"ticket_type_id", "quantity"}]``; repeated
+    ids are summed. Unit prices are captured on the hold items (cents, event currency). After
+    commit, the expiry job is scheduled (``enqueue_in(ttl, jobs.expire_hold, hold_id)``).
+    Errors: see the module docstring.
+    """
+    now = clock.resolve(now)
+    lines = parse_items(items)
+    if any(tid is None for tid, _, _ in lines):
+        bad = next(raw for tid, _, raw in lines if tid is None)
+        raise NotFound("not_found", "Unknown ticket type", {"ticket_type_id": bad})
+    wanted = {tid: qty for tid, qty, _ in lines}
+    event, types = _load_for_hold(session, event_slug=event_slug, event_id=event_id, type_ids=list(wanted))
+    check_event_on_sale(event, now)
+    for tid, qty in wanted.items():
+        tt = types.get(tid)
+        if tt is None or not tt.is_active or tt.is_hidden:
+            raise NotFound("not_found", "Unknown ticket type", {"ticket_type_id": str(tid)})
+        err = _sale_window_error(tt.sale_starts_at, tt.sale_ends_at, now, tt.name)
+        if err:
+            err.details["ticket_type_id"] = str(tid)
+            raise err
+        if qty > tt.max_per_order:
+            raise ValidationFailed({"quantity": f"At most {tt.max_per_order} {tt.name} tickets per order"})
+    if event.waiting_room_enabled:
+        from voelgoed.services import waiting_room  # owned by the waiting-room slice
+
+        waiting_room.require_pass_for_hold(event, pass_token, now=now)
+
+    ttl = get_settings().hold_ttl_seconds
+    ordered = sorted(wanted.items(), key=lambda kv: str(kv[0]))
+    total_qty = sum(wanted.values())
+    last_short: _Short | None = None
+    for attempt in (0, 1):
+        hold = Hold(id=uuid.uuid4(), organization_id=event.organization_id, event_id=event.id,
+                    status=HoldStatus.active.value, expires_at=now + timedelta(seconds=ttl),
+                    total_cents=sum(types[t].price_cents * q for t, q in ordered), currency=event.currency,
+                    client_address=(client_address or "")[:64], created_at=now)
+        try:
+            if attempt == 1 and not _reclaim_expired(session, event, now, extra_type_ids=[t for t, _ in ordered]):
+                raise last_short or _Short(None)
+            # inserts first, hot-row updates last: the row locks are held only until the commit
+            session.add(hold)
+            session.add_all([HoldItem(hold_id=hold.id, organization_id=event.organization_id, ticket_type_id=t,
+                                      quantity=q, unit_price_cents=types[t].price_cents) for t, q in ordered])
+            audit.record(session, BUYER, "hold.created", hold,
+                         {"items": {str(t): q for t, q in ordered}, "client_address": hold.client_address})
+            session.flush()
+            for tid, qty in ordered:
+                _reserve(session, "tickettype", tid, qty, "held_count")
+            if event.capacity is not None:
+                _reserve(session, "event", event.id, total_qty, "held_count")
+            session.commit()
+        except _Short as short:
+            session.rollback()
+            last_short = short
+            if attempt == 0:
+                continue
+            raise _shortage_error(session, event, short, wanted, now) from None
+        except OperationalError as exc:
+            session.rollback()
+            raise Busy("busy", "Tickets are in high demand right now; please try again") from exc
+        break
+    from voelgoed.services import jobs
+    from voelgoed.services.queue import enqueue_in
+
+    try:
+        enqueue_in(ttl, jobs.expire_hold, str(hold.id), job_id=f"expire-hold-{hold.id}")
+    except Exception:  # Redis down: read-time expiry still protects inventory
+        pass
+    return hold
+
+
+def _load_for_hold(session: Session, *, event_slug, event_id, type_ids: list[uuid.UUID]):
+    """One round trip: the event plus the requested ticket types of that event."""
+    if event_id is not None:
+        try:
+            event_id = uuid.UUID(str(event_id))
+        except ValueError:
+            raise NotFound("not_found", "Event not found") from None
+        cond = Event.id == event_id
+    elif event_slug:
+        cond = Event.slug == str(event_slug)
+    else:
+        raise ValidationFailed({"event": "An event slug or id is required"})
+    rows = session.exec(
+        select(Event, TicketType).outerjoin(TicketType, (TicketType.event_id == Event.id) & TicketType.id.in_(type_ids)).where(cond)
+    ).all()
+    if not rows or rows[0][0].status in ("draft",):
+        raise NotFound("not_found", "Event not found")
+    event = rows[0][0]
+    return event, {tt.id: tt for _, tt in rows if tt is not None}
+
+
+def _reserve(session: Session, table: str, row_id: uuid.UUID, qty: int, column: str) -> None:
+    """``column += qty`` on ``table`` if ``quantity|capacity - sold_count - held_count >= qty``; else _Short."""
+    limit = "quantity" if table == "tickettype" else "capacity"
+    result = session.execute(
+        text(f"UPDATE {table} SET {column} = {column} + :n WHERE id = :id AND {limit} - sold_count - held_count >= :n"),
+        {"n": qty, "id": row_id},
+    )
+    if result.rowcount != 1:
+        raise _Short(row_id if table == "tickettype" else None)
+
+
+def _shortage_error(session: Session, event: Event, short: _Short, wanted: dict, now: datetime) -> VoelgoedError:
+    from voelgoed.services.storefront import availability
+
+    avail = availability(session, event, now)
+    if short.ticket_type_id is None:
+        left = max(0, avail["event"] if avail["event"] is not None else 0)
+        details = {"available": left}
+    else:
+        left = max(0, avail["types"].get(short.ticket_type_id, 0))
+        details = {"available": left, "ticket_type_id": str(short.ticket_type_id)}
+    if left <= 0:
+        return VoelgoedError("sold_out", "Sold out", details)
+    return VoelgoedError("insufficient_inventory", f"Only {left} left", details)
+
+
+# --------------------------------------------------------------------------- release and expiry
+
+def _give_back(session: Session, event_id: uuid.UUID, per_type: dict[uuid.UUID, int], column: str = "held_count") -> None:
+    """Subtract quantities from ``column`` (ascending ticket type ids), then from the event when capped."""
+    for tid in sorted(per_type, key=str):
+        session.execute(text(f"UPDATE tickettype SET {column} = {column} - :n WHERE id = :id"),
+                        {"n": per_type[tid], "id": tid})
+    total = sum(per_type.values())
+    if total:
+        session.execute(text(f"UPDATE event SET {column} = {column} - :n WHERE id = :id AND capacity IS NOT NULL"),
+                        {"n": total, "id": event_id})
+
+
+_EXPIRE_SQL = text("""
+WITH cand AS (
+    SELECT id FROM hold
+    WHERE event_id = :event_id AND status IN ('active', 'converted') AND expires_at <= :now
+    ORDER BY id FOR UPDATE SKIP LOCKED
+), gone AS (
+    UPDATE hold SET status = 'expired', ended_at = :now FROM cand WHERE hold.id = cand.id
+    RETURNING hold.id, hold.organization_id
+), orders AS (
+    UPDATE "order" SET status = 'expired', updated_at = :now
+    WHERE hold_id IN (SELECT id FROM gone) AND status = 'pending'
+    RETURNING "order".id, "order".organization_id
+), logged AS (
+    INSERT INTO auditlog (id, organization_id, actor_type, actor_id, action, target_type, target_id, data, created_at)
+    SELECT gen_random_uuid(), organization_id, 'system', '', 'hold.expired', 'hold', id::text, '{}'::json, :now FROM gone
+    UNION ALL
+    SELECT gen_random_uuid(), organization_id, 'system', '', 'order.expired', 'order', id::text, '{}'::json, :now FROM orders
+)
+SELECT hi.ticket_type_id, SUM(hi.quantity)::int AS n
+FROM holditem hi JOIN gone ON hi.hold_id = gone.id GROUP BY hi.ticket_type_id
+""")
+
+
+def _reclaim_expired(session: Session, event: Event, now: datetime, extra_type_ids: Iterable[uuid.UUID] = ()) -> int:
+    """Expire the event's lapsed holds (and their pending orders) and return their inventory."""
+    rows = session.execute(_EXPIRE_SQL, {"event_id": event.id, "now": now}).all()
+    per_type = {r[0]: r[1] for r in rows}
+    if per_type:
+        lock_ids = sorted({*per_type, *extra_type_ids}, key=str)
+        session.execute(text("SELECT id FROM tickettype WHERE id = ANY(:ids) ORDER BY id FOR UPDATE"), {"ids": lock_ids})
+        _give_back(session, event.id, per_type)
+    return sum(per_type.values())
+
+
+def _end_hold(session: Session, hold_id: uuid.UUID, *, status: str, now: datetime,
+              from_statuses: tuple[str, ...], only_if_lapsed: bool) -> Hold | None:
+    """Lock the hold; if it is in ``from_statuses`` (and lapsed, if asked) end it and give its inventory back."""
+    hold = session.exec(select(Hold).where(Hold.id == hold_id).with_for_update().execution_options(populate_existing=True)).first()
+    if hold is None or hold.status not in from_statuses:
+        return None
+    if only_if_lapsed and clock.aware(hold.expires_at) > now:
+        return None
+    items = session.exec(select(HoldItem).where(HoldItem.hold_id == hold.id)).all()
+    per_type: dict[uuid.UUID, int] = {}
+    for it in items:
+        per_type[it.ticket_type_id] = per_type.get(it.ticket_type_id, 0) + it.quantity
+    hold.status, hold.ended_at = status, now
+    session.add(hold)
+    session.flush()
+    _give_back(session, hold.event_id, per_type)
+    audit.record(session, BUYER if status == "released" else None, f"hold.{status}", hold, {"items": {str(k): v for k, v in per_type.items()}})
+    return hold
+
+
+def release_hold(session: Session, *, hold_id: uuid.UUID | str, now: datetime | None = None) -> None:
+    """Buyer cancels an active hold: inventory is back at once; commits. Idempotent for ended holds.
+
+    Errors: ``not_found`` 404 (no such hold), ``already_checked_out`` 409 (checkout started).
+    """
+    now = clock.resolve(now)
+    hid = _as_uuid(hold_id)
+    try:
+        hold = _end_hold(session, hid, status=HoldStatus.released.value, now=now, from_statuses=("active",), only_if_lapsed=False)
+        if hold is None:
+            existing = session.get(Hold, hid)
+            session.rollback()
+            if existing is None:
+                raise NotFound("not_found", "Hold not found")
+            if existing.status in ("converted", "completed"):
+                raise VoelgoedError("already_checked_out", "Checkout has started for this hold")
+            return
+        session.commit()
+    except OperationalError as exc:
+        session.rollback()
+        raise Busy("busy", "Please try again") from exc
+
+
+def expire_hold(session: Session, *, hold_id: uuid.UUID | str, now: datetime | None = None) -> bool:
+    """Expire one lapsed hold (active or converted) and its pending order; commits. Idempotent.
+
+    Returns True when something changed. A hold that has not lapsed yet is left alone.
+    """
+    now = clock.resolve(now)
+    hold = _end_hold(session, _as_uuid(hold_id), status=HoldStatus.expired.value, now=now,
+                     from_statuses=("active", "converted"), only_if_lapsed=True)
+    if hold is None:
+        session.rollback()
+        return False
+    from voelgoed.models import Order
+
+    order = session.exec(select(Order).where(Order.hold_id == hold.id).with_for_update()).first()
+    if order is not None and order.status == "pending":
+        order.status, order.updated_at = "expired", now
+        session.add(order)
+        audit.record(session, None, "order.expired", order, {"order_code": order.order_code})
+    session.commit()
+    return True
+
+
+def _as_uuid(value) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise NotFound("not_found", "Hold not found") from None

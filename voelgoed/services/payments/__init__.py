@@ -1,0 +1,27 @@
+"""Payment providers. ``get_provider(name)`` → a :class:`~.base.Provider` (404 ``not_found`` if unknown/disabled)."""
+
+from __future__ import annotations
+
+from voelgoed.config import get_settings
+from voelgoed.services.errors import NotFound
+
+PROVIDER_NAMES = ("sandbox", "paystack")
+
+
+def default_provider_name() -> str:
+    return get_settings().payment_provider or "sandbox"
+
+
+def get_provider(name: str | None = None):
+    """The provider called ``name`` (default: ``settings.payment_provider``)."""
+    name = (name or default_provider_name()).strip().lower()
+    settings = get_settings()
+    if name == "sandbox" and settings.sandbox_enabled:
+        from voelgoed.services.payments.sandbox import SandboxProvider
+
+        return SandboxProvider()
+    if name == "paystack":
+        from voelgoed.services.payments.paystack import PaystackProvider
+
+        return PaystackProvider()
+    raise NotFound("not_found", f"Unknown payment provider {name!r}", {"provider": name})

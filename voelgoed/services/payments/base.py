@@ -1,0 +1,95 @@
+"""The payment provider interface (architecture decision 8).
+
+A provider turns a pending order into a hosted checkout and reports the outcome through a signed
+webhook. Implementations: :mod:`.sandbox` (built in, for demos and tests) and :mod:`.paystack`.
+
+- ``create_checkout(order, payment) -> (reference, redirect_url)``: ``payment.reference`` is
+  pre-filled with a fresh unique reference; providers that accept merchant references (Paystack
+  does) return it unchanged. Raises ``provider_unavailable`` (503) when the provider can't be reached.
+- ``verify_webhook(headers, raw_body) -> WebhookEvent``: checks the signature over the *raw* body
+  and parses it. Raises ``bad_signature`` (401) for a missing/wrong signature or an unparseable body.
+- ``verify(reference) -> VerifyResult``: asks the provider for the transaction's current state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from voelgoed.services.errors import VoelgoedError
+
+SUCCESS, FAILURE, IGNORED = "success", "failure", "ignored"
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """A verified provider notification. ``amount_cents`` in minor units; ``outcome`` success|failure|ignored."""
+
+    delivery_key: str
+    event_type: str
+    reference: str
+    outcome: str
+    amount_cents: int | None = None
+    currency: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """``status``: success | failed | pending (anything else the provider says maps to pending)."""
+
+    reference: str
+    status: str
+    amount_cents: int | None = None
+    currency: str | None = None
+
+
+class Provider(Protocol):
+    name: str
+
+    def create_checkout(self, order, payment) -> tuple[str, str]: ...
+
+    def verify_webhook(self, headers, raw_body: bytes) -> WebhookEvent: ...
+
+    def verify(self, reference: str) -> VerifyResult: ...
+
+
+def bad_signature(message: str = "The webhook signature is missing or wrong") -> VoelgoedError:
+    return VoelgoedError("bad_signature", message, status=401)
+
+
+def hmac_sha512_hex(secret: str, raw_body: bytes) -> str:
+    """Hex HMAC-SHA512 of the raw body (Paystack's ``x-paystack-signature`` scheme)."""
+    return hmac.new(secret.encode(), raw_body, hashlib.sha512).hexdigest()
+
+
+def check_signature(secret: str, raw_body: bytes, signature: str | None) -> None:
+    if not secret or not signature or not hmac.compare_digest(hmac_sha512_hex(secret, raw_body), signature.strip().lower()):
+        raise bad_signature()
+
+
+def lower_headers(headers) -> dict[str, str]:
+    return {str(k).lower(): str(v) for k, v in dict(headers or {}).items()}
+
+
+def parse_json_object(raw_body: bytes) -> dict[str, Any]:
+    try:
+        body = json.loads(raw_body)
+    except (ValueError, UnicodeDecodeError):
+        raise bad_signature("The webhook body is not JSON") from None
+    if not isinstance(body, dict):
+        raise bad_signature("The webhook body is not a JSON object")
+    return body
+
+
+def as_int(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None

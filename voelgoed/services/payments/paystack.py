@@ -1,0 +1,95 @@
+"""Paystack over its documented REST API with ``httpx`` (https://paystack.com/docs/api/).
+
+- ``POST {PAYSTACK_BASE_URL}/transaction/initialize`` ``{email, amount, currency, reference,
+  callback_url, metadata}`` with ``Authorization: Bearer <secret key>`` → ``data.authorization_url``.
+  Amounts are in the currency's subunit (cents for ZAR).
+- ``GET /transaction/verify/{reference}`` → ``data.status`` (success | failed | abandoned | …),
+  ``data.amount``, ``data.currency``.
+- Webhooks (https://paystack.com/docs/payments/webhooks/): header ``x-paystack-signature`` = hex
+  HMAC-SHA512 of the raw body keyed with the secret key; we act on ``charge.success``. Paystack
+  sends no delivery id, so the delivery key is ``<event>:<data.id>`` (the transaction id), falling
+  back to the body's SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import quote
+
+import httpx
+
+from voelgoed.config import get_settings
+from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.payments.base import (
+    IGNORED,
+    SUCCESS,
+    VerifyResult,
+    WebhookEvent,
+    as_int,
+    check_signature,
+    lower_headers,
+    parse_json_object,
+)
+
+SIGNATURE_HEADER = "x-paystack-signature"
+TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+
+
+def _unavailable(detail: str) -> VoelgoedError:
+    return VoelgoedError("provider_unavailable", "The payment provider could not be reached; please try again",
+                         {"provider": "paystack", "reason": detail[:200]}, status=503)
+
+
+class PaystackProvider:
+    name = "paystack"
+
+    def __init__(self, secret_key: str | None = None, base_url: str | None = None):
+        settings = get_settings()
+        self.secret_key = secret_key if secret_key is not None else settings.paystack_secret_key
+        self.base_url = (base_url or settings.paystack_base_url).rstrip("/")
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.secret_key}", "Content-Type": "application/json"}
+
+    def _call(self, method: str, path: str, **kwargs) -> dict:
+        try:
+            resp = httpx.request(method, self.base_url + path, headers=self._headers(), timeout=TIMEOUT, **kwargs)
+            body = resp.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise _unavailable(str(exc)) from exc
+        if resp.status_code >= 400 or not isinstance(body, dict) or not body.get("status"):
+            raise _unavailable(str(body.get("message") if isinstance(body, dict) else resp.status_code))
+        return body.get("data") or {}
+
+    def create_checkout(self, order, payment) -> tuple[str, str]:
+        base = get_settings().effective_base_url
+        data = self._call("POST", "/transaction/initialize", json={
+            "email": order.buyer_email, "amount": payment.amount_cents, "currency": payment.currency,
+            "reference": payment.reference,
+            "callback_url": f"{base}/orders/{order.order_code}?token={order.access_token}",
+            "metadata": {"order_code": order.order_code},
+        })
+        url = data.get("authorization_url")
+        if not url:
+            raise _unavailable("no authorization_url")
+        return str(data.get("reference") or payment.reference), str(url)
+
+    def verify_webhook(self, headers, raw_body: bytes) -> WebhookEvent:
+        check_signature(self.secret_key, raw_body, lower_headers(headers).get(SIGNATURE_HEADER))
+        body = parse_json_object(raw_body)
+        data = body.get("data") if isinstance(body.get("data"), dict) else {}
+        event_type = str(body.get("event", ""))
+        tx_id = data.get("id")
+        key = f"{event_type}:{tx_id}" if tx_id not in (None, "") else hashlib.sha256(raw_body).hexdigest()
+        return WebhookEvent(
+            delivery_key=key[:200], event_type=event_type[:60], reference=str(data.get("reference", ""))[:100],
+            outcome=SUCCESS if event_type == "charge.success" else IGNORED,
+            amount_cents=as_int(data.get("amount")), currency=str(data.get("currency") or "").upper() or None,
+            payload=body,
+        )
+
+    def verify(self, reference: str) -> VerifyResult:
+        data = self._call("GET", "/transaction/verify/" + quote(reference, safe=""))
+        status = {"success": "success", "failed": "failed", "abandoned": "failed", "reversed": "failed"}.get(
+            str(data.get("status")), "pending")
+        return VerifyResult(reference, status, as_int(data.get("amount")), str(data.get("currency") or "").upper() or None)
