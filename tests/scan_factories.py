@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
@@ -36,7 +36,7 @@ def make_order_with_tickets(session: Session, tt: TicketType, *, quantity: int =
     for pos in range(quantity):
         t = Ticket(organization_id=tt.organization_id, event_id=tt.event_id, order_id=order.id, order_item_id=item.id,
                    position=pos, ticket_type_id=tt.id, ticket_code=new_code(10), status=status, holder_name=holder_name,
-                   issued_at=now)
+                   issued_at=now - timedelta(days=1))
         session.add(t)
         session.flush()
         t.qr_payload = ticket_identity.sign_ticket(session, t)

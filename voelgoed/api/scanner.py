@@ -1,0 +1,104 @@
+"""Scanner API (device token) and the organiser's device/stats endpoints (API key). See api-v1.md.
+
+- ``POST /api/v1/events/{event_id}/devices`` {name, gate_code?} → 201 {id, token, pairing_code, pairing_expires_at}
+- ``GET  /api/v1/events/{event_id}/stats`` → the :mod:`voelgoed.services.stats` shape
+- ``POST /api/v1/scanner/pair`` {pairing_code} → {token, event, gate_code} (rate-limited per address)
+- ``GET  /api/v1/scanner/manifest`` → :func:`voelgoed.services.scanning.manifest`
+- ``POST /api/v1/scanner/scans`` {qr, gate_code?, scanned_at?, client_scan_id} → {result, ticket?, …}
+- ``POST /api/v1/scanner/sync`` {scans: [...]} → {results: [...]}
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from voelgoed.api.deps import api_key_context, bearer_token, client_address
+from voelgoed.services import devices, scanning, stats
+from voelgoed.services.db import session_scope
+from voelgoed.services.ratelimit import hit
+from voelgoed.services.rbac import TenantContext
+
+router = APIRouter(prefix="/api/v1")
+
+
+class DeviceIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    name: str = Field(min_length=1, max_length=120)
+    gate_code: str | None = Field(default=None, max_length=32)
+
+
+class PairIn(BaseModel):
+    pairing_code: str = Field(min_length=1, max_length=64)
+
+
+class ScanIn(BaseModel):
+    # qr is free text on purpose: anything unreadable is answered {"result": "invalid"}, never 4xx
+    qr: str = Field(max_length=100_000)
+    gate_code: str | None = Field(default=None, max_length=32)
+    scanned_at: datetime | None = None
+    client_scan_id: str = Field(min_length=1, max_length=64)
+
+
+class SyncScanIn(BaseModel):
+    client_scan_id: str = Field(min_length=1, max_length=64)
+    qr: str | None = Field(default=None, max_length=100_000)
+    gate_code: str | None = Field(default=None, max_length=32)
+    scanned_at: datetime
+    local_result: str | None = Field(default=None, max_length=40)
+
+
+class SyncIn(BaseModel):
+    scans: list[SyncScanIn] = Field(max_length=scanning.MAX_BATCH)
+
+
+@router.post("/events/{event_id}/devices", status_code=201)
+def create_device(event_id: str, body: DeviceIn, ctx: TenantContext = Depends(api_key_context)):
+    with session_scope() as session:
+        device, token, code = devices.create_device(session, ctx, event_id=event_id, name=body.name, gate_code=body.gate_code)
+        return {"id": str(device.id), "name": device.name, "token": token, "pairing_code": code,
+                "pairing_expires_at": device.pairing_expires_at.isoformat()}
+
+
+@router.get("/events/{event_id}/stats")
+def event_stats(event_id: str, ctx: TenantContext = Depends(api_key_context)):
+    with session_scope() as session:
+        return stats.event_stats(session, ctx, event_id)
+
+
+@router.post("/scanner/pair")
+def pair(body: PairIn, request: Request):
+    hit("scanner-pair", client_address(request), "20/minute")
+    with session_scope() as session:
+        device, token = devices.pair_device(session, pairing_code=body.pairing_code)
+        m = scanning.manifest(session, device)
+        return {"token": token, "device": m["device"], "event": m["event"], "gate_code": m["device"]["gate_code"]}
+
+
+def _device(session, authorization: str | None):
+    return devices.authenticate_device(session, bearer_token(authorization))
+
+
+@router.get("/scanner/manifest")
+def manifest(authorization: str | None = Header(default=None)):
+    with session_scope() as session:
+        return scanning.manifest(session, _device(session, authorization))
+
+
+@router.post("/scanner/scans")
+def scan(body: ScanIn, authorization: str | None = Header(default=None)):
+    with session_scope() as session:
+        device = _device(session, authorization)
+        return JSONResponse(scanning.scan(session, device, qr=body.qr, gate_code=body.gate_code, scanned_at=body.scanned_at,
+                                          client_scan_id=body.client_scan_id))
+
+
+@router.post("/scanner/sync")
+def sync(body: SyncIn, authorization: str | None = Header(default=None)):
+    with session_scope() as session:
+        device = _device(session, authorization)
+        results = scanning.sync(session, device, scans=[s.model_dump() for s in body.scans])
+        return {"results": results}
