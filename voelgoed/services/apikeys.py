@@ -11,7 +11,7 @@ import uuid
 from sqlmodel import Session, select
 
 from voelgoed.models import ApiKey, Organization
-from voelgoed.services import audit, clock
+from voelgoed.services import audit, clock, rbac
 from voelgoed.services.audit import Actor
 from voelgoed.services.errors import NotFound, Unauthenticated, ValidationFailed
 from voelgoed.services.rbac import TenantContext
@@ -51,7 +51,15 @@ def authenticate(session: Session, secret: str, *, now=None) -> TenantContext:
     return TenantContext(organization_id=key.organization_id, actor=Actor("api_key", str(key.id)), role="admin")
 
 
+def create_for_context(session: Session, ctx: TenantContext, *, name: str) -> tuple[ApiKey, str]:
+    """Organiser UI: create a key for ``ctx``'s organisation (owners/admins; 403 ``forbidden``)."""
+    rbac.require(ctx, rbac.can_manage_members, "manage API keys")
+    return create_api_key(session, organization_id=ctx.organization_id, name=name, created_by=ctx.actor)
+
+
 def revoke(session: Session, ctx: TenantContext, key_id: uuid.UUID, *, now=None) -> ApiKey:
+    """Revoke one of ``ctx``'s keys (owners/admins; 403 ``forbidden``; another organisation's key → 404)."""
+    rbac.require(ctx, rbac.can_manage_members, "manage API keys")
     key = session.get(ApiKey, key_id)
     if key is None or key.organization_id != ctx.organization_id:
         raise NotFound("not_found", "API key not found")
@@ -63,4 +71,6 @@ def revoke(session: Session, ctx: TenantContext, key_id: uuid.UUID, *, now=None)
 
 
 def list_keys(session: Session, ctx: TenantContext) -> list[ApiKey]:
+    """The organisation's keys, oldest first (owners/admins; 403 ``forbidden``)."""
+    rbac.require(ctx, rbac.can_manage_members, "manage API keys")
     return list(session.exec(select(ApiKey).where(ApiKey.organization_id == ctx.organization_id).order_by(ApiKey.created_at)))

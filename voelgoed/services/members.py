@@ -211,3 +211,23 @@ def remove_member(session: Session, ctx: TenantContext, *, membership_id: uuid.U
     audit.record(session, ctx.actor, "membership.removed", membership, {"user_id": str(membership.user_id)})
     session.delete(membership)
     session.commit()
+
+
+def sign_up_and_accept(session: Session, *, token: str | None, full_name: str, password: str,
+                       client_address: str = "", now: datetime | None = None) -> str:
+    """Create the invited person's account (the invitation's email), join, and sign in; returns the session token.
+
+    Errors: 404 ``not_found`` (invitation), 409 ``email_taken`` (they already have an account: sign in instead),
+    422 ``validation_failed``.
+    """
+    from voelgoed.services import accounts
+
+    now = clock.resolve(now)
+    invitation = _pending(session, token, now)
+    user = accounts.create_user(session, email=invitation.email, password=password, full_name=full_name)
+    membership = accept_invitation(session, token=token, user_id=user.id, now=now)
+    _row, session_token = accounts.sign_in(session, email=user.email, password=password,
+                                           client_address=client_address, now=now)
+    _row.active_organization_id = membership.organization_id
+    session.commit()
+    return session_token

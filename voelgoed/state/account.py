@@ -1,0 +1,95 @@
+"""`/settings` → Account (password) and API keys tabs."""
+
+from __future__ import annotations
+
+import uuid
+
+import reflex as rx
+
+from voelgoed.services import accounts, apikeys, clock, rbac
+from voelgoed.services.db import session_scope
+from voelgoed.services.errors import NotFound, VoelgoedError
+from voelgoed.state.formatting import when
+from voelgoed.state.session import SessionState
+
+
+class AccountState(SessionState):
+    password_error: str = ""
+    password_fields: dict[str, str] = {}
+
+    @rx.event
+    def change_password(self, form: dict):
+        self.password_error, self.password_fields = "", {}
+        if str(form.get("new_password", "")) != str(form.get("confirm_password", "")):
+            self.password_fields = {"confirm_password": "The new passwords do not match"}
+            return
+        try:
+            with session_scope() as session:
+                user_session = accounts.resolve_session(session, self.session_token)
+                revoked = accounts.change_password(
+                    session, user_id=user_session.user_id, current_password=str(form.get("current_password", "")),
+                    new_password=str(form.get("new_password", "")), keep_session_id=user_session.id)
+        except VoelgoedError as exc:
+            self.password_error = exc.message
+            self.password_fields = dict(exc.details.get("fields", {}))
+            return
+        note = f" and signed out {revoked} other session(s)" if revoked else ""
+        return [rx.toast.success("Password changed" + note),
+                *[rx.set_value(n, "") for n in ("current_password", "new_password", "confirm_password")]]
+
+
+class ApiKeysState(SessionState):
+    keys: list[dict[str, str]] = []
+    can_manage_keys: bool = False
+    key_error: str = ""
+    new_key_secret: str = ""  # shown once, right after creation, to the person who created it
+    secret_open: bool = False
+
+    def _ctx(self):
+        ctx = self._tenant_context()
+        if ctx is None:
+            raise NotFound("not_found", "Please sign in again")
+        return ctx
+
+    @rx.event
+    def load(self):
+        self.new_key_secret, self.secret_open = "", False
+        ctx = self._tenant_context()
+        self.can_manage_keys = bool(ctx and rbac.can_manage_members(ctx))
+        if not self.can_manage_keys:
+            self.keys = []
+            return
+        with session_scope() as session:
+            now = clock.utcnow()
+            self.keys = [{"id": str(k.id), "name": k.name, "prefix": k.prefix + "…",
+                          "created": when(clock.aware(k.created_at).isoformat(), "%d %b %Y"),
+                          "last_used": when(clock.aware(k.last_used_at).isoformat(), "%d %b %Y") if k.last_used_at else "never",
+                          "status": "revoked" if k.revoked_at and clock.aware(k.revoked_at) <= now else "active"}
+                         for k in apikeys.list_keys(session, ctx)]
+
+    @rx.event
+    def create_key(self, form: dict):
+        self.key_error = ""
+        try:
+            with session_scope() as session:
+                _key, secret = apikeys.create_for_context(session, self._ctx(), name=str(form.get("name", "")))
+        except VoelgoedError as exc:
+            self.key_error = exc.message
+            return
+        self.load()
+        self.new_key_secret, self.secret_open = secret, True
+        return rx.set_value("key-name", "")
+
+    @rx.event
+    def close_secret(self):
+        self.new_key_secret, self.secret_open = "", False
+
+    @rx.event
+    def revoke_key(self, key_id: str):
+        try:
+            with session_scope() as session:
+                apikeys.revoke(session, self._ctx(), uuid.UUID(key_id))
+        except (VoelgoedError, ValueError):
+            return rx.toast.error("That key could not be revoked")
+        self.load()
+        return rx.toast.success("API key revoked")
