@@ -116,3 +116,42 @@ def test_control_the_unique_constraint_is_the_backstop(committed_db):
     with pytest.raises(IntegrityError):
         committed_db.commit()
     committed_db.rollback()
+
+
+def test_concurrent_mark_paid_deliveries_issue_once(committed_db, redis_client):
+    """The sales path: 6 webhook deliveries for one payment at once → one order, its tickets once."""
+    from tests.factories import make_event, make_org, make_ticket_type
+    from voelgoed.services import checkout, inventory, orders
+
+    engine = committed_db.get_bind()
+    org = make_org(committed_db)
+    event = make_event(committed_db, org)
+    tt = make_ticket_type(committed_db, event, quantity=50, price_cents=15000)
+    committed_db.commit()
+    hold = inventory.create_hold(committed_db, event_id=event.id, items=[(tt.id, 3)])
+    order = checkout.start_checkout(committed_db, hold_id=hold.id, buyer_name="Sipho Dlamini",
+                                    buyer_email="sipho@example.co.za", provider="sandbox")
+    payment = checkout.payment_for_order(committed_db, order)
+    barrier = threading.Barrier(6)
+    errors: list[Exception] = []
+
+    def deliver():
+        with Session(engine, expire_on_commit=False) as s:
+            try:
+                barrier.wait()
+                orders.mark_paid(s, reference=payment.reference, amount_cents=payment.amount_cents,
+                                 currency=payment.currency, provider=payment.provider)
+            except Exception as exc:  # pragma: no cover
+                errors.append(exc)
+
+    threads = [threading.Thread(target=deliver) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert _count(engine, order.id) == 3
+    with Session(engine) as s:
+        issued = s.exec(select(Ticket).where(Ticket.order_id == order.id)).all()
+        assert all(t.qr_payload.startswith("VG1:") for t in issued)
+        assert s.get(Order, order.id).status == "paid"
