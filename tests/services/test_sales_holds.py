@@ -19,6 +19,7 @@ def shop(db):
     org = make_org(db)
     event = make_event(db, org)
     tt = make_ticket_type(db, event, quantity=10, max_per_order=6, price_cents=15000)
+    db.commit()
     return event, tt
 
 

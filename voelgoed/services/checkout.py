@@ -38,9 +38,9 @@ def validate_buyer(buyer_name, buyer_email) -> tuple[str, str]:
     fields = {}
     name = buyer_name.strip() if isinstance(buyer_name, str) else ""
     email = buyer_email.strip() if isinstance(buyer_email, str) else ""
-    if not name or len(name) > 200:
+    if not name or len(name) > 200 or any(ord(c) < 32 for c in name):
         fields["buyer_name"] = "Enter your name (up to 200 characters)"
-    if len(email) > 254 or not EMAIL_RE.match(email):
+    if len(email) > 254 or not EMAIL_RE.match(email) or any(ord(c) < 32 for c in email):
         fields["buyer_email"] = "Enter a valid email address"
     if fields:
         raise ValidationFailed(fields)
@@ -90,7 +90,7 @@ def start_checkout(session: Session, *, hold_id, buyer_name: str, buyer_email: s
                 tickets.after_order_paid(order.id)
             return order
         payment = Payment(organization_id=order.organization_id, order_id=order.id, provider=prov.name,
-                          reference="VGP-" + new_token(12).replace("-", "x").replace("_", "y"),
+                          reference="VGP-" + new_code(20, "abcdefghjkmnpqrstuvwxyz23456789"),
                           amount_cents=total, currency=order.currency, created_at=now, updated_at=now)
         payment.reference, payment.redirect_url = prov.create_checkout(order, payment)
         session.add(payment)

@@ -195,10 +195,10 @@ def _load_for_hold(session: Session, *, event_slug, event_id, type_ids: list[uui
         except ValueError:
             raise NotFound("not_found", "Event not found") from None
         cond = Event.id == event_id
-    elif event_slug:
-        cond = Event.slug == str(event_slug)
+    elif clean_key(event_slug, 120):
+        cond = Event.slug == clean_key(event_slug, 120)
     else:
-        raise ValidationFailed({"event": "An event slug or id is required"})
+        raise NotFound("not_found", "Event not found")
     rows = session.exec(
         select(Event, TicketType).outerjoin(TicketType, (TicketType.event_id == Event.id) & TicketType.id.in_(type_ids)).where(cond)
     ).all()
@@ -344,6 +344,14 @@ def expire_hold(session: Session, *, hold_id: uuid.UUID | str, now: datetime | N
         audit.record(session, None, "order.expired", order, {"order_code": order.order_code})
     session.commit()
     return True
+
+
+def clean_key(value, max_len: int) -> str | None:
+    """A lookup key from the outside (slug, code, reference): None if empty, too long or holding NUL/control chars."""
+    text_value = str(value or "").strip()
+    if not text_value or len(text_value) > max_len or any(ord(c) < 32 for c in text_value):
+        return None
+    return text_value
 
 
 def _as_uuid(value) -> uuid.UUID:

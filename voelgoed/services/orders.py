@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from voelgoed.models import Event, Hold, HoldStatus, Order, OrderItem, OrderStatus, Payment, Ticket, TicketType, Venue
 from voelgoed.services import audit, clock, tickets
 from voelgoed.services.errors import NotFound, VoelgoedError
-from voelgoed.services.inventory import _end_hold
+from voelgoed.services.inventory import _end_hold, clean_key
 
 PROVIDER_ACTOR = "provider"
 
@@ -76,7 +76,10 @@ def _lock_order_chain(session: Session, payment: Payment) -> tuple[Hold | None, 
 
 
 def _find_payment(session: Session, reference: str, provider: str) -> Payment | None:
-    return session.exec(select(Payment).where(Payment.reference == str(reference)[:100], Payment.provider == provider)).first()
+    key = clean_key(reference, 100)
+    if key is None:
+        return None
+    return session.exec(select(Payment).where(Payment.reference == key, Payment.provider == provider)).first()
 
 
 def apply_success(session: Session, *, reference: str, amount_cents: int | None, currency: str | None, provider: str,
@@ -191,7 +194,7 @@ def reconcile_payment(session: Session, *, reference: str, provider: str = "pays
 
 def find_order(session: Session, order_code: str, access_token: str | None) -> Order:
     """The order with this code if ``access_token`` matches (constant-time); else 404 ``not_found``."""
-    code = str(order_code or "").strip().upper()[:16]
+    code = (clean_key(order_code, 16) or "").upper()
     order = session.exec(select(Order).where(Order.order_code == code)).first() if code else None
     if order is None or not access_token or not hmac.compare_digest(order.access_token.encode(), str(access_token).encode()):
         raise NotFound("not_found", "Order not found")

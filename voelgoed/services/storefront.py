@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from voelgoed.models import Event, Hold, HoldItem, TicketType
 from voelgoed.services import clock
 from voelgoed.services.errors import NotFound, VoelgoedError
-from voelgoed.services.inventory import _as_uuid, _sale_window_error, check_event_on_sale
+from voelgoed.services.inventory import _as_uuid, _sale_window_error, check_event_on_sale, clean_key
 
 _AVAIL_SQL = text("""
 SELECT tt.id, tt.quantity - tt.sold_count - tt.held_count + COALESCE(x.n, 0) AS available
@@ -63,7 +63,8 @@ def public_event_view(session: Session, slug: str, now: datetime | None = None) 
     from voelgoed.models import Venue
 
     now = clock.resolve(now)
-    row = session.exec(select(Event, Venue).join(Venue, Venue.id == Event.venue_id).where(Event.slug == str(slug)[:120])).first()
+    key = clean_key(slug, 120)
+    row = session.exec(select(Event, Venue).join(Venue, Venue.id == Event.venue_id).where(Event.slug == key)).first() if key else None
     if row is None or row[0].status not in ("published", "live", "ended"):
         raise NotFound("not_found", "Event not found")
     event, venue = row

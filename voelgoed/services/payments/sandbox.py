@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 from voelgoed.config import get_settings
 from voelgoed.models import Event, Order, Payment
 from voelgoed.services.errors import NotFound, ValidationFailed, VoelgoedError
+from voelgoed.services.inventory import clean_key
 from voelgoed.services.payments.base import (
     FAILURE,
     IGNORED,
@@ -101,7 +102,8 @@ def complete(session: Session, *, reference: str, outcome: str, now: datetime | 
         raise NotFound("not_found", "The sandbox is disabled")
     if outcome not in (SUCCESS, FAILURE):
         raise ValidationFailed({"outcome": "outcome must be 'success' or 'failure'"})
-    payment = session.exec(select(Payment).where(Payment.reference == str(reference)[:100], Payment.provider == "sandbox")).first()
+    key = clean_key(reference, 100)
+    payment = session.exec(select(Payment).where(Payment.reference == key, Payment.provider == "sandbox")).first() if key else None
     if payment is None:
         raise NotFound("not_found", "Unknown payment reference")
     if payment.status in ("succeeded", "failed") and (payment.status == "succeeded") != (outcome == SUCCESS):
@@ -118,9 +120,10 @@ def complete(session: Session, *, reference: str, outcome: str, now: datetime | 
 
 def sandbox_view(session: Session, reference: str) -> dict:
     """What the hosted page shows: ``{reference, status, amount_cents, currency, order_code, event_name, buyer_email}``."""
-    row = session.exec(
+    key = clean_key(reference, 100)
+    row = None if key is None else session.exec(
         select(Payment, Order, Event).join(Order, Order.id == Payment.order_id).join(Event, Event.id == Order.event_id)
-        .where(Payment.reference == str(reference)[:100], Payment.provider == "sandbox")
+        .where(Payment.reference == key, Payment.provider == "sandbox")
     ).first()
     if row is None:
         raise NotFound("not_found", "Unknown payment reference")

@@ -44,8 +44,8 @@ def process_webhook(session: Session, *, provider: str, headers, raw_body: bytes
     event = prov.verify_webhook(headers, raw_body)
     try:
         delivery_id = session.execute(_RECORD, {
-            "provider": prov.name, "key": event.delivery_key, "reference": event.reference,
-            "event_type": event.event_type, "payload": json.dumps(event.payload, default=str)[:100_000], "now": now,
+            "provider": prov.name, "key": event.delivery_key.replace("\x00", ""), "reference": event.reference.replace("\x00", ""),
+            "event_type": event.event_type.replace("\x00", ""), "payload": json.dumps(event.payload, default=str)[:100_000], "now": now,
         }).scalar()
         if delivery_id is None:
             session.rollback()
