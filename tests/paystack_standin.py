@@ -1,0 +1,110 @@
+"""A local stand-in for Paystack's REST API, following its public documentation.
+
+Implements ``POST /transaction/initialize`` and ``GET /transaction/verify/{reference}`` (Bearer
+secret key, ``{"status": bool, "message", "data"}`` envelopes, amounts in subunits) and signs
+webhooks the way Paystack does: ``x-paystack-signature`` = hex HMAC-SHA512 of the raw body keyed
+with the secret key (https://paystack.com/docs/payments/webhooks/). Runs under uvicorn in a thread
+on 127.0.0.1. Tests drive the "customer" with :meth:`PaystackStandIn.charge`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import secrets
+import socket
+import threading
+import time
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+
+class PaystackStandIn:
+    def __init__(self, secret_key: str = "sk_test_standin_0123456789"):
+        self.secret_key = secret_key
+        self.transactions: dict[str, dict] = {}
+        self._ids = itertools.count(4_000_000)
+        self.port = 0
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    # --- HTTP endpoints -----------------------------------------------------------------
+    def _authorised(self, request: Request) -> bool:
+        return request.headers.get("authorization", "") == f"Bearer {self.secret_key}"
+
+    async def initialize(self, request: Request):
+        if not self._authorised(request):
+            return JSONResponse({"status": False, "message": "Invalid key"}, status_code=401)
+        try:
+            body = await request.json()
+            amount = int(body["amount"])
+            email = str(body["email"])
+        except (ValueError, KeyError, TypeError):
+            return JSONResponse({"status": False, "message": "Invalid request"}, status_code=400)
+        reference = str(body.get("reference") or secrets.token_hex(8))
+        if reference in self.transactions:
+            return JSONResponse({"status": False, "message": "Duplicate Transaction Reference"}, status_code=400)
+        access_code = secrets.token_hex(6)
+        self.transactions[reference] = {
+            "id": next(self._ids), "reference": reference, "amount": amount, "currency": body.get("currency", "NGN"),
+            "status": "abandoned", "customer": {"email": email}, "callback_url": body.get("callback_url"),
+            "metadata": body.get("metadata"),
+        }
+        return JSONResponse({"status": True, "message": "Authorization URL created", "data": {
+            "authorization_url": f"{self.base_url}/checkout/{access_code}", "access_code": access_code, "reference": reference}})
+
+    async def verify(self, request: Request):
+        if not self._authorised(request):
+            return JSONResponse({"status": False, "message": "Invalid key"}, status_code=401)
+        tx = self.transactions.get(request.path_params["reference"])
+        if tx is None:
+            return JSONResponse({"status": False, "message": "Transaction reference not found"}, status_code=400)
+        return JSONResponse({"status": True, "message": "Verification successful", "data": tx})
+
+    # --- the customer's side ------------------------------------------------------------
+    def sign(self, raw: bytes, key: str | None = None) -> str:
+        return hmac.new((key or self.secret_key).encode(), raw, hashlib.sha512).hexdigest()
+
+    def charge(self, reference: str, outcome: str = "success", *, amount: int | None = None,
+               currency: str | None = None) -> tuple[dict[str, str], bytes]:
+        """The customer pays (or fails to). Returns the ``charge.success`` webhook Paystack would send."""
+        tx = self.transactions[reference]
+        tx["status"] = "success" if outcome == "success" else "failed"
+        if amount is not None:
+            tx["amount"] = amount
+        if currency is not None:
+            tx["currency"] = currency
+        body = {"event": "charge.success" if outcome == "success" else "charge.failed",
+                "data": {**tx, "paid_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())}}
+        raw = json.dumps(body).encode()
+        return {"x-paystack-signature": self.sign(raw), "content-type": "application/json"}, raw
+
+    # --- lifecycle ----------------------------------------------------------------------
+    def start(self) -> PaystackStandIn:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        app = Starlette(routes=[Route("/transaction/initialize", self.initialize, methods=["POST"]),
+                                Route("/transaction/verify/{reference}", self.verify, methods=["GET"])])
+        self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 30
+        while not self._server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
