@@ -175,3 +175,34 @@ def events_overview(session: Session, ctx: TenantContext, *, status: str | None 
                     "venue_name": v.name if v else "", "when": format_local(e.starts_at, tz),
                     "sold": sold, "held": held, "quantity": qty, "ticket_types": n})
     return out
+
+
+def save_venue_from_form(session: Session, ctx: TenantContext, form: dict[str, Any]) -> Venue:
+    """Create (no ``id``) or update a venue from form strings: name, address, city, country,
+    timezone, capacity (blank = none). Raises what :mod:`venues` raises."""
+    fields: dict[str, str] = {}
+    capacity = parse_int(fields, "capacity", form.get("capacity"))
+    raise_if(fields)
+    values = {k: str(form.get(k) or "") for k in ("name", "address", "city", "country", "timezone")}
+    values["capacity"] = capacity
+    if form.get("id"):
+        return venues_svc.update_venue(session, ctx, form["id"], **values)
+    return venues_svc.create_venue(session, ctx, **values)
+
+
+def venues_overview(session: Session, ctx: TenantContext, *, include_archived: bool = False) -> list[dict[str, Any]]:
+    """Venues with their active gates: ``[{id, name, address, city, country, timezone, capacity (str),
+    archived (bool), events (int), gates: [{id, gate_code, name}]}]``."""
+    from sqlmodel import func, select
+
+    rows = venues_svc.list_venues(session, ctx, include_archived=include_archived)
+    counts = dict(session.exec(select(Event.venue_id, func.count()).where(Event.organization_id == ctx.organization_id)
+                               .group_by(Event.venue_id)).all())
+    out = []
+    for v in rows:
+        d = venues_svc.venue_dict(v, venues_svc.list_gates(session, ctx, v.id))
+        d["capacity"] = "" if v.capacity is None else str(v.capacity)
+        d["events"] = int(counts.get(v.id, 0))
+        d["gates"] = [{"id": g["id"], "gate_code": g["gate_code"], "name": g["name"]} for g in d["gates"]]
+        out.append(d)
+    return out

@@ -101,3 +101,11 @@ def order_detail(session: Session, ctx: TenantContext, order_id: Any) -> dict[st
                      "void_reason": t.void_reason, "issued_at": iso(t.issued_at)} for t in tickets],
     })
     return out
+
+
+def event_choices(session: Session, ctx: TenantContext) -> list[dict[str, str]]:
+    """``[{id, name}]`` of the organisation's events (newest first) for the orders filter."""
+    rbac.require(ctx, rbac.can_view_financials, "view orders")
+    rows = session.exec(select(Event.id, Event.name).where(Event.organization_id == ctx.organization_id)
+                        .order_by(Event.starts_at.desc()).limit(500)).all()
+    return [{"id": str(i), "name": n} for i, n in rows]
