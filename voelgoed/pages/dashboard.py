@@ -79,7 +79,7 @@ def dashboard() -> rx.Component:
             stat_card("Tickets sold", DashboardState.tickets_sold, "ticket", "across all events"),
             stat_card("Paid orders", DashboardState.orders_paid, "receipt", "all time"),
             stat_card("Revenue", DashboardState.revenue, "chart-column", "paid orders"),
-            columns=rx.breakpoints(initial="1", sm="2", lg="4"), spacing="4", width="100%",
+            columns=rx.breakpoints(initial="2", lg="4"), spacing=rx.breakpoints(initial="3", sm="4"), width="100%",
         ),
         rx.hstack(
             _quick_link("New event", "/events", "plus"),

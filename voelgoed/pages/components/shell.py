@@ -78,7 +78,8 @@ def org_switcher() -> rx.Component:
             rx.button(
                 rx.hstack(
                     rx.icon("building-2", size=16),
-                    rx.text(SessionState.org_name, trim="both", truncate=True, max_width="150px"),
+                    rx.text(SessionState.org_name, white_space="nowrap", overflow="hidden", text_overflow="ellipsis",
+                            max_width=["90px", "150px"]),
                     align="center", spacing="2",
                 ),
                 rx.icon("chevrons-up-down", size=14),
@@ -206,13 +207,14 @@ def stat_card(label: str | rx.Var, value: rx.Var | str, icon: str, hint: rx.Var 
         rx.hstack(
             rx.vstack(
                 rx.text(label, size="2", color_scheme="gray"),
-                rx.heading(value, size="7"),
+                rx.heading(value, size=rx.breakpoints(initial="5", sm="7")),
                 rx.text(hint, size="1", color_scheme="gray"),
                 spacing="1", align="start",
             ),
             rx.spacer(),
             rx.center(rx.icon(icon, size=20), width="40px", height="40px", border_radius="10px",
-                      background=rx.color("accent", 3), color=rx.color("accent", 11)),
+                      background=rx.color("accent", 3), color=rx.color("accent", 11),
+                      display=["none", "flex"]),
             align="start", width="100%",
         ),
         size="2", width="100%",
