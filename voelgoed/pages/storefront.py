@@ -1,0 +1,101 @@
+"""Public event page ``/e/[slug]``: details in the venue's timezone, ticket types with live availability."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from voelgoed.pages.components.buyer_ui import buyer_page, empty_state, info_row, loading_block
+from voelgoed.state.storefront import EventPageState as S
+
+ROUTE = "/e/[slug]"
+
+
+def stepper(t, i) -> rx.Component:
+    qty = t["qty"].to(int)
+    return rx.hstack(
+        rx.icon_button(rx.icon("minus", size=16), on_click=S.change_qty(i, -1), variant="soft", size="3", radius="full",
+                       disabled=qty <= 0, aria_label="Fewer " + t["name"], id="qty-minus-" + i.to_string()),
+        rx.text(t["qty"], size="5", weight="bold", min_width="2ch", align="center", id="qty-" + i.to_string()),
+        rx.icon_button(rx.icon("plus", size=16), on_click=S.change_qty(i, 1), size="3", radius="full",
+                       disabled=qty >= t["cap"].to(int), aria_label="More " + t["name"], id="qty-plus-" + i.to_string()),
+        spacing="3", align="center",
+    )
+
+
+def ticket_row(t, i) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.vstack(
+                rx.text(t["name"], weight="bold", size="4"),
+                rx.cond(t["description"] != "", rx.text(t["description"], size="2", color_scheme="gray")),
+                rx.hstack(
+                    rx.text(t["price"], size="4", weight="medium"),
+                    rx.match(t["state"],
+                             ("sold_out", rx.badge("Sold out", color_scheme="red", radius="full")),
+                             ("closed", rx.badge("Not on sale", color_scheme="gray", radius="full")),
+                             rx.badge(t["left"], color_scheme=rx.cond(t["left"] == "Available", "green", "amber"), radius="full")),
+                    spacing="3", align="center", wrap="wrap"),
+                spacing="1", align="start", flex="1",
+            ),
+            rx.cond(t["state"] == "on_sale", stepper(t, i)),
+            width="100%", align="center", spacing="4",
+        ),
+        width="100%", class_name="ticket-type", opacity=rx.cond(t["state"] == "on_sale", "1", "0.65"),
+    )
+
+
+def checkout_bar() -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            rx.vstack(
+                rx.text(S.ticket_count.to_string() + rx.cond(S.ticket_count == 1, " ticket", " tickets"), size="2", color_scheme="gray"),
+                rx.text(S.total_label, size="5", weight="bold", id="selection-total"),
+                spacing="0",
+            ),
+            rx.spacer(),
+            rx.button(rx.icon("lock", size=16), "Reserve tickets", on_click=S.reserve, loading=S.busy,
+                      disabled=S.ticket_count == 0, size="4", id="reserve"),
+            width="100%", max_width="560px", margin_x="auto", align="center",
+        ),
+        position="fixed", bottom="0", left="0", right="0", padding="12px 16px",
+        background=rx.color("gray", 1), border_top=f"1px solid {rx.color('gray', 5)}",
+        box_shadow="0 -6px 24px rgba(0,0,0,0.06)", z_index="10",
+    )
+
+
+def event_view() -> rx.Component:
+    return rx.vstack(
+        rx.card(
+            rx.vstack(
+                rx.heading(S.name, size="8", id="event-name"),
+                info_row("calendar", S.date_label),
+                info_row("clock", S.time_label, rx.text.span(" (" + S.tz_label + ")", color=rx.color("gray", 10), size="1")),
+                rx.cond(S.venue_label != "", info_row("map-pin", S.venue_label)),
+                rx.cond(S.description != "", rx.text(S.description, size="3", color_scheme="gray", white_space="pre-wrap")),
+                spacing="2", width="100%",
+            ),
+            size="3", width="100%",
+        ),
+        rx.cond(S.status_note != "", rx.callout(S.status_note, icon="info", color_scheme="gray", width="100%")),
+        rx.heading("Tickets", size="5"),
+        rx.cond(S.types.length() > 0,
+                rx.vstack(rx.foreach(S.types, ticket_row), spacing="3", width="100%"),
+                empty_state("ticket-x", "No tickets yet", "Tickets for this event aren't available yet. Check back soon.")),
+        rx.cond(S.error != "", rx.callout(S.error, icon="triangle-alert", color_scheme="red", width="100%", id="hold-error")),
+        rx.text("Tickets are held for you for a few minutes while you check out.", size="1", color_scheme="gray"),
+        rx.cond(S.on_sale, checkout_bar()),
+        spacing="4", width="100%",
+    )
+
+
+def event_page() -> rx.Component:
+    return buyer_page(
+        rx.cond(S.loading, loading_block(),
+                rx.cond(S.found, event_view(),
+                        empty_state("calendar-x", "Event not found", "This event doesn't exist or isn't on sale.",
+                                    rx.link("Back to VoelgoedEvents", href="/"), id="event-not-found"))),
+    )
+
+
+def register(app: rx.App) -> None:
+    app.add_page(event_page, route=ROUTE, title="Tickets · VoelgoedEvents", on_load=S.load)

@@ -1,0 +1,112 @@
+"""The hold page ``/hold/[hold_id]``: summary, countdown, buyer details, checkout, cancel.
+
+The hold id (a random UUID from the URL) is the buyer's handle on the reservation. The countdown
+ticks in the browser; a background task re-reads the hold when it lapses so the page flips to
+"expired" on its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import unquote
+
+import reflex as rx
+
+from voelgoed.config import get_settings
+from voelgoed.services import checkout, inventory, orders, storefront
+from voelgoed.services.db import session_scope
+from voelgoed.services.errors import VoelgoedError
+from voelgoed.state.formatting import money, when
+
+
+class HoldState(rx.State):
+    loading: bool = True
+    found: bool = False
+    busy: bool = False
+    status: str = ""
+    expires_at: str = ""
+    seconds_left: int = 0
+    event_name: str = ""
+    event_slug: str = ""
+    event_when: str = ""
+    venue: str = ""
+    items: list[dict[str, str]] = []
+    total: str = ""
+    error: str = ""
+    field_errors: dict[str, str] = {}
+    watching: bool = False
+    _hold_id: str = ""
+
+    def _read(self) -> None:
+        try:
+            with session_scope() as session:
+                view = storefront.hold_view(session, self._hold_id)
+        except VoelgoedError:
+            self.found = False
+            return
+        self.found, self.status = True, view["status"]
+        self.expires_at, self.seconds_left = view["expires_at"], view["seconds_left"]
+        ev = view["event"]
+        self.event_name, self.event_slug, self.venue = ev["name"], ev["slug"], ", ".join(p for p in (ev["venue"], ev["city"]) if p)
+        self.event_when = when(ev["starts_at"])
+        self.items = [{"name": i["ticket_type"], "qty": str(i["quantity"]), "unit": money(i["unit_price_cents"], view["currency"]),
+                       "line": money(i["line_total_cents"], view["currency"])} for i in view["items"]]
+        self.total = money(view["total_cents"], view["currency"])
+
+    @rx.event
+    def load(self):
+        self.loading, self.error, self.field_errors = True, "", {}
+        self._hold_id = unquote(str(self.router.url.path or "").rstrip("/").rsplit("/", 1)[-1])[:64]
+        self._read()
+        self.loading = False
+        if self.found and self.status == "active" and not self.watching:
+            return HoldState.watch_expiry
+
+    @rx.event(background=True)
+    async def watch_expiry(self):
+        async with self:
+            self.watching = True
+        while True:
+            async with self:
+                left = self.seconds_left if self.status == "active" else -1
+            if left < 0:
+                break
+            await asyncio.sleep(min(max(left, 0) + 0.5, 5))
+            async with self:
+                self._read()
+                if self.status == "expired":
+                    self.watching = False
+                    return rx.toast.warning("Your reservation has expired. The tickets have been released.")
+        async with self:
+            self.watching = False
+
+    @rx.event
+    def submit(self, form_data: dict):
+        if self.busy:
+            return
+        self.busy, self.error, self.field_errors = True, "", {}
+        try:
+            with session_scope() as session:
+                order = checkout.start_checkout(session, hold_id=self._hold_id, buyer_name=str(form_data.get("buyer_name", "")),
+                                                buyer_email=str(form_data.get("buyer_email", "")))
+                payment = checkout.payment_for_order(session, order)
+                target = payment.redirect_url if payment else orders.buyer_order_url(order, absolute=False)
+        except VoelgoedError as exc:
+            self.busy = False
+            self.field_errors = {str(k): str(v) for k, v in exc.details.get("fields", {}).items()}
+            self.error = "" if self.field_errors else exc.message
+            self._read()
+            return rx.toast.error(exc.message)
+        base = get_settings().effective_base_url
+        if target.startswith(base + "/"):
+            target = target[len(base):]
+        return rx.redirect(target)
+
+    @rx.event
+    def cancel(self):
+        try:
+            with session_scope() as session:
+                inventory.release_hold(session, hold_id=self._hold_id)
+        except VoelgoedError as exc:
+            return rx.toast.error(exc.message)
+        return [rx.toast.info("Reservation cancelled — the tickets are back on sale."), rx.redirect(f"/e/{self.event_slug}")]

@@ -1,0 +1,136 @@
+"""Public event page ``/e/[slug]`` (thin: parse, call one service, present).
+
+Public vars hold display strings only; the waiting-room pass stays in a private var. The pass is
+taken from ``?pass=`` or ``sessionStorage["vg_pass_<slug>"]`` (set by the waiting room) and sent
+to ``inventory.create_hold`` as ``pass_token``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import unquote
+from zoneinfo import ZoneInfo
+
+import reflex as rx
+
+from voelgoed.config import get_settings
+from voelgoed.services import inventory, ratelimit, storefront
+from voelgoed.services.db import session_scope
+from voelgoed.services.errors import VoelgoedError
+from voelgoed.state.formatting import money
+
+
+def _local(iso: str | None, tz: str, fmt: str) -> str:
+    if not iso:
+        return ""
+    try:
+        return datetime.fromisoformat(iso).astimezone(ZoneInfo(tz)).strftime(fmt)
+    except (ValueError, KeyError):
+        return datetime.fromisoformat(iso).strftime(fmt)
+
+
+class EventPageState(rx.State):
+    loading: bool = True
+    found: bool = False
+    busy: bool = False
+    slug: str = ""
+    name: str = ""
+    description: str = ""
+    date_label: str = ""
+    time_label: str = ""
+    venue_label: str = ""
+    tz_label: str = ""
+    on_sale: bool = False
+    status_note: str = ""
+    error: str = ""
+    types: list[dict[str, str]] = []
+    _pass: str = ""
+    _prices: dict[str, int] = {}
+    _currency: str = "ZAR"
+
+    def _read(self) -> None:
+        try:
+            with session_scope() as session:
+                view = storefront.public_event_view(session, self.slug)
+        except VoelgoedError:
+            self.found, self.types = False, []
+            return
+        tz = view["venue"]["timezone"] or "Africa/Johannesburg"
+        self.found, self.name, self.description = True, view["name"], view["description"]
+        self.date_label = _local(view["starts_at"], tz, "%A %d %B %Y")
+        self.time_label = _local(view["starts_at"], tz, "%H:%M") + " – " + _local(view["ends_at"], tz, "%H:%M")
+        self.venue_label = ", ".join(p for p in (view["venue"]["name"], view["venue"]["city"]) if p)
+        self.tz_label = tz
+        self.on_sale = view["on_sale"]
+        self.status_note = "" if view["on_sale"] else ("This event has ended." if view["status"] == "ended" else "Tickets are not on sale right now.")
+        self._currency = view["currency"]
+        old = {t["id"]: int(t["qty"]) for t in self.types}
+        self._prices = {t["id"]: t["price_cents"] for t in view["ticket_types"]}
+        types = []
+        for t in view["ticket_types"]:
+            cap = min(t["available"], t["max_per_order"]) if t["on_sale"] else 0
+            left = t["available"]
+            types.append({
+                "id": t["id"], "name": t["name"], "description": t["description"],
+                "price": "Free" if t["price_cents"] == 0 else money(t["price_cents"], t["currency"]),
+                "cap": str(cap), "qty": str(min(old.get(t["id"], 0), cap)),
+                "state": "sold_out" if t["sold_out"] else ("on_sale" if t["on_sale"] else "closed"),
+                "left": "Sold out" if t["sold_out"] else (f"Only {left} left" if left <= 10 else "Available"),
+            })
+        self.types = types
+
+    @rx.event
+    def load(self):
+        self.loading, self.error, self.types = True, "", []
+        path = str(self.router.url.path or "").rstrip("/")
+        self.slug = unquote(path.rsplit("/", 1)[-1])[:120]
+        self._pass = str(self.router.url.query_parameters.get("pass", ""))[:512]
+        self._read()
+        self.loading = False
+        if not self._pass:
+            key = "vg_pass_" + self.slug
+            return rx.call_script(f"window.sessionStorage.getItem({key!r}) || ''", callback=EventPageState.set_pass)
+
+    @rx.event
+    def set_pass(self, value):
+        if isinstance(value, str):
+            self._pass = value[:512]
+
+    @rx.event
+    def change_qty(self, index: int, delta: int):
+        if 0 <= index < len(self.types) and delta in (-1, 1):
+            row = dict(self.types[index])
+            row["qty"] = str(max(0, min(int(row["cap"]), int(row["qty"]) + delta)))
+            self.types = [row if i == index else t for i, t in enumerate(self.types)]
+            self.error = ""
+
+    @rx.var
+    def ticket_count(self) -> int:
+        return sum(int(t["qty"]) for t in self.types)
+
+    @rx.var
+    def total_label(self) -> str:
+        return money(sum(self._prices.get(t["id"], 0) * int(t["qty"]) for t in self.types), self._currency)
+
+    @rx.event
+    def reserve(self):
+        items = [(t["id"], int(t["qty"])) for t in self.types if int(t["qty"]) > 0]
+        if not items or self.busy:
+            self.error = "Choose at least one ticket."
+            return
+        self.busy, self.error = True, ""
+        address = self.router.session.client_ip or "unknown"
+        try:
+            ratelimit.hit("hold", address, get_settings().hold_rate_limit)
+            with session_scope() as session:
+                hold = inventory.create_hold(session, event_slug=self.slug, items=items, client_address=address,
+                                             pass_token=self._pass or None)
+        except VoelgoedError as exc:
+            self.busy = False
+            if exc.code == "waiting_room_pass_required":
+                return rx.redirect(f"/e/{self.slug}/queue")
+            self.error = exc.message
+            self._read()
+            return rx.toast.error(exc.message)
+        self.busy = False
+        return rx.redirect(f"/hold/{hold.id}")
