@@ -184,3 +184,17 @@ def list_devices(session: Session, ctx: TenantContext, *, event_id) -> list[Devi
                        created_at=clock.aware(d.created_at), last_seen_at=clock.aware(d.last_seen_at),
                        revoked_at=clock.aware(d.revoked_at), pairing_expires_at=clock.aware(d.pairing_expires_at))
             for d, code in rows]
+
+
+def event_gate_codes(session: Session, ctx: TenantContext, *, event_id) -> list[str]:
+    """Gate codes of the event's venue (for choosing a device's gate); 404 for another organisation's event."""
+    rbac.require(ctx, rbac.can_view_events, "view gates")
+    event = _event_of_tenant(session, ctx, event_id)
+    return list(session.exec(select(Gate.gate_code).where(Gate.venue_id == event.venue_id, Gate.archived_at.is_(None))
+                             .order_by(Gate.gate_code)))
+
+
+def event_name(session: Session, ctx: TenantContext, *, event_id) -> str:
+    """The event's name (404 ``not_found`` for another organisation's or an unknown event)."""
+    rbac.require(ctx, rbac.can_view_events, "view events")
+    return _event_of_tenant(session, ctx, event_id).name
