@@ -67,10 +67,8 @@ def ticket_card(t) -> rx.Component:
                            color_scheme="red", width="100%"),
             ),
             rx.center(rx.code(t["ticket_code"], size="5", variant="ghost", class_name="ticket-code"), width="100%"),
-            rx.link(
-                rx.button(rx.icon("download", size=16), "Download PDF", variant="soft", size="3", width="100%"),
-                href=t["pdf_url"], is_external=True, width="100%", class_name="ticket-pdf",
-            ),
+            rx.button(rx.icon("download", size=16), "Download PDF", variant="soft", size="3", width="100%",
+                      on_click=rx.download(url=t["pdf_url"]), class_name="ticket-pdf"),
             spacing="3", width="100%",
         ),
         size="3", width="100%", class_name="ticket-card",
