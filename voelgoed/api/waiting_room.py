@@ -14,12 +14,14 @@ import uuid
 from datetime import datetime
 
 from fastapi import APIRouter, Body, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from voelgoed.api.deps import api_key_context, client_address, get_session
 from voelgoed.config import get_settings
 from voelgoed.services import ratelimit, waiting_room
+from voelgoed.services.db import session_scope
 from voelgoed.services.errors import NotFound
 from voelgoed.services.rbac import TenantContext
 
@@ -45,9 +47,16 @@ def join_queue(slug: str, request: Request, body: JoinBody | None = Body(default
 
 
 @router.get("/api/v1/public/events/{slug}/queue/{visitor_token}")
-def queue_status(slug: str, visitor_token: str, session: Session = Depends(get_session)) -> dict:
-    room = waiting_room.load_room(session, slug=slug)
+async def queue_status(slug: str, visitor_token: str) -> dict:
+    # async on purpose: the hot path is one sub-millisecond Redis call, so it skips the thread pool;
+    # the database is read (in a thread) only when the 2-second settings cache is cold.
+    room = waiting_room.cached_room(slug) or await run_in_threadpool(_load_room, slug)
     return waiting_room.status(room, visitor_token)
+
+
+def _load_room(slug: str) -> waiting_room.Room:
+    with session_scope() as session:
+        return waiting_room.load_room(session, slug=slug)
 
 
 @router.put("/api/v1/events/{event_id}/waiting-room")

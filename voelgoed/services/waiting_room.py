@@ -135,6 +135,12 @@ def load_room(session: Session, *, slug: str) -> Room:
     return room
 
 
+def cached_room(slug: str) -> Room | None:
+    """The cached settings for ``slug`` if still fresh (no database access), else None."""
+    hit = _room_cache.get(slug)
+    return hit[1] if hit and hit[0] > time.monotonic() else None
+
+
 def forget_cached_rooms() -> None:
     _room_cache.clear()
 

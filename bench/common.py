@@ -1,0 +1,273 @@
+"""Shared benchmark plumbing: a production-mode app server, its own database, seeding, percentiles.
+
+Benchmarks are programs, not tests: each prints ONE JSON line of figures and exits 0.
+
+- Database ``bench`` (``BENCH_DATABASE_URL``), created if missing, rebuilt from the migrations
+  (``voelgoed.cli.db_upgrade``) at the start of each benchmark; Redis db 12 (``BENCH_REDIS_URL``).
+- :func:`app_server` stages the app in ``var/bench/app`` (the ``.web`` build cache is kept between
+  runs), starts ``reflex run --env prod`` (uvicorn workers + Redis state manager) and
+  ``python -m voelgoed worker`` the way ``tests/e2e/conftest.py`` does, waits for ``/api/health`` and
+  ``/``, and stops both afterwards. ``BENCH_BASE_URL`` skips the start and uses a running server
+  (it must share this process's ``SECRET_KEY``, database and Redis).
+- Seeding inserts rows directly (like ``tests/factories.py``) and uses services where one exists
+  (API keys, devices, ticket issuance).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+BENCH_DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench")
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+BENCH_SECRET = os.environ.get("BENCH_SECRET_KEY", "bench-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
+
+# the benchmark process and the server must agree (signed tokens, database, Redis)
+os.environ.update(
+    DATABASE_URL=BENCH_DATABASE_URL,
+    REDIS_URL=BENCH_REDIS_URL,
+    SECRET_KEY=BENCH_SECRET,
+    VOELGOED_ENV=os.environ.get("BENCH_VOELGOED_ENV", "prod"),
+    HOLD_RATE_LIMIT=os.environ.get("BENCH_HOLD_RATE_LIMIT", "100000000/minute"),
+    PUBLIC_RATE_LIMIT=os.environ.get("BENCH_PUBLIC_RATE_LIMIT", "100000000/minute"),
+    SIGNIN_RATE_LIMIT="100000/minute",
+    HOLD_TTL_SECONDS=os.environ.get("BENCH_HOLD_TTL_SECONDS", "3600"),
+    DB_POOL_SIZE=os.environ.get("BENCH_DB_POOL_SIZE", "6"),
+    DB_MAX_OVERFLOW=os.environ.get("BENCH_DB_MAX_OVERFLOW", "2"),
+)
+
+from voelgoed.config import get_settings  # noqa: E402
+
+get_settings.cache_clear()
+
+
+def log(*args) -> None:
+    """Progress goes to stderr; stdout carries only the one JSON line."""
+    print(*args, file=sys.stderr, flush=True)
+
+
+def emit(figures: dict) -> None:
+    print(json.dumps(figures, default=str), flush=True)
+
+
+def percentiles(samples_s: list[float], ps=(50, 95, 99)) -> dict:
+    """``{"p50_ms": …}`` (nearest-rank) for latencies given in seconds; empty input → None values."""
+    out = {}
+    data = sorted(samples_s)
+    for p in ps:
+        if not data:
+            out[f"p{p}_ms"] = None
+            continue
+        k = max(0, min(len(data) - 1, int(round(p / 100 * len(data) + 0.5)) - 1))
+        out[f"p{p}_ms"] = round(data[k] * 1000, 2)
+    return out
+
+
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+# ---- database ------------------------------------------------------------------------------------
+
+def prepare_database():
+    """Create database ``bench`` if missing, rebuild its schema from the migrations, return an engine."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from voelgoed.cli import db_upgrade
+    from voelgoed.services import db as dbmod
+
+    u = make_url(BENCH_DATABASE_URL)
+    admin = create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": u.database}).scalar():
+            conn.execute(text(f'CREATE DATABASE "{u.database}"'))
+    admin.dispose()
+    engine = dbmod.make_engine(BENCH_DATABASE_URL, pool_size=4, max_overflow=4)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    db_upgrade(BENCH_DATABASE_URL)
+    dbmod.set_engine(engine)
+    import redis
+
+    redis.Redis.from_url(BENCH_REDIS_URL).flushdb()
+    return engine
+
+
+def psycopg_dsn() -> str:
+    return BENCH_DATABASE_URL.replace("postgresql+psycopg://", "postgresql://")
+
+
+def seed_sale(session, *, quantity: int, max_per_order: int = 10, waiting_room: bool = False,
+              rate_per_minute: int = 600, gates: tuple[str, ...] = ("MAIN",)) -> dict:
+    """An organisation, venue (gates), published on-sale event and one ticket type of ``quantity``.
+
+    Returns ``{org_id, event_id, slug, ticket_type_id, api_key}``.
+    """
+    from voelgoed.models import Event, Gate, Organization, TicketType, Venue
+    from voelgoed.services import apikeys
+
+    suffix = uuid.uuid4().hex[:8]
+    now = datetime.now(UTC)
+    org = Organization(name=f"Bench {suffix}", slug=f"bench-{suffix}")
+    session.add(org)
+    session.flush()
+    venue = Venue(organization_id=org.id, name="Bench Arena", city="Johannesburg", timezone="Africa/Johannesburg")
+    session.add(venue)
+    session.flush()
+    for code in gates:
+        session.add(Gate(organization_id=org.id, venue_id=venue.id, gate_code=code, name=f"Gate {code}"))
+    event = Event(organization_id=org.id, venue_id=venue.id, name="Bench Flash Sale", slug=f"bench-sale-{suffix}",
+                  status="published", starts_at=now + timedelta(days=1), ends_at=now + timedelta(days=1, hours=6),
+                  sale_starts_at=now - timedelta(days=1), sale_ends_at=now + timedelta(days=1),
+                  waiting_room_enabled=waiting_room, waiting_room_opens_at=now - timedelta(seconds=1) if waiting_room else None,
+                  waiting_room_rate_per_minute=rate_per_minute, published_at=now)
+    session.add(event)
+    session.flush()
+    tt = TicketType(organization_id=org.id, event_id=event.id, name="General", price_cents=35000, currency="ZAR",
+                    quantity=quantity, max_per_order=max_per_order)
+    session.add(tt)
+    session.commit()
+    _key, secret = apikeys.create_api_key(session, organization_id=org.id, name="bench")
+    return {"org_id": str(org.id), "event_id": str(event.id), "slug": event.slug, "ticket_type_id": str(tt.id),
+            "api_key": secret}
+
+
+def seed_paid_tickets(session, seeded: dict, *, count: int, batch: int = 200) -> list[dict]:
+    """``count`` issued tickets (paid orders of up to ``batch`` tickets, issued by ``tickets.issue_for_order``).
+
+    Returns ``[{ticket_id, qr}]``.
+    """
+    from voelgoed.models import Order, OrderItem
+    from voelgoed.services import tickets
+    from voelgoed.services.security import new_code, new_token
+
+    out: list[dict] = []
+    org_id, event_id, tt_id = (uuid.UUID(seeded[k]) for k in ("org_id", "event_id", "ticket_type_id"))
+    left = count
+    while left > 0:
+        n = min(batch, left)
+        order = Order(organization_id=org_id, event_id=event_id, order_code="VG-" + new_code(8),
+                      access_token=new_token(16), status="paid", buyer_name="Bench Buyer",
+                      buyer_email="bench@example.co.za", total_cents=35000 * n, paid_at=datetime.now(UTC))
+        session.add(order)
+        session.flush()
+        session.add(OrderItem(organization_id=org_id, order_id=order.id, ticket_type_id=tt_id, quantity=n,
+                              unit_price_cents=35000))
+        session.flush()
+        issued = tickets.issue_for_order(session, order)
+        session.commit()
+        out.extend({"ticket_id": str(t.id), "qr": t.qr_payload} for t in issued)
+        left -= n
+    return out
+
+
+def create_device(session, seeded: dict, *, name: str, gate_code: str | None = "MAIN") -> str:
+    """A scanner device token for the seeded event (``devices.create_device``)."""
+    from voelgoed.services import devices
+    from voelgoed.services.audit import Actor
+    from voelgoed.services.rbac import TenantContext
+
+    ctx = TenantContext(uuid.UUID(seeded["org_id"]), Actor("system", "bench"), "admin")
+    _device, token, _code = devices.create_device(session, ctx, event_id=uuid.UUID(seeded["event_id"]), name=name,
+                                                  gate_code=gate_code)
+    return token
+
+
+# ---- the app server ------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _stage_app_dir() -> Path:
+    app_dir = ROOT / "var" / "bench" / "app"
+    app_dir.mkdir(parents=True, exist_ok=True)
+    link = app_dir / "voelgoed"
+    if not link.is_symlink():
+        if link.exists():
+            shutil.rmtree(link)
+        link.symlink_to(ROOT / "voelgoed")
+    shutil.copy(ROOT / "rxconfig.py", app_dir / "rxconfig.py")
+    if (app_dir / "assets").exists():
+        shutil.rmtree(app_dir / "assets")
+    shutil.copytree(ROOT / "assets", app_dir / "assets")
+    return app_dir
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=20)
+        except Exception:
+            with contextlib.suppress(Exception):
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def app_server(*, with_worker: bool = True):
+    """Yield the base URL of a production-mode app (see the module docstring)."""
+    import httpx
+
+    if os.environ.get("BENCH_BASE_URL"):
+        yield os.environ["BENCH_BASE_URL"].rstrip("/")
+        return
+    port = int(os.environ.get("BENCH_PORT") or _free_port())
+    env = dict(os.environ)
+    env.update(
+        PORT=str(port), BASE_URL=f"http://localhost:{port}", REFLEX_REDIS_URL=BENCH_REDIS_URL,
+        REFLEX_CHECK_LATEST_VERSION="0", REFLEX_TELEMETRY_ENABLED="0",
+        NPM_CONFIG_REGISTRY=os.environ.get("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org/"),
+        PATH=f"{ROOT / '.tools/bun/node_modules/.bin'}:{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
+        PYTHONPATH=str(ROOT), MAIL_DIR=str(ROOT / "var/bench/mail"),
+    )
+    app_dir = _stage_app_dir()
+    log_dir = ROOT / "var" / "bench"
+    web_log = open(log_dir / "web.log", "w")
+    worker_log = open(log_dir / "worker.log", "w")
+    log(f"starting the app on :{port} (log: {log_dir / 'web.log'})")
+    started = time.monotonic()
+    web = subprocess.Popen([sys.executable, "-m", "reflex", "run", "--env", "prod", "--loglevel", "warning"],
+                           cwd=app_dir, env=env, stdout=web_log, stderr=subprocess.STDOUT, start_new_session=True)
+    procs = [web]
+    if with_worker:
+        procs.append(subprocess.Popen([sys.executable, "-m", "voelgoed", "worker"], cwd=ROOT, env=env,
+                                      stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True))
+    base = f"http://localhost:{port}"
+    ok = False
+    deadline = time.monotonic() + 900
+    try:
+        while time.monotonic() < deadline and web.poll() is None:
+            try:
+                if httpx.get(base + "/api/health", timeout=2).status_code == 200 and \
+                        httpx.get(base + "/", timeout=5).status_code == 200:
+                    ok = True
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(1)
+        if not ok:
+            raise RuntimeError("the app did not start:\n" + (log_dir / "web.log").read_text()[-3000:])
+        log(f"app ready in {time.monotonic() - started:.1f}s")
+        yield base
+    finally:
+        for p in procs:
+            _stop(p)

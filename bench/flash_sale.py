@@ -1,0 +1,154 @@
+"""Flash sale: N concurrent HTTP clients make M hold attempts on Q tickets through the public API.
+
+``POST /api/v1/public/events/{slug}/holds`` (api-v1.md) on a production-mode server; one ticket
+per attempt. Afterwards the DATABASE is checked for overselling. In the same run the database's own
+ceiling for the same work is measured: durable (synchronous_commit on) single-row conditional
+``UPDATE … SET n = n - 1 WHERE id = 1 AND n >= 1`` autocommits per second from several psycopg
+connections (threads) on one hot row — the statement every hold needs — and the ratio is printed.
+
+Env: FLASH_ATTEMPTS (default 4000), FLASH_TICKETS (400), FLASH_CONCURRENCY (64),
+CEILING_SECONDS (5), CEILING_CONNECTIONS (8). Full target: FLASH_ATTEMPTS=20000 FLASH_TICKETS=2000.
+Prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common  # noqa: E402
+
+
+async def _run_attempts(base: str, slug: str, tt_id: str, attempts: int, concurrency: int) -> dict:
+    import httpx
+
+    url = f"{base}/api/v1/public/events/{slug}/holds"
+    body = {"items": [{"ticket_type_id": tt_id, "quantity": 1}]}
+    lat: list[float] = []
+    codes: dict[str, int] = {}
+    success_times: list[float] = []
+    next_i = 0
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+    async def worker(client: httpx.AsyncClient):
+        nonlocal next_i
+        while next_i < attempts:
+            next_i += 1
+            t0 = time.perf_counter()
+            try:
+                r = await client.post(url, json=body)
+                key = str(r.status_code)
+                if r.status_code >= 400:
+                    try:
+                        key += ":" + r.json()["error"]["code"]
+                    except Exception:
+                        key += ":?"
+            except httpx.HTTPError as exc:
+                key = "exception:" + type(exc).__name__
+            t1 = time.perf_counter()
+            lat.append(t1 - t0)
+            codes[key] = codes.get(key, 0) + 1
+            if key == "201":
+                success_times.append(t1)
+
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        # warm the connection pool (and each worker's DB pool) without buying
+        for _ in range(3):
+            await asyncio.gather(*[client.get(f"{base}/api/health") for _ in range(concurrency)])
+        start = time.perf_counter()
+        await asyncio.gather(*[worker(client) for _ in range(concurrency)])
+        elapsed = time.perf_counter() - start
+    sell_time = (max(success_times) - start) if success_times else None
+    return {"lat": lat, "codes": codes, "elapsed": elapsed, "sell_time": sell_time, "successes": len(success_times)}
+
+
+def _oversold_in_db(tt_id: str) -> dict:
+    import psycopg
+
+    with psycopg.connect(common.psycopg_dsn()) as conn:
+        q, sold, held = conn.execute("SELECT quantity, sold_count, held_count FROM tickettype WHERE id = %s",
+                                     (tt_id,)).fetchone()
+        holding = conn.execute(
+            "SELECT coalesce(sum(hi.quantity), 0) FROM holditem hi JOIN hold h ON h.id = hi.hold_id "
+            "WHERE hi.ticket_type_id = %s AND h.status IN ('active', 'converted', 'completed')", (tt_id,)).fetchone()[0]
+    return {"quantity": q, "sold_count": sold, "held_count": held, "units_in_live_holds": int(holding),
+            "oversold": max(0, int(holding) - q, sold + held - q)}
+
+
+def db_ceiling(seconds: float, connections: int) -> dict:
+    """Durable single-row conditional updates per second over ``connections`` autocommit connections."""
+    import psycopg
+
+    dsn = common.psycopg_dsn()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_ceiling")
+        conn.execute("CREATE TABLE bench_ceiling (id int PRIMARY KEY, available int NOT NULL)")
+        conn.execute("INSERT INTO bench_ceiling VALUES (1, 1000000000)")
+    counts = [0] * connections
+    stop = time.perf_counter() + seconds
+
+    def loop(i: int):
+        with psycopg.connect(dsn, autocommit=True) as c:
+            c.execute("SET synchronous_commit = on")
+            cur = c.cursor()
+            n = 0
+            while time.perf_counter() < stop:
+                cur.execute("UPDATE bench_ceiling SET available = available - 1 WHERE id = 1 AND available >= %s", (1,))
+                n += cur.rowcount
+            counts[i] = n
+
+    threads = [threading.Thread(target=loop, args=(i,)) for i in range(connections)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_ceiling")
+    return {"updates": sum(counts), "seconds": round(elapsed, 2), "updates_per_s": round(sum(counts) / elapsed, 1),
+            "connections": connections}
+
+
+def main() -> int:
+    attempts = common.env_int("FLASH_ATTEMPTS", 4000)
+    tickets = common.env_int("FLASH_TICKETS", 400)
+    concurrency = common.env_int("FLASH_CONCURRENCY", 64)
+    engine = common.prepare_database()
+    from sqlmodel import Session
+
+    with Session(engine, expire_on_commit=False) as session:
+        seeded = common.seed_sale(session, quantity=tickets, max_per_order=10)
+    with common.app_server() as base:
+        common.log(f"flash sale: {attempts} attempts, {tickets} tickets, {concurrency} clients")
+        res = asyncio.run(_run_attempts(base, seeded["slug"], seeded["ticket_type_id"], attempts, concurrency))
+    check = _oversold_in_db(seeded["ticket_type_id"])
+    common.log("measuring the database ceiling")
+    ceiling = db_ceiling(float(common.env_int("CEILING_SECONDS", 5)), common.env_int("CEILING_CONNECTIONS", 8))
+    ok_codes = {"201", "409:sold_out", "409:insufficient_inventory"}
+    errors = sum(n for k, n in res["codes"].items() if k not in ok_codes)
+    holds_per_s = res["successes"] / res["sell_time"] if res["sell_time"] else 0.0
+    figures = {
+        "bench": "flash_sale", "attempts": attempts, "tickets": tickets, "concurrency": concurrency,
+        "successful_holds": res["successes"], "seconds": round(res["elapsed"], 2),
+        "attempts_per_s": round(attempts / res["elapsed"], 1),
+        "holds_per_s": round(holds_per_s, 1),
+        **common.percentiles(res["lat"]),
+        "errors": errors, "status_counts": res["codes"],
+        "oversold": check["oversold"], "db_check": check,
+        "db_ceiling_updates_per_s": ceiling["updates_per_s"], "db_ceiling": ceiling,
+        "ratio_holds_to_ceiling": round(holds_per_s / ceiling["updates_per_s"], 3) if ceiling["updates_per_s"] else None,
+        "ratio_attempts_to_ceiling": round((attempts / res["elapsed"]) / ceiling["updates_per_s"], 3)
+        if ceiling["updates_per_s"] else None,
+    }
+    common.emit(figures)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
