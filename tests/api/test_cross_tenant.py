@@ -1,0 +1,234 @@
+"""Tenant isolation over the whole API-key surface (architecture decision 3, api-v1.md "404 … also for
+another organisation's objects").
+
+Every route of ``create_api()`` that authenticates with an API key (``deps.api_key_context`` anywhere in
+its dependency tree) and has a path parameter ending in ``_id`` or named ``reference``/``order_code`` is
+called with organisation A's key on organisation B's objects and must answer 404 ``not_found`` — and,
+as the control that shows the 404 comes from tenancy, with B's own key it must not be 404.
+Routes other helpers add are picked up automatically; a route with a path parameter this test has no
+factory for FAILS (add the factory to ``OBJECT_FOR_PARAM``). Request bodies are generated from the
+route's OpenAPI schema (required fields only); ``BODY_OVERRIDES`` fixes routes where that is not enough.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from tests.factories import make_event, make_org, make_ticket_type, make_user, make_venue
+from voelgoed.api import create_api, deps
+from voelgoed.models import (
+    ApiKey,
+    Device,
+    Gate,
+    Hold,
+    HoldItem,
+    Invitation,
+    Membership,
+    Order,
+    OrderItem,
+    Payment,
+    Scan,
+    Ticket,
+)
+from voelgoed.services import apikeys
+from voelgoed.services.security import hash_token, new_code, new_token
+
+PARAM_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}")
+
+
+def _is_tenant_param(name: str) -> bool:
+    return name.endswith("_id") or name in ("reference", "order_code")
+
+
+# path parameter → how to read the value for organisation B's world (see ``make_world``)
+OBJECT_FOR_PARAM = {
+    "venue_id": lambda w: str(w["venue"].id),
+    "gate_id": lambda w: str(w["gate"].id),
+    "event_id": lambda w: str(w["event"].id),
+    "ticket_type_id": lambda w: str(w["ticket_type"].id),
+    "hold_id": lambda w: str(w["hold"].id),
+    "order_id": lambda w: str(w["order"].id),
+    "order_code": lambda w: w["order"].order_code,
+    "ticket_id": lambda w: str(w["ticket"].id),
+    "payment_id": lambda w: str(w["payment"].id),
+    "reference": lambda w: w["payment"].reference,
+    "device_id": lambda w: str(w["device"].id),
+    "scan_id": lambda w: str(w["scan"].id),
+    "membership_id": lambda w: str(w["membership"].id),
+    "invitation_id": lambda w: str(w["invitation"].id),
+    "key_id": lambda w: str(w["api_key"].id),
+    "api_key_id": lambda w: str(w["api_key"].id),
+    "user_id": lambda w: str(w["user"].id),
+    "slug": lambda w: w["event"].slug,
+}
+
+# (METHOD, path) → JSON body, for routes whose generated body is not accepted
+BODY_OVERRIDES: dict[tuple[str, str], dict] = {}
+
+
+def _walk_routes(routes, prefix="", extra_deps=()):
+    """Yield ``(path, route, dependency callables of the include chain)`` through nested routers.
+
+    Works with FastAPI's flat ``APIRoute`` lists and with the newer lazily-included routers.
+    """
+    for route in routes:
+        original = getattr(route, "original_router", None)
+        if original is not None:
+            ctx = getattr(route, "include_context", None)
+            sub_prefix = prefix + (getattr(ctx, "prefix", "") or "")
+            sub_deps = tuple(extra_deps) + tuple(getattr(d, "dependency", None) for d in (getattr(ctx, "dependencies", None) or []))
+            yield from _walk_routes(original.routes, sub_prefix, sub_deps)
+        elif hasattr(route, "dependant") and hasattr(route, "methods"):
+            yield prefix + route.path, route, extra_deps
+
+
+def _dependency_calls(dependant):
+    for dep in dependant.dependencies:
+        yield dep.call
+        yield from _dependency_calls(dep)
+
+
+def api_key_routes():
+    """``[(method, path)]`` of every API-key route with a tenant-object path parameter."""
+    found = []
+    for path, route, extra in _walk_routes(create_api().routes):
+        calls = set(_dependency_calls(route.dependant)) | set(extra)
+        if deps.api_key_context not in calls:
+            continue
+        if not any(_is_tenant_param(p) for p in PARAM_RE.findall(path)):
+            continue
+        for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
+            found.append((method, path))
+    return sorted(set(found))
+
+
+ROUTES = api_key_routes()
+
+
+def test_the_enumeration_finds_the_contract_routes():
+    """Guards the walker itself: the api-v1.md routes with ids must be among those checked."""
+    must = {("POST", "/api/v1/venues/{venue_id}/gates"), ("POST", "/api/v1/events/{event_id}/ticket-types"),
+            ("POST", "/api/v1/events/{event_id}/publish"), ("GET", "/api/v1/events/{event_id}/stats"),
+            ("POST", "/api/v1/events/{event_id}/devices"), ("GET", "/api/v1/orders/{order_id}"),
+            ("POST", "/api/v1/tickets/{ticket_id}/void")}
+    assert must <= set(ROUTES), must - set(ROUTES)
+
+
+def make_world(session: Session) -> dict:
+    """One organisation with one of everything (flushed, inside the test's rolled-back transaction)."""
+    now = datetime.now(UTC)
+    org = make_org(session)
+    user = make_user(session, org=org)
+    venue = make_venue(session, org, gates=("B1",))
+    gate = session.exec(select(Gate).where(Gate.venue_id == venue.id)).one()
+    event = make_event(session, org, venue=venue)
+    tt = make_ticket_type(session, event, quantity=50)
+    hold = Hold(organization_id=org.id, event_id=event.id, expires_at=now + timedelta(minutes=5), total_cents=25000)
+    session.add(hold)
+    session.flush()
+    session.add(HoldItem(organization_id=org.id, hold_id=hold.id, ticket_type_id=tt.id, quantity=1, unit_price_cents=25000))
+    order = Order(organization_id=org.id, event_id=event.id, order_code=f"VG-{new_code(6)}", access_token=new_token(16),
+                  status="paid", buyer_name="B Buyer", buyer_email="b@example.com", total_cents=25000, paid_at=now)
+    session.add(order)
+    session.flush()
+    item = OrderItem(organization_id=org.id, order_id=order.id, ticket_type_id=tt.id, quantity=1, unit_price_cents=25000)
+    session.add(item)
+    session.flush()
+    ticket = Ticket(organization_id=org.id, event_id=event.id, order_id=order.id, order_item_id=item.id,
+                    ticket_type_id=tt.id, ticket_code=new_code(10), holder_name="B Buyer")
+    payment = Payment(organization_id=org.id, order_id=order.id, provider="sandbox", reference=f"sbx_{uuid.uuid4().hex}",
+                      status="succeeded", amount_cents=25000)
+    device = Device(organization_id=org.id, event_id=event.id, gate_id=gate.id, name="B door", token_hash=hash_token(new_token()))
+    session.add_all([ticket, payment, device])
+    session.flush()
+    scan = Scan(organization_id=org.id, event_id=event.id, device_id=device.id, ticket_id=ticket.id,
+                client_scan_id=uuid.uuid4().hex, result="accepted", scanned_at=now)
+    invitation = Invitation(organization_id=org.id, email="inv@example.com", role="staff", token_hash=hash_token(new_token()),
+                            expires_at=now + timedelta(days=7))
+    session.add_all([scan, invitation])
+    session.flush()
+    membership = session.exec(select(Membership).where(Membership.user_id == user.id)).one()
+    api_key, secret = apikeys.create_api_key(session, organization_id=org.id, name="org key")
+    return {"org": org, "user": user, "venue": venue, "gate": gate, "event": event, "ticket_type": tt, "hold": hold,
+            "order": order, "ticket": ticket, "payment": payment, "device": device, "scan": scan,
+            "invitation": invitation, "membership": membership,
+            "api_key": session.get(ApiKey, api_key.id), "secret": secret}
+
+
+def _sample(schema: dict, components: dict):
+    if "$ref" in schema:
+        return _sample(components[schema["$ref"].rsplit("/", 1)[-1]], components)
+    for key in ("anyOf", "oneOf", "allOf"):
+        if key in schema:
+            options = [s for s in schema[key] if s.get("type") != "null"]
+            return _sample(options[0], components) if options else None
+    if "default" in schema:
+        return schema["default"]
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        props = schema.get("properties", {})
+        return {name: _sample(props[name], components) for name in schema.get("required", [])}
+    if kind == "array":
+        return [_sample(schema.get("items", {}), components) for _ in range(schema.get("minItems", 0))]
+    if kind == "integer" or kind == "number":
+        return max(schema.get("minimum", 1), 1) if schema.get("maximum", 2) >= 1 else schema.get("minimum", 0)
+    if kind == "boolean":
+        return False
+    if kind == "string":
+        if schema.get("format") == "date-time":
+            return (datetime.now(UTC) + timedelta(days=40)).isoformat()
+        if schema.get("format") == "uuid":
+            return str(uuid.uuid4())
+        return "x" * max(schema.get("minLength", 6), 1)
+    return None
+
+
+def request_body(method: str, path: str) -> dict | None:
+    if (method, path) in BODY_OVERRIDES:
+        return BODY_OVERRIDES[(method, path)]
+    spec = _OPENAPI.get("paths", {}).get(path, {}).get(method.lower(), {})
+    content = spec.get("requestBody", {}).get("content", {}).get("application/json")
+    if not content:
+        return None
+    return _sample(content["schema"], _OPENAPI.get("components", {}).get("schemas", {}))
+
+
+_OPENAPI = create_api().openapi()
+
+
+def _fill(path: str, world: dict) -> str:
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in OBJECT_FOR_PARAM:
+            pytest.fail(f"{path}: no factory for path parameter '{{{name}}}' — add it to OBJECT_FOR_PARAM")
+        return OBJECT_FOR_PARAM[name](world)
+    return PARAM_RE.sub(value, path)
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
+def test_api_key_of_another_organisation_gets_not_found(client, db, method, path):
+    world_b = make_world(db)
+    world_a = make_world(db)
+    url = _fill(path, world_b)
+    body = request_body(method, path)
+
+    answer = client.request(method, url, json=body, headers={"Authorization": f"Bearer {world_a['secret']}"})
+    assert answer.status_code == 404, (method, url, answer.status_code, answer.text)
+    assert answer.json()["error"]["code"] == "not_found"
+
+    # control: the owner's key reaches the same object (so the 404 above is tenancy, not a bad URL or body)
+    own = client.request(method, url, json=body, headers={"Authorization": f"Bearer {world_b['secret']}"})
+    assert own.status_code != 404 and own.status_code < 500, (method, url, own.status_code, own.text)
+
+
+def test_a_path_parameter_without_a_factory_fails_loudly(db):
+    world = {"event": make_event(db, make_org(db))}
+    with pytest.raises(pytest.fail.Exception, match="no factory for path parameter '{mystery_id}'"):
+        _fill("/api/v1/events/{event_id}/mystery/{mystery_id}", world)
