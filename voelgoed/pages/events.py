@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import reflex as rx
 
-from voelgoed.pages.components.catalog_ui import confirm_button, form_error, form_field, loading_block, status_badge
+from voelgoed.pages.components.catalog_ui import (
+    confirm_button,
+    form_error,
+    form_field,
+    labelled_select,
+    loading_block,
+    status_badge,
+)
 from voelgoed.pages.components.shell import empty_state, organiser_page
 from voelgoed.state.event_editor import EventEditorState, TicketTypeFormState
 from voelgoed.state.events import STATUS_FILTERS, EventsState
@@ -91,7 +98,8 @@ def events_page() -> rx.Component:
         rx.flex(
             rx.input(rx.input.slot(rx.icon("search", size=16)), placeholder="Search events", value=EventsState.search,
                      on_change=EventsState.set_search.debounce(300), width=["100%", "260px"]),
-            rx.select(STATUS_FILTERS, value=EventsState.status_filter, on_change=EventsState.set_status_filter),
+            labelled_select([(s, "All statuses" if s == "all" else s.capitalize()) for s in STATUS_FILTERS],
+                            EventsState.status_filter, EventsState.set_status_filter, id="event-status-filter"),
             rx.spacer(),
             _create_dialog(),
             spacing="3", wrap="wrap", width="100%", align="center",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from voelgoed.pages.components import ticket_actions
-from voelgoed.pages.components.catalog_ui import loading_block, status_badge
+from voelgoed.pages.components.catalog_ui import labelled_select, loading_block, status_badge
 from voelgoed.pages.components.shell import empty_state, organiser_page
 from voelgoed.services.orders_admin import STATUSES
 from voelgoed.state.orders import OrderDetailState as D
@@ -19,7 +19,8 @@ def _filters() -> rx.Component:
     return rx.flex(
         rx.input(rx.input.slot(rx.icon("search", size=16)), placeholder="Order code, buyer name or e-mail",
                  value=O.search, on_change=O.set_search.debounce(300), width=["100%", "320px"], id="order-search"),
-        rx.select(["all", *STATUSES], value=O.status_filter, on_change=O.set_status_filter, id="status-filter"),
+        labelled_select([("all", "All statuses")] + [(s, s.replace("_", " ").capitalize()) for s in STATUSES],
+                        O.status_filter, O.set_status_filter, id="status-filter"),
         rx.select.root(
             rx.select.trigger(placeholder="All events", max_width="260px"),
             rx.select.content(rx.foreach(O.event_options, lambda e: rx.select.item(e["name"], value=e["id"]))),

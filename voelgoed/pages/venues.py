@@ -109,7 +109,7 @@ def _venue_card(v) -> rx.Component:
             ),
             rx.hstack(rx.badge(rx.icon("clock", size=12), v.timezone, variant="surface"),
                       rx.cond(v.capacity != "", rx.badge(rx.icon("users", size=12), v.capacity, variant="surface")),
-                      rx.badge(rx.icon("calendar-days", size=12), v.events.to_string() + " events", variant="surface"),
+                      rx.badge(rx.icon("calendar-days", size=12), v.events.to_string(), rx.cond(v.events == 1, " event", " events"), variant="surface"),
                       wrap="wrap", spacing="2"),
             rx.text("Gates", size="2", weight="medium", margin_top="8px"),
             rx.cond(v.gates.length() > 0, rx.vstack(rx.foreach(v.gates, lambda g: _gate_chip(v, g)), spacing="0", width="100%"),

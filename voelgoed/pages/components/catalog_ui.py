@@ -61,3 +61,12 @@ def form_error(message: rx.Var) -> rx.Component:
 
 def loading_block() -> rx.Component:
     return rx.center(rx.spinner(size="3"), padding="48px", width="100%")
+
+
+def labelled_select(options: list[tuple[str, str]], value: rx.Var, on_change, id: str = "") -> rx.Component:
+    """A Radix select over fixed ``(value, label)`` pairs (labels shown, values sent)."""
+    return rx.select.root(
+        rx.select.trigger(min_width="150px"),
+        rx.select.content(*[rx.select.item(label, value=val) for val, label in options]),
+        value=value, on_change=on_change, id=id or None,
+    )
