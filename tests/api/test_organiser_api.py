@@ -198,3 +198,22 @@ def test_orders_list_search_filter_and_detail(client, org_h, db):
     assert d["payments"][0]["status"] == "succeeded" and d["payments"][0]["amount_cents"] == 70000
     assert len(d["tickets"]) == 2 and {t["status"] for t in d["tickets"]} == {"valid"}
     assert "access_token" not in d
+
+
+def test_quantity_below_sold_and_clock_status_via_api(client, org_h, db):
+    org, h = org_h
+    event = make_event(db, org, status="published", starts_in=timedelta(hours=-1))  # started an hour ago
+    tt = make_ticket_type(db, event, quantity=100)
+    tt.sold_count, tt.held_count = 30, 5
+    db.commit()
+    r = client.get(f"/api/v1/events/{event.id}", headers=h)
+    assert r.status_code == 200 and r.json()["status"] == "live"
+    assert r.json()["ticket_types"][0]["available"] == 65
+    r = client.patch(f"/api/v1/ticket-types/{tt.id}", json={"quantity": 34}, headers=h)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "quantity_below_sold"
+    r = client.patch(f"/api/v1/ticket-types/{tt.id}", json={"quantity": "many"}, headers=h)
+    assert r.status_code == 422
+    r = client.post(f"/api/v1/events/{event.id}/archive", headers=h)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "invalid_state"
+    r = client.patch(f"/api/v1/events/{event.id}", content=b"{oops", headers={**h, "Content-Type": "application/json"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "malformed"
