@@ -95,3 +95,47 @@ def test_buy_then_order_page_shows_qr_and_pdf_downloads(page, live_app, app_db, 
     # resend from the page: a toast confirms
     page.locator("#resend-email").click()
     page.get_by_text("On its way").wait_for()
+
+    # how it looks on a phone (kept for review)
+    shots = ROOT / "var/e2e/screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(shots / "ticket-order-page-mobile.png"), full_page=True)
+
+
+@pytest.mark.e2e
+def test_organiser_voids_a_ticket_and_the_buyer_sees_it(page, live_app, app_db):
+    from tests.factories import make_user
+    from tests.ticket_factories import make_order
+    from voelgoed.services import tickets
+
+    org = make_org(app_db, name="Void Test Org")
+    event = make_event(app_db, org)
+    tt = make_ticket_type(app_db, event, name="General")
+    user = make_user(app_db, org=org, role="owner")
+    order = make_order(app_db, tt, quantity=2)
+    issued = tickets.issue_for_order(app_db, order)
+    app_db.commit()
+
+    page.goto("/signin")
+    page.fill("#email", user.email)
+    page.fill("#password", "correct horse battery")
+    page.click("#signin-submit")
+    page.wait_for_url("**/dashboard**")
+    page.goto(f"/dashboard/orders/{order.id}")
+    page.wait_for_selector(".void-ticket")
+    assert page.locator(".void-ticket").count() == 2
+    page.locator(".void-ticket").first.click()
+    page.fill("#void-reason", "Duplicate purchase")
+    page.click("#confirm-void")
+    page.get_by_text("voided: it will be refused at the gate").wait_for()
+    page.wait_for_function("document.querySelectorAll('.void-ticket').length === 1")
+
+    app_db.expire_all()
+    statuses = sorted(app_db.get(type(t), t.id).status for t in issued)
+    assert statuses == ["valid", "voided"]
+
+    page.goto(f"/orders/{order.order_code}?token={order.access_token}")
+    page.wait_for_selector(".ticket-card")
+    page.get_by_text("no longer valid").wait_for()
+    assert page.locator(".ticket-qr").count() == 1
