@@ -54,11 +54,8 @@ def create_hold(slug: str, body: HoldIn, address: Annotated[str, Depends(client_
     409 ``not_on_sale``, 404 ``not_found``, 422 ``validation_failed``, 429 ``rate_limited``, 403 ``waiting_room_pass_required``."""
     ratelimit.hit("hold", address, get_settings().hold_rate_limit)
     with session_scope() as session:
-        hold = inventory.create_hold(session, event_slug=slug, items=[(i.ticket_type_id, i.quantity) for i in body.items],
-                                     client_address=address, pass_token=x_waiting_room_pass)
-        view = storefront.hold_view(session, hold.id)
-    return {"hold_id": view["hold_id"], "expires_at": view["expires_at"], "items": view["items"],
-            "total_cents": view["total_cents"], "currency": view["currency"], "status": view["status"]}
+        return inventory.place_hold(session, event_slug=slug, items=[(i.ticket_type_id, i.quantity) for i in body.items],
+                                    client_address=address, pass_token=x_waiting_room_pass)
 
 
 @router.get("/holds/{hold_id}")

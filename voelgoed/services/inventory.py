@@ -26,18 +26,21 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import insert, text, update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from voelgoed.config import get_settings
-from voelgoed.models import Event, Hold, HoldItem, HoldStatus, TicketType
+from voelgoed.models import AuditLog, Event, Hold, HoldItem, HoldStatus, TicketType
 from voelgoed.services import audit, clock
+from voelgoed.services.db import is_postgres
 from voelgoed.services.errors import Busy, NotFound, ValidationFailed, VoelgoedError
 
 SELLABLE_EVENT_STATUSES = ("published", "live")
 MAX_LINES = 20
 BUYER = audit.Actor("buyer", "")
+_TT, _EVENT, _HOLD, _ITEM, _AUDIT = (m.__table__ for m in (TicketType, Event, Hold, HoldItem, AuditLog))
+_HOLD_COLS = ("id", "organization_id", "event_id", "status", "expires_at", "total_cents", "currency", "client_address", "created_at")
 
 
 class _Short(Exception):
@@ -120,6 +123,19 @@ def create_hold(session: Session, *, event_slug: str | None = None, event_id: uu
     commit, the expiry job is scheduled (``enqueue_in(ttl, jobs.expire_hold, hold_id)``).
     Errors: see the module docstring.
     """
+    return _create_hold(session, event_slug=event_slug, event_id=event_id, items=items, client_address=client_address,
+                        pass_token=pass_token, now=now)[0]
+
+
+def place_hold(session: Session, *, event_slug: str | None = None, event_id=None, items: Sequence[Any],
+               client_address: str = "", pass_token: str | None = None, now: datetime | None = None) -> dict:
+    """:func:`create_hold`, answered as :func:`hold_summary` (no second read: the hot path of the public API)."""
+    hold, lines = _create_hold(session, event_slug=event_slug, event_id=event_id, items=items,
+                               client_address=client_address, pass_token=pass_token, now=now)
+    return hold_summary(hold, lines)
+
+
+def _create_hold(session: Session, *, event_slug, event_id, items, client_address, pass_token, now) -> tuple[Hold, list[dict]]:
     now = clock.resolve(now)
     lines = parse_items(items)
     if any(tid is None for tid, _, _ in lines):
@@ -144,28 +160,55 @@ def create_hold(session: Session, *, event_slug: str | None = None, event_id: uu
         waiting_room.require_pass_for_hold(event, pass_token, now=now)
 
     ttl = get_settings().hold_ttl_seconds
+    hold, summary_lines = _place(session, event, types, wanted, client_address=client_address, ttl=ttl, now=now)
+    from voelgoed.services import jobs
+    from voelgoed.services.queue import enqueue_in
+
+    try:
+        enqueue_in(ttl, jobs.expire_hold, str(hold.id), job_id=f"expire-hold-{hold.id}")
+    except Exception:  # Redis down: read-time expiry still protects inventory
+        pass
+    return hold, summary_lines
+
+
+def hold_summary(hold: Hold, lines: list[dict]) -> dict:
+    """The API's view of a fresh hold, built without re-reading: ``{hold_id, status, expires_at,
+    items: [{ticket_type_id, ticket_type, quantity, unit_price_cents, line_total_cents}], total_cents, currency}``."""
+    return {"hold_id": str(hold.id), "status": hold.status, "expires_at": clock.aware(hold.expires_at).isoformat(),
+            "items": lines, "total_cents": hold.total_cents, "currency": hold.currency}
+
+
+def _place(session: Session, event: Event, types: dict, wanted: dict, *, client_address: str, ttl: int,
+           now: datetime) -> tuple[Hold, list[dict]]:
+    """Insert the hold, then reserve (hot rows last, so their locks live only until the commit); commits.
+
+    First try without reclaiming; if short, roll back, reclaim the event's lapsed holds and retry once.
+    """
     ordered = sorted(wanted.items(), key=lambda kv: str(kv[0]))
     total_qty = sum(wanted.values())
+    org_id = event.organization_id
     last_short: _Short | None = None
     for attempt in (0, 1):
-        hold = Hold(id=uuid.uuid4(), organization_id=event.organization_id, event_id=event.id,
-                    status=HoldStatus.active.value, expires_at=now + timedelta(seconds=ttl),
-                    total_cents=sum(types[t].price_cents * q for t, q in ordered), currency=event.currency,
-                    client_address=(client_address or "")[:64], created_at=now)
+        hold = Hold(id=uuid.uuid4(), organization_id=org_id, event_id=event.id, status=HoldStatus.active.value,
+                    expires_at=now + timedelta(seconds=ttl), total_cents=sum(types[t].price_cents * q for t, q in ordered),
+                    currency=event.currency, client_address=(client_address or "")[:64], created_at=now)
+        lines = [{"ticket_type_id": str(t), "ticket_type": types[t].name, "quantity": q,
+                  "unit_price_cents": types[t].price_cents, "line_total_cents": q * types[t].price_cents} for t, q in ordered]
         try:
             if attempt == 1 and not _reclaim_expired(session, event, now, extra_type_ids=[t for t, _ in ordered]):
                 raise last_short or _Short(None)
-            # inserts first, hot-row updates last: the row locks are held only until the commit
-            session.add(hold)
-            session.add_all([HoldItem(hold_id=hold.id, organization_id=event.organization_id, ticket_type_id=t,
-                                      quantity=q, unit_price_cents=types[t].price_cents) for t, q in ordered])
-            audit.record(session, BUYER, "hold.created", hold,
-                         {"items": {str(t): q for t, q in ordered}, "client_address": hold.client_address})
-            session.flush()
+            session.execute(insert(_HOLD).values(**{c: getattr(hold, c) for c in _HOLD_COLS}))
+            session.execute(insert(_ITEM), [{"id": uuid.uuid4(), "organization_id": org_id, "hold_id": hold.id,
+                                             "ticket_type_id": t, "quantity": q, "unit_price_cents": types[t].price_cents}
+                                            for t, q in ordered])
+            session.execute(insert(_AUDIT).values(
+                id=uuid.uuid4(), organization_id=org_id, actor_type="buyer", actor_id="", action="hold.created",
+                target_type="hold", target_id=str(hold.id), created_at=now,
+                data={"items": {str(t): q for t, q in ordered}, "client_address": hold.client_address}))
             for tid, qty in ordered:
-                _reserve(session, "tickettype", tid, qty, "held_count")
+                _reserve(session, _TT, tid, qty)
             if event.capacity is not None:
-                _reserve(session, "event", event.id, total_qty, "held_count")
+                _reserve(session, _EVENT, event.id, total_qty)
             session.commit()
         except _Short as short:
             session.rollback()
@@ -176,15 +219,8 @@ def create_hold(session: Session, *, event_slug: str | None = None, event_id: uu
         except OperationalError as exc:
             session.rollback()
             raise Busy("busy", "Tickets are in high demand right now; please try again") from exc
-        break
-    from voelgoed.services import jobs
-    from voelgoed.services.queue import enqueue_in
-
-    try:
-        enqueue_in(ttl, jobs.expire_hold, str(hold.id), job_id=f"expire-hold-{hold.id}")
-    except Exception:  # Redis down: read-time expiry still protects inventory
-        pass
-    return hold
+        return hold, lines
+    raise AssertionError("unreachable")
 
 
 def _load_for_hold(session: Session, *, event_slug, event_id, type_ids: list[uuid.UUID]):
@@ -208,15 +244,15 @@ def _load_for_hold(session: Session, *, event_slug, event_id, type_ids: list[uui
     return event, {tt.id: tt for _, tt in rows if tt is not None}
 
 
-def _reserve(session: Session, table: str, row_id: uuid.UUID, qty: int, column: str) -> None:
-    """``column += qty`` on ``table`` if ``quantity|capacity - sold_count - held_count >= qty``; else _Short."""
-    limit = "quantity" if table == "tickettype" else "capacity"
+def _reserve(session: Session, table, row_id: uuid.UUID, qty: int) -> None:
+    """``held_count += qty`` if ``quantity|capacity - sold_count - held_count >= qty`` (one conditional UPDATE); else _Short."""
+    limit = table.c.quantity if table is _TT else table.c.capacity
     result = session.execute(
-        text(f"UPDATE {table} SET {column} = {column} + :n WHERE id = :id AND {limit} - sold_count - held_count >= :n"),
-        {"n": qty, "id": row_id},
+        update(table).where(table.c.id == row_id, limit - table.c.sold_count - table.c.held_count >= qty)
+        .values(held_count=table.c.held_count + qty)
     )
     if result.rowcount != 1:
-        raise _Short(row_id if table == "tickettype" else None)
+        raise _Short(row_id if table is _TT else None)
 
 
 def _shortage_error(session: Session, event: Event, short: _Short, wanted: dict, now: datetime) -> VoelgoedError:
@@ -236,15 +272,14 @@ def _shortage_error(session: Session, event: Event, short: _Short, wanted: dict,
 
 # --------------------------------------------------------------------------- release and expiry
 
-def _give_back(session: Session, event_id: uuid.UUID, per_type: dict[uuid.UUID, int], column: str = "held_count") -> None:
-    """Subtract quantities from ``column`` (ascending ticket type ids), then from the event when capped."""
+def _give_back(session: Session, event_id: uuid.UUID, per_type: dict[uuid.UUID, int]) -> None:
+    """Subtract held quantities (ascending ticket type ids), then from the event when it has a capacity."""
     for tid in sorted(per_type, key=str):
-        session.execute(text(f"UPDATE tickettype SET {column} = {column} - :n WHERE id = :id"),
-                        {"n": per_type[tid], "id": tid})
+        session.execute(update(_TT).where(_TT.c.id == tid).values(held_count=_TT.c.held_count - per_type[tid]))
     total = sum(per_type.values())
     if total:
-        session.execute(text(f"UPDATE event SET {column} = {column} - :n WHERE id = :id AND capacity IS NOT NULL"),
-                        {"n": total, "id": event_id})
+        session.execute(update(_EVENT).where(_EVENT.c.id == event_id, _EVENT.c.capacity.is_not(None))
+                        .values(held_count=_EVENT.c.held_count - total))
 
 
 _EXPIRE_SQL = text("""
@@ -271,14 +306,30 @@ FROM holditem hi JOIN gone ON hi.hold_id = gone.id GROUP BY hi.ticket_type_id
 
 
 def _reclaim_expired(session: Session, event: Event, now: datetime, extra_type_ids: Iterable[uuid.UUID] = ()) -> int:
-    """Expire the event's lapsed holds (and their pending orders) and return their inventory."""
-    rows = session.execute(_EXPIRE_SQL, {"event_id": event.id, "now": now}).all()
-    per_type = {r[0]: r[1] for r in rows}
-    if per_type:
-        lock_ids = sorted({*per_type, *extra_type_ids}, key=str)
-        session.execute(text("SELECT id FROM tickettype WHERE id = ANY(:ids) ORDER BY id FOR UPDATE"), {"ids": lock_ids})
-        _give_back(session, event.id, per_type)
-    return sum(per_type.values())
+    """Expire the event's lapsed holds (and their pending orders) and return their inventory. No commit.
+
+    PostgreSQL: one statement with ``FOR UPDATE SKIP LOCKED`` (concurrent reclaimers never wait on
+    each other), then the ticket type rows are locked in id order before being given back.
+    SQLite (embedded demo; writers are serialised by the database lock): hold by hold.
+    """
+    if is_postgres(session):
+        rows = session.execute(_EXPIRE_SQL, {"event_id": event.id, "now": now}).all()
+        per_type = {r[0]: r[1] for r in rows}
+        if per_type:
+            lock_ids = sorted({*per_type, *extra_type_ids}, key=str)
+            session.execute(select(_TT.c.id).where(_TT.c.id.in_(lock_ids)).order_by(_TT.c.id).with_for_update())
+            _give_back(session, event.id, per_type)
+        return sum(per_type.values())
+    lapsed = session.exec(select(Hold.id).where(Hold.event_id == event.id, Hold.status.in_(("active", "converted")),
+                                                Hold.expires_at <= now)).all()
+    total = 0
+    for hold_id in lapsed:
+        hold = _end_hold(session, hold_id, status=HoldStatus.expired.value, now=now, from_statuses=("active", "converted"),
+                         only_if_lapsed=True)
+        if hold is not None:
+            total += 1
+            _expire_pending_order(session, hold, now)
+    return total
 
 
 def _end_hold(session: Session, hold_id: uuid.UUID, *, status: str, now: datetime,
@@ -335,6 +386,12 @@ def expire_hold(session: Session, *, hold_id: uuid.UUID | str, now: datetime | N
     if hold is None:
         session.rollback()
         return False
+    _expire_pending_order(session, hold, now)
+    session.commit()
+    return True
+
+
+def _expire_pending_order(session: Session, hold: Hold, now: datetime) -> None:
     from voelgoed.models import Order
 
     order = session.exec(select(Order).where(Order.hold_id == hold.id).with_for_update()).first()
@@ -342,8 +399,6 @@ def expire_hold(session: Session, *, hold_id: uuid.UUID | str, now: datetime | N
         order.status, order.updated_at = "expired", now
         session.add(order)
         audit.record(session, None, "order.expired", order, {"order_code": order.order_code})
-    session.commit()
-    return True
 
 
 def clean_key(value, max_len: int) -> str | None:

@@ -12,7 +12,7 @@ import hmac
 import uuid
 from datetime import datetime
 
-from sqlalchemy import text
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from voelgoed.models import Event, Hold, HoldStatus, Order, OrderItem, OrderStatus, Payment, Ticket, TicketType, Venue
@@ -40,24 +40,26 @@ def settle_inventory(session: Session, order: Order, hold: Hold | None, now: dat
     per = _per_type(session, order)
     ordered = sorted(per, key=str)
     total = sum(per.values())
+    tt, ev = TicketType.__table__, Event.__table__
     if hold is not None and hold.status in (HoldStatus.converted.value, HoldStatus.active.value):
         for tid in ordered:
-            session.execute(text("UPDATE tickettype SET held_count = held_count - :n, sold_count = sold_count + :n WHERE id = :id"),
-                            {"n": per[tid], "id": tid})
-        session.execute(text("UPDATE event SET held_count = held_count - :n, sold_count = sold_count + :n "
-                             "WHERE id = :id AND capacity IS NOT NULL"), {"n": total, "id": order.event_id})
+            session.execute(update(tt).where(tt.c.id == tid).values(held_count=tt.c.held_count - per[tid],
+                                                                   sold_count=tt.c.sold_count + per[tid]))
+        session.execute(update(ev).where(ev.c.id == order.event_id, ev.c.capacity.is_not(None))
+                        .values(held_count=ev.c.held_count - total, sold_count=ev.c.sold_count + total))
         hold.status, hold.ended_at = HoldStatus.completed.value, now
         session.add(hold)
         return True
     nested = session.begin_nested()
     for tid in ordered:
-        r = session.execute(text("UPDATE tickettype SET sold_count = sold_count + :n WHERE id = :id "
-                                 "AND quantity - sold_count - held_count >= :n"), {"n": per[tid], "id": tid})
+        r = session.execute(update(tt).where(tt.c.id == tid, tt.c.quantity - tt.c.sold_count - tt.c.held_count >= per[tid])
+                            .values(sold_count=tt.c.sold_count + per[tid]))
         if r.rowcount != 1:
             nested.rollback()
             return False
-    r = session.execute(text("UPDATE event SET sold_count = sold_count + :n WHERE id = :id AND (capacity IS NULL "
-                             "OR capacity - sold_count - held_count >= :n)"), {"n": total, "id": order.event_id})
+    r = session.execute(update(ev).where(ev.c.id == order.event_id,
+                                         ev.c.capacity.is_(None) | (ev.c.capacity - ev.c.sold_count - ev.c.held_count >= total))
+                        .values(sold_count=ev.c.sold_count + total))
     if r.rowcount != 1:
         nested.rollback()
         return False

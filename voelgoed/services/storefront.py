@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import text
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from voelgoed.models import Event, Hold, HoldItem, TicketType
@@ -16,15 +16,7 @@ from voelgoed.services import clock
 from voelgoed.services.errors import NotFound, VoelgoedError
 from voelgoed.services.inventory import _as_uuid, _sale_window_error, check_event_on_sale, clean_key
 
-_AVAIL_SQL = text("""
-SELECT tt.id, tt.quantity - tt.sold_count - tt.held_count + COALESCE(x.n, 0) AS available
-FROM tickettype tt LEFT JOIN (
-    SELECT hi.ticket_type_id, SUM(hi.quantity) AS n FROM holditem hi JOIN hold h ON h.id = hi.hold_id
-    WHERE h.event_id = :event_id AND h.status IN ('active', 'converted') AND h.expires_at <= :now
-    GROUP BY hi.ticket_type_id
-) x ON x.ticket_type_id = tt.id
-WHERE tt.event_id = :event_id
-""")
+LIVE_HOLD_STATUSES = ("active", "converted")
 
 
 def availability(session: Session, event: Event, now: datetime | None = None) -> dict:
@@ -33,16 +25,19 @@ def availability(session: Session, event: Event, now: datetime | None = None) ->
     Per type the figure is already capped by the event capacity (when set). Never negative.
     """
     now = clock.resolve(now)
-    rows = session.execute(_AVAIL_SQL, {"event_id": event.id, "now": now}).all()
+    h, hi, tt, ev = Hold.__table__, HoldItem.__table__, TicketType.__table__, Event.__table__
+    lapsed = (select(hi.c.ticket_type_id, func.sum(hi.c.quantity).label("n")).join(h, h.c.id == hi.c.hold_id)
+              .where(h.c.event_id == event.id, h.c.status.in_(LIVE_HOLD_STATUSES), h.c.expires_at <= now)
+              .group_by(hi.c.ticket_type_id).subquery())
+    rows = session.execute(select(tt.c.id, tt.c.quantity - tt.c.sold_count - tt.c.held_count + func.coalesce(lapsed.c.n, 0))
+                           .outerjoin(lapsed, lapsed.c.ticket_type_id == tt.c.id).where(tt.c.event_id == event.id)).all()
     types = {r[0]: max(0, int(r[1])) for r in rows}
     event_left = None
     if event.capacity is not None:
-        lapsed = session.execute(text(
-            "SELECT COALESCE(SUM(hi.quantity), 0) FROM holditem hi JOIN hold h ON h.id = hi.hold_id "
-            "WHERE h.event_id = :e AND h.status IN ('active', 'converted') AND h.expires_at <= :now"),
-            {"e": event.id, "now": now}).scalar_one()
-        row = session.execute(text("SELECT capacity - sold_count - held_count FROM event WHERE id = :e"), {"e": event.id}).scalar_one()
-        event_left = max(0, int(row) + int(lapsed))
+        lapsed_total = session.execute(select(func.coalesce(func.sum(hi.c.quantity), 0)).join(h, h.c.id == hi.c.hold_id).where(
+            h.c.event_id == event.id, h.c.status.in_(LIVE_HOLD_STATUSES), h.c.expires_at <= now)).scalar_one()
+        left = session.execute(select(ev.c.capacity - ev.c.sold_count - ev.c.held_count).where(ev.c.id == event.id)).scalar_one()
+        event_left = max(0, int(left) + int(lapsed_total))
         types = {k: min(v, event_left) for k, v in types.items()}
     return {"types": types, "event": event_left}
 

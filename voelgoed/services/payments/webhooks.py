@@ -17,36 +17,54 @@ Commits once; ticket side effects are enqueued after the commit.
 
 from __future__ import annotations
 
+import json
+import uuid
 from datetime import datetime
 
-from sqlalchemy import text
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from voelgoed.models import WebhookDelivery
 from voelgoed.services import clock, orders, tickets
 from voelgoed.services.errors import Busy
 from voelgoed.services.payments import get_provider
 from voelgoed.services.payments.base import FAILURE, SUCCESS
 
-_RECORD = text("""
-INSERT INTO webhookdelivery (id, provider, delivery_key, reference, event_type, outcome, payload, received_at)
-VALUES (gen_random_uuid(), :provider, :key, :reference, :event_type, 'received', CAST(:payload AS json), :now)
-ON CONFLICT (provider, delivery_key) DO NOTHING RETURNING id
-""")
+_WD = WebhookDelivery.__table__
+
+
+def _storable(payload: dict) -> dict:
+    """The payload as stored: PostgreSQL text can't hold NUL, so such payloads are kept as a digest only."""
+    dumped = json.dumps(payload, default=str)
+    if "\\u0000" in dumped or len(dumped) > 100_000:
+        import hashlib
+
+        return {"unstored": True, "sha256": hashlib.sha256(dumped.encode()).hexdigest()}
+    return json.loads(dumped)
+
+
+def _record_delivery(session: Session, *, provider: str, event, now: datetime):
+    """``INSERT … ON CONFLICT (provider, delivery_key) DO NOTHING RETURNING id`` → the new id, or None for a replay."""
+    dialect = session.get_bind().dialect.name
+    ins = pg_insert(_WD) if dialect == "postgresql" else sqlite_insert(_WD)
+    stmt = ins.values(
+        id=uuid.uuid4(), provider=provider, delivery_key=event.delivery_key.replace("\x00", ""),
+        reference=event.reference.replace("\x00", ""), event_type=event.event_type.replace("\x00", ""),
+        outcome="received", payload=_storable(event.payload), received_at=now,
+    ).on_conflict_do_nothing(index_elements=["provider", "delivery_key"]).returning(_WD.c.id)
+    return session.execute(stmt).scalar()
 
 
 def process_webhook(session: Session, *, provider: str, headers, raw_body: bytes, now: datetime | None = None) -> dict:
     """See the module docstring. Errors: 401 ``bad_signature``, 404 ``not_found`` (unknown provider), 503 ``busy``."""
-    import json
-
     now = clock.resolve(now)
     prov = get_provider(provider)
     event = prov.verify_webhook(headers, raw_body)
     try:
-        delivery_id = session.execute(_RECORD, {
-            "provider": prov.name, "key": event.delivery_key.replace("\x00", ""), "reference": event.reference.replace("\x00", ""),
-            "event_type": event.event_type.replace("\x00", ""), "payload": json.dumps(event.payload, default=str)[:100_000], "now": now,
-        }).scalar()
+        delivery_id = _record_delivery(session, provider=prov.name, event=event, now=now)
         if delivery_id is None:
             session.rollback()
             return {"outcome": "duplicate"}
@@ -58,7 +76,7 @@ def process_webhook(session: Session, *, provider: str, headers, raw_body: bytes
             outcome, order = orders.apply_failure(session, reference=event.reference, provider=prov.name, now=now)
         else:
             outcome = "ignored"
-        session.execute(text("UPDATE webhookdelivery SET outcome = :o WHERE id = :id"), {"o": outcome, "id": delivery_id})
+        session.execute(update(_WD).where(_WD.c.id == delivery_id).values(outcome=outcome))
         session.commit()
     except OperationalError as exc:
         session.rollback()
