@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
+import os
 import re
+import time
+import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
@@ -13,6 +19,20 @@ from voelgoed.models import Invitation, Membership, User, UserSession
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "docs" / "screenshots"
+
+
+def invitation_link(to: str, timeout: float = 60.0) -> str:
+    """The accept link from the invitation email the worker filed in MAIL_DIR (SMTP_HOST is empty in tests)."""
+    mail_dir = Path(os.environ.get("MAIL_DIR", ROOT / "var/e2e/mail"))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for path in sorted(mail_dir.glob("*.eml")) if mail_dir.exists() else []:
+            msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if msg["To"] == to:
+                body = msg.get_body(preferencelist=("plain",)).get_content()
+                return re.search(r"https?://\S+/invite/\S+", body).group(0)
+        time.sleep(0.5)
+    raise AssertionError(f"no invitation email to {to} in {mail_dir}")
 
 
 @pytest.mark.e2e
@@ -46,12 +66,52 @@ def test_sign_up_dashboard_invite_sign_out_sign_in(page, app_db, browser, live_a
     page.locator("#nav-settings").click()
     expect(page).to_have_url(re.compile(r"/settings"))
     expect(page.locator("#members-table")).to_contain_text("thandi@example.co.za")
-    page.fill("#invite-email", "sipho@example.co.za")
+    invitee = f"sipho-{uuid.uuid4().hex[:8]}@example.co.za"
+    page.fill("#invite-email", "someone@localhost")  # passes the browser check, not ours
     page.click("#invite-submit")
-    expect(page.locator("#pending-invitations")).to_contain_text("sipho@example.co.za")
+    expect(page.locator("#invite-error")).to_contain_text("valid email")
+    page.fill("#invite-email", invitee)
+    page.click("#invite-submit")
+    expect(page.locator("#pending-invitations")).to_contain_text(invitee)
     app_db.expire_all()
-    invitation = app_db.exec(select(Invitation).where(Invitation.email == "sipho@example.co.za")).one()
+    invitation = app_db.exec(select(Invitation).where(Invitation.email == invitee)).one()
     assert invitation.role == "staff" and invitation.accepted_at is None
+
+    # the invitee follows the emailed link (sent by the real RQ worker) and joins with a new account
+    link = invitation_link(invitee)
+    assert link.startswith(live_app)
+    guest = browser.new_context(base_url=live_app, viewport={"width": 390, "height": 844})
+    invited = guest.new_page()
+    invited.goto(link)
+    expect(invited.get_by_text("Join Soweto Sound Co as staff.")).to_be_visible()
+    invited.fill("#full_name", "Sipho Dlamini")
+    invited.fill("#password", "sipho-password-1")
+    invited.click("#invite-signup")
+    expect(invited.locator("#dashboard-welcome")).to_contain_text("Soweto Sound Co")
+    guest.close()
+    page.reload()
+    expect(page.locator("#members-table")).to_contain_text(invitee)
+    expect(page.locator("#pending-invitations")).to_have_count(0)
+
+    # role change asks for confirmation first
+    page.locator("#members-table tr", has_text=invitee).get_by_role("combobox").click()
+    page.get_by_role("option", name="viewer", exact=True).click()
+    expect(page.get_by_role("alertdialog")).to_contain_text("Make " + invitee + " viewer?")
+    page.click("#confirm-role")
+    expect(page.get_by_text(invitee + " is now viewer")).to_be_visible()
+    app_db.expire_all()
+    sipho = app_db.exec(select(User).where(User.email == invitee)).one()
+    assert app_db.exec(select(Membership).where(Membership.user_id == sipho.id)).one().role == "viewer"
+
+    # an API key is shown once and works against the API
+    page.get_by_role("tab", name="API keys").click()
+    page.fill("#key-name", "Box office")
+    page.click("#create-key")
+    secret = page.locator("#new-key-secret").inner_text().strip()
+    assert secret.startswith("vg_live_")
+    assert httpx.get(live_app + "/api/v1/events", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    page.get_by_role("button", name="Done").click()
+    expect(page.locator("#new-key-secret")).to_have_count(0)
 
     # sign out through the user menu
     page.click("#user-menu")
