@@ -123,3 +123,16 @@ def test_resend_endpoints(client, db, issued):
     assert client.post(f"/api/v1/orders/{order.id}/resend-email",
                        headers={"Authorization": f"Bearer {secret}"}).status_code == 404
     assert db.exec(select(AuditLog).where(AuditLog.action == "order.confirmation_resent")).all()
+
+
+def test_public_order_view_lists_tickets_with_pdf_urls(client, issued, media):
+    order = issued["order"]
+    r = client.get(f"/api/v1/public/orders/{order.order_code}", params={"access_token": order.access_token})
+    assert r.status_code == 200, r.text
+    listed = r.json()["tickets"]
+    assert {t["id"] for t in listed} == {str(t.id) for t in issued["tickets"]}
+    for t in listed:
+        assert t["qr_payload"].startswith("VG1:") and t["status"] == "valid" and t["ticket_type"] == "General Admission"
+        path = t["pdf_url"].split("://", 1)[1].split("/", 1)[1]
+        assert client.get("/" + path).headers["content-type"] == "application/pdf"
+    assert client.get(f"/api/v1/public/orders/{order.order_code}", params={"access_token": "bad"}).status_code == 404

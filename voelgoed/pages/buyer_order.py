@@ -121,7 +121,7 @@ def order_view() -> rx.Component:
         rx.cond(S.tickets.length() > 0,
                 rx.vstack(
                     rx.hstack(rx.heading("Your tickets", size="5"), rx.spacer(),
-                              rx.badge(S.tickets.length().to_string() + " ticket(s)", variant="soft"),
+                              rx.badge(S.tickets.length().to_string() + rx.cond(S.tickets.length() == 1, " ticket", " tickets"), variant="soft"),
                               width="100%", align="center"),
                     rx.text("Show the QR code at the gate. Brightness up helps the scanner.", size="2", color_scheme="gray"),
                     rx.foreach(S.tickets, ticket_card),
