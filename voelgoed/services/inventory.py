@@ -21,12 +21,15 @@ such published event; unknown, hidden or inactive ticket type — deliberately i
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import insert, text, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
@@ -40,6 +43,9 @@ SELLABLE_EVENT_STATUSES = ("published", "live")
 MAX_LINES = 20
 BUYER = audit.Actor("buyer", "")
 _TT, _EVENT, _HOLD, _ITEM, _AUDIT = (m.__table__ for m in (TicketType, Event, Hold, HoldItem, AuditLog))
+_EVENT_FIELDS = ("id", "organization_id", "status", "ends_at", "sale_starts_at", "sale_ends_at", "currency", "capacity",
+                 "waiting_room_enabled")
+_TT_FIELDS = ("id", "name", "price_cents", "max_per_order", "sale_starts_at", "sale_ends_at", "is_active", "is_hidden")
 _HOLD_COLS = ("id", "organization_id", "event_id", "status", "expires_at", "total_cents", "currency", "client_address", "created_at")
 
 
@@ -142,7 +148,36 @@ def _create_hold(session: Session, *, event_slug, event_id, items, client_addres
         bad = next(raw for tid, _, raw in lines if tid is None)
         raise NotFound("not_found", "Unknown ticket type", {"ticket_type_id": bad})
     wanted = {tid: qty for tid, qty, _ in lines}
-    event, types = _load_for_hold(session, event_slug=event_slug, event_id=event_id, type_ids=list(wanted))
+    bind = session.get_bind()
+    ttl = get_settings().hold_ttl_seconds
+    if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+        # Fast path: an autocommit connection, so the single-statement hold commits on the server and the
+        # hot row lock is never held across a client round trip (or a GIL wait in this process).
+        try:
+            with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                event, types = _load_for_hold(conn, event_slug=event_slug, event_id=event_id, type_ids=list(wanted))
+                _validate(session, event, types, wanted, pass_token, now)
+                placed = _try_single(conn, event, types, wanted, client_address=client_address, ttl=ttl, now=now)
+        except OperationalError as exc:
+            raise Busy("busy", "Tickets are in high demand right now; please try again") from exc
+    else:
+        event, types = _load_for_hold(session, event_slug=event_slug, event_id=event_id, type_ids=list(wanted))
+        _validate(session, event, types, wanted, pass_token, now)
+        placed = None
+    hold, summary_lines = placed or _place(session, event, types, wanted, client_address=client_address, ttl=ttl, now=now,
+                                           reclaim_first=placed is False)
+    from voelgoed.services import jobs
+    from voelgoed.services.queue import enqueue_in
+
+    try:
+        enqueue_in(ttl, jobs.expire_hold, str(hold.id), job_id=f"expire-hold-{hold.id}")
+    except Exception:  # Redis down: read-time expiry still protects inventory
+        pass
+    return hold, summary_lines
+
+
+def _validate(session: Session, event, types: dict, wanted: dict, pass_token: str | None, now: datetime) -> None:
+    """Event on sale, each ticket type sellable and within its window and max_per_order, waiting-room pass."""
     check_event_on_sale(event, now)
     for tid, qty in wanted.items():
         tt = types.get(tid)
@@ -157,18 +192,7 @@ def _create_hold(session: Session, *, event_slug, event_id, items, client_addres
     if event.waiting_room_enabled:
         from voelgoed.services import waiting_room  # owned by the waiting-room slice
 
-        waiting_room.require_pass_for_hold(event, pass_token, now=now)
-
-    ttl = get_settings().hold_ttl_seconds
-    hold, summary_lines = _place(session, event, types, wanted, client_address=client_address, ttl=ttl, now=now)
-    from voelgoed.services import jobs
-    from voelgoed.services.queue import enqueue_in
-
-    try:
-        enqueue_in(ttl, jobs.expire_hold, str(hold.id), job_id=f"expire-hold-{hold.id}")
-    except Exception:  # Redis down: read-time expiry still protects inventory
-        pass
-    return hold, summary_lines
+        waiting_room.require_pass_for_hold(session.get(Event, event.id), pass_token, now=now)
 
 
 def hold_summary(hold: Hold, lines: list[dict]) -> dict:
@@ -178,8 +202,31 @@ def hold_summary(hold: Hold, lines: list[dict]) -> dict:
             "items": lines, "total_cents": hold.total_cents, "currency": hold.currency}
 
 
+def _new_hold(event, types: dict, ordered: list, client_address: str, ttl: int, now: datetime) -> tuple[Hold, list[dict]]:
+    hold = Hold(id=uuid.uuid4(), organization_id=event.organization_id, event_id=event.id, status=HoldStatus.active.value,
+                expires_at=now + timedelta(seconds=ttl), total_cents=sum(types[t].price_cents * q for t, q in ordered),
+                currency=event.currency, client_address=(client_address or "")[:64], created_at=now)
+    lines = [{"ticket_type_id": str(t), "ticket_type": types[t].name, "quantity": q,
+              "unit_price_cents": types[t].price_cents, "line_total_cents": q * types[t].price_cents} for t, q in ordered]
+    return hold, lines
+
+
+def _try_single(conn, event, types: dict, wanted: dict, *, client_address: str, ttl: int, now: datetime):
+    """PostgreSQL autocommit fast path for one ticket type and no event capacity: ``(hold, lines)`` when
+    reserved, False when short (the caller reclaims lapsed holds and retries), None when not eligible."""
+    if len(wanted) != 1 or event.capacity is not None:
+        return None
+    ordered = list(wanted.items())
+    hold, lines = _new_hold(event, types, ordered, client_address, ttl, now)
+    try:
+        _place_single_pg(conn, hold, ordered[0], types[ordered[0][0]].price_cents)
+    except _Short:
+        return False
+    return hold, lines
+
+
 def _place(session: Session, event: Event, types: dict, wanted: dict, *, client_address: str, ttl: int,
-           now: datetime) -> tuple[Hold, list[dict]]:
+           now: datetime, reclaim_first: bool = False) -> tuple[Hold, list[dict]]:
     """Insert the hold, then reserve (hot rows last, so their locks live only until the commit); commits.
 
     First try without reclaiming; if short, roll back, reclaim the event's lapsed holds and retry once.
@@ -187,13 +234,9 @@ def _place(session: Session, event: Event, types: dict, wanted: dict, *, client_
     ordered = sorted(wanted.items(), key=lambda kv: str(kv[0]))
     total_qty = sum(wanted.values())
     org_id = event.organization_id
-    last_short: _Short | None = None
-    for attempt in (0, 1):
-        hold = Hold(id=uuid.uuid4(), organization_id=org_id, event_id=event.id, status=HoldStatus.active.value,
-                    expires_at=now + timedelta(seconds=ttl), total_cents=sum(types[t].price_cents * q for t, q in ordered),
-                    currency=event.currency, client_address=(client_address or "")[:64], created_at=now)
-        lines = [{"ticket_type_id": str(t), "ticket_type": types[t].name, "quantity": q,
-                  "unit_price_cents": types[t].price_cents, "line_total_cents": q * types[t].price_cents} for t, q in ordered]
+    last_short: _Short | None = _Short(ordered[0][0]) if reclaim_first and len(ordered) == 1 else None
+    for attempt in ((1,) if reclaim_first else (0, 1)):
+        hold, lines = _new_hold(event, types, ordered, client_address, ttl, now)
         try:
             if attempt == 1 and not _reclaim_expired(session, event, now, extra_type_ids=[t for t, _ in ordered]):
                 raise last_short or _Short(None)
@@ -224,24 +267,58 @@ def _place(session: Session, event: Event, types: dict, wanted: dict, *, client_
 
 
 def _load_for_hold(session: Session, *, event_slug, event_id, type_ids: list[uuid.UUID]):
-    """One round trip: the event plus the requested ticket types of that event."""
+    """One round trip, plain columns (no ORM objects): the event plus the requested ticket types of that event."""
     if event_id is not None:
         try:
             event_id = uuid.UUID(str(event_id))
         except ValueError:
             raise NotFound("not_found", "Event not found") from None
-        cond = Event.id == event_id
-    elif clean_key(event_slug, 120):
-        cond = Event.slug == clean_key(event_slug, 120)
-    else:
+    elif not clean_key(event_slug, 120):
         raise NotFound("not_found", "Event not found")
-    rows = session.exec(
-        select(Event, TicketType).outerjoin(TicketType, (TicketType.event_id == Event.id) & TicketType.id.in_(type_ids)).where(cond)
+    ev, tt = _EVENT, _TT
+    ev_cols = [ev.c[n] for n in _EVENT_FIELDS]
+    tt_cols = [tt.c[n].label("tt_" + n) for n in _TT_FIELDS]
+    cond = ev.c.id == event_id if event_id is not None else ev.c.slug == clean_key(event_slug, 120)
+    rows = session.execute(
+        select(*ev_cols, *tt_cols).select_from(ev.outerjoin(tt, (tt.c.event_id == ev.c.id) & tt.c.id.in_(type_ids))).where(cond)
     ).all()
-    if not rows or rows[0][0].status in ("draft",):
+    if not rows or rows[0].status in ("draft",):
         raise NotFound("not_found", "Event not found")
-    event = rows[0][0]
-    return event, {tt.id: tt for _, tt in rows if tt is not None}
+    event = SimpleNamespace(**{n: getattr(rows[0], n) for n in _EVENT_FIELDS})
+    types = {r.tt_id: SimpleNamespace(**{n: getattr(r, "tt_" + n) for n in _TT_FIELDS}) for r in rows if r.tt_id is not None}
+    return event, types
+
+
+_SINGLE_SQL = text("""
+WITH u AS (
+    UPDATE tickettype SET held_count = held_count + :n
+    WHERE id = :tt AND quantity - sold_count - held_count >= :n RETURNING id
+), h AS (
+    INSERT INTO hold (id, organization_id, event_id, status, expires_at, total_cents, currency, client_address, created_at)
+    SELECT :hid, :org, :event, 'active', :expires, :total, :currency, :addr, :now FROM u RETURNING id
+), i AS (
+    INSERT INTO holditem (id, organization_id, hold_id, ticket_type_id, quantity, unit_price_cents)
+    SELECT :iid, :org, h.id, :tt, :n, :price FROM h
+), a AS (
+    INSERT INTO auditlog (id, organization_id, actor_type, actor_id, action, target_type, target_id, data, created_at)
+    SELECT :aid, :org, 'buyer', '', 'hold.created', 'hold', :hid_text, CAST(:data AS json), :now FROM h
+)
+SELECT count(*) FROM u
+""")
+
+
+def _place_single_pg(session, hold: Hold, line: tuple[uuid.UUID, int], price: int) -> None:
+    """The common case (one ticket type, no event capacity) on PostgreSQL in ONE statement: the
+    conditional UPDATE and the hold, item and audit inserts, which happen only if the UPDATE matched."""
+    tid, qty = line
+    matched = session.execute(_SINGLE_SQL, {
+        "n": qty, "tt": tid, "hid": hold.id, "hid_text": str(hold.id), "org": hold.organization_id, "event": hold.event_id,
+        "expires": hold.expires_at, "total": hold.total_cents, "currency": hold.currency, "addr": hold.client_address,
+        "now": hold.created_at, "iid": uuid.uuid4(), "price": price, "aid": uuid.uuid4(),
+        "data": json.dumps({"items": {str(tid): qty}, "client_address": hold.client_address}),
+    }).scalar_one()
+    if matched != 1:
+        raise _Short(tid)
 
 
 def _reserve(session: Session, table, row_id: uuid.UUID, qty: int) -> None:
