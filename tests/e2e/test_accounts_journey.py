@@ -113,6 +113,16 @@ def test_sign_up_dashboard_invite_sign_out_sign_in(page, app_db, browser, live_a
     page.get_by_role("button", name="Done").click()
     expect(page.locator("#new-key-secret")).to_have_count(0)
 
+    # a second organisation, then switch back with the organisation switcher
+    page.click("#org-switcher")
+    page.get_by_role("menuitem", name="New organisation").click()
+    page.fill("#new-org-name", "Second Stage")
+    page.click("#new-org-submit")
+    expect(page.locator("#dashboard-welcome")).to_contain_text("Second Stage")
+    page.click("#org-switcher")
+    page.get_by_role("menuitem", name=re.compile("Soweto Sound Co")).click()
+    expect(page.locator("#dashboard-welcome")).to_contain_text("Soweto Sound Co")
+
     # sign out through the user menu
     page.click("#user-menu")
     page.click("#sign-out")

@@ -93,10 +93,11 @@ def _new_org_dialog() -> rx.Component:
     return rx.dialog.root(rx.dialog.content(
         rx.dialog.title("New organisation"),
         rx.form(rx.vstack(
-            rx.input(name="name", placeholder="Organisation name", size="3", width="100%", required=True),
+            rx.input(name="name", id="new-org-name", placeholder="Organisation name", size="3", width="100%",
+                     required=True),
             rx.cond(MembersState.new_org_error != "", rx.text(MembersState.new_org_error, color_scheme="red", size="2")),
             rx.flex(rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
-                    rx.button("Create", type="submit"), spacing="3", justify="end", width="100%"),
+                    rx.button("Create", type="submit", id="new-org-submit"), spacing="3", justify="end", width="100%"),
             spacing="3", width="100%"), on_submit=MembersState.create_organization, reset_on_submit=False),
     ), open=MembersState.new_org_open, on_open_change=MembersState.set_new_org_open)
 
