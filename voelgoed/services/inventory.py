@@ -10,7 +10,11 @@ Read-time expiry: an expired hold (``expires_at <= now``) never counts. The hold
 to reserve; only if that fails does it reclaim the event's expired holds (``FOR UPDATE SKIP
 LOCKED``, so concurrent reclaimers never wait on each other) and retry once. Public availability
 reads add back the quantities of expired-but-unreclaimed holds. The RQ job
-:func:`voelgoed.services.jobs.expire_hold` reclaims each hold at its expiry time as well.
+:func:`voelgoed.services.jobs.expire_due_holds` (scheduled per event and second of expiry by
+:func:`~voelgoed.services.hold_release.schedule_expiry`) reclaims them in the background as well.
+Ending holds lives in :mod:`voelgoed.services.hold_release` (re-exported here). On PostgreSQL the
+common single-type hold is one autocommit statement (conditional UPDATE + inserts): the hot row
+lock lasts only for the server-side statement and commit.
 
 Errors (codes → HTTP): ``validation_failed`` 422 (quantities, empty items), ``not_found`` 404 (no
 such published event; unknown, hidden or inactive ticket type — deliberately indistinguishable),
@@ -35,13 +39,23 @@ from sqlmodel import Session, select
 
 from voelgoed.config import get_settings
 from voelgoed.models import AuditLog, Event, Hold, HoldItem, HoldStatus, TicketType
-from voelgoed.services import audit, clock
-from voelgoed.services.db import is_postgres
+from voelgoed.services import clock
+from voelgoed.services.db import is_postgres  # noqa: F401  (re-exported for callers)
 from voelgoed.services.errors import Busy, NotFound, ValidationFailed, VoelgoedError
+from voelgoed.services.hold_release import (  # noqa: F401  (re-exported: inventory is the public face)
+    BUYER,
+    _as_uuid,
+    _end_hold,
+    _reclaim_expired,
+    clean_key,
+    expire_hold,
+    reclaim_lapsed,
+    release_hold,
+    schedule_expiry,
+)
 
 SELLABLE_EVENT_STATUSES = ("published", "live")
 MAX_LINES = 20
-BUYER = audit.Actor("buyer", "")
 _TT, _EVENT, _HOLD, _ITEM, _AUDIT = (m.__table__ for m in (TicketType, Event, Hold, HoldItem, AuditLog))
 _EVENT_FIELDS = ("id", "organization_id", "status", "ends_at", "sale_starts_at", "sale_ends_at", "currency", "capacity",
                  "waiting_room_enabled")
@@ -166,13 +180,7 @@ def _create_hold(session: Session, *, event_slug, event_id, items, client_addres
         placed = None
     hold, summary_lines = placed or _place(session, event, types, wanted, client_address=client_address, ttl=ttl, now=now,
                                            reclaim_first=placed is False)
-    from voelgoed.services import jobs
-    from voelgoed.services.queue import enqueue_in
-
-    try:
-        enqueue_in(ttl, jobs.expire_hold, str(hold.id), job_id=f"expire-hold-{hold.id}")
-    except Exception:  # Redis down: read-time expiry still protects inventory
-        pass
+    schedule_expiry(hold.event_id, hold.expires_at)
     return hold, summary_lines
 
 
@@ -345,149 +353,3 @@ def _shortage_error(session: Session, event: Event, short: _Short, wanted: dict,
     if left <= 0:
         return VoelgoedError("sold_out", "Sold out", details)
     return VoelgoedError("insufficient_inventory", f"Only {left} left", details)
-
-
-# --------------------------------------------------------------------------- release and expiry
-
-def _give_back(session: Session, event_id: uuid.UUID, per_type: dict[uuid.UUID, int]) -> None:
-    """Subtract held quantities (ascending ticket type ids), then from the event when it has a capacity."""
-    for tid in sorted(per_type, key=str):
-        session.execute(update(_TT).where(_TT.c.id == tid).values(held_count=_TT.c.held_count - per_type[tid]))
-    total = sum(per_type.values())
-    if total:
-        session.execute(update(_EVENT).where(_EVENT.c.id == event_id, _EVENT.c.capacity.is_not(None))
-                        .values(held_count=_EVENT.c.held_count - total))
-
-
-_EXPIRE_SQL = text("""
-WITH cand AS (
-    SELECT id FROM hold
-    WHERE event_id = :event_id AND status IN ('active', 'converted') AND expires_at <= :now
-    ORDER BY id FOR UPDATE SKIP LOCKED
-), gone AS (
-    UPDATE hold SET status = 'expired', ended_at = :now FROM cand WHERE hold.id = cand.id
-    RETURNING hold.id, hold.organization_id
-), orders AS (
-    UPDATE "order" SET status = 'expired', updated_at = :now
-    WHERE hold_id IN (SELECT id FROM gone) AND status = 'pending'
-    RETURNING "order".id, "order".organization_id
-), logged AS (
-    INSERT INTO auditlog (id, organization_id, actor_type, actor_id, action, target_type, target_id, data, created_at)
-    SELECT gen_random_uuid(), organization_id, 'system', '', 'hold.expired', 'hold', id::text, '{}'::json, :now FROM gone
-    UNION ALL
-    SELECT gen_random_uuid(), organization_id, 'system', '', 'order.expired', 'order', id::text, '{}'::json, :now FROM orders
-)
-SELECT hi.ticket_type_id, SUM(hi.quantity)::int AS n
-FROM holditem hi JOIN gone ON hi.hold_id = gone.id GROUP BY hi.ticket_type_id
-""")
-
-
-def _reclaim_expired(session: Session, event: Event, now: datetime, extra_type_ids: Iterable[uuid.UUID] = ()) -> int:
-    """Expire the event's lapsed holds (and their pending orders) and return their inventory. No commit.
-
-    PostgreSQL: one statement with ``FOR UPDATE SKIP LOCKED`` (concurrent reclaimers never wait on
-    each other), then the ticket type rows are locked in id order before being given back.
-    SQLite (embedded demo; writers are serialised by the database lock): hold by hold.
-    """
-    if is_postgres(session):
-        rows = session.execute(_EXPIRE_SQL, {"event_id": event.id, "now": now}).all()
-        per_type = {r[0]: r[1] for r in rows}
-        if per_type:
-            lock_ids = sorted({*per_type, *extra_type_ids}, key=str)
-            session.execute(select(_TT.c.id).where(_TT.c.id.in_(lock_ids)).order_by(_TT.c.id).with_for_update())
-            _give_back(session, event.id, per_type)
-        return sum(per_type.values())
-    lapsed = session.exec(select(Hold.id).where(Hold.event_id == event.id, Hold.status.in_(("active", "converted")),
-                                                Hold.expires_at <= now)).all()
-    total = 0
-    for hold_id in lapsed:
-        hold = _end_hold(session, hold_id, status=HoldStatus.expired.value, now=now, from_statuses=("active", "converted"),
-                         only_if_lapsed=True)
-        if hold is not None:
-            total += 1
-            _expire_pending_order(session, hold, now)
-    return total
-
-
-def _end_hold(session: Session, hold_id: uuid.UUID, *, status: str, now: datetime,
-              from_statuses: tuple[str, ...], only_if_lapsed: bool) -> Hold | None:
-    """Lock the hold; if it is in ``from_statuses`` (and lapsed, if asked) end it and give its inventory back."""
-    hold = session.exec(select(Hold).where(Hold.id == hold_id).with_for_update().execution_options(populate_existing=True)).first()
-    if hold is None or hold.status not in from_statuses:
-        return None
-    if only_if_lapsed and clock.aware(hold.expires_at) > now:
-        return None
-    items = session.exec(select(HoldItem).where(HoldItem.hold_id == hold.id)).all()
-    per_type: dict[uuid.UUID, int] = {}
-    for it in items:
-        per_type[it.ticket_type_id] = per_type.get(it.ticket_type_id, 0) + it.quantity
-    hold.status, hold.ended_at = status, now
-    session.add(hold)
-    session.flush()
-    _give_back(session, hold.event_id, per_type)
-    audit.record(session, BUYER if status == "released" else None, f"hold.{status}", hold, {"items": {str(k): v for k, v in per_type.items()}})
-    return hold
-
-
-def release_hold(session: Session, *, hold_id: uuid.UUID | str, now: datetime | None = None) -> None:
-    """Buyer cancels an active hold: inventory is back at once; commits. Idempotent for ended holds.
-
-    Errors: ``not_found`` 404 (no such hold), ``already_checked_out`` 409 (checkout started).
-    """
-    now = clock.resolve(now)
-    hid = _as_uuid(hold_id)
-    try:
-        hold = _end_hold(session, hid, status=HoldStatus.released.value, now=now, from_statuses=("active",), only_if_lapsed=False)
-        if hold is None:
-            existing = session.get(Hold, hid)
-            session.rollback()
-            if existing is None:
-                raise NotFound("not_found", "Hold not found")
-            if existing.status in ("converted", "completed"):
-                raise VoelgoedError("already_checked_out", "Checkout has started for this hold")
-            return
-        session.commit()
-    except OperationalError as exc:
-        session.rollback()
-        raise Busy("busy", "Please try again") from exc
-
-
-def expire_hold(session: Session, *, hold_id: uuid.UUID | str, now: datetime | None = None) -> bool:
-    """Expire one lapsed hold (active or converted) and its pending order; commits. Idempotent.
-
-    Returns True when something changed. A hold that has not lapsed yet is left alone.
-    """
-    now = clock.resolve(now)
-    hold = _end_hold(session, _as_uuid(hold_id), status=HoldStatus.expired.value, now=now,
-                     from_statuses=("active", "converted"), only_if_lapsed=True)
-    if hold is None:
-        session.rollback()
-        return False
-    _expire_pending_order(session, hold, now)
-    session.commit()
-    return True
-
-
-def _expire_pending_order(session: Session, hold: Hold, now: datetime) -> None:
-    from voelgoed.models import Order
-
-    order = session.exec(select(Order).where(Order.hold_id == hold.id).with_for_update()).first()
-    if order is not None and order.status == "pending":
-        order.status, order.updated_at = "expired", now
-        session.add(order)
-        audit.record(session, None, "order.expired", order, {"order_code": order.order_code})
-
-
-def clean_key(value, max_len: int) -> str | None:
-    """A lookup key from the outside (slug, code, reference): None if empty, too long or holding NUL/control chars."""
-    text_value = str(value or "").strip()
-    if not text_value or len(text_value) > max_len or any(ord(c) < 32 for c in text_value):
-        return None
-    return text_value
-
-
-def _as_uuid(value) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise NotFound("not_found", "Hold not found") from None

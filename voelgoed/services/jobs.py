@@ -9,6 +9,18 @@ from __future__ import annotations
 from voelgoed.services.db import session_scope
 
 
+def expire_due_holds(event_id: str) -> int:
+    """Reclaim every lapsed hold of the event (scheduled per event and second of expiry by
+    :func:`voelgoed.services.inventory.schedule_expiry`). Idempotent; returns what it reclaimed."""
+    from voelgoed.services import inventory
+
+    with session_scope() as session:
+        try:
+            return inventory.reclaim_lapsed(session, event_id=event_id)
+        except inventory.NotFound:
+            return 0
+
+
 def expire_hold(hold_id: str) -> bool:
     """Expire a lapsed hold (and its pending order) and give its tickets back; no-op otherwise.
 
