@@ -144,3 +144,28 @@ def test_hold_rate_limit_returns_429_with_retry_after(client, shop, monkeypatch)
     assert codes[:2] == [201, 201] and codes[2] == 429
     r = _hold(client, event, tt, qty=1)
     assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1 and r.json()["error"]["code"] == "rate_limited"
+
+
+def test_waiting_room_event_needs_a_pass_header(client, db):
+    org = make_org(db)
+    event = make_event(db, org)
+    event.waiting_room_enabled = True
+    db.add(event)
+    tt = make_ticket_type(db, event)
+    db.commit()
+    r = _hold(client, event, tt, qty=1)
+    assert r.status_code == 403 and r.json()["error"]["code"] == "waiting_room_pass_required"
+    r = _hold(client, event, tt, qty=1, headers={"X-Waiting-Room-Pass": "VGP1.forged.pass.0.sig"})
+    assert r.status_code == 403
+    db.expire_all()
+    assert db.get(TicketType, tt.id).held_count == 0
+
+
+@pytest.mark.parametrize("raw", [b"", b"{", b"[1,2]", b'{"id": "\\u0000", "event": "charge.success", "data": {"reference": "\\u0000"}}',
+                                 b'{"event": "charge.success", "data": {"reference": "x", "amount": 1e999}}', b"\xff\xfe"])
+def test_garbage_webhooks_never_500(client, raw):
+    for headers in ({}, {"x-sandbox-signature": sandbox.sign(raw)}):
+        r = client.post("/api/v1/payments/sandbox/webhook", content=raw, headers=headers)
+        assert r.status_code in (200, 401), r.text
+        if not headers:
+            assert r.status_code == 401

@@ -75,10 +75,14 @@ def lower_headers(headers) -> dict[str, str]:
     return {str(k).lower(): str(v) for k, v in dict(headers or {}).items()}
 
 
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
 def parse_json_object(raw_body: bytes) -> dict[str, Any]:
     try:
-        body = json.loads(raw_body)
-    except (ValueError, UnicodeDecodeError):
+        body = json.loads(raw_body, parse_constant=_reject_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise bad_signature("The webhook body is not JSON") from None
     if not isinstance(body, dict):
         raise bad_signature("The webhook body is not a JSON object")

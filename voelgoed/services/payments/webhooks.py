@@ -38,7 +38,10 @@ _WD = WebhookDelivery.__table__
 
 def _storable(payload: dict) -> dict:
     """The payload as stored: PostgreSQL text can't hold NUL, so such payloads are kept as a digest only."""
-    dumped = json.dumps(payload, default=str)
+    try:
+        dumped = json.dumps(payload, default=str, allow_nan=False)
+    except ValueError:  # NaN / Infinity are not JSON for PostgreSQL
+        dumped = "\\u0000"
     if "\\u0000" in dumped or len(dumped) > 100_000:
         import hashlib
 
