@@ -19,6 +19,7 @@ from voelgoed.models import Invitation, Membership, User, UserSession
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "docs" / "screenshots"
+T = 20_000  # ms for UI assertions: generous because the test machine is shared, not a performance claim
 
 
 def invitation_link(to: str, timeout: float = 60.0) -> str:
@@ -39,7 +40,7 @@ def invitation_link(to: str, timeout: float = 60.0) -> str:
 def test_sign_up_dashboard_invite_sign_out_sign_in(page, app_db, browser, live_app):
     # an anonymous visit to the dashboard is sent to sign-in
     page.goto("/dashboard")
-    expect(page).to_have_url(re.compile(r"/signin\?next=%2Fdashboard"))
+    expect(page).to_have_url(re.compile(r"/signin\?next=%2Fdashboard"), timeout=T)
 
     page.goto("/signup")
     page.fill("#full_name", "Thandi Mokoena")
@@ -47,13 +48,13 @@ def test_sign_up_dashboard_invite_sign_out_sign_in(page, app_db, browser, live_a
     page.fill("#password", "short")
     page.fill("#organization_name", "Soweto Sound Co")
     page.click("#signup-submit")
-    expect(page.locator("#password-error")).to_contain_text("at least 10")  # shown on the form, no traceback
+    expect(page.locator("#password-error")).to_contain_text("at least 10", timeout=T)  # on the form, no traceback
 
     page.fill("#password", "a-strong-password")
     page.click("#signup-submit")
-    expect(page).to_have_url(re.compile(r"/dashboard/?$"))
-    expect(page.locator("#dashboard-welcome")).to_contain_text("Soweto Sound Co")
-    expect(page.get_by_text("Upcoming events").first).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/dashboard/?$"), timeout=T)
+    expect(page.locator("#dashboard-welcome")).to_contain_text("Soweto Sound Co", timeout=T)
+    expect(page.get_by_text("Upcoming events").first).to_be_visible(timeout=T)
     user = app_db.exec(select(User).where(User.email == "thandi@example.co.za")).one()
     assert app_db.exec(select(Membership).where(Membership.user_id == user.id)).one().role == "owner"
 
@@ -64,15 +65,15 @@ def test_sign_up_dashboard_invite_sign_out_sign_in(page, app_db, browser, live_a
 
     # invite a member from settings
     page.locator("#nav-settings").click()
-    expect(page).to_have_url(re.compile(r"/settings"))
-    expect(page.locator("#members-table")).to_contain_text("thandi@example.co.za")
+    expect(page).to_have_url(re.compile(r"/settings"), timeout=T)
+    expect(page.locator("#members-table")).to_contain_text("thandi@example.co.za", timeout=T)
     invitee = f"sipho-{uuid.uuid4().hex[:8]}@example.co.za"
     page.fill("#invite-email", "someone@localhost")  # passes the browser check, not ours
     page.click("#invite-submit")
-    expect(page.locator("#invite-error")).to_contain_text("valid email")
+    expect(page.locator("#invite-error")).to_contain_text("valid email", timeout=T)
     page.fill("#invite-email", invitee)
     page.click("#invite-submit")
-    expect(page.locator("#pending-invitations")).to_contain_text(invitee)
+    expect(page.locator("#pending-invitations")).to_contain_text(invitee, timeout=T)
     app_db.expire_all()
     invitation = app_db.exec(select(Invitation).where(Invitation.email == invitee)).one()
     assert invitation.role == "staff" and invitation.accepted_at is None
@@ -83,25 +84,26 @@ def test_sign_up_dashboard_invite_sign_out_sign_in(page, app_db, browser, live_a
     guest = browser.new_context(base_url=live_app, viewport={"width": 390, "height": 844})
     invited = guest.new_page()
     invited.goto(link)
-    expect(invited.get_by_text("Join Soweto Sound Co as staff.")).to_be_visible()
+    expect(invited.get_by_text("Join Soweto Sound Co as staff.")).to_be_visible(timeout=T)
     invited.fill("#full_name", "Sipho Dlamini")
     invited.fill("#password", "sipho-password-1")
     invited.click("#invite-signup")
-    expect(invited.locator("#dashboard-welcome")).to_contain_text("Soweto Sound Co")
+    expect(invited.locator("#dashboard-welcome")).to_contain_text("Soweto Sound Co", timeout=T)
     guest.close()
     page.reload()
-    expect(page.locator("#members-table")).to_contain_text(invitee)
-    expect(page.locator("#pending-invitations")).to_have_count(0)
+    expect(page.locator("#members-table")).to_contain_text(invitee, timeout=T)
+    expect(page.locator("#pending-invitations")).to_have_count(0, timeout=T)
 
     # role change asks for confirmation first
     page.locator("#members-table tr", has_text=invitee).get_by_role("combobox").click()
     page.get_by_role("option", name="viewer", exact=True).click()
-    expect(page.get_by_role("alertdialog")).to_contain_text("Make " + invitee + " viewer?")
+    expect(page.get_by_role("alertdialog")).to_contain_text("Make " + invitee + " viewer?", timeout=T)
     page.click("#confirm-role")
-    expect(page.get_by_text(invitee + " is now viewer")).to_be_visible()
+    expect(page.get_by_text(invitee + " is now viewer")).to_be_visible(timeout=T)
     app_db.expire_all()
     sipho = app_db.exec(select(User).where(User.email == invitee)).one()
     assert app_db.exec(select(Membership).where(Membership.user_id == sipho.id)).one().role == "viewer"
+    page.screenshot(path=str(SHOTS / "settings.png"))
 
     # an API key is shown once and works against the API
     page.get_by_role("tab", name="API keys").click()
@@ -111,37 +113,37 @@ def test_sign_up_dashboard_invite_sign_out_sign_in(page, app_db, browser, live_a
     assert secret.startswith("vg_live_")
     assert httpx.get(live_app + "/api/v1/events", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
     page.get_by_role("button", name="Done").click()
-    expect(page.locator("#new-key-secret")).to_have_count(0)
+    expect(page.locator("#new-key-secret")).to_have_count(0, timeout=T)
 
     # a second organisation, then switch back with the organisation switcher
     page.click("#org-switcher")
     page.get_by_role("menuitem", name="New organisation").click()
     page.fill("#new-org-name", "Second Stage")
     page.click("#new-org-submit")
-    expect(page.locator("#dashboard-welcome")).to_contain_text("Second Stage")
+    expect(page.locator("#dashboard-welcome")).to_contain_text("Second Stage", timeout=T)
     page.click("#org-switcher")
     page.get_by_role("menuitem", name=re.compile("Soweto Sound Co")).click()
-    expect(page.locator("#dashboard-welcome")).to_contain_text("Soweto Sound Co")
+    expect(page.locator("#dashboard-welcome")).to_contain_text("Soweto Sound Co", timeout=T)
 
     # sign out through the user menu
     page.click("#user-menu")
     page.click("#sign-out")
-    expect(page).to_have_url(re.compile(r"/signin"))
+    expect(page).to_have_url(re.compile(r"/signin"), timeout=T)
     app_db.expire_all()
     assert app_db.exec(select(UserSession).where(UserSession.user_id == user.id,
                                                  UserSession.revoked_at.is_(None))).all() == []
     page.goto("/settings")
-    expect(page).to_have_url(re.compile(r"/signin\?next="))
+    expect(page).to_have_url(re.compile(r"/signin\?next="), timeout=T)
 
     # wrong password, then the right one; `next` brings us back to settings
     page.fill("#email", "thandi@example.co.za")
     page.fill("#password", "not-the-password")
     page.click("#signin-submit")
-    expect(page.locator("#form-error")).to_contain_text("Email or password is incorrect")
+    expect(page.locator("#form-error")).to_contain_text("Email or password is incorrect", timeout=T)
     page.fill("#password", "a-strong-password")
     page.click("#signin-submit")
-    expect(page).to_have_url(re.compile(r"/settings/?$"))
-    expect(page.locator("#members-table")).to_contain_text("thandi@example.co.za")
+    expect(page).to_have_url(re.compile(r"/settings/?$"), timeout=T)
+    expect(page.locator("#members-table")).to_contain_text("thandi@example.co.za", timeout=T)
 
     # phone width: top bar + menu instead of the sidebar
     phone = browser.new_context(base_url=live_app, viewport={"width": 390, "height": 844}, device_scale_factor=2,
@@ -149,9 +151,9 @@ def test_sign_up_dashboard_invite_sign_out_sign_in(page, app_db, browser, live_a
     phone.add_cookies(page.context.cookies())
     mobile = phone.new_page()
     mobile.goto("/dashboard")
-    expect(mobile.locator("#dashboard-welcome")).to_contain_text("Soweto Sound Co")
-    expect(mobile.locator("#mobile-menu")).to_be_visible()
-    expect(mobile.locator("#nav-events")).to_be_hidden()
+    expect(mobile.locator("#dashboard-welcome")).to_contain_text("Soweto Sound Co", timeout=T)
+    expect(mobile.locator("#mobile-menu")).to_be_visible(timeout=T)
+    expect(mobile.locator("#nav-events")).to_be_hidden(timeout=T)
     mobile.wait_for_timeout(300)
     mobile.screenshot(path=str(SHOTS / "dashboard-phone.png"))
     phone.close()
