@@ -157,3 +157,42 @@ def test_sign_up_dashboard_invite_sign_out_sign_in(page, app_db, browser, live_a
     mobile.wait_for_timeout(300)
     mobile.screenshot(path=str(SHOTS / "dashboard-phone.png"))
     phone.close()
+
+
+def _sign_in(page, email: str, password: str) -> None:
+    page.goto("/signin")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("#signin-submit")
+
+
+@pytest.mark.e2e
+def test_role_aware_shell_and_user_without_organisation(page, app_db):
+    from tests.factories import make_org, make_user
+    from voelgoed.services import accounts
+
+    org = make_org(app_db, name="Door Crew Org")
+    make_user(app_db, org=org, role="scanner_only", email="door-only@example.co.za")
+    accounts.create_user(app_db, email="loner@example.co.za", password="loner-password-1", full_name="Lona")
+    app_db.commit()
+
+    _sign_in(page, "door-only@example.co.za", "correct horse battery")
+    expect(page.locator("#dashboard-welcome")).to_contain_text("Door Crew Org", timeout=T)
+    expect(page.locator("#nav-scanning")).to_be_visible(timeout=T)
+    expect(page.locator("#nav-orders")).to_have_count(0, timeout=T)
+    expect(page.locator("#nav-reports")).to_have_count(0, timeout=T)
+    page.goto("/settings?tab=api")
+    expect(page.get_by_text("Owners and admins only")).to_be_visible(timeout=T)
+    expect(page.locator("#invite-submit")).to_have_count(0, timeout=T)
+    page.goto("/reports")  # hidden in the nav, and the service refuses it too
+    expect(page.get_by_text("may not view sales reports")).to_be_visible(timeout=T)
+    page.click("#user-menu")
+    page.click("#sign-out")
+    expect(page).to_have_url(re.compile(r"/signin"), timeout=T)
+
+    _sign_in(page, "loner@example.co.za", "loner-password-1")
+    expect(page.get_by_text("You're not part of an organisation yet")).to_be_visible(timeout=T)
+    page.get_by_role("button", name="Create an organisation").click()
+    page.fill("#new-org-name", "Lona Live")
+    page.click("#new-org-submit")
+    expect(page.locator("#dashboard-welcome")).to_contain_text("Lona Live", timeout=T)

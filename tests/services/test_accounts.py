@@ -172,3 +172,25 @@ def test_change_password_requires_current_and_revokes_other_sessions(db, redis_c
         accounts.sign_in(db, email="pw@example.com", password=PW, client_address="c")
     row, _ = accounts.sign_in(db, email="pw@example.com", password="brand-new-password", client_address="c")
     assert db.get(UserSession, row.id) is not None
+
+
+def test_sign_up_is_rate_limited_per_address(db, redis_client, monkeypatch):
+    monkeypatch.setattr(get_settings(), "signin_rate_limit", "2/minute")
+    for i in range(2):
+        accounts.sign_up(db, email=f"burst{i}@example.com", password="a-long-password", full_name="B",
+                         organization_name=f"Burst {i}", client_address="9.9.9.9")
+    with pytest.raises(VoelgoedError) as exc:
+        accounts.sign_up(db, email="burst9@example.com", password="a-long-password", full_name="B",
+                         organization_name="Burst 9", client_address="9.9.9.9")
+    assert exc.value.code == "rate_limited"
+    assert accounts.get_user_by_email(db, "burst9@example.com") is None
+
+
+def test_a_user_without_organisation_is_signed_in_without_a_tenant(db, redis_client):
+    from voelgoed.services import tenancy
+
+    accounts.create_user(db, email="loner@example.com", password="a-long-password")
+    row, token = accounts.sign_in(db, email="loner@example.com", password="a-long-password", client_address="x")
+    assert row.active_organization_id is None
+    overview = tenancy.session_overview(db, token=token)
+    assert overview["user_email"] == "loner@example.com" and overview["org_id"] == "" and overview["organizations"] == []

@@ -173,7 +173,7 @@ def _api_tab() -> rx.Component:
 
 
 def settings() -> rx.Component:
-    return organiser_page(
+    return rx.fragment(organiser_page(
         "Settings", "settings",
         rx.tabs.root(
             rx.tabs.list(rx.tabs.trigger("Organisation", value="organisation"), rx.tabs.trigger("Account", value="account"),
@@ -184,8 +184,7 @@ def settings() -> rx.Component:
             value=MembersState.tab, on_change=MembersState.set_tab, width="100%",
         ),
         _confirm_role_dialog(),
-        _new_org_dialog(),
-    )
+    ), _new_org_dialog())  # outside the shell: a user without an organisation can create one here
 
 
 def register(app: rx.App) -> None:

@@ -105,12 +105,14 @@ def sign_up(session: Session, *, email: str, password: str, full_name: str, orga
             ) -> tuple[User, Organization, UserSession, str]:
     """Create the user, their organisation (they own it) and a signed-in session, in one transaction.
 
-    Errors: 422 ``validation_failed`` (fields email/password/full_name/organization_name/slug),
-    409 ``email_taken`` / ``slug_taken``. Nothing is created when any of them is raised.
+    Errors: 429 ``rate_limited`` (per client address, ``settings.signin_rate_limit``), 422 ``validation_failed``
+    (fields email/password/full_name/organization_name/slug), 409 ``email_taken`` / ``slug_taken``.
+    Nothing is created when any of them is raised.
     """
     from voelgoed.services import tenancy
 
     now = clock.resolve(now)
+    ratelimit.hit("signup", client_address or "unknown", get_settings().signin_rate_limit)
     fields: dict[str, str] = {}
     for check in (lambda: normalise_email(email), lambda: validate_password(password),
                   lambda: tenancy.validate_org_name(organization_name)):

@@ -11,10 +11,15 @@ from voelgoed.state.session import SessionState
 
 
 def safe_next(value: str | None, default: str = "/dashboard") -> str:
-    """Only same-site paths are followed after sign-in (no open redirects)."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return default
+    """Only same-site absolute paths are followed after sign-in (no open redirects).
+
+    Rejects scheme-relative ``//host``, backslashes and any whitespace/control characters (browsers drop
+    tabs and newlines from URLs, so ``/\t/evil.example`` would otherwise become ``//evil.example``).
+    """
+    if (not value or not value.startswith("/") or value.startswith("//") or "\\" in value or len(value) > 2000
+            or any(ord(c) < 33 or ord(c) == 127 for c in value)):
+        return default
+    return value
 
 
 class AuthState(SessionState):

@@ -30,7 +30,8 @@ class SessionState(rx.State):
     """Public vars are display-only; authorisation always goes through the services."""
 
     session_token: str = rx.Cookie("", name=COOKIE_NAME, path="/", same_site="lax",
-                                   max_age=get_settings().session_ttl_seconds)
+                                   max_age=get_settings().session_ttl_seconds,
+                                   secure=get_settings().effective_base_url.startswith("https://"))
     user_email: str = ""
     user_name: str = ""
     org_name: str = ""

@@ -179,6 +179,15 @@ def _topbar(active: str) -> rx.Component:
     )
 
 
+def _no_organisation() -> rx.Component:
+    return rx.center(empty_state(
+        "building-2", "You're not part of an organisation yet",
+        "Create one to start selling tickets, or ask a colleague to invite you to theirs.",
+        rx.link(rx.button(rx.icon("plus", size=16), "Create an organisation"),
+                href="/settings?tab=organisation&new=1"),
+    ), width="100%", max_width="560px", margin="10vh auto 0")
+
+
 def organiser_page(title: str, active: str, *children: rx.Component) -> rx.Component:
     """The page frame: sidebar/top bar + a heading + ``children`` in a max-width content column."""
     return rx.box(
@@ -187,10 +196,14 @@ def organiser_page(title: str, active: str, *children: rx.Component) -> rx.Compo
         rx.box(
             rx.cond(
                 SessionState.signed_in,
-                rx.vstack(
-                    rx.heading(title, size="7", weight="bold"),
-                    *children,
-                    spacing="5", width="100%", max_width="1200px", align="stretch",
+                rx.cond(
+                    SessionState.org_id != "",
+                    rx.vstack(
+                        rx.heading(title, size="7", weight="bold"),
+                        *children,
+                        spacing="5", width="100%", max_width="1200px", align="stretch",
+                    ),
+                    _no_organisation(),
                 ),
                 rx.center(rx.spinner(size="3"), height="60vh", width="100%"),
             ),
