@@ -280,7 +280,7 @@
         el("div", { class: "vg-top-left" }, el("div", { id: "vg-event", class: "vg-event" }, st.manifest ? st.manifest.event.name : "…"), el("div", { class: "vg-row vg-small" }, gatePicker())),
         el("div", { class: "vg-top-right" }, el("span", { id: "vg-net", class: "vg-pill" }, "…"),
           el("span", { id: "vg-pending-pill", class: "vg-pill vg-pending" }, el("span", { id: "vg-pending" }, "0"), " to sync"))),
-      el("div", { class: "vg-stage" }, el("video", { id: "vg-video", playsinline: "", muted: "", autoplay: "" }), el("div", { class: "vg-frame" }),
+      el("div", { class: "vg-stage" }, el("video", Object.assign({ id: "vg-video", playsinline: "", muted: "", autoplay: "" }, st.started ? {} : { hidden: "" })), el("div", { class: "vg-frame" }),
         st.started ? el("div", { id: "vg-cam-state", class: "vg-cam-state" }, "Starting camera…")
           : el("button", { id: "vg-start", class: "vg-btn vg-btn-primary vg-start", onclick: startCamera }, "Start scanning")),
       el("div", { class: "vg-counts" },
