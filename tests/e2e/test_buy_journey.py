@@ -68,3 +68,42 @@ def test_buyer_journey_from_event_page_to_paid_order(page, live_app, app_db):
     fresh = app_db.get(TicketType, ga.id)
     assert (fresh.held_count, fresh.sold_count) == (0, 2)
     assert len(app_db.exec(select(Ticket).where(Ticket.order_id == order.id)).all()) == 2
+
+
+@pytest.mark.e2e
+def test_decline_in_sandbox_releases_tickets_and_cancel_on_hold_page(page, live_app, app_db):
+    org = make_org(app_db, name="Decline Org")
+    event = make_event(app_db, org)
+    tt = make_ticket_type(app_db, event, name="Standing", price_cents=10000, quantity=3)
+    app_db.commit()
+
+    # cancel from the hold page (with confirmation) → tickets back on sale at once
+    page.goto(f"/e/{event.slug}")
+    page.click("#qty-plus-0")
+    page.click("#reserve")
+    page.wait_for_url(re.compile(r"/hold/"))
+    page.click("#cancel-hold")
+    page.click("#confirm-cancel")
+    page.wait_for_url(re.compile(rf"/e/{event.slug}$"))
+    app_db.expire_all()
+    assert app_db.get(TicketType, tt.id).held_count == 0
+
+    # reserve all three, then decline at the provider
+    page.wait_for_selector("#qty-plus-0")
+    for _ in range(3):
+        page.click("#qty-plus-0")
+    page.wait_for_function("document.querySelector('#qty-0').textContent.trim() === '3'")
+    assert page.locator("#qty-plus-0").is_disabled()  # can't pick more than are left
+    page.click("#reserve")
+    page.wait_for_url(re.compile(r"/hold/"))
+    page.fill("#buyer_name", "Pieter")
+    page.fill("#buyer_email", "pieter@example.co.za")
+    page.click("#checkout")
+    page.wait_for_url(re.compile(r"/pay/sandbox/"))
+    page.click("#sandbox-decline")
+    page.wait_for_selector("#sandbox-declined")
+    app_db.expire_all()
+    order = app_db.exec(select(Order).where(Order.event_id == event.id)).one()
+    assert order.status == "cancelled"
+    fresh = app_db.get(TicketType, tt.id)
+    assert (fresh.held_count, fresh.sold_count) == (0, 0)
