@@ -105,6 +105,14 @@ def test_sign_up_dashboard_invite_sign_out_sign_in(page, app_db, browser, live_a
     assert app_db.exec(select(Membership).where(Membership.user_id == sipho.id)).one().role == "viewer"
     page.screenshot(path=str(SHOTS / "settings.png"))
 
+    # removing a member asks for confirmation too
+    page.locator("#members-table tr", has_text=invitee).get_by_role("button", name="Remove member").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Remove").click()
+    expect(page.get_by_text(invitee + " was removed")).to_be_visible(timeout=T)
+    expect(page.locator("#members-table")).not_to_contain_text(invitee, timeout=T)
+    app_db.expire_all()
+    assert app_db.exec(select(Membership).where(Membership.user_id == sipho.id)).first() is None
+
     # an API key is shown once and works against the API
     page.get_by_role("tab", name="API keys").click()
     page.fill("#key-name", "Box office")

@@ -30,6 +30,17 @@ def _member_row(m) -> rx.Component:
             rx.badge(m["role"], variant="soft"),
         )),
         rx.table.cell(m["joined"], display=["none", "table-cell"]),
+        rx.table.cell(rx.cond(MembersState.can_manage & (m["email"] != SessionState.user_email), rx.alert_dialog.root(
+            rx.alert_dialog.trigger(rx.icon_button(rx.icon("trash-2", size=14), size="1", variant="ghost",
+                                                   color_scheme="red", aria_label="Remove member")),
+            rx.alert_dialog.content(
+                rx.alert_dialog.title("Remove " + m["name"] + "?"),
+                rx.alert_dialog.description(m["email"] + " loses access to " + SessionState.org_name +
+                                            " immediately. You can invite them again later."),
+                rx.flex(rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                        rx.alert_dialog.action(rx.button("Remove", color_scheme="red",
+                                                         on_click=MembersState.remove_member(m["membership_id"], m["email"]))),
+                        spacing="3", justify="end", margin_top="16px"))))),
         align="center",
     )
 
@@ -53,7 +64,8 @@ def _organisation_tab() -> rx.Component:
         _section("Team", "Everyone with access to " + SessionState.org_name + ".",
                  rx.box(rx.table.root(
                      rx.table.header(rx.table.row(rx.table.column_header_cell("Member"), rx.table.column_header_cell("Role"),
-                                                  rx.table.column_header_cell("Joined", display=["none", "table-cell"]))),
+                                                  rx.table.column_header_cell("Joined", display=["none", "table-cell"]),
+                                                  rx.table.column_header_cell(""))),
                      rx.table.body(rx.foreach(MembersState.member_rows, _member_row)),
                      variant="ghost", width="100%", id="members-table"), overflow_x="auto", width="100%")),
         rx.cond(MembersState.can_manage, _section(

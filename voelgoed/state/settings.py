@@ -94,6 +94,16 @@ class MembersState(SessionState):
         return rx.toast.success(f"{self.pending_email} is now {self.pending_role}")
 
     @rx.event
+    def remove_member(self, membership_id: str, email: str):
+        try:
+            with session_scope() as session:
+                members.remove_member(session, self._ctx(), membership_id=uuid.UUID(membership_id))
+        except (VoelgoedError, ValueError) as exc:
+            return rx.toast.error(getattr(exc, "message", "That member could not be removed"))
+        self._reload()
+        return rx.toast.success(f"{email} was removed")
+
+    @rx.event
     def revoke_invitation(self, invitation_id: str):
         try:
             with session_scope() as session:
