@@ -234,6 +234,7 @@ def app_server(*, with_worker: bool = True):
     env = dict(os.environ)
     env.update(
         PORT=str(port), BASE_URL=f"http://localhost:{port}", REFLEX_REDIS_URL=BENCH_REDIS_URL,
+        DATABASE_URL=BENCH_DATABASE_URL, REDIS_URL=BENCH_REDIS_URL, SECRET_KEY=BENCH_SECRET,
         REFLEX_CHECK_LATEST_VERSION="0", REFLEX_TELEMETRY_ENABLED="0",
         NPM_CONFIG_REGISTRY=os.environ.get("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org/"),
         PATH=f"{ROOT / '.tools/bun/node_modules/.bin'}:{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
