@@ -218,3 +218,38 @@ def test_cross_tenant_member_operations_are_not_found(db, redis_client):
     assert db.get(Invitation, inv_b.id).revoked_at is None
     assert db.get(Membership, m_b.id).role == "staff"
     assert db.get(Organization, org_b.id) is not None
+
+
+def test_sign_up_and_accept_creates_the_invited_account(db, redis_client):
+    org = make_org(db, name="Join Us")
+    owner = make_user(db, org=org)
+    _inv, token = members.invite_member(db, ctx_of(db, owner, org), email="fresh@example.com", role="viewer")
+    with pytest.raises(VoelgoedError) as exc:
+        members.sign_up_and_accept(db, token=token, full_name="Fresh", password="short")
+    assert exc.value.code == "validation_failed"
+    session_token = members.sign_up_and_accept(db, token=token, full_name="Fresh", password="fresh-password-1")
+    overview = tenancy.session_overview(db, token=session_token)
+    assert overview["user_email"] == "fresh@example.com" and overview["org_id"] == str(org.id)
+    assert overview["role"] == "viewer"
+    with pytest.raises(VoelgoedError) as exc:  # used up
+        members.sign_up_and_accept(db, token=token, full_name="Again", password="fresh-password-1")
+    assert exc.value.code == "not_found"
+    # an existing account must sign in and accept instead
+    _inv, token2 = members.invite_member(db, ctx_of(db, owner, org), email=owner.email.replace("@", "+x@"), role="staff")
+    make_user(db, email=owner.email.replace("@", "+x@"))
+    with pytest.raises(VoelgoedError) as exc:
+        members.sign_up_and_accept(db, token=token2, full_name="Dup", password="fresh-password-1")
+    assert exc.value.code == "email_taken"
+
+
+def test_remove_member(db):
+    org = make_org(db)
+    owner = make_user(db, org=org)
+    staff = make_user(db, org=org, role="staff")
+    m = db.exec(select(Membership).where(Membership.user_id == staff.id)).one()
+    members.remove_member(db, ctx_of(db, owner, org), membership_id=m.id)
+    assert db.get(Membership, m.id) is None
+    assert db.exec(select(AuditLog).where(AuditLog.action == "membership.removed")).one().organization_id == org.id
+    with pytest.raises(VoelgoedError) as exc:
+        tenancy.tenant_context_for(db, user_id=staff.id, organization_id=org.id)
+    assert exc.value.code == "not_found"
