@@ -60,7 +60,14 @@ def log(*args) -> None:
     print(*args, file=sys.stderr, flush=True)
 
 
+_LOAD_AT_START = os.getloadavg()
+
+
 def emit(figures: dict) -> None:
+    """Print the one JSON line, with the machine's CPU count and load (other work skews the figures)."""
+    figures = {**figures, "machine": {"cpus": os.cpu_count(), "loadavg_at_start": [round(x, 2) for x in _LOAD_AT_START],
+                                      "loadavg_at_end": [round(x, 2) for x in os.getloadavg()]},
+               "at": datetime.now(UTC).isoformat(timespec="seconds")}
     print(json.dumps(figures, default=str), flush=True)
 
 
