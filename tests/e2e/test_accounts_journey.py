@@ -184,6 +184,11 @@ def test_role_aware_shell_and_user_without_organisation(page, app_db):
     accounts.create_user(app_db, email="loner@example.co.za", password="loner-password-1", full_name="Lona")
     app_db.commit()
 
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/signin")
+    expect(page.locator("#signin-submit")).to_be_enabled(timeout=T)
+    page.screenshot(path=str(SHOTS / "signin-phone.png"))
+    page.set_viewport_size({"width": 1280, "height": 900})
     _sign_in(page, "door-only@example.co.za", "correct horse battery")
     expect(page.locator("#dashboard-welcome")).to_contain_text("Door Crew Org", timeout=T)
     expect(page.locator("#nav-scanning")).to_be_visible(timeout=T)
