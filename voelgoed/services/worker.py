@@ -16,6 +16,10 @@ def run_worker(burst: bool = False) -> int:
     if client is None:
         print("Redis is not reachable (REDIS_URL); jobs run inside the web process instead.")
         return 1
+    from voelgoed.services.housekeeping import JOB_ID, housekeeping_job
+    from voelgoed.services.queue import get_queue
+
+    get_queue().enqueue(housekeeping_job, job_id=JOB_ID)  # a fixed id: several workers schedule it once
     worker = Worker([QUEUE_NAME], connection=client)
     worker.work(with_scheduler=True, burst=burst)
     return 0
