@@ -194,6 +194,7 @@ def test_role_aware_shell_and_user_without_organisation(page, app_db):
     expect(page.locator("#nav-scanning")).to_be_visible(timeout=T)
     expect(page.locator("#nav-orders")).to_have_count(0, timeout=T)
     expect(page.locator("#nav-reports")).to_have_count(0, timeout=T)
+    expect(page.get_by_text("R 0.00")).to_have_count(0, timeout=T)  # no money figures for door staff
     page.goto("/settings?tab=api")
     expect(page.get_by_text("Owners and admins only")).to_be_visible(timeout=T)
     expect(page.locator("#invite-submit")).to_have_count(0, timeout=T)

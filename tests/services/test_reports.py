@@ -52,6 +52,7 @@ def test_overview_and_summary_count_paid_orders_only(db):
     scanner_ctx = tenancy.tenant_context_for(db, user_id=scanner.id, organization_id=org.id)
     hidden = reports.dashboard_overview(db, scanner_ctx)
     assert hidden["revenue_cents"] == 0 and hidden["recent_orders"] == [] and hidden["upcoming_events"] == 2
+    assert hidden["financials_visible"] is False and data["financials_visible"] is True
     with pytest.raises(VoelgoedError) as exc:
         reports.event_sales_summary(db, scanner_ctx)
     assert exc.value.code == "forbidden"

@@ -6,8 +6,8 @@ currency; times are UTC. Revenue counts orders with status ``paid`` only.
 - ``dashboard_overview(session, ctx, *, now=None)`` → ``{"upcoming_events", "published_events", "draft_events",
   "orders_paid", "tickets_sold", "revenue_cents", "currency", "next_events": [{"id", "name", "slug", "status",
   "starts_at", "sold", "capacity"}], "recent_orders": [{"id", "order_code", "buyer_name", "status",
-  "total_cents", "currency", "created_at"}]}``. Financial figures are zero/empty for roles without
-  ``can_view_financials``.
+  "total_cents", "currency", "created_at"}], "financials_visible"}``. Financial figures are zero/empty
+  (and ``financials_visible`` false) for roles without ``can_view_financials``.
 - ``event_sales_summary(session, ctx)`` → ``[{"event_id", "name", "slug", "status", "starts_at", "tickets_sold",
   "tickets_held", "capacity", "orders_paid", "revenue_cents", "currency"}]`` ordered by start time;
   403 ``forbidden`` without ``can_view_financials``.
@@ -40,7 +40,7 @@ def dashboard_overview(session: Session, ctx: TenantContext, *, now: datetime | 
     result = {
         "upcoming_events": int(upcoming), "published_events": int(counts.get("published", 0)),
         "draft_events": int(counts.get("draft", 0)), "orders_paid": 0, "tickets_sold": 0, "revenue_cents": 0,
-        "currency": "ZAR",
+        "currency": "ZAR", "financials_visible": rbac.can_view_financials(ctx),
         "next_events": [{"id": str(e.id), "name": e.name, "slug": e.slug, "status": e.status,
                          "starts_at": clock.aware(e.starts_at).isoformat(), "sold": int(sold_by_event.get(e.id, 0)),
                          "capacity": _capacity(session, e)} for e in next_events],

@@ -16,8 +16,8 @@ class DashboardState(SessionState):
     upcoming_events: int = 0
     published_events: int = 0
     draft_events: int = 0
-    orders_paid: int = 0
-    tickets_sold: int = 0
+    orders_paid: str = ""
+    tickets_sold: str = ""
     revenue: str = ""
     next_events: list[dict[str, str]] = []
     recent_orders: list[dict[str, str]] = []
@@ -30,9 +30,11 @@ class DashboardState(SessionState):
         with session_scope() as session:
             data = reports.dashboard_overview(session, ctx)
         self.upcoming_events, self.published_events = data["upcoming_events"], data["published_events"]
-        self.draft_events, self.orders_paid = data["draft_events"], data["orders_paid"]
-        self.tickets_sold = data["tickets_sold"]
-        self.revenue = money(data["revenue_cents"], data["currency"])
+        self.draft_events = data["draft_events"]
+        shown = data["financials_visible"]
+        self.orders_paid = str(data["orders_paid"]) if shown else "—"
+        self.tickets_sold = str(data["tickets_sold"]) if shown else "—"
+        self.revenue = money(data["revenue_cents"], data["currency"]) if shown else "—"
         self.next_events = [{"id": e["id"], "name": e["name"], "status": e["status"], "when": when(e["starts_at"]),
                              "sold": f"{e['sold']} / {e['capacity']}" if e["capacity"] else str(e["sold"])}
                             for e in data["next_events"]]
