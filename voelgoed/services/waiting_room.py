@@ -180,13 +180,6 @@ def _make_pass(room: Room, visitor_id: str, exp: int) -> str:
     return f"{body}.{hmac_sign(body.encode(), purpose=_PASS_PURPOSE)}"
 
 
-def _redis():
-    r = get_redis()
-    if r is None:
-        raise Busy("busy", "The waiting room is unavailable right now; please retry shortly")
-    return r
-
-
 def _elapsed_seconds(room: Room, now: datetime) -> float:
     return (now - room.opens_at).total_seconds()
 
@@ -245,14 +238,28 @@ def status(event: Any, visitor_token: str, *, now: datetime | None = None) -> di
 
 
 def _place(room: Room, visitor: Visitor, mode: str) -> tuple[int, str]:
-    r = _redis()
-    try:
-        rank, score = r.eval(_JOIN_LUA, 2, _qkey(room), _lastkey(room), visitor.visitor_id, visitor.score, mode,
-                             _KEY_TTL_SECONDS)
-    except Exception as exc:  # redis errors → busy, never a 500
-        raise Busy("busy", "The waiting room is unavailable right now; please retry shortly") from exc
-    score = score.decode() if isinstance(score, bytes) else str(score)
-    return int(rank), score
+    """Run the join script (EVALSHA, loaded on first use); one retry, then ``busy`` (503), never a 500."""
+    last_exc: Exception | None = None
+    for attempt in range(2):
+        r = get_redis()
+        if r is None:
+            break
+        try:
+            global _script
+            if _script is None:
+                _script = r.register_script(_JOIN_LUA)
+            rank, score = _script(keys=[_qkey(room), _lastkey(room)],
+                                  args=[visitor.visitor_id, visitor.score, mode, _KEY_TTL_SECONDS], client=r)
+            score = score.decode() if isinstance(score, bytes) else str(score)
+            return int(rank), score
+        except Exception as exc:  # redis errors → retry once, then busy
+            last_exc = exc
+            if attempt == 0:
+                time.sleep(0.05)
+    raise Busy("busy", "The waiting room is unavailable right now; please retry shortly") from last_exc
+
+
+_script: Any = None  # redis Script (EVALSHA with automatic SCRIPT LOAD); always called with client=
 
 
 def _present(room: Room, visitor: Visitor, rank: int, now: datetime) -> dict:
