@@ -67,6 +67,25 @@ async def _run_attempts(base: str, slug: str, tt_id: str, attempts: int, concurr
     return {"lat": lat, "codes": codes, "elapsed": elapsed, "sell_time": sell_time, "successes": len(success_times)}
 
 
+async def _web_floor(base: str, n: int, concurrency: int) -> dict:
+    """The web tier's own ceiling at the same concurrency: Reflex's trivial ``GET /ping`` (no DB, no Redis)."""
+    import httpx
+
+    lat: list[float] = []
+    it = iter(range(n))
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=concurrency), timeout=30) as client:
+        async def worker():
+            for _ in it:
+                t0 = time.perf_counter()
+                await client.get(f"{base}/ping")
+                lat.append(time.perf_counter() - t0)
+
+        start = time.perf_counter()
+        await asyncio.gather(*[worker() for _ in range(concurrency)])
+        elapsed = time.perf_counter() - start
+    return {"requests": n, "req_per_s": round(n / elapsed, 1), **common.percentiles(lat)}
+
+
 def _oversold_in_db(tt_id: str) -> dict:
     import psycopg
 
@@ -127,6 +146,7 @@ def main() -> int:
     with common.app_server() as base:
         common.log(f"flash sale: {attempts} attempts, {tickets} tickets, {concurrency} clients")
         res = asyncio.run(_run_attempts(base, seeded["slug"], seeded["ticket_type_id"], attempts, concurrency))
+        floor = asyncio.run(_web_floor(base, min(attempts, 2000), concurrency))
     check = _oversold_in_db(seeded["ticket_type_id"])
     common.log("measuring the database ceiling")
     ceiling = db_ceiling(float(common.env_int("CEILING_SECONDS", 5)), common.env_int("CEILING_CONNECTIONS", 8))
@@ -139,7 +159,7 @@ def main() -> int:
         "attempts_per_s": round(attempts / res["elapsed"], 1),
         "holds_per_s": round(holds_per_s, 1),
         **common.percentiles(res["lat"]),
-        "errors": errors, "status_counts": res["codes"],
+        "errors": errors, "status_counts": res["codes"], "web_floor_ping": floor,
         "oversold": check["oversold"], "db_check": check,
         "db_ceiling_updates_per_s": ceiling["updates_per_s"], "db_ceiling": ceiling,
         "ratio_holds_to_ceiling": round(holds_per_s / ceiling["updates_per_s"], 3) if ceiling["updates_per_s"] else None,
