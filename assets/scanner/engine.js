@@ -95,6 +95,7 @@
 
   // --- scanning ---------------------------------------------------------------------------------
   async function handle(text, manual) {
+    if (manual && st.busy && $("#vg-answer").classList.contains("vg-show")) { clearTimeout(st.hideTimer); hideAnswer(); }
     if (st.busy || !st.manifest) return;
     const now = Date.now();
     if (!manual && text === st.lastText && now - st.lastAt < COOLDOWN_MS) return;

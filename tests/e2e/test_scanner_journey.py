@@ -3,7 +3,9 @@
 Phone A (online) pairs with a code, scans ticket 1 through the camera → accepted, then the same
 ticket again → already_scanned. Phone B (a SECOND Chromium, its camera showing ticket 2's PDF QR)
 pairs online, then goes offline and scans ticket 2 → accepted locally (Ed25519 verified in the
-browser with WebCrypto), queued in IndexedDB; back online it syncs → the server has the scan.
+browser with WebCrypto), queued in IndexedDB; ticket 1's code typed by hand → already_scanned
+locally; a reload with no network is served by the service worker and keeps pairing and queue;
+back online it syncs → the server has the scan.
 A third context, an organiser on the live dashboard, sees the check-in count go 0 → 1 → 2 without
 reloading.
 """
@@ -139,6 +141,16 @@ def test_scanner_online_offline_and_live_dashboard(live_app, app_db, playwright_
         expect(b.locator("#vg-pending-pill")).not_to_have_attribute("data-pending", "0")
         app_db.expire_all()
         assert app_db.get(Ticket, tickets[1].id).status == "valid"  # the server does not know yet
+        # still offline: ticket 1's code typed by hand → already in (from the manifest), decided locally
+        b.click("#vg-manual-open")
+        b.fill("#vg-manual-code", tickets[0].ticket_code.lower())
+        b.click("#vg-manual-submit")
+        expect(b.locator('#vg-history li[data-result="already_scanned"][data-offline="true"]').first).to_be_visible()
+        # a reload without network: the service worker serves the shell, IndexedDB keeps pairing + queue
+        b.reload()
+        expect(b.locator("#vg-start")).to_be_visible()
+        expect(b.locator("#vg-net")).to_have_text("Offline")
+        expect(b.locator("#vg-pending-pill")).not_to_have_attribute("data-pending", "0")
         # back online: the queue is uploaded and emptied
         ctx_b.set_offline(False)
         expect(b.locator("#vg-pending-pill")).to_have_attribute("data-pending", "0", timeout=30_000)
