@@ -64,7 +64,8 @@
     if (r.status === 200) {
       st.manifest = r.data;
       await S.put("kv", r.data, "manifest");
-      for (const t of r.data.tickets) if (t.status === "checked_in") await S.put("seen", { ticket_id: t.ticket_id, at: t.checked_in_at, gate_code: t.checked_in_gate_code });
+      await S.putMany("seen", r.data.tickets.filter((t) => t.status === "checked_in")
+        .map((t) => ({ ticket_id: t.ticket_id, at: t.checked_in_at, gate_code: t.checked_in_gate_code })));
       renderHeader();
       await recount();
     }

@@ -49,6 +49,7 @@
     put: (store, value, key) => run(store, "readwrite", (os) => (key === undefined ? os.put(value) : os.put(value, key))),
     del: (store, key) => run(store, "readwrite", (os) => os.delete(key)),
     all: (store) => run(store, "readonly", (os) => os.getAll()),
+    putMany: (store, values) => run(store, "readwrite", (os) => { values.forEach((v) => os.put(v)); return null; }),
     count: (store) => run(store, "readonly", (os) => os.count()),
     clear: (store) => run(store, "readwrite", (os) => os.clear()),
   };

@@ -78,7 +78,7 @@ class LiveState(SessionState):
         self._generated = fingerprint
         self.sold, self.held, self.available, self.checked_in = (s["tickets_sold"], s["tickets_held"],
                                                                  s["tickets_available"], s["checked_in"])
-        self.revenue = "—" if s["revenue_cents"] is None else money(s["revenue_cents"], s["currency"])
+        self.revenue = "—" if s["revenue_cents"] is None else money(s["revenue_cents"], s["currency"]).replace(" ", "\u00a0")
         self.by_gate = [{"gate": g["gate_code"] or "No gate", "checked_in": str(g["checked_in"])} for g in s["by_gate"]]
         self.by_type = [{"name": t["name"], "sold": str(t["sold"]), "held": str(t["held"]), "available": str(t["available"]),
                          "checked_in": str(t["checked_in"]),
