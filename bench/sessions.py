@@ -6,9 +6,10 @@ a ~30-line client below, since python-socketio's asyncio client needs aiohttp): 
 connects to ``/_event`` (socket.io path and namespace) with ``?token=<uuid>``, sends the page's boot event
 ``reflex___state____state.hydrate_and_load`` for ``/e/<slug>`` in the CONNECT auth (as the browser
 does) and waits for its first state update; then fires SESSIONS_EVENTS events each
-(``SESSIONS_EVENT_NAME`` + ``SESSIONS_EVENT_PAYLOAD`` JSON; default ``hydrate_and_load`` again — an
-event every Reflex page handles, which loads the session's state from Redis, runs the page's on-load
-handlers and answers with the page state; an event without a state change gets no answer in Reflex) and
+(``SESSIONS_EVENT_NAME`` + ``SESSIONS_EVENT_PAYLOAD`` JSON; default: the event page's own
+``EventPageState.change_qty(index=0, delta=1)`` — the "+" button — which loads the session's state
+from Redis, changes the quantity and answers with the delta; an event that changes nothing gets no
+answer in Reflex, so pick one that does) and
 times each round trip (emit → next ``event`` message). Error = connect failure, timeout
 (SESSIONS_TIMEOUT s) or missing answer.
 
@@ -34,7 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import common  # noqa: E402
 
 STATE = "reflex___state____state"
-DEFAULT_EVENT = f"{STATE}.hydrate_and_load"
+PAGE_STATE = f"{STATE}.voelgoed___state___storefront____event_page_state"
+DEFAULT_EVENT = f"{PAGE_STATE}.change_qty"
+DEFAULT_PAYLOAD = '{"index": 0, "delta": 1}'
 
 
 class _EngineIO:
@@ -119,7 +122,7 @@ async def _session(base: str, slug: str, n_events: int, timeout: float, event_na
 async def _sessions(base: str, slug: str, k: int, n_events: int, ramp: float, timeout: float) -> dict:
     out = {"connect": [], "rtt": [], "errors": [], "done": 0, "total": k}
     name = os.environ.get("SESSIONS_EVENT_NAME", DEFAULT_EVENT)
-    payload = json.loads(os.environ.get("SESSIONS_EVENT_PAYLOAD", "{}"))
+    payload = json.loads(os.environ.get("SESSIONS_EVENT_PAYLOAD", DEFAULT_PAYLOAD if name == DEFAULT_EVENT else "{}"))
     start = time.perf_counter()
     await asyncio.gather(*[_session(base, slug, n_events, timeout, name, payload, ramp * i / k, out)
                            for i in range(k)])
@@ -131,6 +134,7 @@ async def _sessions(base: str, slug: str, k: int, n_events: int, ramp: float, ti
         kinds[e] = kinds.get(e, 0) + 1
     return {"sessions": k, "events_per_session": n_events, "event": name, "seconds": round(elapsed, 1),
             "connected": len(out["connect"]), "round_trips": len(out["rtt"]),
+            "round_trips_over_1s": sum(1 for x in out["rtt"] if x > 1.0),
             "connect": common.percentiles(out["connect"], (50, 95)), **common.percentiles(out["rtt"], (50, 95, 99)),
             "errors": errors, "error_rate": round(errors / attempts, 5), "error_kinds": kinds}
 
@@ -155,6 +159,8 @@ async def _waiting_room(base: str, slug: str, visitors: int, concurrency: int) -
                     codes[f"join_{r.status_code}"] = codes.get(f"join_{r.status_code}", 0) + 1
                     if r.status_code == 200:
                         tokens.append(r.json()["visitor_token"])
+                    elif "first_join_error" not in codes:
+                        codes["first_join_error"] = r.text[:300]
                 except httpx.HTTPError as exc:
                     codes["join_" + type(exc).__name__] = codes.get("join_" + type(exc).__name__, 0) + 1
                 join_lat.append(time.perf_counter() - t0)
@@ -181,7 +187,7 @@ async def _waiting_room(base: str, slug: str, visitors: int, concurrency: int) -
         t0 = time.perf_counter()
         await asyncio.gather(*[poller() for _ in range(concurrency)])
         status_s = time.perf_counter() - t0
-    errors = sum(n for k, n in codes.items() if not k.endswith("_200"))
+    errors = sum(n for k, n in codes.items() if isinstance(n, int) and not k.endswith("_200"))
     return {"visitors": visitors, "joined": len(tokens), "join_per_s": round(visitors / join_s, 1),
             "join": common.percentiles(join_lat), "status_per_s": round(len(tokens) / status_s, 1),
             "status": common.percentiles(status_lat), "admitted_at_poll": admitted, "errors": errors,

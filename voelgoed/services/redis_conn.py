@@ -26,12 +26,14 @@ def get_redis() -> redis.Redis | None:
         _client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=2, health_check_interval=30)
     now = time.monotonic()
     if not _ok and now - _checked_at > 10 or _checked_at == 0:
-        _checked_at = now
+        # ping first, then record the check: a concurrent first caller (threads of one web worker)
+        # must not see "checked, not ok" while the first ping is still in flight
         try:
             _client.ping()
             _ok = True
         except redis.RedisError:
             _ok = False
+        _checked_at = now
     return _client if _ok else None
 
 

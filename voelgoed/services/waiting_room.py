@@ -243,7 +243,9 @@ def _place(room: Room, visitor: Visitor, mode: str) -> tuple[int, str]:
     for attempt in range(2):
         r = get_redis()
         if r is None:
-            break
+            if attempt == 0:
+                time.sleep(0.05)
+            continue
         try:
             global _script
             if _script is None:
