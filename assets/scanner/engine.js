@@ -101,10 +101,20 @@
     const now = Date.now();
     if (!manual && text === st.lastText && now - st.lastAt < COOLDOWN_MS) return;
     st.busy = true;
+    try {
+      await decideAndShow(text, now);
+    } catch (e) {
+      st.busy = false;
+      toast("Could not record that scan (" + (e && e.message ? e.message : "storage error") + "); try again", "bad");
+    }
+  }
+
+  async function decideAndShow(text, now) {
     const scan = { client_scan_id: uuid4(), qr: text, gate_code: st.gate, scanned_at: new Date(now).toISOString() };
     let answer = null, offline = false;
     if (navigator.onLine) {
-      const r = await call("POST", "/scans", scan);
+      // online: the server's clock stamps the scan (a phone's clock may be wrong); the queue keeps the phone's time
+      const r = await call("POST", "/scans", { client_scan_id: scan.client_scan_id, qr: text, gate_code: st.gate });
       if (r.status === 200) answer = r.data;
       else if (r.status === 401) { st.busy = false; return; }
     }
@@ -115,7 +125,7 @@
     }
     const tid = answer.ticket_id || (answer.ticket && answer.ticket.id);
     if (answer.result === "accepted") {
-      if (tid) await S.put("seen", { ticket_id: tid, at: scan.scanned_at, gate_code: st.gate });
+      if (tid) await S.put("seen", { ticket_id: tid, at: answer.scanned_at || scan.scanned_at, gate_code: st.gate });
       st.mine += 1; await S.put("kv", st.mine, "mine");
     } else if (answer.result === "already_scanned" && tid && !(await S.get("seen", tid))) {
       await S.put("seen", { ticket_id: tid, at: answer.first_scanned_at, gate_code: answer.first_gate_code || null });
