@@ -136,3 +136,11 @@ def test_device_creation_validation(db, client):
     assert client.post(f"/api/v1/events/{event.id}/devices", json={"name": ""}, headers=key).status_code == 422
     r = client.post(f"/api/v1/events/{event.id}/devices", json={"name": "x", "gate_code": "NOPE"}, headers=key)
     assert r.status_code == 422 and "gate_code" in r.json()["error"]["details"]["fields"]
+
+
+def test_device_creation_control_characters_are_422_not_errors(db, client):
+    org, event, *_r = make_scan_setup(db, quantity=1)
+    key = _key(db, org)
+    for body in ({"name": "phone\u0000"}, {"name": "x", "gate_code": "MA\u0000IN"}, {"name": "\u0007bell"}):
+        r = client.post(f"/api/v1/events/{event.id}/devices", json=body, headers=key)
+        assert r.status_code == 422 and r.json()["error"]["code"] == "validation_failed", r.text

@@ -76,8 +76,10 @@ def create_device(session: Session, ctx: TenantContext, *, event_id, name: str, 
     now = clock.resolve(now)
     event = _event_of_tenant(session, ctx, event_id)
     name = (name or "").strip()
-    if not name or len(name) > 120:
-        raise ValidationFailed({"name": "Give the device a name of 1–120 characters"})
+    if not name or len(name) > 120 or not name.isprintable():
+        raise ValidationFailed({"name": "Give the device a name of 1–120 printable characters"})
+    if gate_code is not None and (len(gate_code) > 32 or not gate_code.isprintable()):
+        raise ValidationFailed({"gate_code": f"No gate '{gate_code[:32]!r}' at this event's venue"})
     gate = None
     if gate_code:
         gate = gate_for_event(session, event, gate_code.strip())
