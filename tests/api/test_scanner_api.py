@@ -144,3 +144,14 @@ def test_device_creation_control_characters_are_422_not_errors(db, client):
     for body in ({"name": "phone\u0000"}, {"name": "x", "gate_code": "MA\u0000IN"}, {"name": "\u0007bell"}):
         r = client.post(f"/api/v1/events/{event.id}/devices", json=body, headers=key)
         assert r.status_code == 422 and r.json()["error"]["code"] == "validation_failed", r.text
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "2026-01-01T00:00:00", "1970-01-01T00:00:00Z"])
+def test_absurd_scan_times_are_stamped_with_the_receive_time(db, client, at):
+    *_x, tickets, _k, dev, _b = _setup(db, client, quantity=1)
+    r = client.post("/api/v1/scanner/sync", headers=dev, json={"scans": [
+        {"client_scan_id": "t", "qr": tickets[0].qr_payload, "scanned_at": at}]})
+    assert r.status_code == 200, r.text
+    again = client.post("/api/v1/scanner/sync", headers=dev, json={"scans": [
+        {"client_scan_id": "t", "qr": tickets[0].qr_payload, "scanned_at": at}]})
+    assert again.json()["results"][0]["result"] == r.json()["results"][0]["result"]

@@ -24,6 +24,7 @@ from voelgoed.services.security import CODE_ALPHABET
 CACHE_TTL = 60.0
 MIN_REFRESH = 5.0
 CLOCK_SKEW = timedelta(minutes=2)  # a device clock may run this far ahead before we clamp
+MAX_AGE = timedelta(days=30)  # offline scans older than this are stamped with the receive time
 EXCERPT_CHARS = 120
 _TICKET_CODE = re.compile(f"^[{CODE_ALPHABET}]{{6,16}}$")
 _PRINTABLE = re.compile(r"[^\x20-\x7e]")
@@ -114,11 +115,15 @@ def excerpt(qr: object) -> str:
 
 
 def clamp_time(scanned_at: datetime | None, now: datetime) -> datetime:
-    """``scanned_at`` (naive taken as UTC), or ``now`` when missing or more than CLOCK_SKEW in the future."""
+    """``scanned_at`` (naive taken as UTC), or ``now`` when missing, more than CLOCK_SKEW in the future,
+    or older than MAX_AGE (a phone with a reset clock; also keeps absurd years out of the database)."""
     if scanned_at is None:
         return now
     when = clock.resolve(scanned_at)
-    return now if when > now + CLOCK_SKEW else when
+    try:
+        return now if when > now + CLOCK_SKEW or when < now - MAX_AGE else when
+    except OverflowError:
+        return now
 
 
 def looks_like_ticket_code(qr: object) -> str | None:

@@ -14,8 +14,8 @@ Rules
   the admission over (ticket ``checked_in_at``/gate move to it) and the superseded scan is
   re-labelled ``duplicate_offline``; later ones are ``duplicate_offline``. Ticket rows are locked
   (``SELECT … FOR UPDATE`` in id order, one statement per chunk, so concurrent uploads never deadlock).
-- ``scanned_at`` more than ``scan_support.CLOCK_SKEW`` (2 min) in the future is clamped to the time
-  the server received it. A batch holds at most :data:`MAX_BATCH` scans (422 beyond).
+- ``scanned_at`` more than ``scan_support.CLOCK_SKEW`` (2 min) in the future, or older than
+  ``scan_support.MAX_AGE`` (30 days), is replaced by the time the server received it. A batch holds at most :data:`MAX_BATCH` scans (422 beyond).
 """
 
 from __future__ import annotations
