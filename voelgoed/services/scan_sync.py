@@ -68,7 +68,7 @@ def sync(session: Session, device: Device, *, scans: list[dict], now: datetime |
     """Upload offline scans → one result per uploaded scan, in upload order. Commits per chunk of 500.
 
     Each scan: ``{client_scan_id, qr, gate_code?, scanned_at, local_result?}`` (``scanned_at`` a
-    datetime; missing → received time; more than 2 min in the future → clamped to received time).
+    datetime; missing, more than 2 min in the future or older than 30 days → the received time).
     Each result: ``{client_scan_id, result, scanned_at, ticket?, first_scanned_at?, first_gate_code?,
     replayed?}``. A ``client_scan_id`` already stored for this device (earlier upload or online scan)
     is answered from the store with its current label; repeated within one batch, the first wins.
