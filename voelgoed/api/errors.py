@@ -47,7 +47,8 @@ def install_error_handlers(api: FastAPI) -> None:
 
     @api.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException):
-        code = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
+        code = {400: "malformed", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+                413: "too_large", 415: "unsupported_media_type", 429: "rate_limited"}.get(exc.status_code, "error")
         return error_response(exc.status_code, code, str(exc.detail))
 
     @api.exception_handler(OperationalError)
