@@ -69,7 +69,7 @@ class _EngineIO:
 
 
 async def _session(base: str, slug: str, n_events: int, timeout: float, event_name: str, event_payload: dict,
-                   delay: float, out: dict) -> None:
+                   delay: float, out: dict, expect: str = "") -> None:
     from websockets.asyncio.client import connect
 
     await asyncio.sleep(delay)
@@ -96,7 +96,10 @@ async def _session(base: str, slug: str, n_events: int, timeout: float, event_na
             t1 = time.perf_counter()
             await eio.emit("event", {"name": event_name, "payload": event_payload, "router_data": router})
             try:
-                await asyncio.wait_for(eio.events.get(), timeout)
+                while True:  # skip unrelated pushes (e.g. the on-load call_script); wait for the answer
+                    msg = await asyncio.wait_for(eio.events.get(), max(0.001, timeout - (time.perf_counter() - t1)))
+                    if not expect or expect in json.dumps(msg.get("delta", {})):
+                        break
                 out["rtt"].append(time.perf_counter() - t1)
             except TimeoutError:
                 out["errors"].append("timeout")
@@ -124,7 +127,9 @@ async def _sessions(base: str, slug: str, k: int, n_events: int, ramp: float, ti
     name = os.environ.get("SESSIONS_EVENT_NAME", DEFAULT_EVENT)
     payload = json.loads(os.environ.get("SESSIONS_EVENT_PAYLOAD", DEFAULT_PAYLOAD if name == DEFAULT_EVENT else "{}"))
     start = time.perf_counter()
-    await asyncio.gather(*[_session(base, slug, n_events, timeout, name, payload, ramp * i / k, out)
+    # the answer must carry a delta of this state (default: the event page's), not just any push
+    expect = os.environ.get("SESSIONS_EXPECT", PAGE_STATE.rsplit(".", 1)[1] if name == DEFAULT_EVENT else "")
+    await asyncio.gather(*[_session(base, slug, n_events, timeout, name, payload, ramp * i / k, out, expect)
                            for i in range(k)])
     elapsed = time.perf_counter() - start
     errors = len(out["errors"])
