@@ -6,7 +6,7 @@ ceiling for the same work is measured: durable (synchronous_commit on) single-ro
 ``UPDATE … SET n = n - 1 WHERE id = 1 AND n >= 1`` autocommits per second from several psycopg
 connections (threads) on one hot row — the statement every hold needs — and the ratio is printed.
 
-Env: FLASH_ATTEMPTS (default 4000), FLASH_TICKETS (400), FLASH_CONCURRENCY (64),
+Env: FLASH_ATTEMPTS (default 4000), FLASH_TICKETS (400), FLASH_CONCURRENCY (8),
 CEILING_SECONDS (5), CEILING_CONNECTIONS (8). Full target: FLASH_ATTEMPTS=20000 FLASH_TICKETS=2000.
 Prints one JSON line.
 """
@@ -137,7 +137,7 @@ def db_ceiling(seconds: float, connections: int) -> dict:
 def main() -> int:
     attempts = common.env_int("FLASH_ATTEMPTS", 4000)
     tickets = common.env_int("FLASH_TICKETS", 400)
-    concurrency = common.env_int("FLASH_CONCURRENCY", 64)
+    concurrency = common.env_int("FLASH_CONCURRENCY", 8)
     engine = common.prepare_database()
     from sqlmodel import Session
 

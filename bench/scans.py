@@ -6,7 +6,8 @@ server's speed (so latency includes queueing). The mix: 70% first scans of valid
 SCANS_DEVICES devices. Then the race: for each of RACE_TICKETS fresh tickets, RACE_DEVICES devices
 scan it at the same moment; exactly one scan per ticket may be ``accepted``.
 
-Env: SCANS_RATE (200/s), SCANS_SECONDS (10), SCANS_DEVICES (8), RACE_TICKETS (20), RACE_DEVICES (25).
+Env: SCANS_RATE (200/s), SCANS_SECONDS (10), SCANS_DEVICES (8), SCANS_CONNECTIONS (16: httpx gets slower per
+request with many pooled connections, and it shares the 2 cores), RACE_TICKETS (20), RACE_DEVICES (25).
 Prints one JSON line.
 """
 
@@ -67,7 +68,8 @@ async def _load(base: str, tokens: list[str], tickets: list[dict], rate: int, se
             plan.append(qr)
     lat: list[float] = []
     results: dict[str, int] = {}
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
+    conns = common.env_int("SCANS_CONNECTIONS", 16)
+    limits = httpx.Limits(max_connections=conns, max_keepalive_connections=conns)
     async with httpx.AsyncClient(limits=limits, timeout=30) as client:
         for _ in range(2):
             await asyncio.gather(*[client.get(f"{base}/api/health") for _ in range(20)])

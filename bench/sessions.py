@@ -16,7 +16,7 @@ times each round trip (emit → next ``event`` message). Error = connect failure
 Part 2 — WR_VISITORS visitors join the waiting room (``POST …/queue``), then every visitor's status
 is fetched once (``GET …/queue/<token>``) by WR_CONCURRENCY clients: req/s and latency percentiles.
 
-Env: SESSIONS (200), SESSIONS_EVENTS (5), SESSIONS_RAMP_S (5), WR_VISITORS (10000), WR_CONCURRENCY (64).
+Env: SESSIONS (200), SESSIONS_EVENTS (5), SESSIONS_RAMP_S (5), WR_VISITORS (10000), WR_CONCURRENCY (8).
 Full target: SESSIONS=1000. Prints one JSON line.
 """
 
@@ -205,7 +205,7 @@ def main() -> int:
     ramp = float(os.environ.get("SESSIONS_RAMP_S", "5"))
     timeout = float(os.environ.get("SESSIONS_TIMEOUT", "15"))
     visitors = common.env_int("WR_VISITORS", 10000)
-    concurrency = common.env_int("WR_CONCURRENCY", 64)
+    concurrency = common.env_int("WR_CONCURRENCY", 8)
     engine = common.prepare_database()
     from sqlmodel import Session
 
