@@ -142,7 +142,7 @@ def seed_sale(session, *, quantity: int, max_per_order: int = 10, waiting_room: 
     event = Event(organization_id=org.id, venue_id=venue.id, name="Bench Flash Sale", slug=f"bench-sale-{suffix}",
                   status="published", starts_at=now + timedelta(days=1), ends_at=now + timedelta(days=1, hours=6),
                   sale_starts_at=now - timedelta(days=1), sale_ends_at=now + timedelta(days=1),
-                  waiting_room_enabled=waiting_room, waiting_room_opens_at=now - timedelta(seconds=1) if waiting_room else None,
+                  waiting_room_enabled=waiting_room, waiting_room_opens_at=now - timedelta(seconds=60) if waiting_room else None,
                   waiting_room_rate_per_minute=rate_per_minute, published_at=now)
     session.add(event)
     session.flush()

@@ -8,12 +8,16 @@ connections (threads) on one hot row — the statement every hold needs — and 
 
 Env: FLASH_ATTEMPTS (default 4000), FLASH_TICKETS (400), FLASH_CONCURRENCY (8),
 CEILING_SECONDS (5), CEILING_CONNECTIONS (8). Full target: FLASH_ATTEMPTS=20000 FLASH_TICKETS=2000.
+FLASH_WAITING_ROOM=1: the event's waiting room is on (opened a minute ago, 1,000,000/min, so
+everyone is admitted at once); each attempt first joins the queue and sends the pass it gets as
+``X-Waiting-Room-Pass`` (latency = join + hold).
 Prints one JSON line.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import threading
 import time
@@ -24,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import common  # noqa: E402
 
 
-async def _run_attempts(base: str, slug: str, tt_id: str, attempts: int, concurrency: int) -> dict:
+async def _run_attempts(base: str, slug: str, tt_id: str, attempts: int, concurrency: int,
+                        waiting_room: bool = False) -> dict:
     import httpx
 
     url = f"{base}/api/v1/public/events/{slug}/holds"
@@ -41,7 +46,11 @@ async def _run_attempts(base: str, slug: str, tt_id: str, attempts: int, concurr
             next_i += 1
             t0 = time.perf_counter()
             try:
-                r = await client.post(url, json=body)
+                headers = None
+                if waiting_room:  # join the queue (admitted at once: the room opened long enough ago) → pass
+                    joined = await client.post(f"{base}/api/v1/public/events/{slug}/queue", json={})
+                    headers = {"X-Waiting-Room-Pass": joined.json().get("pass") or ""}
+                r = await client.post(url, json=body, headers=headers)
                 key = str(r.status_code)
                 if r.status_code >= 400:
                     try:
@@ -138,14 +147,17 @@ def main() -> int:
     attempts = common.env_int("FLASH_ATTEMPTS", 4000)
     tickets = common.env_int("FLASH_TICKETS", 400)
     concurrency = common.env_int("FLASH_CONCURRENCY", 8)
+    waiting_room = os.environ.get("FLASH_WAITING_ROOM", "0") == "1"
     engine = common.prepare_database()
     from sqlmodel import Session
 
     with Session(engine, expire_on_commit=False) as session:
-        seeded = common.seed_sale(session, quantity=tickets, max_per_order=10)
+        seeded = common.seed_sale(session, quantity=tickets, max_per_order=10, waiting_room=waiting_room,
+                                  rate_per_minute=1_000_000)
     with common.app_server() as base:
         common.log(f"flash sale: {attempts} attempts, {tickets} tickets, {concurrency} clients")
-        res = asyncio.run(_run_attempts(base, seeded["slug"], seeded["ticket_type_id"], attempts, concurrency))
+        res = asyncio.run(_run_attempts(base, seeded["slug"], seeded["ticket_type_id"], attempts, concurrency,
+                                        waiting_room))
         floor = asyncio.run(_web_floor(base, min(attempts, 2000), concurrency))
     check = _oversold_in_db(seeded["ticket_type_id"])
     common.log("measuring the database ceiling")
@@ -154,7 +166,7 @@ def main() -> int:
     errors = sum(n for k, n in res["codes"].items() if k not in ok_codes)
     holds_per_s = res["successes"] / res["sell_time"] if res["sell_time"] else 0.0
     figures = {
-        "bench": "flash_sale", "attempts": attempts, "tickets": tickets, "concurrency": concurrency,
+        "bench": "flash_sale", "waiting_room": waiting_room, "attempts": attempts, "tickets": tickets, "concurrency": concurrency,
         "successful_holds": res["successes"], "seconds": round(res["elapsed"], 2),
         "attempts_per_s": round(attempts / res["elapsed"], 1),
         "holds_per_s": round(holds_per_s, 1),
