@@ -89,6 +89,28 @@ def parse_json_object(raw_body: bytes) -> dict[str, Any]:
     return body
 
 
+def verified_body(secret: str, headers, raw_body: bytes, signature_header: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Check ``signature_header`` (hex HMAC-SHA512 of the *raw* body keyed with ``secret``, Paystack's
+    scheme: https://paystack.com/docs/payments/webhooks/) and parse the body → ``(body, body["data"] or {})``.
+
+    Raises 401 ``bad_signature`` for a missing/wrong signature, a non-JSON body or a non-object body.
+    """
+    check_signature(secret, raw_body, lower_headers(headers).get(signature_header))
+    body = parse_json_object(raw_body)
+    return body, body.get("data") if isinstance(body.get("data"), dict) else {}
+
+
+def charge_event(body: dict[str, Any], data: dict[str, Any], *, delivery_key: str, outcome: str) -> WebhookEvent:
+    """A :class:`WebhookEvent` from a Paystack-shaped charge notification ``{"event", "data": {"reference",
+    "amount" (minor units), "currency"}}``; strings are clipped to the column sizes (key 200, type 60, reference 100)."""
+    return WebhookEvent(
+        delivery_key=delivery_key[:200], event_type=str(body.get("event", ""))[:60],
+        reference=str(data.get("reference", ""))[:100], outcome=outcome,
+        amount_cents=as_int(data.get("amount")), currency=str(data.get("currency") or "").upper() or None,
+        payload=body,
+    )
+
+
 def as_int(value) -> int | None:
     if isinstance(value, bool):
         return None

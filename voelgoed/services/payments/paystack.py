@@ -26,9 +26,8 @@ from voelgoed.services.payments.base import (
     VerifyResult,
     WebhookEvent,
     as_int,
-    check_signature,
-    lower_headers,
-    parse_json_object,
+    charge_event,
+    verified_body,
 )
 
 SIGNATURE_HEADER = "x-paystack-signature"
@@ -75,18 +74,11 @@ class PaystackProvider:
         return str(data.get("reference") or payment.reference), str(url)
 
     def verify_webhook(self, headers, raw_body: bytes) -> WebhookEvent:
-        check_signature(self.secret_key, raw_body, lower_headers(headers).get(SIGNATURE_HEADER))
-        body = parse_json_object(raw_body)
-        data = body.get("data") if isinstance(body.get("data"), dict) else {}
+        body, data = verified_body(self.secret_key, headers, raw_body, SIGNATURE_HEADER)
         event_type = str(body.get("event", ""))
         tx_id = data.get("id")
         key = f"{event_type}:{tx_id}" if tx_id not in (None, "") else hashlib.sha256(raw_body).hexdigest()
-        return WebhookEvent(
-            delivery_key=key[:200], event_type=event_type[:60], reference=str(data.get("reference", ""))[:100],
-            outcome=SUCCESS if event_type == "charge.success" else IGNORED,
-            amount_cents=as_int(data.get("amount")), currency=str(data.get("currency") or "").upper() or None,
-            payload=body,
-        )
+        return charge_event(body, data, delivery_key=key, outcome=SUCCESS if event_type == "charge.success" else IGNORED)
 
     def verify(self, reference: str) -> VerifyResult:
         data = self._call("GET", "/transaction/verify/" + quote(reference, safe=""))

@@ -31,11 +31,9 @@ from voelgoed.services.payments.base import (
     SUCCESS,
     VerifyResult,
     WebhookEvent,
-    as_int,
-    check_signature,
+    charge_event,
     hmac_sha512_hex,
-    lower_headers,
-    parse_json_object,
+    verified_body,
 )
 
 SIGNATURE_HEADER = "x-sandbox-signature"
@@ -57,17 +55,10 @@ class SandboxProvider:
         return payment.reference, f"{get_settings().effective_base_url}/pay/sandbox/{payment.reference}"
 
     def verify_webhook(self, headers, raw_body: bytes) -> WebhookEvent:
-        check_signature(webhook_secret(), raw_body, lower_headers(headers).get(SIGNATURE_HEADER))
-        body = parse_json_object(raw_body)
-        data = body.get("data") if isinstance(body.get("data"), dict) else {}
-        event_type = str(body.get("event", ""))
-        outcome = {"charge.success": SUCCESS, "charge.failed": FAILURE}.get(event_type, IGNORED)
-        return WebhookEvent(
-            delivery_key=str(body.get("id") or hashlib.sha256(raw_body).hexdigest())[:200],
-            event_type=event_type[:60], reference=str(data.get("reference", ""))[:100], outcome=outcome,
-            amount_cents=as_int(data.get("amount")), currency=str(data.get("currency") or "").upper() or None,
-            payload=body,
-        )
+        body, data = verified_body(webhook_secret(), headers, raw_body, SIGNATURE_HEADER)
+        outcome = {"charge.success": SUCCESS, "charge.failed": FAILURE}.get(str(body.get("event", "")), IGNORED)
+        return charge_event(body, data, delivery_key=str(body.get("id") or hashlib.sha256(raw_body).hexdigest()),
+                            outcome=outcome)
 
     def verify(self, reference: str) -> VerifyResult:
         from voelgoed.services.db import session_scope
