@@ -62,6 +62,27 @@ def _venue_values(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     return out
 
 
+def _apply_changes(session: Session, ctx: TenantContext, row: Venue | Gate, changed: dict[str, Any], action: str) -> None:
+    """Set ``changed`` on ``row``, audit ``action`` when anything changed, commit."""
+    for key, value in changed.items():
+        setattr(row, key, value)
+    if changed:
+        audit.record(session, ctx.actor, action, row, changed)
+    session.commit()
+
+
+def _archive(session: Session, ctx: TenantContext, model: type[Venue] | type[Gate], row_id: Any, kind: str, now,
+             data=lambda row: None) -> Any:
+    """Stamp ``archived_at`` once (idempotent), audit ``<kind>.archived`` with ``data(row)``, commit."""
+    rbac.require(ctx, rbac.can_manage_events, f"archive {kind}s")
+    row = get_owned(session, ctx, model, row_id, kind, lock=True)
+    if row.archived_at is None:
+        row.archived_at = clock.resolve(now)
+        audit.record(session, ctx.actor, f"{kind}.archived", row, data(row))
+        session.commit()
+    return row
+
+
 def create_venue(session: Session, ctx: TenantContext, *, name: str, address: str = "", city: str = "",
                  country: str = "ZA", timezone: str = DEFAULT_TIMEZONE, capacity: int | None = None) -> Venue:
     """Create a venue. Raises 403 ``forbidden``, 422 ``validation_failed`` (name, timezone, country, capacity)."""
@@ -83,24 +104,13 @@ def update_venue(session: Session, ctx: TenantContext, venue_id: Any, **changes:
     if venue.archived_at is not None:
         raise VoelgoedError("invalid_state", "An archived venue can't be edited")
     values = _venue_values({k: v for k, v in changes.items() if k in _VENUE_FIELDS}, partial=True)
-    changed = {k: v for k, v in values.items() if getattr(venue, k) != v}
-    for key, value in changed.items():
-        setattr(venue, key, value)
-    if changed:
-        audit.record(session, ctx.actor, "venue.updated", venue, changed)
-    session.commit()
+    _apply_changes(session, ctx, venue, {k: v for k, v in values.items() if getattr(venue, k) != v}, "venue.updated")
     return venue
 
 
 def archive_venue(session: Session, ctx: TenantContext, venue_id: Any, *, now=None) -> Venue:
     """Hide a venue from pickers (existing events keep it). Idempotent. Raises 403, 404."""
-    rbac.require(ctx, rbac.can_manage_events, "archive venues")
-    venue = get_owned(session, ctx, Venue, venue_id, "venue", lock=True)
-    if venue.archived_at is None:
-        venue.archived_at = clock.resolve(now)
-        audit.record(session, ctx.actor, "venue.archived", venue)
-        session.commit()
-    return venue
+    return _archive(session, ctx, Venue, venue_id, "venue", now)
 
 
 def get_venue(session: Session, ctx: TenantContext, venue_id: Any) -> Venue:
@@ -129,6 +139,11 @@ def normalise_gate_code(code: Any) -> str:
     return text
 
 
+def _duplicate_gate(code: str, *, field: bool = True) -> Conflict:
+    return Conflict("duplicate", f"This venue already has a gate {code}",
+                    {"fields": {"gate_code": "Already used at this venue"}} if field else None)
+
+
 def _code_taken(session: Session, venue_id, code: str, *, exclude=None) -> bool:
     stmt = select(Gate.id).where(Gate.venue_id == venue_id, Gate.gate_code == code)
     if exclude is not None:
@@ -147,14 +162,14 @@ def create_gate(session: Session, ctx: TenantContext, venue_id: Any, *, gate_cod
     label = clean_text(fields, "name", name, max_len=120) or f"Gate {code}"
     raise_if(fields)
     if _code_taken(session, venue.id, code):
-        raise Conflict("duplicate", f"This venue already has a gate {code}", {"fields": {"gate_code": "Already used at this venue"}})
+        raise _duplicate_gate(code)
     gate = Gate(organization_id=ctx.organization_id, venue_id=venue.id, gate_code=code, name=label)
     session.add(gate)
     try:
         session.flush()
     except IntegrityError:  # a concurrent create won the unique constraint
         session.rollback()
-        raise Conflict("duplicate", f"This venue already has a gate {code}") from None
+        raise _duplicate_gate(code, field=False) from None
     audit.record(session, ctx.actor, "gate.created", gate, {"gate_code": code, "name": label})
     session.commit()
     return gate
@@ -171,7 +186,7 @@ def update_gate(session: Session, ctx: TenantContext, gate_id: Any, *, gate_code
         code = normalise_gate_code(gate_code)
         if code != gate.gate_code:
             if _code_taken(session, gate.venue_id, code, exclude=gate.id):
-                raise Conflict("duplicate", f"This venue already has a gate {code}", {"fields": {"gate_code": "Already used at this venue"}})
+                raise _duplicate_gate(code)
             changed["gate_code"] = code
     if name is not None:
         fields: dict[str, str] = {}
@@ -179,23 +194,13 @@ def update_gate(session: Session, ctx: TenantContext, gate_id: Any, *, gate_code
         raise_if(fields)
         if label != gate.name:
             changed["name"] = label
-    for key, value in changed.items():
-        setattr(gate, key, value)
-    if changed:
-        audit.record(session, ctx.actor, "gate.updated", gate, changed)
-    session.commit()
+    _apply_changes(session, ctx, gate, changed, "gate.updated")
     return gate
 
 
 def archive_gate(session: Session, ctx: TenantContext, gate_id: Any, *, now=None) -> Gate:
     """Retire a gate (its code stays reserved at the venue). Idempotent. Raises 403, 404."""
-    rbac.require(ctx, rbac.can_manage_events, "archive gates")
-    gate = get_owned(session, ctx, Gate, gate_id, "gate", lock=True)
-    if gate.archived_at is None:
-        gate.archived_at = clock.resolve(now)
-        audit.record(session, ctx.actor, "gate.archived", gate, {"gate_code": gate.gate_code})
-        session.commit()
-    return gate
+    return _archive(session, ctx, Gate, gate_id, "gate", now, lambda gate: {"gate_code": gate.gate_code})
 
 
 def list_gates(session: Session, ctx: TenantContext, venue_id: Any, *, include_archived: bool = False) -> list[Gate]:
