@@ -16,6 +16,7 @@ the start of the run (so every run also proves the migrations work).
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 import pytest
 
@@ -76,6 +77,17 @@ def truncate_all(eng) -> None:
         conn.execute(text(f"TRUNCATE {names} CASCADE"))
 
 
+@contextmanager
+def committing_session(eng):
+    """A Session whose commits are real (seen by other connections/processes); every table truncated afterwards."""
+    session = Session(eng, expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.close()
+        truncate_all(eng)
+
+
 @pytest.fixture
 def db(engine):
     from voelgoed.services import db as dbmod
@@ -97,12 +109,8 @@ def db(engine):
 def committed_db(engine):
     """Real commits (visible to other connections/processes); all tables truncated afterwards."""
     truncate_all(engine)
-    session = Session(engine, expire_on_commit=False)
-    try:
+    with committing_session(engine) as session:
         yield session
-    finally:
-        session.close()
-        truncate_all(engine)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import TEST_DATABASE_URL, truncate_all
+from tests.conftest import TEST_DATABASE_URL, committing_session, truncate_all
 
 ROOT = Path(__file__).resolve().parents[2]
 E2E_REDIS_URL = os.environ.get("TEST_E2E_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -119,14 +119,8 @@ def live_app(engine):
 @pytest.fixture
 def app_db(live_app, engine):
     """A committing session for arranging data the running app will see; truncated afterwards."""
-    from sqlmodel import Session
-
-    session = Session(engine, expire_on_commit=False)
-    try:
+    with committing_session(engine) as session:
         yield session
-    finally:
-        session.close()
-        truncate_all(engine)
 
 
 @pytest.fixture(scope="session")
