@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
+from voelgoed.pages.components.buyer_ui import brand
 from voelgoed.state.auth import AuthState, InviteState
 
 
 def auth_card(*children: rx.Component, heading: str, sub: str | rx.Var) -> rx.Component:
     return rx.center(
         rx.vstack(
-            rx.link(rx.hstack(
-                rx.center(rx.icon("ticket", size=20, color="white"), width="36px", height="36px", border_radius="9px",
-                          background=rx.color("accent", 9)),
-                rx.text("VoelgoedEvents", weight="bold", size="5"), align="center", spacing="2"),
-                href="/", underline="none", color=rx.color("gray", 12)),
+            brand(large=True),
             rx.card(
                 rx.vstack(
                     rx.heading(heading, size="6"),
@@ -46,18 +43,25 @@ def form_error(state=AuthState) -> rx.Component:
                                                  width="100%", id="form-error"))
 
 
+def _auth_form(*fields: rx.Component, submit: str, submit_id: str, on_submit) -> rx.Component:
+    """The form-level error, ``fields`` and a submit button (disabled until the page is hydrated)."""
+    return rx.form(
+        rx.vstack(
+            form_error(),
+            *fields,
+            rx.button(submit, type="submit", size="3", width="100%", id=submit_id, disabled=~rx.State.is_hydrated),
+            spacing="4", width="100%",
+        ),
+        on_submit=on_submit, reset_on_submit=False, width="100%",
+    )
+
+
 def signin() -> rx.Component:
     return auth_card(
-        rx.form(
-            rx.vstack(
-                form_error(),
-                field("Email", "email", type_="email", placeholder="you@example.co.za", auto_complete="email", required=True),
-                field("Password", "password", type_="password", auto_complete="current-password", required=True),
-                rx.button("Sign in", type="submit", size="3", width="100%", id="signin-submit",
-                          disabled=~rx.State.is_hydrated),
-                spacing="4", width="100%",
-            ),
-            on_submit=AuthState.sign_in, reset_on_submit=False, width="100%",
+        _auth_form(
+            field("Email", "email", type_="email", placeholder="you@example.co.za", auto_complete="email", required=True),
+            field("Password", "password", type_="password", auto_complete="current-password", required=True),
+            submit="Sign in", submit_id="signin-submit", on_submit=AuthState.sign_in,
         ),
         rx.text("New here? ", rx.link("Create an organiser account", href="/signup"), size="2", align="center", width="100%"),
         heading="Sign in", sub="Manage your events, orders and gates.",
@@ -66,20 +70,14 @@ def signin() -> rx.Component:
 
 def signup() -> rx.Component:
     return auth_card(
-        rx.form(
-            rx.vstack(
-                form_error(),
-                field("Your name", "full_name", placeholder="Thandi Mokoena", auto_complete="name"),
-                field("Work email", "email", type_="email", placeholder="you@example.co.za", auto_complete="email",
-                      required=True),
-                field("Password", "password", type_="password", placeholder="At least 10 characters",
-                      auto_complete="new-password", required=True),
-                field("Organisation name", "organization_name", placeholder="Jozi Live Productions", required=True),
-                rx.button("Create account", type="submit", size="3", width="100%", id="signup-submit",
-                          disabled=~rx.State.is_hydrated),
-                spacing="4", width="100%",
-            ),
-            on_submit=AuthState.sign_up, reset_on_submit=False, width="100%",
+        _auth_form(
+            field("Your name", "full_name", placeholder="Thandi Mokoena", auto_complete="name"),
+            field("Work email", "email", type_="email", placeholder="you@example.co.za", auto_complete="email",
+                  required=True),
+            field("Password", "password", type_="password", placeholder="At least 10 characters",
+                  auto_complete="new-password", required=True),
+            field("Organisation name", "organization_name", placeholder="Jozi Live Productions", required=True),
+            submit="Create account", submit_id="signup-submit", on_submit=AuthState.sign_up,
         ),
         rx.text("Already have an account? ", rx.link("Sign in", href="/signin"), size="2", align="center", width="100%"),
         heading="Start selling tickets", sub="Create your organiser account and organisation in one step.",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from voelgoed.pages.components.buyer_ui import buyer_page
 from voelgoed.state.buyer_order import BuyerOrderState as S
 
 ROUTE = "/orders/[order_code]"
@@ -138,23 +139,14 @@ def order_view() -> rx.Component:
 
 
 def buyer_order_page() -> rx.Component:
-    return rx.box(
-        rx.vstack(
-            rx.link(rx.hstack(
-                rx.center(rx.icon("ticket", size=18, color="white"), width="32px", height="32px", border_radius="8px",
-                          background=rx.color("accent", 9)),
-                rx.text("VoelgoedEvents", weight="bold", size="4"), align="center", spacing="2"),
-                href="/", underline="none", color=rx.color("gray", 12)),
-            rx.cond(S.loading,
-                    rx.vstack(rx.skeleton(height="160px", width="100%"), rx.skeleton(height="360px", width="100%"),
-                              spacing="4", width="100%"),
-                    rx.cond(S.found, order_view(), not_found())),
-            rx.text("Tickets are signed and checked offline at the gate. Keep your link private.",
-                    size="1", color_scheme="gray", align="center", width="100%"),
-            spacing="5", width="100%", max_width="480px", margin_x="auto",
-        ),
-        min_height="100vh", padding="20px 14px 40px",
-        background=f"linear-gradient(180deg, {rx.color('accent', 2)} 0%, {rx.color('gray', 1)} 320px)",
+    return buyer_page(
+        rx.cond(S.loading,
+                rx.vstack(rx.skeleton(height="160px", width="100%"), rx.skeleton(height="360px", width="100%"),
+                          spacing="4", width="100%"),
+                rx.cond(S.found, order_view(), not_found())),
+        rx.text("Tickets are signed and checked offline at the gate. Keep your link private.",
+                size="1", color_scheme="gray", align="center", width="100%"),
+        max_width="480px", padding="20px 14px 40px",
     )
 
 

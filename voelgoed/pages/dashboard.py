@@ -4,67 +4,57 @@ from __future__ import annotations
 
 import reflex as rx
 
+from voelgoed.pages.components.catalog_ui import status_badge
 from voelgoed.pages.components.shell import empty_state, organiser_page, stat_card
 from voelgoed.state.dashboard import DashboardState, ReportsState
 from voelgoed.state.session import SessionState
-
-_STATUS_COLOURS = {"published": "grass", "draft": "gray", "cancelled": "red", "paid": "grass",
-                   "pending": "amber", "refunded": "orange", "expired": "gray"}
-
-
-def status_badge(status: rx.Var) -> rx.Component:
-    return rx.match(status, *[(k, rx.badge(k, color_scheme=v, variant="soft")) for k, v in _STATUS_COLOURS.items()],
-                    rx.badge(status, variant="soft"))
 
 
 def _quick_link(label: str, href: str, icon: str) -> rx.Component:
     return rx.link(rx.button(rx.icon(icon, size=16), label, variant="surface", size="2"), href=href)
 
 
-def _next_events() -> rx.Component:
+def _list_card(title: str, all_label: str, all_href: str, rows: rx.Var, row, href, empty: rx.Component) -> rx.Component:
+    """A card of linked rows (``row(item)`` → the row's children, ``href(item)`` → its link) or ``empty``."""
     return rx.card(
-        rx.hstack(rx.heading("Upcoming events", size="4"), rx.spacer(), rx.link("All events", href="/events", size="2"),
+        rx.hstack(rx.heading(title, size="4"), rx.spacer(), rx.link(all_label, href=all_href, size="2"),
                   align="center", margin_bottom="12px"),
         rx.cond(
-            DashboardState.next_events.length() > 0,
-            rx.vstack(rx.foreach(DashboardState.next_events, lambda e: rx.link(
+            rows.length() > 0,
+            rx.vstack(rx.foreach(rows, lambda item: rx.link(
                 rx.hstack(
-                    rx.vstack(rx.text(e["name"], weight="medium"), rx.text(e["when"], size="1", color_scheme="gray"),
-                              spacing="0", align="start"),
-                    rx.spacer(),
-                    rx.text(e["sold"], size="2", color_scheme="gray"),
-                    status_badge(e["status"]),
+                    *row(item),
+                    status_badge(item["status"]),
                     align="center", width="100%", padding_y="8px",
                     border_bottom=f"1px solid {rx.color('gray', 4)}", spacing="3",
-                ), href="/events/" + e["id"], underline="none", color="inherit", width="100%")),
+                ), href=href(item), underline="none", color="inherit", width="100%")),
                 spacing="0", width="100%"),
-            empty_state("calendar-days", "No upcoming events", "Create an event, add ticket types and publish it to start selling.",
-                        rx.link(rx.button(rx.icon("plus", size=16), "Create event"), href="/events")),
+            empty,
         ),
         width="100%",
     )
 
 
+def _next_events() -> rx.Component:
+    return _list_card(
+        "Upcoming events", "All events", "/events", DashboardState.next_events,
+        lambda e: [rx.vstack(rx.text(e["name"], weight="medium"), rx.text(e["when"], size="1", color_scheme="gray"),
+                             spacing="0", align="start"),
+                   rx.spacer(), rx.text(e["sold"], size="2", color_scheme="gray")],
+        lambda e: "/events/" + e["id"],
+        empty_state("calendar-days", "No upcoming events", "Create an event, add ticket types and publish it to start selling.",
+                    rx.link(rx.button(rx.icon("plus", size=16), "Create event"), href="/events")),
+    )
+
+
 def _recent_orders() -> rx.Component:
-    return rx.card(
-        rx.hstack(rx.heading("Recent orders", size="4"), rx.spacer(), rx.link("All orders", href="/orders", size="2"),
-                  align="center", margin_bottom="12px"),
-        rx.cond(
-            DashboardState.recent_orders.length() > 0,
-            rx.vstack(rx.foreach(DashboardState.recent_orders, lambda o: rx.link(
-                rx.hstack(
-                    rx.vstack(rx.text(o["order_code"], weight="medium", font_family="monospace"),
-                              rx.text(o["buyer_name"], size="1", color_scheme="gray"), spacing="0", align="start"),
-                    rx.spacer(),
-                    rx.text(o["total"], size="2"),
-                    status_badge(o["status"]),
-                    align="center", width="100%", padding_y="8px", border_bottom=f"1px solid {rx.color('gray', 4)}",
-                    spacing="3",
-                ), href="/dashboard/orders/" + o["id"], underline="none", color="inherit", width="100%")),
-                spacing="0", width="100%"),
-            empty_state("receipt", "No orders yet", "Orders appear here as soon as buyers check out."),
-        ),
-        width="100%",
+    return _list_card(
+        "Recent orders", "All orders", "/orders", DashboardState.recent_orders,
+        lambda o: [rx.vstack(rx.text(o["order_code"], weight="medium", font_family="monospace"),
+                             rx.text(o["buyer_name"], size="1", color_scheme="gray"), spacing="0", align="start"),
+                   rx.spacer(), rx.text(o["total"], size="2")],
+        lambda o: "/dashboard/orders/" + o["id"],
+        empty_state("receipt", "No orders yet", "Orders appear here as soon as buyers check out."),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from voelgoed.pages.components.buyer_ui import buyer_page, empty_state, info_row, loading_block
+from voelgoed.pages.components.buyer_ui import buyer_page, empty_state, info_row, loaded
 from voelgoed.state.hold import HoldState as S
 
 ROUTE = "/hold/[hold_id]"
@@ -110,10 +110,9 @@ def ended_view() -> rx.Component:
 
 def hold_page() -> rx.Component:
     return buyer_page(
-        rx.cond(S.loading, loading_block(),
-                rx.cond(S.found, rx.cond(S.status == "active", active_view(), ended_view()),
-                        empty_state("search-x", "Reservation not found", "This link doesn't match a reservation.",
-                                    rx.link("Back to VoelgoedEvents", href="/")))),
+        loaded(S.loading, S.found, rx.cond(S.status == "active", active_view(), ended_view()),
+               empty_state("search-x", "Reservation not found", "This link doesn't match a reservation.",
+                           rx.link("Back to VoelgoedEvents", href="/"))),
     )
 
 

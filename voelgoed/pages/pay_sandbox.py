@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from voelgoed.pages.components.buyer_ui import buyer_page, empty_state, loading_block
+from voelgoed.pages.components.buyer_ui import buyer_page, empty_state, loaded
 from voelgoed.state.pay_sandbox import SandboxPayState as S
 
 ROUTE = "/pay/sandbox/[reference]"
@@ -44,10 +44,9 @@ def pay_card() -> rx.Component:
 
 def sandbox_page() -> rx.Component:
     return buyer_page(
-        rx.cond(S.loading, loading_block(),
-                rx.cond(S.found, pay_card(),
-                        empty_state("search-x", "Payment not found", "This payment link is not valid.",
-                                    rx.link("Back to VoelgoedEvents", href="/")))),
+        loaded(S.loading, S.found, pay_card(),
+               empty_state("search-x", "Payment not found", "This payment link is not valid.",
+                           rx.link("Back to VoelgoedEvents", href="/"))),
         max_width="440px",
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from voelgoed.pages.components.buyer_ui import buyer_page, empty_state, info_row, loading_block
+from voelgoed.pages.components.buyer_ui import buyer_page, empty_state, info_row, loaded
 from voelgoed.state.storefront import EventPageState as S
 
 ROUTE = "/e/[slug]"
@@ -90,10 +90,9 @@ def event_view() -> rx.Component:
 
 def event_page() -> rx.Component:
     return buyer_page(
-        rx.cond(S.loading, loading_block(),
-                rx.cond(S.found, event_view(),
-                        empty_state("calendar-x", "Event not found", "This event doesn't exist or isn't on sale.",
-                                    rx.link("Back to VoelgoedEvents", href="/"), id="event-not-found"))),
+        loaded(S.loading, S.found, event_view(),
+               empty_state("calendar-x", "Event not found", "This event doesn't exist or isn't on sale.",
+                           rx.link("Back to VoelgoedEvents", href="/"), id="event-not-found")),
     )
 
 

@@ -5,19 +5,26 @@ from __future__ import annotations
 import reflex as rx
 
 
-def brand() -> rx.Component:
+def brand(*, href: str = "/", label: str = "VoelgoedEvents", large: bool = False) -> rx.Component:
+    """The ticket logo and name linking to ``href`` (``large`` on the sign-in cards)."""
+    box, icon, radius = ("36px", 20, "9px") if large else ("32px", 18, "8px")
     return rx.link(
         rx.hstack(
-            rx.center(rx.icon("ticket", size=18, color="white"), width="32px", height="32px", border_radius="8px",
+            rx.center(rx.icon("ticket", size=icon, color="white"), width=box, height=box, border_radius=radius,
                       background=rx.color("accent", 9)),
-            rx.text("VoelgoedEvents", weight="bold", size="4"), align="center", spacing="2"),
-        href="/", underline="none", color=rx.color("gray", 12))
+            rx.text(label, weight="bold", size="5" if large else "4"), align="center", spacing="2"),
+        href=href, underline="none", color=rx.color("gray", 12))
 
 
-def buyer_page(*children: rx.Component, max_width: str = "560px") -> rx.Component:
+def loaded(loading: rx.Var, found: rx.Var, view: rx.Component, missing: rx.Component) -> rx.Component:
+    """Skeleton while ``loading``, then ``view`` when ``found`` else ``missing``."""
+    return rx.cond(loading, loading_block(), rx.cond(found, view, missing))
+
+
+def buyer_page(*children: rx.Component, max_width: str = "560px", padding: str = "20px 14px 120px") -> rx.Component:
     return rx.box(
         rx.vstack(brand(), *children, spacing="5", width="100%", max_width=max_width, margin_x="auto"),
-        min_height="100vh", padding="20px 14px 120px",
+        min_height="100vh", padding=padding,
         background=f"linear-gradient(180deg, {rx.color('accent', 2)} 0%, {rx.color('gray', 1)} 320px)",
     )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from voelgoed.pages.components.buyer_ui import brand
 from voelgoed.state.session import SessionState
 
 # (key, label, href, icon, roles that see it)
@@ -56,15 +57,7 @@ def _nav(active: str) -> rx.Component:
 
 
 def _brand() -> rx.Component:
-    return rx.link(
-        rx.hstack(
-            rx.center(rx.icon("ticket", size=18, color="white"), width="32px", height="32px",
-                      border_radius="8px", background=rx.color("accent", 9)),
-            rx.text("Voelgoed", weight="bold", size="4"),
-            align="center", spacing="2",
-        ),
-        href="/dashboard", underline="none", color=rx.color("gray", 12),
-    )
+    return brand(href="/dashboard", label="Voelgoed")
 
 
 def _menu_label(text) -> rx.Component:
