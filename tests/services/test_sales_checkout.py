@@ -200,3 +200,19 @@ def test_free_order_is_paid_at_once(db):
         with pytest.raises(VoelgoedError) as exc:
             orders.public_order_view(db, order.order_code, token)
         assert exc.value.code == "not_found"
+
+
+def test_checkout_redirect_is_site_relative_for_sandbox_and_free_orders(db, shop):
+    event, tt = shop
+    hold = inventory.create_hold(db, event_slug=event.slug, items=[(tt.id, 1)])
+    target = checkout.checkout_redirect(db, hold_id=hold.id, buyer_name="A", buyer_email="a@example.com")
+    payment = db.exec(select(Payment).where(Payment.reference == target.rsplit("/", 1)[-1])).one()
+    assert target == "/pay/sandbox/" + payment.reference
+    free = make_ticket_type(db, event, name="Free", price_cents=0, quantity=3)
+    hold = inventory.create_hold(db, event_slug=event.slug, items=[(free.id, 1)])
+    target = checkout.checkout_redirect(db, hold_id=hold.id, buyer_name="F", buyer_email="f@example.com")
+    order = db.exec(select(Order).where(Order.hold_id == hold.id)).one()
+    assert target == f"/orders/{order.order_code}?token={order.access_token}"
+    with pytest.raises(VoelgoedError) as exc:
+        checkout.checkout_redirect(db, hold_id=hold.id, buyer_name="F", buyer_email="f@example.com")
+    assert exc.value.code == "already_checked_out"

@@ -122,3 +122,21 @@ def _insert_with_unique_code(session: Session, order: Order) -> None:
 def payment_for_order(session: Session, order: Order) -> Payment | None:
     """The order's latest payment (None for free orders)."""
     return session.exec(select(Payment).where(Payment.order_id == order.id).order_by(Payment.created_at.desc())).first()
+
+
+def checkout_redirect(session: Session, *, hold_id, buyer_name: str, buyer_email: str, now: datetime | None = None) -> str:
+    """:func:`start_checkout` for the buyer page, then where to send the buyer (str): the provider's hosted
+    page, or for a free order the order page ``/orders/<code>?token=<access_token>``. URLs on this site
+    (``BASE_URL``, e.g. the sandbox's page) come back site-relative (``/pay/sandbox/…``), others absolute.
+
+    Errors: those of :func:`start_checkout` (404, 409 ``already_checked_out``/``hold_expired``/
+    ``hold_not_active``, 422 ``validation_failed`` with ``details.fields``, 503).
+    """
+    from voelgoed.config import get_settings
+    from voelgoed.services.orders import buyer_order_url
+
+    order = start_checkout(session, hold_id=hold_id, buyer_name=buyer_name, buyer_email=buyer_email, now=now)
+    payment = payment_for_order(session, order)
+    target = payment.redirect_url if payment else buyer_order_url(order, absolute=False)
+    base = get_settings().effective_base_url
+    return target[len(base):] if target.startswith(base + "/") else target

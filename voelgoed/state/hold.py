@@ -12,8 +12,7 @@ from urllib.parse import unquote
 
 import reflex as rx
 
-from voelgoed.config import get_settings
-from voelgoed.services import checkout, inventory, orders, storefront
+from voelgoed.services import checkout, inventory, storefront
 from voelgoed.services.db import session_scope
 from voelgoed.services.errors import VoelgoedError
 from voelgoed.state.formatting import money, when
@@ -87,19 +86,15 @@ class HoldState(rx.State):
         self.busy, self.error, self.field_errors = True, "", {}
         try:
             with session_scope() as session:
-                order = checkout.start_checkout(session, hold_id=self._hold_id, buyer_name=str(form_data.get("buyer_name", "")),
-                                                buyer_email=str(form_data.get("buyer_email", "")))
-                payment = checkout.payment_for_order(session, order)
-                target = payment.redirect_url if payment else orders.buyer_order_url(order, absolute=False)
+                target = checkout.checkout_redirect(session, hold_id=self._hold_id,
+                                                    buyer_name=str(form_data.get("buyer_name", "")),
+                                                    buyer_email=str(form_data.get("buyer_email", "")))
         except VoelgoedError as exc:
             self.busy = False
             self.field_errors = {str(k): str(v) for k, v in exc.details.get("fields", {}).items()}
             self.error = "" if self.field_errors else exc.message
             self._read()
             return rx.toast.error(exc.message)
-        base = get_settings().effective_base_url
-        if target.startswith(base + "/"):
-            target = target[len(base):]
         return rx.redirect(target)
 
     @rx.event
