@@ -92,7 +92,7 @@ def _dispatch(args) -> int:
 VoelgoedEvents is running.
   Organiser dashboard: {base}/dashboard   (sign in as {seed.DEMO_OWNER_EMAIL} / {seed.DEMO_OWNER_PASSWORD})
   Demo event page:     {base}/e/{seed.DEMO_EVENT_SLUG}
-  Scanner page:        {base}/scan         (door staff: {seed.DEMO_DOOR_EMAIL} / {seed.DEMO_DOOR_PASSWORD})
+  Scanner page:        {base}/scan         (sign in on the scanner page as door staff: {seed.DEMO_DOOR_EMAIL} / {seed.DEMO_DOOR_PASSWORD})
   API health:          {base}/api/health
 Press Ctrl-C to stop.""")
         return 0

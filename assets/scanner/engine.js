@@ -1,7 +1,8 @@
 /* VoelgoedEvents gate scanner engine (plain JS; works offline). Contract: docs/scanner-contract.md.
  *
  * Mounts into #scanner-root (rendered by the Reflex page /scan). Flow:
- *   pair (code or /scan#pair=CODE) → token + manifest in IndexedDB → "Start scanning" (unlocks audio,
+ *   pair (code or /scan#pair=CODE) — or door staff sign in (email + password → event → gate; POST
+ *   /api/v1/scanner/sign-in registers a device for them) → token + manifest in IndexedDB → "Start scanning" (unlocks audio,
  *   opens the rear camera) → each decoded QR (zxing-wasm, self-hosted wasm) or typed code is sent to
  *   POST /api/v1/scanner/scans; on network failure it is decided locally (VGVerify) and queued;
  *   the queue is uploaded to POST /api/v1/scanner/sync when the network returns.
@@ -11,7 +12,7 @@
   if (window.__vgScanner) { window.__vgScanner.attach(); return; }
   const API = "/api/v1/scanner";
   const S = window.VGStore, V = window.VGVerify;
-  const COOLDOWN_MS = 3000, ANSWER_OK_MS = 900, ANSWER_BAD_MS = 1800, REQUEST_TIMEOUT_MS = 3500;
+  const COOLDOWN_MS = 3000, ANSWER_OK_MS = 900, ANSWER_BAD_MS = 1800, REQUEST_TIMEOUT_MS = 3500, SIGNIN_TIMEOUT_MS = 15000;
   const LABELS = {
     accepted: ["Welcome in", "Admit one"], already_scanned: ["Already scanned", "This ticket was used before"],
     invalid: ["Not a valid ticket", "Unreadable, forged or unknown"], wrong_event: ["Wrong event", "This ticket is for another event"],
@@ -19,7 +20,8 @@
     duplicate_offline: ["Already admitted", "An earlier scan admitted this ticket"],
   };
   const st = { token: null, manifest: null, gate: null, online: navigator.onLine, busy: false, started: false,
-    lastText: "", lastAt: 0, audio: null, stream: null, syncing: false, pending: 0, mine: 0, total: 0, gateCount: 0 };
+    lastText: "", lastAt: 0, audio: null, stream: null, syncing: false, pending: 0, mine: 0, total: 0, gateCount: 0,
+    door: null };  // door: the sign-in flow in progress {step, email, password, events, event, error, busy} (memory only)
   let root = null;
 
   const $ = (sel) => root && root.querySelector(sel);
@@ -33,9 +35,9 @@
   const uuid4 = () => (crypto.randomUUID ? crypto.randomUUID() : Date.now().toString(36) + Math.random().toString(36).slice(2));
 
   // --- network ----------------------------------------------------------------------------------
-  async function call(method, path, body) {
+  async function call(method, path, body, timeoutMs) {
     const ctl = new AbortController();
-    const timer = setTimeout(() => ctl.abort(), REQUEST_TIMEOUT_MS);
+    const timer = setTimeout(() => ctl.abort(), timeoutMs || REQUEST_TIMEOUT_MS);
     try {
       const res = await fetch(API + path, { method, signal: ctl.signal, cache: "no-store",
         headers: Object.assign({ "Content-Type": "application/json" }, st.token ? { Authorization: "Bearer " + st.token } : {}),
@@ -75,15 +77,65 @@
   async function pair(code) {
     const r = await call("POST", "/pair", { pairing_code: code });
     if (r.status !== 200) { toast(r.status === 0 ? "No network: pairing needs a connection" : "That pairing code is not valid or has expired", "bad"); return false; }
-    st.token = r.data.token;
+    await adopt(r.data, "Paired with " + r.data.event.name);
+    return true;
+  }
+
+  // a pairing or a door staff sign-in answered {token, device, event, gate_code}: become that device
+  async function adopt(data, message) {
+    st.token = data.token;
+    st.door = null;  // the password is forgotten here
     await S.put("kv", st.token, "token");
     await S.clear("seen");
-    st.gate = r.data.gate_code || null;
+    st.gate = data.gate_code || null;
     await S.put("kv", st.gate, "gate_code");
     await refreshManifest();
-    toast("Paired with " + r.data.event.name, "ok");
+    toast(message, "ok");
     render();
-    return true;
+  }
+
+  // --- door staff sign-in (POST /sign-in: without event_id it lists events, with it registers this phone) ---
+  function signInError(r) {
+    if (r.status === 0) return "No network: signing in needs a connection";
+    const err = (r.data && r.data.error) || {};
+    if (r.status === 401) return "Email or password is incorrect";
+    if (r.status === 403) return err.message || "This account may not scan tickets";
+    if (r.status === 429) return "Too many attempts. Wait " + ((err.details && err.details.retry_after) || 60) + " seconds and try again";
+    if (r.status === 422 && err.details && err.details.fields) return Object.values(err.details.fields)[0] || err.message;
+    return err.message || "Could not sign in (error " + r.status + ")";
+  }
+
+  async function doorRequest(extra) {
+    const d = st.door;
+    d.busy = true; d.error = ""; render();
+    const r = await call("POST", "/sign-in", Object.assign({ email: d.email, password: d.password }, extra), SIGNIN_TIMEOUT_MS);
+    if (st.door !== d) return null;  // cancelled meanwhile
+    d.busy = false;
+    if (r.status !== 200 && r.status !== 201) { d.error = signInError(r); if (r.status === 401 || r.status === 403) { d.step = "form"; d.password = ""; } render(); return null; }
+    return r.data;
+  }
+
+  async function doorSignIn(email, password) {
+    Object.assign(st.door, { email: email.trim(), password });
+    const data = await doorRequest({});
+    if (!data) return;
+    st.door.events = data.events || [];
+    st.door.step = "events";
+    render();
+  }
+
+  async function doorChooseEvent(ev) {
+    st.door.event = ev;
+    if (!ev.gates || !ev.gates.length) return doorStart(null);
+    st.door.step = "gates";
+    render();
+  }
+
+  async function doorStart(gateCode) {
+    const ev = st.door.event;
+    const data = await doorRequest({ event_id: ev.id, gate_code: gateCode });
+    if (!data) return;
+    await adopt(data, "Ready to scan " + data.event.name + (data.gate_code ? " · gate " + data.gate_code : ""));
   }
 
   async function unpair(message) {
@@ -263,6 +315,44 @@
     if (g) g.textContent = st.gate ? "Gate " + st.gate : "This device";
   }
 
+  const fmtWhen = (iso) => { try { return new Date(iso).toLocaleString([], { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" }); } catch (e) { return iso || ""; } };
+
+  function doorView() {
+    const d = st.door;
+    const back = (label, fn) => el("button", { type: "button", id: "vg-door-back", class: "vg-btn vg-btn-ghost", onclick: fn }, label);
+    const error = el("div", { id: "vg-door-error", class: "vg-error", role: "alert" }, d.error || "");
+    if (!d.error) error.hidden = true;
+    const head = [el("div", { class: "vg-logo" }, "Voelgoed · Scanner")];
+    if (d.step === "events") {
+      const list = d.events.length ? d.events.map((ev) => el("button", Object.assign({ type: "button", class: "vg-choice", "data-event-id": ev.id, onclick: () => doorChooseEvent(ev) }, d.busy ? { disabled: "" } : {}),
+        el("span", { class: "vg-choice-title" }, ev.name),
+        el("span", { class: "vg-choice-meta" }, fmtWhen(ev.starts_at) + (ev.organization_name ? " · " + ev.organization_name : ""))))
+        : [el("p", { id: "vg-door-none", class: "vg-muted" }, "There are no published events to scan right now. Ask the organiser to check the event is published.")];
+      return el("div", { class: "vg-card vg-door", id: "vg-door-events" }, head, el("h1", {}, "Choose the event"),
+        el("p", { class: "vg-muted" }, "Signed in as " + d.email), error, list,
+        back("Sign out", () => { st.door = { step: "form", email: d.email, password: "", events: [], event: null, error: "", busy: false }; render(); }));
+    }
+    if (d.step === "gates") {
+      const gate = (code, label, id) => el("button", Object.assign({ type: "button", class: "vg-choice", "data-gate": code || "", onclick: () => doorStart(code) }, id ? { id } : {}, d.busy ? { disabled: "" } : {}),
+        el("span", { class: "vg-choice-title" }, label));
+      return el("div", { class: "vg-card vg-door", id: "vg-door-gates" }, head, el("h1", {}, "Which gate?"),
+        el("p", { class: "vg-muted" }, d.event.name), error,
+        ...d.event.gates.map((g) => gate(g, "Gate " + g)), gate(null, "Any gate", "vg-gate-any"),
+        d.busy ? el("p", { class: "vg-muted" }, "Setting up this phone…") : el("span"),
+        back("Back to events", () => { d.step = "events"; d.error = ""; render(); }));
+    }
+    const email = el("input", { id: "vg-door-email", class: "vg-input vg-input-plain", type: "email", autocomplete: "username", inputmode: "email", autocapitalize: "none", spellcheck: "false", placeholder: "you@example.co.za", required: "" });
+    email.value = d.email || "";
+    const password = el("input", { id: "vg-door-password", class: "vg-input vg-input-plain", type: "password", autocomplete: "current-password", placeholder: "Password", required: "" });
+    const submit = el("button", Object.assign({ id: "vg-door-submit", class: "vg-btn vg-btn-primary", type: "submit" }, d.busy ? { disabled: "" } : {}), d.busy ? "Signing in…" : "Sign in");
+    return el("form", { class: "vg-card vg-door", id: "vg-door-form", onsubmit: (e) => { e.preventDefault(); if (!d.busy) doorSignIn(email.value, password.value); } },
+      head, el("h1", {}, "Door staff sign-in"),
+      el("p", { class: "vg-muted" }, "Sign in with your door staff account, then choose the event and your gate."),
+      el("label", { class: "vg-label", for: "vg-door-email" }, "Email"), email,
+      el("label", { class: "vg-label", for: "vg-door-password" }, "Password"), password,
+      error, submit, back("Use a pairing code instead", () => { st.door = null; render(); }));
+  }
+
   function pairingView() {
     const input = el("input", { id: "vg-pair-code", class: "vg-input", maxlength: "12", autocomplete: "off", autocapitalize: "characters", placeholder: "ABCD EFGH", inputmode: "text" });
     const go = async (e) => { e.preventDefault(); const b = $("#vg-pair-btn"); b.disabled = true; b.textContent = "Pairing…"; if (!(await pair(input.value))) { b.disabled = false; b.textContent = "Pair this phone"; } };
@@ -270,7 +360,11 @@
       el("div", { class: "vg-logo" }, "Voelgoed · Scanner"),
       el("h1", {}, "Pair this phone"),
       el("p", { class: "vg-muted" }, "Enter the 8-character code shown under Scanning in the organiser dashboard, or scan its pairing QR with this phone's camera."),
-      input, el("button", { id: "vg-pair-btn", class: "vg-btn vg-btn-primary", type: "submit" }, "Pair this phone"));
+      input, el("button", { id: "vg-pair-btn", class: "vg-btn vg-btn-primary", type: "submit" }, "Pair this phone"),
+      el("div", { class: "vg-or" }, "or"),
+      el("button", { id: "vg-door-open", class: "vg-btn", type: "button",
+        onclick: () => { st.door = { step: "form", email: "", password: "", events: [], event: null, error: "", busy: false }; render(); const f = $("#vg-door-email"); if (f) f.focus(); } },
+      "Sign in as door staff"));
   }
 
   function gatePicker() {
@@ -309,8 +403,8 @@
 
   function render() {
     if (!root) return;
-    root.replaceChildren(st.token ? scannerView() : pairingView());
-    root.dataset.state = st.token ? (st.started ? "scanning" : "ready") : "pairing";
+    root.replaceChildren(st.token ? scannerView() : st.door ? doorView() : pairingView());
+    root.dataset.state = st.token ? (st.started ? "scanning" : "ready") : st.door ? "signin-" + st.door.step : "pairing";
     document.body.classList.add("vg-scanner-ready");
     setOnline(st.online);
     if (st.stream) { const v = $("#vg-video"); v.srcObject = st.stream; v.play().catch(() => {}); loop(); }

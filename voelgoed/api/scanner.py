@@ -3,6 +3,8 @@
 - ``POST /api/v1/events/{event_id}/devices`` {name, gate_code?} → 201 {id, token, pairing_code, pairing_expires_at}
 - ``GET  /api/v1/events/{event_id}/stats`` → the :mod:`voelgoed.services.stats` shape
 - ``POST /api/v1/scanner/pair`` {pairing_code} → {token, event, gate_code} (rate-limited per address)
+- ``POST /api/v1/scanner/sign-in`` {email, password, event_id?, gate_code?} → 200 {events} or 201 {token, event, …}
+  (door staff on their own phone; :mod:`voelgoed.services.door_signin`)
 - ``GET  /api/v1/scanner/manifest`` → :func:`voelgoed.services.scanning.manifest`
 - ``POST /api/v1/scanner/scans`` {qr, gate_code?, scanned_at?, client_scan_id} → {result, ticket?, …}
 - ``POST /api/v1/scanner/sync`` {scans: [...]} → {results: [...]}
@@ -17,7 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from voelgoed.api.deps import api_key_context, bearer_token, client_address
-from voelgoed.services import devices, scanning, stats
+from voelgoed.services import devices, door_signin, scanning, stats
 from voelgoed.services.db import session_scope
 from voelgoed.services.ratelimit import hit
 from voelgoed.services.rbac import TenantContext
@@ -33,6 +35,14 @@ class DeviceIn(BaseModel):
 
 class PairIn(BaseModel):
     pairing_code: str = Field(min_length=1, max_length=64)
+
+
+class DoorSignInIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    email: str = Field(max_length=400)
+    password: str = Field(max_length=1000)
+    event_id: str | None = Field(default=None, max_length=64)
+    gate_code: str | None = Field(default=None, max_length=64)
 
 
 class ScanIn(BaseModel):
@@ -76,6 +86,22 @@ def pair(body: PairIn, request: Request):
         device, token = devices.pair_device(session, pairing_code=body.pairing_code)
         m = scanning.manifest(session, device)
         return {"token": token, "device": m["device"], "event": m["event"], "gate_code": m["device"]["gate_code"]}
+
+
+@router.post("/scanner/sign-in", responses={201: {"description": "device registered: {token, device, event, gate_code}"}})
+def door_sign_in(body: DoorSignInIn, request: Request):
+    """Door staff sign in on their own phone (docs/scanner-contract.md).
+
+    Without ``event_id`` → ``200 {events: [{id, name, starts_at, ends_at, organization_name, gates: [gate_code]}]}``;
+    with ``event_id`` (and optional ``gate_code``) → ``201 {token, device, event, gate_code}`` like ``/scanner/pair``.
+    Errors: 401 ``invalid_credentials``, 403 ``forbidden``, 404 ``not_found``, 409 ``event_not_scannable``,
+    422 ``validation_failed`` (unknown gate), 429 ``rate_limited``.
+    """
+    with session_scope() as session:
+        answer = door_signin.sign_in_scanner(session, email=body.email, password=body.password,
+                                             client_address=client_address(request), event_id=body.event_id,
+                                             gate_code=body.gate_code)
+        return JSONResponse(answer, status_code=201 if "token" in answer else 200)
 
 
 def _device(session, authorization: str | None):

@@ -5,6 +5,8 @@
 - ``sign_up(session, *, email, password, full_name, organization_name, organization_slug=None,
   client_address="")`` → ``(User, Organization, UserSession, token)``: a new user owning a new organisation,
   signed in.
+- ``authenticate(session, *, email, password, client_address)`` → ``User`` (the credential check alone,
+  same rate limit and errors as ``sign_in``; door staff sign-in on ``/scan`` uses it).
 - ``sign_in(session, *, email, password, client_address, now=None)`` → ``(UserSession, token)``;
   401 ``invalid_credentials`` (never says which part was wrong), 429 ``rate_limited`` per
   email + client address (``settings.signin_rate_limit``, `limits` moving window on Redis).
@@ -142,11 +144,26 @@ def sign_in(session: Session, *, email: str, password: str, client_address: str,
 
     Errors: 429 ``rate_limited`` (per lower-cased email + address), 401 ``invalid_credentials``.
     """
-    global _DUMMY_HASH
     now = clock.resolve(now)
+    user = authenticate(session, email=email, password=password, client_address=client_address)
+    row, token = _new_session(session, user, organization_id=None, now=now)
+    audit.record(session, Actor("user", str(user.id)), "user.signed_in", row, {"address": client_address},
+                 organization_id=row.active_organization_id)
+    session.commit()
+    return row, token
+
+
+def authenticate(session: Session, *, email: str, password: str, client_address: str) -> User:
+    """The active user with these credentials (no session is opened; used by ``sign_in`` and door sign-in).
+
+    Errors: 429 ``rate_limited`` (``settings.signin_rate_limit`` per lower-cased email + address),
+    401 ``invalid_credentials`` (never says which part was wrong; constant-ish time for unknown emails).
+    """
+    global _DUMMY_HASH
     key_email = (email or "").strip().lower()[:320]
     ratelimit.hit("signin", f"{key_email}|{client_address or 'unknown'}", get_settings().signin_rate_limit)
-    user = get_user_by_email(session, key_email) if key_email and len(password or "") <= MAX_PASSWORD_LENGTH else None
+    lookup = key_email and "\x00" not in key_email and len(password or "") <= MAX_PASSWORD_LENGTH  # NUL: PostgreSQL refuses it
+    user = get_user_by_email(session, key_email) if lookup else None
     if user is None:
         if _DUMMY_HASH is None:
             _DUMMY_HASH = hash_password("not-a-real-password-0000")
@@ -154,11 +171,7 @@ def sign_in(session: Session, *, email: str, password: str, client_address: str,
         raise Unauthenticated("invalid_credentials", "Email or password is incorrect")
     if not verify_password(password or "", user.password_hash) or not user.is_active:
         raise Unauthenticated("invalid_credentials", "Email or password is incorrect")
-    row, token = _new_session(session, user, organization_id=None, now=now)
-    audit.record(session, Actor("user", str(user.id)), "user.signed_in", row, {"address": client_address},
-                 organization_id=row.active_organization_id)
-    session.commit()
-    return row, token
+    return user
 
 
 def resolve_session(session: Session, token: str | None, now: datetime | None = None) -> UserSession:
