@@ -37,6 +37,17 @@ def test_api_keys_of_another_org_are_invisible_and_not_found(db, two_orgs):
     assert apikeys.authenticate(db, secret_b).organization_id == ctx_b.organization_id
 
 
+def test_key_rows_show_status_and_never_the_secret(db, two_orgs):
+    _a, _b, _oa, _ob, ctx_a, ctx_b = two_orgs
+    key, secret = apikeys.create_for_context(db, ctx_b, name="Box office")
+    rows = apikeys.key_rows(db, ctx_b)
+    assert [(r["id"], r["name"], r["status"], r["last_used_at"]) for r in rows] == [(str(key.id), "Box office", "active", None)]
+    assert secret not in repr(rows) and secret.startswith(rows[0]["prefix"])
+    apikeys.revoke(db, ctx_b, key.id)
+    assert [r["status"] for r in apikeys.key_rows(db, ctx_b)] == ["revoked"]
+    assert apikeys.key_rows(db, ctx_a) == []
+
+
 def test_reports_only_count_own_events(db, two_orgs):
     org_a, org_b, _oa, _ob, ctx_a, _ctx_b = two_orgs
     event_b = make_event(db, org_b)

@@ -253,3 +253,36 @@ def test_remove_member(db):
     with pytest.raises(VoelgoedError) as exc:
         tenancy.tenant_context_for(db, user_id=staff.id, organization_id=org.id)
     assert exc.value.code == "not_found"
+
+
+def test_token_entry_points_switch_create_and_accept(db, redis_client):
+    org_a, org_b, org_c = make_org(db), make_org(db), make_org(db)
+    user = make_user(db, org=org_a, email="token@example.com")
+    db.add(Membership(organization_id=org_b.id, user_id=user.id, role="viewer"))
+    db.flush()
+    _row, token = accounts.sign_in(db, email="token@example.com", password=PW, client_address="x")
+    assert tenancy.switch_organization_for_token(db, token=token, organization_id=str(org_b.id)).role == "viewer"
+    assert tenancy.session_overview(db, token=token)["org_id"] == str(org_b.id)
+    for bad_org in (org_c.id, "not-a-uuid"):
+        with pytest.raises(VoelgoedError) as exc:
+            tenancy.switch_organization_for_token(db, token=token, organization_id=bad_org)
+        assert exc.value.code == "not_found"
+    with pytest.raises(VoelgoedError) as exc:
+        tenancy.switch_organization_for_token(db, token="nope", organization_id=org_a.id)
+    assert exc.value.code == "session_expired"
+
+    org = tenancy.create_organization_for_token(db, token=token, name="Token Org")
+    overview = tenancy.session_overview(db, token=token)
+    assert overview["org_id"] == str(org.id) and overview["role"] == "owner"
+    with pytest.raises(VoelgoedError) as exc:
+        tenancy.create_organization_for_token(db, token=token, name="")
+    assert exc.value.code == "validation_failed"
+
+    owner = make_user(db, org=org_c)
+    _inv, invite = members.invite_member(db, ctx_of(db, owner, org_c), email="token@example.com", role="staff")
+    with pytest.raises(VoelgoedError) as exc:
+        members.accept_invitation_for_token(db, token=invite, session_token="nope")
+    assert exc.value.code == "session_expired"
+    membership = members.accept_invitation_for_token(db, token=invite, session_token=token)
+    assert membership.organization_id == org_c.id and membership.role == "staff"
+    assert tenancy.session_overview(db, token=token)["org_id"] == str(org_c.id)

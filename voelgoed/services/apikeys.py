@@ -36,6 +36,8 @@ def create_api_key(session: Session, *, organization_id: uuid.UUID, name: str, c
 
 
 def create_api_key_for_org_slug(session: Session, *, org_slug: str, name: str) -> tuple[ApiKey, str]:
+    """CLI ``apikey create --org <slug>``: :func:`create_api_key` by organisation slug → ``(row, secret)``.
+    Raises 404 ``not_found`` (no such slug), 422 ``validation_failed`` (name)."""
     org = session.exec(select(Organization).where(Organization.slug == org_slug)).first()
     if org is None:
         raise NotFound("not_found", f"No organisation with slug '{org_slug}'")
@@ -43,6 +45,8 @@ def create_api_key_for_org_slug(session: Session, *, org_slug: str, name: str) -
 
 
 def authenticate(session: Session, secret: str, *, now=None) -> TenantContext:
+    """The ``TenantContext`` (role ``admin``, actor ``api_key``) of the live key ``secret`` (``vg_live_…``,
+    compared by SHA-256). Raises 401 ``unauthenticated`` for a missing, malformed, unknown or revoked key."""
     if not secret or not secret.startswith(PREFIX) or len(secret) > 200:
         raise Unauthenticated("unauthenticated", "A valid API key is required")
     key = session.exec(select(ApiKey).where(ApiKey.key_hash == hash_token(secret))).first()
@@ -74,3 +78,13 @@ def list_keys(session: Session, ctx: TenantContext) -> list[ApiKey]:
     """The organisation's keys, oldest first (owners/admins; 403 ``forbidden``)."""
     rbac.require(ctx, rbac.can_manage_members, "manage API keys")
     return list(session.exec(select(ApiKey).where(ApiKey.organization_id == ctx.organization_id).order_by(ApiKey.created_at)))
+
+
+def key_rows(session: Session, ctx: TenantContext, *, now=None) -> list[dict]:
+    """:func:`list_keys` for display, never the secret: ``[{"id", "name", "prefix", "created_at",
+    "last_used_at" (ISO 8601 UTC or None), "status": "active" | "revoked"}]`` (403 ``forbidden``)."""
+    now = clock.resolve(now)
+    return [{"id": str(k.id), "name": k.name, "prefix": k.prefix, "created_at": clock.aware(k.created_at).isoformat(),
+             "last_used_at": clock.aware(k.last_used_at).isoformat() if k.last_used_at else None,
+             "status": "revoked" if k.revoked_at and clock.aware(k.revoked_at) <= now else "active"}
+            for k in list_keys(session, ctx)]

@@ -10,6 +10,8 @@
   for unknown, used, revoked or expired tokens)
 - ``accept_invitation(session, *, token, user_id, now=None)`` → ``Membership`` (404 as above; 409
   ``invitation_email_mismatch`` when signed in as a different email than invited)
+- ``accept_invitation_for_token(session, *, token, session_token, now=None)``: the same for the signed-in
+  browser, which then switches to the organisation (401 ``session_expired``)
 - ``change_role(session, ctx, *, membership_id, role)`` → ``Membership``; audit ``membership.role_changed``;
   409 ``last_owner`` when it would leave no owner; only owners grant or take away ``owner``.
 - ``remove_member(session, ctx, *, membership_id)`` (409 ``last_owner`` likewise).
@@ -36,6 +38,7 @@ INVITATION_TTL = timedelta(days=7)
 
 
 def list_members(session: Session, ctx: TenantContext) -> list[dict]:
+    """``ctx``'s members: ``[{"membership_id", "user_id", "email", "full_name", "role", "joined_at" (ISO 8601 UTC)}]``."""
     rows = session.exec(select(Membership, User).join(User, User.id == Membership.user_id)
                         .where(Membership.organization_id == ctx.organization_id).order_by(User.email)).all()
     return [{"membership_id": str(m.id), "user_id": str(u.id), "email": u.email, "full_name": u.full_name,
@@ -43,6 +46,7 @@ def list_members(session: Session, ctx: TenantContext) -> list[dict]:
 
 
 def list_invitations(session: Session, ctx: TenantContext, *, now: datetime | None = None) -> list[dict]:
+    """Pending (not accepted, revoked or expired at ``now``) invitations: ``[{"id", "email", "role", "expires_at"}]``."""
     now = clock.resolve(now)
     rows = session.exec(select(Invitation).where(
         Invitation.organization_id == ctx.organization_id, Invitation.accepted_at.is_(None),
@@ -136,6 +140,8 @@ def _pending(session: Session, token: str | None, now: datetime) -> Invitation:
 
 
 def invitation_preview(session: Session, *, token: str | None, now: datetime | None = None) -> dict:
+    """What `/invite/<token>` shows: ``{"organization_name", "email", "role"}``. Raises 404 ``not_found``
+    (unknown, used, revoked or expired token)."""
     invitation = _pending(session, token, clock.resolve(now))
     org = session.get(Organization, invitation.organization_id)
     return {"organization_name": org.name, "email": invitation.email, "role": invitation.role}
@@ -143,6 +149,9 @@ def invitation_preview(session: Session, *, token: str | None, now: datetime | N
 
 def accept_invitation(session: Session, *, token: str | None, user_id: uuid.UUID,
                       now: datetime | None = None) -> Membership:
+    """``user_id`` joins with the invited role (an existing membership is kept as is); the invitation is
+    used up; audited ``membership.invitation_accepted``; commits. Raises 404 ``not_found`` (invitation or
+    user), 409 ``invitation_email_mismatch`` (the user's email is not the invited one)."""
     now = clock.resolve(now)
     invitation = _pending(session, token, now)
     user = session.get(User, user_id)
@@ -161,6 +170,22 @@ def accept_invitation(session: Session, *, token: str | None, user_id: uuid.UUID
     audit.record(session, audit.Actor("user", str(user.id)), "membership.invitation_accepted", membership,
                  {"invitation_id": str(invitation.id), "role": membership.role})
     session.commit()
+    return membership
+
+
+def accept_invitation_for_token(session: Session, *, token: str | None, session_token: str | None,
+                                now: datetime | None = None) -> Membership:
+    """The signed-in browser (``session_token``) accepts the invitation ``token`` and switches to its
+    organisation → the ``Membership``. Commits.
+
+    Errors: 401 ``session_expired``, 404 ``not_found`` (unknown, used, revoked or expired invitation),
+    409 ``invitation_email_mismatch``.
+    """
+    from voelgoed.services import accounts, tenancy
+
+    user_session = accounts.resolve_session(session, session_token, now=now)
+    membership = accept_invitation(session, token=token, user_id=user_session.user_id, now=now)
+    tenancy.switch_organization(session, user_session=user_session, organization_id=membership.organization_id)
     return membership
 
 

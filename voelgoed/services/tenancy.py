@@ -6,6 +6,8 @@
 - ``list_memberships(session, *, user_id)`` → ``[(Membership, Organization)]`` ordered by organisation name.
 - ``tenant_context_for(session, *, user_id, organization_id)`` → ``TenantContext`` (404 ``not_found`` if not a member).
 - ``switch_organization(session, *, user_session, organization_id)`` → ``TenantContext`` (404 unless a member).
+- ``switch_organization_for_token`` / ``create_organization_for_token(session, *, token, …)``: the same for
+  the organiser UI, starting from the browser's session token (401 ``session_expired``).
 - ``add_member_by_slug(session, *, org_slug, user_id, role)`` (CLI ``user create --org``).
 
 Invitations and role changes live in :mod:`voelgoed.services.members`.
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -32,6 +35,7 @@ ROLES = tuple(r.value for r in Role)
 
 
 def validate_org_name(name: str | None) -> str:
+    """The trimmed name (1–200 characters); 422 ``validation_failed`` with ``fields.organization_name``."""
     value = (name or "").strip()
     if not value or len(value) > 200:
         raise ValidationFailed({"organization_name": "Give the organisation a name of 1–200 characters"})
@@ -39,6 +43,7 @@ def validate_org_name(name: str | None) -> str:
 
 
 def validate_slug(slug: str | None) -> str:
+    """The lower-cased slug (:data:`SLUG_RE`, no ``--``); 422 ``validation_failed`` with ``fields.slug``."""
     value = (slug or "").strip().lower()
     if not SLUG_RE.match(value) or "--" in value:
         raise ValidationFailed({"slug": "Use 3–80 lower-case letters, digits and single dashes"})
@@ -46,12 +51,14 @@ def validate_slug(slug: str | None) -> str:
 
 
 def validate_role(role: str | None) -> str:
+    """``role`` if it is one of :data:`ROLES`; 422 ``validation_failed`` with ``fields.role``."""
     if role not in ROLES:
         raise ValidationFailed({"role": f"Role must be one of: {', '.join(ROLES)}"})
     return role
 
 
 def slugify(name: str) -> str:
+    """``"Jozi Live!"`` → ``"jozi-live"`` (≤ 60 characters; short names get ``-org``); uniqueness is not checked."""
     base = re.sub(r"[^a-z0-9]+", "-", (name or "").lower()).strip("-")[:60].strip("-")
     return base if len(base) >= 3 else (base + "-org").strip("-")
 
@@ -121,6 +128,7 @@ def create_organization_with_owner(session: Session, *, name: str, slug: str, ow
 
 
 def list_memberships(session: Session, *, user_id: uuid.UUID) -> list[tuple[Membership, Organization]]:
+    """The user's ``(Membership, Organization)`` pairs ordered by organisation name."""
     rows = session.exec(
         select(Membership, Organization).join(Organization, Organization.id == Membership.organization_id)
         .where(Membership.user_id == user_id).order_by(Organization.name)
@@ -129,6 +137,7 @@ def list_memberships(session: Session, *, user_id: uuid.UUID) -> list[tuple[Memb
 
 
 def get_membership(session: Session, *, user_id: uuid.UUID, organization_id: uuid.UUID) -> Membership | None:
+    """The user's membership in the organisation, or None."""
     return session.exec(select(Membership).where(Membership.user_id == user_id,
                                                  Membership.organization_id == organization_id)).first()
 
@@ -154,7 +163,38 @@ def switch_organization(session: Session, *, user_session: UserSession, organiza
     return ctx
 
 
+def switch_organization_for_token(session: Session, *, token: str | None, organization_id: Any) -> TenantContext:
+    """The signed-in browser (opaque session ``token``) makes ``organization_id`` (UUID or its string) its
+    active organisation → the new ``TenantContext``.
+
+    Errors: 401 ``session_expired`` (see ``accounts.resolve_session``), 404 ``not_found`` (not a member,
+    or not a UUID).
+    """
+    from voelgoed.services import accounts
+
+    user_session = accounts.resolve_session(session, token)
+    try:
+        org_id = organization_id if isinstance(organization_id, uuid.UUID) else uuid.UUID(str(organization_id))
+    except ValueError:
+        raise NotFound("not_found", "Organisation not found") from None
+    return switch_organization(session, user_session=user_session, organization_id=org_id)
+
+
+def create_organization_for_token(session: Session, *, token: str | None, name: str) -> Organization:
+    """The signed-in browser's user creates an organisation (owner) and switches to it. Commits.
+
+    Errors: 401 ``session_expired``, 422 ``validation_failed`` (``fields.organization_name``), 409 ``slug_taken``.
+    """
+    from voelgoed.services import accounts
+
+    user_session = accounts.resolve_session(session, token)
+    org = create_organization(session, user_id=user_session.user_id, name=name)
+    switch_organization(session, user_session=user_session, organization_id=org.id)
+    return org
+
+
 def get_organization(session: Session, ctx: TenantContext) -> Organization:
+    """``ctx``'s organisation; 404 ``not_found`` if it no longer exists."""
     org = session.get(Organization, ctx.organization_id)
     if org is None:
         raise NotFound("not_found", "Organisation not found")
@@ -216,5 +256,5 @@ def session_overview(session: Session, *, token: str | None, now=None) -> dict |
 from voelgoed.services.members import accept_invitation, change_role, invite_member  # noqa: E402
 
 __all__ = ["accept_invitation", "add_member_by_slug", "change_role", "create_organization",
-           "create_organization_with_owner", "invite_member", "list_memberships", "session_overview",
-           "switch_organization", "tenant_context_for"]
+           "create_organization_for_token", "create_organization_with_owner", "invite_member", "list_memberships", "session_overview",
+           "switch_organization", "switch_organization_for_token", "tenant_context_for"]

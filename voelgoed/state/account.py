@@ -6,10 +6,10 @@ import uuid
 
 import reflex as rx
 
-from voelgoed.services import accounts, apikeys, clock, rbac
+from voelgoed.services import accounts, apikeys, rbac
 from voelgoed.services.db import session_scope
 from voelgoed.services.errors import NotFound, VoelgoedError
-from voelgoed.state.formatting import when
+from voelgoed.state.formatting import field_errors, when
 from voelgoed.state.session import SessionState
 
 
@@ -31,7 +31,7 @@ class AccountState(SessionState):
                     new_password=str(form.get("new_password", "")), keep_session_id=user_session.id)
         except VoelgoedError as exc:
             self.password_error = exc.message
-            self.password_fields = dict(exc.details.get("fields", {}))
+            self.password_fields = field_errors(exc)
             return
         note = f" and signed out {revoked} other session(s)" if revoked else ""
         return [rx.toast.success("Password changed" + note),
@@ -60,12 +60,10 @@ class ApiKeysState(SessionState):
             self.keys = []
             return
         with session_scope() as session:
-            now = clock.utcnow()
-            self.keys = [{"id": str(k.id), "name": k.name, "prefix": k.prefix + "…",
-                          "created": when(clock.aware(k.created_at).isoformat(), "%d %b %Y"),
-                          "last_used": when(clock.aware(k.last_used_at).isoformat(), "%d %b %Y") if k.last_used_at else "never",
-                          "status": "revoked" if k.revoked_at and clock.aware(k.revoked_at) <= now else "active"}
-                         for k in apikeys.list_keys(session, ctx)]
+            rows = apikeys.key_rows(session, ctx)
+        self.keys = [{"id": k["id"], "name": k["name"], "prefix": k["prefix"] + "…", "status": k["status"],
+                      "created": when(k["created_at"], "%d %b %Y"),
+                      "last_used": when(k["last_used_at"], "%d %b %Y") if k["last_used_at"] else "never"} for k in rows]
 
     @rx.event
     def create_key(self, form: dict):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from voelgoed.services import accounts, members, tenancy
+from voelgoed.services import accounts, members
 from voelgoed.services.db import session_scope
 from voelgoed.services.errors import VoelgoedError
+from voelgoed.state.formatting import field_errors
 from voelgoed.state.session import SessionState
 
 
@@ -30,7 +31,7 @@ class AuthState(SessionState):
     def _fail(self, exc: VoelgoedError):
         self.busy = False
         self.error = exc.message
-        self.field_errors = dict(exc.details.get("fields", {})) if isinstance(exc.details, dict) else {}
+        self.field_errors = field_errors(exc)
 
     def _next(self) -> str:
         try:
@@ -105,15 +106,12 @@ class InviteState(AuthState):
 
     @rx.event
     def accept(self):
-        with session_scope() as session:
-            try:
-                user_session = accounts.resolve_session(session, self.session_token)
-                membership = members.accept_invitation(session, token=self._invite_token(), user_id=user_session.user_id)
-                tenancy.switch_organization(session, user_session=user_session,
-                                            organization_id=membership.organization_id)
-            except VoelgoedError as exc:
-                self._fail(exc)
-                return
+        try:
+            with session_scope() as session:
+                members.accept_invitation_for_token(session, token=self._invite_token(), session_token=self.session_token)
+        except VoelgoedError as exc:
+            self._fail(exc)
+            return
         self._refresh()
         return [rx.toast.success(f"You joined {self.org_name}"), rx.redirect("/dashboard")]
 

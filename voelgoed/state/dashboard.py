@@ -5,7 +5,6 @@ from __future__ import annotations
 import reflex as rx
 
 from voelgoed.services import reports
-from voelgoed.services.db import session_scope
 from voelgoed.services.errors import VoelgoedError
 from voelgoed.state.formatting import money, when
 from voelgoed.state.session import SessionState
@@ -24,11 +23,9 @@ class DashboardState(SessionState):
 
     @rx.event
     def load(self):
-        ctx = self._tenant_context()
-        if ctx is None:
+        data = self._for_tenant(reports.dashboard_overview)
+        if data is None:
             return
-        with session_scope() as session:
-            data = reports.dashboard_overview(session, ctx)
         self.upcoming_events, self.published_events = data["upcoming_events"], data["published_events"]
         self.draft_events = data["draft_events"]
         shown = data["financials_visible"]
@@ -51,14 +48,12 @@ class ReportsState(SessionState):
 
     @rx.event
     def load(self):
-        ctx = self._tenant_context()
-        if ctx is None:
-            return
         try:
-            with session_scope() as session:
-                data = reports.event_sales_summary(session, ctx)
+            data = self._for_tenant(reports.event_sales_summary)
         except VoelgoedError as exc:
             self.error, self.rows, self.loading = exc.message, [], False
+            return
+        if data is None:
             return
         self.error = ""
         self.rows = [{"event_id": r["event_id"], "name": r["name"], "status": r["status"],

@@ -10,12 +10,8 @@ import reflex as rx
 from voelgoed.services import event_forms, events
 from voelgoed.services.db import session_scope
 from voelgoed.services.errors import VoelgoedError
-from voelgoed.state.formatting import money
+from voelgoed.state.formatting import field_errors, money
 from voelgoed.state.session import SessionState
-
-
-def _fields(exc: VoelgoedError) -> dict[str, str]:
-    return {k: str(v) for k, v in (exc.details.get("fields") or {}).items()}
 
 
 class EventEditorState(SessionState):
@@ -36,14 +32,12 @@ class EventEditorState(SessionState):
         return parts[1] if len(parts) >= 2 and parts[0] == "events" else ""
 
     def _reload(self) -> None:
-        ctx = self._tenant_context()
-        if ctx is None:
-            return
         try:
-            with session_scope() as session:
-                view = event_forms.event_editor_view(session, ctx, self._event_id())
+            view = self._for_tenant(event_forms.event_editor_view, self._event_id())
         except VoelgoedError:
             self.not_found, self.loading = True, False
+            return
+        if view is None:
             return
         e = view["event"]
         self.ev = {k: str(v) for k, v in e.items()}
@@ -77,7 +71,7 @@ class EventEditorState(SessionState):
             with session_scope() as session:
                 event_forms.update_event_from_form(session, ctx, self._event_id(), form)
         except VoelgoedError as exc:
-            self.form_error, self.field_errors = exc.message, _fields(exc)
+            self.form_error, self.field_errors = exc.message, field_errors(exc)
             return rx.toast.error(exc.message)
         self.form_error, self.field_errors = "", {}
         self._reload()
@@ -143,7 +137,7 @@ class TicketTypeFormState(EventEditorState):
             with session_scope() as session:
                 event_forms.save_ticket_type_from_form(session, ctx, self._event_id(), form)
         except VoelgoedError as exc:
-            self.tt_error, self.tt_field_errors = exc.message, _fields(exc)
+            self.tt_error, self.tt_field_errors = exc.message, field_errors(exc)
             return
         self.tt_open = False
         self._reload()

@@ -8,6 +8,7 @@ from voelgoed.services import event_forms, venues
 from voelgoed.services.db import session_scope
 from voelgoed.services.errors import VoelgoedError
 from voelgoed.services.rbac import can_manage_events
+from voelgoed.state.formatting import field_errors
 from voelgoed.state.session import SessionState
 
 STATUS_FILTERS = ["all", "draft", "published", "live", "ended", "cancelled", "archived"]
@@ -72,7 +73,7 @@ class EventsState(SessionState):
         except VoelgoedError as exc:
             self.saving = False
             self.form_error = exc.message
-            self.field_errors = {k: str(v) for k, v in (exc.details.get("fields") or {}).items()}
+            self.field_errors = field_errors(exc)
             return
         self.saving, self.create_open = False, False
         return [rx.toast.success("Event created as a draft"), rx.redirect(f"/events/{event_id}")]

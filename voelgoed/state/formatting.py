@@ -17,6 +17,12 @@ def money(cents: int, currency: str = "ZAR") -> str:
     return f"{sign}{symbol} {whole:,}.{part:02d}".replace(",", "\u00a0")
 
 
+def field_errors(exc) -> dict[str, str]:
+    """A service error's ``details.fields`` (field name → message) as strings for the form, else ``{}``."""
+    details = exc.details if isinstance(getattr(exc, "details", None), dict) else {}
+    return {str(k): str(v) for k, v in (details.get("fields") or {}).items()}
+
+
 def when(iso: str, fmt: str = "%a %d %b %Y, %H:%M") -> str:
     """An ISO timestamp shown in South African time."""
     try:

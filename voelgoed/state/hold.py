@@ -15,7 +15,7 @@ import reflex as rx
 from voelgoed.services import checkout, inventory, storefront
 from voelgoed.services.db import session_scope
 from voelgoed.services.errors import VoelgoedError
-from voelgoed.state.formatting import money, when
+from voelgoed.state.formatting import field_errors, money, when
 
 
 class HoldState(rx.State):
@@ -91,7 +91,7 @@ class HoldState(rx.State):
                                                     buyer_email=str(form_data.get("buyer_email", "")))
         except VoelgoedError as exc:
             self.busy = False
-            self.field_errors = {str(k): str(v) for k, v in exc.details.get("fields", {}).items()}
+            self.field_errors = field_errors(exc)
             self.error = "" if self.field_errors else exc.message
             self._read()
             return rx.toast.error(exc.message)

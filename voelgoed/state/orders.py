@@ -98,14 +98,12 @@ class OrderDetailState(SessionState):
     @rx.event
     def load(self):
         self.loading = True
-        ctx = self._tenant_context()
-        if ctx is None:
-            return
         try:
-            with session_scope() as session:
-                d = orders_admin.order_detail(session, ctx, self._order_id())
+            d = self._for_tenant(orders_admin.order_detail, self._order_id())
         except VoelgoedError:
             self.not_found, self.loading = True, False
+            return
+        if d is None:
             return
         cur = d["currency"]
         self.order = {**_order_row(d), "event_id": d["event_id"], "provider": d["provider"],

@@ -6,13 +6,13 @@ membership changes take effect at once, and nothing the browser sends about itse
 
 For subclasses:
 - ``self._tenant_context()`` → ``TenantContext | None`` (the active organisation and role);
+- ``self._for_tenant(fn, *args)`` → ``fn(session, ctx, *args)``'s result, or None when signed out;
 - ``self._user_session_id()`` → the current session's id (str) or "";
 - ``on_load=SessionState.require_signed_in`` redirects to ``/signin`` when not signed in.
 """
 
 from __future__ import annotations
 
-import uuid
 from urllib.parse import quote, urlsplit
 
 import reflex as rx
@@ -51,6 +51,15 @@ class SessionState(rx.State):
                                                   organization_id=user_session.active_organization_id)
             except VoelgoedError:
                 return None
+
+    def _for_tenant(self, fn, *args, **kwargs):
+        """``fn(session, ctx, *args, **kwargs)`` for the signed-in organisation in one session → its result,
+        or None when signed out. The service's errors (:class:`VoelgoedError`) propagate."""
+        ctx = self._tenant_context()
+        if ctx is None:
+            return None
+        with session_scope() as session:
+            return fn(session, ctx, *args, **kwargs)
 
     def _user_session_id(self) -> str:
         with session_scope() as session:
@@ -101,13 +110,11 @@ class SessionState(rx.State):
 
     @rx.event
     def switch_organization(self, organization_id: str):
-        with session_scope() as session:
-            try:
-                user_session = accounts.resolve_session(session, self.session_token)
-                tenancy.switch_organization(session, user_session=user_session,
-                                            organization_id=uuid.UUID(str(organization_id)))
-            except (VoelgoedError, ValueError):
-                return rx.toast.error("That organisation is not available")
+        try:
+            with session_scope() as session:
+                tenancy.switch_organization_for_token(session, token=self.session_token, organization_id=organization_id)
+        except VoelgoedError:
+            return rx.toast.error("That organisation is not available")
         self._refresh()
         return [rx.toast.success(f"Switched to {self.org_name}"), rx.redirect("/dashboard")]
 

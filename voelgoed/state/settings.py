@@ -6,7 +6,7 @@ import uuid
 
 import reflex as rx
 
-from voelgoed.services import accounts, members, rbac, tenancy
+from voelgoed.services import members, rbac, tenancy
 from voelgoed.services.db import session_scope
 from voelgoed.services.errors import NotFound, VoelgoedError
 from voelgoed.state.formatting import when
@@ -122,14 +122,12 @@ class MembersState(SessionState):
         self.new_org_error = ""
         try:
             with session_scope() as session:
-                user_session = accounts.resolve_session(session, self.session_token)
-                org = tenancy.create_organization(session, user_id=user_session.user_id,
-                                                  name=str(form.get("name", "")))
-                tenancy.switch_organization(session, user_session=user_session, organization_id=org.id)
+                org = tenancy.create_organization_for_token(session, token=self.session_token, name=str(form.get("name", "")))
+                name = org.name
         except VoelgoedError as exc:
             self.new_org_error = exc.message
             return
         self.new_org_open = False
         self._refresh()
         self._reload()
-        return [rx.toast.success(f"Created {org.name}"), rx.redirect("/dashboard")]
+        return [rx.toast.success(f"Created {name}"), rx.redirect("/dashboard")]

@@ -10,6 +10,7 @@ from voelgoed.services import event_forms, venues
 from voelgoed.services.db import session_scope
 from voelgoed.services.errors import VoelgoedError
 from voelgoed.services.rbac import can_manage_events
+from voelgoed.state.formatting import field_errors
 from voelgoed.state.session import SessionState
 
 
@@ -57,7 +58,7 @@ class VenuesState(SessionState):
 
     def _fail(self, exc: VoelgoedError):
         self.error = exc.message
-        self.field_errors = {k: str(v) for k, v in (exc.details.get("fields") or {}).items()}
+        self.field_errors = field_errors(exc)
         return rx.toast.error(exc.message)
 
     def _run(self, fn, *args, done: str):
