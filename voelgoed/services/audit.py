@@ -25,6 +25,8 @@ class Actor:
 
 
 def record(session: Session, actor: Actor | None, action: str, target: Any = None, data: dict | None = None, *, organization_id=None) -> AuditLog:
+    """Add an :class:`AuditLog` row (``action`` like ``order.paid``; ``data`` a JSON-able dict; the
+    organisation taken from ``organization_id``, else the target's) to ``session``; the caller commits."""
     actor = actor or Actor.system()
     org_id = organization_id or getattr(target, "organization_id", None)
     if org_id is None and target is not None and type(target).__name__ == "Organization":

@@ -28,6 +28,9 @@ PAID = "paid"
 
 
 def dashboard_overview(session: Session, ctx: TenantContext, *, now: datetime | None = None) -> dict:
+    """The `/dashboard` cards (shape in the module docstring): counts of ``ctx``'s events, then — for roles
+    with ``can_view_financials`` — paid orders, tickets sold and ``revenue_cents`` (sum of paid orders'
+    ``total_cents``), the 5 next events (``ends_at >= now``, UTC) and the 5 latest orders. Raises nothing."""
     now = clock.resolve(now)
     org = ctx.organization_id
     counts = dict(session.exec(
@@ -78,6 +81,9 @@ def _capacity(session: Session, event: Event) -> int:
 
 
 def event_sales_summary(session: Session, ctx: TenantContext) -> list[dict]:
+    """One row per event of ``ctx``'s organisation by ``starts_at`` (shape in the module docstring): tickets
+    from the ticket types' counters, ``orders_paid`` / ``revenue_cents`` (cents, the event's currency) from
+    paid orders. Raises 403 ``forbidden`` without ``can_view_financials``."""
     rbac.require(ctx, rbac.can_view_financials, "view sales reports")
     org = ctx.organization_id
     events = session.exec(select(Event).where(Event.organization_id == org).order_by(Event.starts_at)).all()

@@ -21,20 +21,24 @@ _password_hash = PasswordHash.recommended()
 
 
 def new_token(nbytes: int = 32) -> str:
+    """A URL-safe random token of ``nbytes * 8`` bits; ValueError below 128 bits."""
     if nbytes < 16:
         raise ValueError("tokens need at least 128 bits")
     return secrets.token_urlsafe(nbytes)
 
 
 def hash_token(token: str) -> str:
+    """Hex SHA-256 of a high-entropy token (how sessions, API keys, devices and invitations are stored)."""
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def hash_password(password: str) -> str:
+    """An argon2id hash (pwdlib's recommended parameters, PHC string format)."""
     return _password_hash.hash(password)
 
 
 def verify_password(password: str, password_hash: str) -> bool:
+    """True when ``password`` matches ``password_hash``; False for a mismatch or an unreadable hash."""
     try:
         return _password_hash.verify(password, password_hash)
     except Exception:
@@ -42,6 +46,7 @@ def verify_password(password: str, password_hash: str) -> bool:
 
 
 def new_code(length: int = 6, alphabet: str = CODE_ALPHABET) -> str:
+    """A random human code of ``length`` characters from ``alphabet`` (default: no 0/O/1/I/L)."""
     return "".join(secrets.choice(alphabet) for _ in range(length))
 
 
@@ -52,4 +57,5 @@ def hmac_sign(message: bytes, *, purpose: str) -> str:
 
 
 def hmac_verify(message: bytes, signature: str, *, purpose: str) -> bool:
+    """Constant-time check of a :func:`hmac_sign` signature for the same ``purpose``."""
     return hmac.compare_digest(hmac_sign(message, purpose=purpose), signature or "")

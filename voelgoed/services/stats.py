@@ -44,6 +44,9 @@ def _event_id(value) -> uuid.UUID:
 
 
 def event_stats(session: Session, ctx: TenantContext, event_id, *, now: datetime | None = None) -> dict:
+    """The event's statistics snapshot (shape, sources and units in the module docstring), shared through
+    Redis and recomputed at most once per change. ``revenue_cents`` is None without ``can_view_financials``.
+    Raises 403 ``forbidden`` (no ``can_view_events``), 404 ``not_found`` (unknown / malformed id / other org)."""
     rbac.require(ctx, rbac.can_view_events, "view event statistics")
     eid = _event_id(event_id)
     info = sup.event_info(session, eid)

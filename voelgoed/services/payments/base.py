@@ -58,6 +58,7 @@ class Provider(Protocol):
 
 
 def bad_signature(message: str = "The webhook signature is missing or wrong") -> VoelgoedError:
+    """The 401 ``bad_signature`` error every provider raises for an unverifiable webhook."""
     return VoelgoedError("bad_signature", message, status=401)
 
 
@@ -67,11 +68,14 @@ def hmac_sha512_hex(secret: str, raw_body: bytes) -> str:
 
 
 def check_signature(secret: str, raw_body: bytes, signature: str | None) -> None:
+    """Constant-time check of a hex HMAC-SHA512 ``signature`` (case-insensitive) over ``raw_body``.
+    Raises 401 ``bad_signature`` when the secret or signature is empty or they differ."""
     if not secret or not signature or not hmac.compare_digest(hmac_sha512_hex(secret, raw_body), signature.strip().lower()):
         raise bad_signature()
 
 
 def lower_headers(headers) -> dict[str, str]:
+    """Headers (any mapping) with lower-cased names."""
     return {str(k).lower(): str(v) for k, v in dict(headers or {}).items()}
 
 
@@ -80,6 +84,7 @@ def _reject_constant(name: str):
 
 
 def parse_json_object(raw_body: bytes) -> dict[str, Any]:
+    """The body as a JSON object (NaN/Infinity refused). Raises 401 ``bad_signature`` otherwise."""
     try:
         body = json.loads(raw_body, parse_constant=_reject_constant)
     except (ValueError, UnicodeDecodeError, RecursionError):
@@ -112,6 +117,7 @@ def charge_event(body: dict[str, Any], data: dict[str, Any], *, delivery_key: st
 
 
 def as_int(value) -> int | None:
+    """An integer amount (minor units) from an int or a digit string; None for anything else (bools too)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):

@@ -40,11 +40,13 @@ SIGNATURE_HEADER = "x-sandbox-signature"
 
 
 def webhook_secret() -> str:
+    """``SANDBOX_WEBHOOK_SECRET``, or hex SHA-256 of ``"sandbox-webhook:" + SECRET_KEY`` when it is empty."""
     settings = get_settings()
     return settings.sandbox_webhook_secret or hashlib.sha256(f"sandbox-webhook:{settings.effective_secret_key}".encode()).hexdigest()
 
 
 def sign(raw_body: bytes) -> str:
+    """The ``x-sandbox-signature`` of ``raw_body``: hex HMAC-SHA512 with :func:`webhook_secret`."""
     return hmac_sha512_hex(webhook_secret(), raw_body)
 
 
@@ -110,7 +112,9 @@ def complete(session: Session, *, reference: str, outcome: str, now: datetime | 
 
 
 def sandbox_view(session: Session, reference: str) -> dict:
-    """What the hosted page shows: ``{reference, status, amount_cents, currency, order_code, event_name, buyer_email}``."""
+    """What the hosted page shows: ``{reference, status, amount_cents, currency, order_code, order_status,
+    access_token, event_name, event_slug, buyer_email}`` (amount in cents). Raises 404 ``not_found``
+    (unknown reference or not a sandbox payment)."""
     key = clean_key(reference, 100)
     row = None if key is None else session.exec(
         select(Payment, Order, Event).join(Order, Order.id == Payment.order_id).join(Event, Event.id == Order.event_id)
