@@ -4,7 +4,7 @@ No per-visitor Reflex state: the script joins with plain ``fetch`` (POST
 ``/api/v1/public/events/<slug>/queue``), keeps the visitor token in ``localStorage`` key
 ``vg_visitor_<slug>``, polls ``GET …/queue/<token>`` at the server's ``poll_after_seconds``, and once
 admitted stores the pass in ``sessionStorage`` key ``vg_pass_<slug>`` and goes to
-``/e/<slug>?pass=<pass>`` (the event page sends it as ``X-Waiting-Room-Pass``).
+``/e/<slug>?pass=<pass>`` (the event page's state hands it to ``inventory.create_hold`` as ``pass_token``).
 """
 
 import reflex as rx
