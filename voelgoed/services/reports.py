@@ -20,7 +20,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from voelgoed.models import Event, Order, TicketType
+from voelgoed.models import Event, Order, Organization, TicketType
 from voelgoed.services import clock, rbac
 from voelgoed.services.rbac import TenantContext
 
@@ -30,9 +30,11 @@ PAID = "paid"
 def dashboard_overview(session: Session, ctx: TenantContext, *, now: datetime | None = None) -> dict:
     """The `/dashboard` cards (shape in the module docstring): counts of ``ctx``'s events, then — for roles
     with ``can_view_financials`` — paid orders, tickets sold and ``revenue_cents`` (sum of paid orders'
-    ``total_cents``), the 5 next events (``ends_at >= now``, UTC) and the 5 latest orders. Raises nothing."""
+    ``total_cents`` in the organisation's currency), the 5 next events (``ends_at >= now``, UTC) and the 5 latest orders. Raises nothing."""
     now = clock.resolve(now)
     org = ctx.organization_id
+    organization = session.get(Organization, org)
+    currency = organization.currency if organization else "ZAR"
     counts = dict(session.exec(
         select(Event.status, func.count()).where(Event.organization_id == org).group_by(Event.status)).all())
     upcoming = session.exec(select(func.count()).select_from(Event).where(
@@ -43,7 +45,7 @@ def dashboard_overview(session: Session, ctx: TenantContext, *, now: datetime | 
     result = {
         "upcoming_events": int(upcoming), "published_events": int(counts.get("published", 0)),
         "draft_events": int(counts.get("draft", 0)), "orders_paid": 0, "tickets_sold": 0, "revenue_cents": 0,
-        "currency": "ZAR", "financials_visible": rbac.can_view_financials(ctx),
+        "currency": currency, "financials_visible": rbac.can_view_financials(ctx),
         "next_events": [{"id": str(e.id), "name": e.name, "slug": e.slug, "status": e.status,
                          "starts_at": clock.aware(e.starts_at).isoformat(), "sold": int(sold_by_event.get(e.id, 0)),
                          "capacity": _capacity(session, e)} for e in next_events],
@@ -51,7 +53,7 @@ def dashboard_overview(session: Session, ctx: TenantContext, *, now: datetime | 
     }
     if rbac.can_view_financials(ctx):
         paid = session.exec(select(func.count(), func.coalesce(func.sum(Order.total_cents), 0))
-                            .where(Order.organization_id == org, Order.status == PAID)).one()
+                            .where(Order.organization_id == org, Order.status == PAID, Order.currency == currency)).one()
         result["orders_paid"], result["revenue_cents"] = int(paid[0]), int(paid[1])
         result["tickets_sold"] = int(session.exec(select(func.coalesce(func.sum(TicketType.sold_count), 0))
                                                   .where(TicketType.organization_id == org)).one())
