@@ -23,6 +23,8 @@ import pytest
 from tests.conftest import TEST_DATABASE_URL, committing_session, truncate_all
 
 ROOT = Path(__file__).resolve().parents[2]
+# Journeys save screenshots here; `UPDATE_SCREENSHOTS=1 make test` refreshes the ones in docs/ instead.
+SHOTS = ROOT / ("docs/screenshots" if os.environ.get("UPDATE_SCREENSHOTS") == "1" else "var/e2e/screenshots")
 E2E_REDIS_URL = os.environ.get("TEST_E2E_REDIS_URL", "redis://127.0.0.1:6379/13")
 CHROMIUM_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

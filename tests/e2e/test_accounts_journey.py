@@ -15,10 +15,10 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
+from tests.e2e.conftest import SHOTS
 from voelgoed.models import Invitation, Membership, User, UserSession
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "docs" / "screenshots"
 T = 20_000  # ms for UI assertions: generous because the test machine is shared, not a performance claim
 
 

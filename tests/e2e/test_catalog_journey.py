@@ -6,16 +6,14 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
+from tests.e2e.conftest import SHOTS
 from voelgoed.models import Event, Gate, Order, OrderItem, TicketType, Venue
 from voelgoed.services import seed
-
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def _sign_in(page):
