@@ -163,3 +163,16 @@ def test_jobs_ignore_unknown_or_garbage_ids(db, media):
     assert ticket_jobs.render_ticket_pdfs("not-a-uuid") == 0
     assert ticket_jobs.render_ticket_pdfs("00000000-0000-0000-0000-000000000000") == 0
     assert ticket_jobs.send_order_confirmation("nope") is False
+
+
+def test_each_ticket_pdf_says_which_ticket_of_the_order_it_is(db, redis_client, media):
+    org, event, tt, order = make_paid_order_setup(db, quantity=3)
+    issued = tickets.issue_for_order(db, order)
+    db.commit()
+    assert ticket_jobs.render_ticket_pdfs(order.id) == 3
+    labels = set()
+    for ticket in issued:
+        page = pdfium.PdfDocument(documents.media_path(ticket.pdf_path).read_bytes())[0]
+        text = page.get_textpage().get_text_range()
+        labels |= {label for label in ("TICKET 1 OF 3", "TICKET 2 OF 3", "TICKET 3 OF 3") if label in text}
+    assert labels == {"TICKET 1 OF 3", "TICKET 2 OF 3", "TICKET 3 OF 3"}

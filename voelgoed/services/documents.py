@@ -57,6 +57,8 @@ class TicketDocument:
     order_code: str
     organiser: str
     qr_payload: str
+    number: int = 1  # this ticket's place in its order (1-based)
+    of: int = 1  # how many tickets the order has
 
 
 def _local(dt: datetime, tz: str) -> datetime:
@@ -81,9 +83,11 @@ def ticket_documents(session: Session, order: Order, tickets: list[Ticket] | Non
     gates = session.exec(select(Gate).where(Gate.venue_id == venue.id, Gate.archived_at.is_(None))
                          .order_by(Gate.gate_code)).all()
     gate_text = ", ".join(f"{g.name} ({g.gate_code})" for g in gates) or "Any entrance"
-    if tickets is None:
-        tickets = list(session.exec(select(Ticket).where(Ticket.order_id == order.id)
+    all_tickets = list(session.exec(select(Ticket).where(Ticket.order_id == order.id)
                                     .order_by(Ticket.order_item_id, Ticket.position)))
+    numbers = {t.id: i for i, t in enumerate(all_tickets, start=1)}
+    if tickets is None:
+        tickets = all_tickets
     types = {t.id: t.name for t in session.exec(select(TicketType).where(TicketType.event_id == event.id))}
     address = ", ".join(p for p in (venue.address, venue.city) if p)
     return [TicketDocument(
@@ -92,7 +96,7 @@ def ticket_documents(session: Session, order: Order, tickets: list[Ticket] | Non
         timezone=venue.timezone, venue_name=venue.name, venue_address=address, gates=gate_text,
         ticket_type=types.get(t.ticket_type_id, "Ticket"), holder_name=t.holder_name or order.buyer_name,
         ticket_code=t.ticket_code, order_code=order.order_code, organiser=org.name if org else "",
-        qr_payload=t.qr_payload,
+        qr_payload=t.qr_payload, number=numbers.get(t.id, 1), of=max(len(all_tickets), 1),
     ) for t in tickets]
 
 
@@ -196,8 +200,8 @@ def render_pdf(docs: list[TicketDocument]) -> bytes:
     title = docs[0].event_name if docs else "Tickets"
     c.setTitle(f"{title} — tickets")
     c.setAuthor("VoelgoedEvents")
-    for i, d in enumerate(docs, start=1):
-        _draw_page(c, d, i, len(docs))
+    for d in docs:
+        _draw_page(c, d, d.number, d.of)
         c.showPage()
     c.save()
     return buf.getvalue()
