@@ -6,6 +6,14 @@ ceiling for the same work is measured: durable (synchronous_commit on) single-ro
 ``UPDATE … SET n = n - 1 WHERE id = 1 AND n >= 1`` autocommits per second from several psycopg
 connections (threads) on one hot row — the statement every hold needs — and the ratio is printed.
 
+Load generator (FLASH_CLIENT): ``wrk`` (default when Debian's ``wrk`` is installed; ``scripts/bench.sh``
+installs it) — a C client driven by ``bench/wrk/requests.lua`` (same body every attempt, stops after
+the quota, counts status codes with the API's error code) that leaves the two cores to the server;
+``httpx`` — the previous asyncio client (about 1 ms of CPU per request in this process). Both use
+FLASH_CONCURRENCY connections, and the ``/ping`` floor is measured with the same client.
+``holds_per_s`` = successful holds / time from the start of the load to the last hold's
+``created_at`` (wrk) or last 201 answer (httpx).
+
 Env: FLASH_ATTEMPTS (default 4000), FLASH_TICKETS (400), FLASH_CONCURRENCY (8),
 CEILING_SECONDS (5), CEILING_CONNECTIONS (8). Full target: FLASH_ATTEMPTS=20000 FLASH_TICKETS=2000.
 FLASH_WAITING_ROOM=1: the event's waiting room is on (opened a minute ago, 1,000,000/min, so
@@ -17,8 +25,13 @@ Prints one JSON line.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import shutil
+import signal
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -95,6 +108,57 @@ async def _web_floor(base: str, n: int, concurrency: int) -> dict:
     return {"requests": n, "req_per_s": round(n / elapsed, 1), **common.percentiles(lat)}
 
 
+WRK_SCRIPT = Path(__file__).resolve().parent / "wrk" / "requests.lua"
+
+
+def _wrk(base: str, path: str, body: str, total: int, concurrency: int) -> dict:
+    """Run ``wrk`` until about ``total`` answers (the quota is split over its threads); its JSON summary."""
+    threads = max(1, min(2, concurrency))
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "wrk.json"
+        env = {**os.environ, "WRK_PATH": path, "WRK_BODY": body, "WRK_PER_THREAD": str(-(-total // threads)),
+               "WRK_OUT": str(out)}
+        t0 = time.time()
+        proc = subprocess.Popen(["wrk", "-t", str(threads), "-c", str(concurrency), "-d", "900s", "--timeout", "30s",
+                                 "-s", str(WRK_SCRIPT), base + path], env=env, stdout=subprocess.DEVNULL)
+        while proc.poll() is None and len(list(Path(tmp).glob("wrk.json.done*"))) < threads:
+            time.sleep(0.02)
+        elapsed = time.time() - t0
+        proc.send_signal(signal.SIGINT)  # wrk sleeps for its whole duration otherwise; SIGINT → done() → summary
+        proc.wait(timeout=60)
+        res = json.loads(out.read_text())
+    codes: dict[str, int] = {}
+    for key, n in res.pop("counts").items():
+        code = key.split("|", 1)[1]
+        codes[code] = codes.get(code, 0) + n
+    return {**res, "codes": codes, "started_at": t0, "elapsed": elapsed}
+
+
+def _run_attempts_wrk(base: str, slug: str, tt_id: str, event_id: str, attempts: int, concurrency: int) -> dict:
+    import httpx
+    import psycopg
+
+    for _ in range(3):  # warm each worker's DB pool without buying
+        for _ in range(concurrency):
+            httpx.get(f"{base}/api/health", timeout=10)
+    body = json.dumps({"items": [{"ticket_type_id": tt_id, "quantity": 1}]})
+    res = _wrk(base, f"/api/v1/public/events/{slug}/holds", body, attempts, concurrency)
+    with psycopg.connect(common.psycopg_dsn()) as conn:
+        last = conn.execute("SELECT extract(epoch FROM max(created_at)) FROM hold WHERE event_id = %s", (event_id,)).fetchone()[0]
+    successes = res["codes"].get("201", 0)
+    sell_time = (float(last) - res["started_at"]) if last is not None else None
+    return {"codes": res["codes"], "elapsed": res["elapsed"], "sell_time": sell_time, "successes": successes,
+            "answers": sum(res["codes"].values()), "latency": {k: res[k] for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms")},
+            "socket_errors": res["errors"]}
+
+
+def _web_floor_wrk(base: str, n: int, concurrency: int) -> dict:
+    res = _wrk(base, "/ping", "", n, concurrency)
+    answers = sum(res["codes"].values())
+    return {"client": "wrk", "requests": answers, "req_per_s": round(answers / res["elapsed"], 1),
+            **{k: res[k] for k in ("p50_ms", "p95_ms", "p99_ms")}}
+
+
 def _oversold_in_db(tt_id: str) -> dict:
     import psycopg
 
@@ -148,6 +212,7 @@ def main() -> int:
     tickets = common.env_int("FLASH_TICKETS", 400)
     concurrency = common.env_int("FLASH_CONCURRENCY", 8)
     waiting_room = os.environ.get("FLASH_WAITING_ROOM", "0") == "1"
+    client = os.environ.get("FLASH_CLIENT") or ("wrk" if shutil.which("wrk") and not waiting_room else "httpx")
     engine = common.prepare_database()
     from sqlmodel import Session
 
@@ -155,27 +220,34 @@ def main() -> int:
         seeded = common.seed_sale(session, quantity=tickets, max_per_order=10, waiting_room=waiting_room,
                                   rate_per_minute=1_000_000)
     with common.app_server() as base:
-        common.log(f"flash sale: {attempts} attempts, {tickets} tickets, {concurrency} clients")
-        res = asyncio.run(_run_attempts(base, seeded["slug"], seeded["ticket_type_id"], attempts, concurrency,
-                                        waiting_room))
-        floor = asyncio.run(_web_floor(base, min(attempts, 2000), concurrency))
+        common.log(f"flash sale: {attempts} attempts, {tickets} tickets, {concurrency} connections ({client})")
+        if client == "wrk":
+            res = _run_attempts_wrk(base, seeded["slug"], seeded["ticket_type_id"], seeded["event_id"], attempts, concurrency)
+            floor = _web_floor_wrk(base, min(attempts, 5000), concurrency)
+        else:
+            res = asyncio.run(_run_attempts(base, seeded["slug"], seeded["ticket_type_id"], attempts, concurrency,
+                                            waiting_room))
+            res["latency"] = common.percentiles(res["lat"])
+            res["answers"] = attempts
+            floor = asyncio.run(_web_floor(base, min(attempts, 2000), concurrency))
     check = _oversold_in_db(seeded["ticket_type_id"])
     common.log("measuring the database ceiling")
     ceiling = db_ceiling(float(common.env_int("CEILING_SECONDS", 5)), common.env_int("CEILING_CONNECTIONS", 8))
     ok_codes = {"201", "409:sold_out", "409:insufficient_inventory"}
     errors = sum(n for k, n in res["codes"].items() if k not in ok_codes)
+    errors += sum(v for k, v in res.get("socket_errors", {}).items() if k != "status")  # wrk: connect/read/write/timeout
     holds_per_s = res["successes"] / res["sell_time"] if res["sell_time"] else 0.0
     figures = {
-        "bench": "flash_sale", "waiting_room": waiting_room, "attempts": attempts, "tickets": tickets, "concurrency": concurrency,
+        "bench": "flash_sale", "client": client, "waiting_room": waiting_room, "attempts": res["answers"], "tickets": tickets, "concurrency": concurrency,
         "successful_holds": res["successes"], "seconds": round(res["elapsed"], 2),
-        "attempts_per_s": round(attempts / res["elapsed"], 1),
+        "attempts_per_s": round(res["answers"] / res["elapsed"], 1),
         "holds_per_s": round(holds_per_s, 1),
-        **common.percentiles(res["lat"]),
+        **res["latency"],
         "errors": errors, "status_counts": res["codes"], "web_floor_ping": floor,
         "oversold": check["oversold"], "db_check": check,
         "db_ceiling_updates_per_s": ceiling["updates_per_s"], "db_ceiling": ceiling,
         "ratio_holds_to_ceiling": round(holds_per_s / ceiling["updates_per_s"], 3) if ceiling["updates_per_s"] else None,
-        "ratio_attempts_to_ceiling": round((attempts / res["elapsed"]) / ceiling["updates_per_s"], 3)
+        "ratio_attempts_to_ceiling": round((res["answers"] / res["elapsed"]) / ceiling["updates_per_s"], 3)
         if ceiling["updates_per_s"] else None,
     }
     common.emit(figures)
