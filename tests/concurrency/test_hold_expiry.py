@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,22 @@ def test_expired_holds_never_count_with_the_worker_stopped(committed_db, redis_c
     with pytest.raises(VoelgoedError) as exc:
         checkout.start_checkout(committed_db, hold_id=first.id, buyer_name="Late", buyer_email="late@example.com")
     assert exc.value.code == "hold_expired"
+
+
+def test_short_answers_without_lapsed_holds_and_reclaims_when_some_lapsed(committed_db):
+    """The one-statement hold path answers sold_out / insufficient_inventory at once only when no hold of the
+    event has lapsed; a lapsed hold is still reclaimed before the answer (it never keeps inventory locked)."""
+    event, tt = _arrange(committed_db)  # 5 tickets
+    past = datetime.now(UTC) - timedelta(hours=1)
+    lapsed = inventory.create_hold(committed_db, event_slug=event.slug, items=[(tt.id, 3)], now=past)
+    hold = inventory.create_hold(committed_db, event_slug=event.slug, items=[(tt.id, 4)])  # needs the lapsed 3 back
+    with pytest.raises(VoelgoedError) as exc:
+        inventory.create_hold(committed_db, event_slug=event.slug, items=[(tt.id, 2)])
+    assert exc.value.code == "insufficient_inventory" and exc.value.details == {"available": 1, "ticket_type_id": str(tt.id)}
+    inventory.create_hold(committed_db, event_slug=event.slug, items=[(tt.id, 1)])
+    with pytest.raises(VoelgoedError) as exc:
+        inventory.create_hold(committed_db, event_slug=event.slug, items=[(tt.id, 1)])
+    assert exc.value.code == "sold_out" and exc.value.details == {"available": 0, "ticket_type_id": str(tt.id)}
+    committed_db.expire_all()
+    assert committed_db.get(Hold, lapsed.id).status == "expired" and committed_db.get(Hold, hold.id).status == "active"
+    assert committed_db.get(TicketType, tt.id).held_count == 5

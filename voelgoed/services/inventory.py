@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import insert, text, update
+from sqlalchemy import bindparam, insert, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
@@ -274,6 +274,18 @@ def _place(session: Session, event: Event, types: dict, wanted: dict, *, client_
     raise AssertionError("unreachable")
 
 
+def _load_stmt(by_id: bool):
+    # built once (not per request; the IN list expands at execution): the event plus the requested ticket types
+    ev, tt = _EVENT, _TT
+    cond = ev.c.id == bindparam("key", type_=ev.c.id.type) if by_id else ev.c.slug == bindparam("key", type_=ev.c.slug.type)
+    return (select(*[ev.c[n] for n in _EVENT_FIELDS], *[tt.c[n].label("tt_" + n) for n in _TT_FIELDS])
+            .select_from(ev.outerjoin(tt, (tt.c.event_id == ev.c.id) & tt.c.id.in_(bindparam("ids", expanding=True))))
+            .where(cond))
+
+
+_LOAD_BY_ID, _LOAD_BY_SLUG = _load_stmt(True), _load_stmt(False)
+
+
 def _load_for_hold(session: Session, *, event_slug, event_id, type_ids: list[uuid.UUID]):
     """One round trip, plain columns (no ORM objects): the event plus the requested ticket types of that event."""
     if event_id is not None:
@@ -283,13 +295,10 @@ def _load_for_hold(session: Session, *, event_slug, event_id, type_ids: list[uui
             raise NotFound("not_found", "Event not found") from None
     elif not clean_key(event_slug, 120):
         raise NotFound("not_found", "Event not found")
-    ev, tt = _EVENT, _TT
-    ev_cols = [ev.c[n] for n in _EVENT_FIELDS]
-    tt_cols = [tt.c[n].label("tt_" + n) for n in _TT_FIELDS]
-    cond = ev.c.id == event_id if event_id is not None else ev.c.slug == clean_key(event_slug, 120)
-    rows = session.execute(
-        select(*ev_cols, *tt_cols).select_from(ev.outerjoin(tt, (tt.c.event_id == ev.c.id) & tt.c.id.in_(type_ids))).where(cond)
-    ).all()
+    if event_id is not None:
+        rows = session.execute(_LOAD_BY_ID, {"key": event_id, "ids": type_ids}).all()
+    else:
+        rows = session.execute(_LOAD_BY_SLUG, {"key": clean_key(event_slug, 120), "ids": type_ids}).all()
     if not rows or rows[0].status in ("draft",):
         raise NotFound("not_found", "Event not found")
     event = SimpleNamespace(**{n: getattr(rows[0], n) for n in _EVENT_FIELDS})
@@ -311,22 +320,40 @@ WITH u AS (
     INSERT INTO auditlog (id, organization_id, actor_type, actor_id, action, target_type, target_id, data, created_at)
     SELECT :aid, :org, 'buyer', '', 'hold.created', 'hold', :hid_text, CAST(:data AS json), :now FROM h
 )
-SELECT count(*) FROM u
+SELECT m.matched,
+       -- only when nothing was reserved (InitPlans run on demand): what is left, and whether lapsed holds exist
+       CASE WHEN m.matched = 0 THEN (SELECT quantity - sold_count - held_count FROM tickettype WHERE id = :tt) END AS left_now,
+       CASE WHEN m.matched = 0 THEN EXISTS (SELECT 1 FROM hold WHERE event_id = :event AND status IN ('active', 'converted')
+                                                                   AND expires_at <= :now) END AS lapsed
+FROM (SELECT count(*) AS matched FROM u) m
 """)
 
 
 def _place_single_pg(session, hold: Hold, line: tuple[uuid.UUID, int], price: int) -> None:
     """The common case (one ticket type, no event capacity) on PostgreSQL in ONE statement: the
-    conditional UPDATE and the hold, item and audit inserts, which happen only if the UPDATE matched."""
+    conditional UPDATE and the hold, item and audit inserts, which happen only if the UPDATE matched.
+
+    Short: answers ``sold_out`` / ``insufficient_inventory`` at once when the same statement saw no lapsed
+    hold of the event (the sold-out fast path); else raises :class:`_Short` (reclaim, retry once)."""
     tid, qty = line
-    matched = session.execute(_SINGLE_SQL, {
+    matched, left_now, lapsed = session.execute(_SINGLE_SQL, {
         "n": qty, "tt": tid, "hid": hold.id, "hid_text": str(hold.id), "org": hold.organization_id, "event": hold.event_id,
         "expires": hold.expires_at, "total": hold.total_cents, "currency": hold.currency, "addr": hold.client_address,
         "now": hold.created_at, "iid": uuid.uuid4(), "price": price, "aid": uuid.uuid4(),
         "data": json.dumps({"items": {str(tid): qty}, "client_address": hold.client_address}),
-    }).scalar_one()
-    if matched != 1:
-        raise _Short(tid)
+    }).one()
+    if matched == 1:
+        return
+    if lapsed is False and left_now is not None and left_now < qty:
+        # Short and no lapsed hold of the event to reclaim (same statement snapshot): the answer needs no
+        # second round trip. Otherwise (lapsed holds, or the snapshot still showed enough because a
+        # concurrent hold won the row) the caller reclaims and retries (decision 5: expired holds never count).
+        left = max(0, int(left_now))
+        details = {"available": left, "ticket_type_id": str(tid)}
+        if left <= 0:
+            raise VoelgoedError("sold_out", "Sold out", details)
+        raise VoelgoedError("insufficient_inventory", f"Only {left} left", details)
+    raise _Short(tid)
 
 
 def _reserve(session: Session, table, row_id: uuid.UUID, qty: int) -> None:
