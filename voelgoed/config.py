@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(10, alias="DB_POOL_SIZE")
     db_max_overflow: int = Field(20, alias="DB_MAX_OVERFLOW")
     db_lock_timeout_ms: int = Field(3000, alias="DB_LOCK_TIMEOUT_MS")
+    db_pool_recycle_s: int = Field(1800, alias="DB_POOL_RECYCLE_S", description="pooled connections are replaced after this")
 
     # secrets
     secret_key: str = Field("", alias="SECRET_KEY")
