@@ -5,7 +5,7 @@ Benchmarks are programs, not tests: each prints ONE JSON line of figures and exi
 - Database ``bench`` (``BENCH_DATABASE_URL``), created if missing, rebuilt from the migrations
   (``voelgoed.cli.db_upgrade``) at the start of each benchmark; Redis db 12 (``BENCH_REDIS_URL``).
 - :func:`app_server` stages the app in ``var/bench/app`` (the ``.web`` build cache is kept between
-  runs), starts ``reflex run --env prod`` (uvicorn workers + Redis state manager) and
+  runs), starts ``reflex run --env prod`` (``GRANIAN_WORKERS`` granian workers, default 2 like ``make run``; Redis state manager) and
   ``python -m voelgoed worker`` the way ``tests/e2e/conftest.py`` does, waits for ``/api/health`` and
   ``/``, and stops both afterwards. ``BENCH_BASE_URL`` skips the start and uses a running server
   (it must share this process's ``SECRET_KEY``, database and Redis).
@@ -48,6 +48,8 @@ os.environ.update(
     HOLD_TTL_SECONDS=os.environ.get("BENCH_HOLD_TTL_SECONDS", "3600"),
     DB_POOL_SIZE=os.environ.get("BENCH_DB_POOL_SIZE", "6"),
     DB_MAX_OVERFLOW=os.environ.get("BENCH_DB_MAX_OVERFLOW", "2"),
+    # the server's worker processes, as scripts/run.sh sets them (Reflex's own default is 2 × cores + 1)
+    GRANIAN_WORKERS=os.environ.get("GRANIAN_WORKERS", "2"),
 )
 
 from voelgoed.config import get_settings  # noqa: E402
@@ -65,7 +67,7 @@ _LOAD_AT_START = os.getloadavg()
 
 def emit(figures: dict) -> None:
     """Print the one JSON line, with the machine's CPU count and load (other work skews the figures)."""
-    figures = {**figures, "machine": {"cpus": os.cpu_count(), "loadavg_at_start": [round(x, 2) for x in _LOAD_AT_START],
+    figures = {**figures, "machine": {"cpus": os.cpu_count(), "web_workers": int(os.environ["GRANIAN_WORKERS"]), "loadavg_at_start": [round(x, 2) for x in _LOAD_AT_START],
                                       "loadavg_at_end": [round(x, 2) for x in os.getloadavg()]},
                "at": datetime.now(UTC).isoformat(timespec="seconds")}
     print(json.dumps(figures, default=str), flush=True)
