@@ -10,7 +10,6 @@ once the device is paired. Revoked or unknown tokens are refused at once (401 ``
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,6 +18,7 @@ from sqlmodel import Session, select
 from voelgoed.models import Device, Event, Gate
 from voelgoed.services import audit, clock, rbac
 from voelgoed.services.audit import Actor
+from voelgoed.services.catalog_common import get_owned
 from voelgoed.services.errors import NotFound, Unauthenticated, ValidationFailed
 from voelgoed.services.rbac import TenantContext
 from voelgoed.services.security import CODE_ALPHABET, hash_token, new_code, new_token
@@ -49,14 +49,7 @@ def normalise_pairing_code(code: str) -> str:
 
 
 def _event_of_tenant(session: Session, ctx: TenantContext, event_id) -> Event:
-    try:
-        eid = event_id if isinstance(event_id, uuid.UUID) else uuid.UUID(str(event_id))
-    except ValueError:
-        raise NotFound("not_found", "Event not found") from None
-    event = session.get(Event, eid)
-    if event is None or event.organization_id != ctx.organization_id:
-        raise NotFound("not_found", "Event not found")
-    return event
+    return get_owned(session, ctx, Event, event_id, "event")
 
 
 def gate_for_event(session: Session, event: Event, gate_code: str) -> Gate | None:
@@ -146,14 +139,7 @@ def authenticate_device(session: Session, token: str) -> Device:
 
 
 def _device_of_tenant(session: Session, ctx: TenantContext, device_id) -> Device:
-    try:
-        did = device_id if isinstance(device_id, uuid.UUID) else uuid.UUID(str(device_id))
-    except ValueError:
-        raise NotFound("not_found", "Device not found") from None
-    device = session.get(Device, did)
-    if device is None or device.organization_id != ctx.organization_id:
-        raise NotFound("not_found", "Device not found")
-    return device
+    return get_owned(session, ctx, Device, device_id, "device")
 
 
 def revoke_device(session: Session, ctx: TenantContext, device_id, *, now: datetime | None = None) -> Device:
