@@ -18,10 +18,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
-import signal
-import socket
-import subprocess
 import sys
 import time
 import uuid
@@ -52,6 +48,7 @@ os.environ.update(
     GRANIAN_WORKERS=os.environ.get("GRANIAN_WORKERS", "2"),
 )
 
+from voelgoed import devserver  # noqa: E402
 from voelgoed.config import get_settings  # noqa: E402
 
 get_settings.cache_clear()
@@ -200,84 +197,21 @@ def create_device(session, seeded: dict, *, name: str, gate_code: str | None = "
 
 # ---- the app server ------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _stage_app_dir() -> Path:
-    app_dir = ROOT / "var" / "bench" / "app"
-    app_dir.mkdir(parents=True, exist_ok=True)
-    link = app_dir / "voelgoed"
-    if not link.is_symlink():
-        if link.exists():
-            shutil.rmtree(link)
-        link.symlink_to(ROOT / "voelgoed")
-    shutil.copy(ROOT / "rxconfig.py", app_dir / "rxconfig.py")
-    if (app_dir / "assets").exists():
-        shutil.rmtree(app_dir / "assets")
-    shutil.copytree(ROOT / "assets", app_dir / "assets")
-    return app_dir
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=20)
-        except Exception:
-            with contextlib.suppress(Exception):
-                os.killpg(proc.pid, signal.SIGKILL)
-
-
 @contextlib.contextmanager
 def app_server(*, with_worker: bool = True):
     """Yield the base URL of a production-mode app (see the module docstring)."""
-    import httpx
-
     if os.environ.get("BENCH_BASE_URL"):
         yield os.environ["BENCH_BASE_URL"].rstrip("/")
         return
-    port = int(os.environ.get("BENCH_PORT") or _free_port())
-    env = dict(os.environ)
-    env.update(
-        PORT=str(port), BASE_URL=f"http://localhost:{port}", REFLEX_REDIS_URL=BENCH_REDIS_URL,
-        DATABASE_URL=BENCH_DATABASE_URL, REDIS_URL=BENCH_REDIS_URL, SECRET_KEY=BENCH_SECRET,
-        REFLEX_CHECK_LATEST_VERSION="0", REFLEX_TELEMETRY_ENABLED="0",
-        NPM_CONFIG_REGISTRY=os.environ.get("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org/"),
-        PATH=f"{ROOT / '.tools/bun/node_modules/.bin'}:{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
-        PYTHONPATH=str(ROOT), MAIL_DIR=str(ROOT / "var/bench/mail"),
-    )
-    app_dir = _stage_app_dir()
+    port = int(os.environ.get("BENCH_PORT") or devserver.free_port())
+    overrides = {
+        "REFLEX_REDIS_URL": BENCH_REDIS_URL, "DATABASE_URL": BENCH_DATABASE_URL, "REDIS_URL": BENCH_REDIS_URL,
+        "SECRET_KEY": BENCH_SECRET, "MAIL_DIR": str(ROOT / "var/bench/mail"),
+    }
     log_dir = ROOT / "var" / "bench"
-    web_log = open(log_dir / "web.log", "w")
-    worker_log = open(log_dir / "worker.log", "w")
-    log(f"starting the app on :{port} (log: {log_dir / 'web.log'})")
+    log(f"starting the app on :{port} (log: {log_dir / f'web-{port}.log'})")
     started = time.monotonic()
-    web = subprocess.Popen([sys.executable, "-m", "reflex", "run", "--env", "prod", "--loglevel", "warning"],
-                           cwd=app_dir, env=env, stdout=web_log, stderr=subprocess.STDOUT, start_new_session=True)
-    procs = [web]
-    if with_worker:
-        procs.append(subprocess.Popen([sys.executable, "-m", "voelgoed", "worker"], cwd=ROOT, env=env,
-                                      stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True))
-    base = f"http://localhost:{port}"
-    ok = False
-    deadline = time.monotonic() + 900
-    try:
-        while time.monotonic() < deadline and web.poll() is None:
-            try:
-                if httpx.get(base + "/api/health", timeout=2).status_code == 200 and \
-                        httpx.get(base + "/", timeout=5).status_code == 200:
-                    ok = True
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(1)
-        if not ok:
-            raise RuntimeError("the app did not start:\n" + (log_dir / "web.log").read_text()[-3000:])
+    with devserver.running_app(app_dir=log_dir / "app", port=port, env_overrides=overrides, log_dir=log_dir,
+                               fresh=False, with_worker=with_worker, timeout_s=900) as base:
         log(f"app ready in {time.monotonic() - started:.1f}s")
         yield base
-    finally:
-        for p in procs:
-            _stop(p)

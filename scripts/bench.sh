@@ -41,7 +41,7 @@ for b in flash_sale scans dashboard sessions; do
   if line="$(python "bench/$b.py")"; then
     echo "$line" | tee -a "$out"
   else
-    echo "{\"bench\": \"$b\", \"failed\": true, \"log\": \"var/bench/web.log\"}" | tee -a "$out"
+    echo "{\"bench\": \"$b\", \"failed\": true, \"log\": \"var/bench/web-<port>.log\"}" | tee -a "$out"
     status=1
   fi
 done

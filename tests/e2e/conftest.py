@@ -10,17 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.conftest import TEST_DATABASE_URL, committing_session, truncate_all
+from voelgoed import devserver
 
 ROOT = Path(__file__).resolve().parents[2]
 # Journeys save screenshots here; `UPDATE_SCREENSHOTS=1 make test` refreshes the ones in docs/ instead.
@@ -32,49 +27,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _app_env(port: int) -> dict:
-    env = dict(os.environ)
-    env.update(
-        PORT=str(port),
-        BASE_URL=f"http://localhost:{port}",
-        DATABASE_URL=TEST_DATABASE_URL,
-        REDIS_URL=E2E_REDIS_URL,
-        REFLEX_REDIS_URL=E2E_REDIS_URL,
-        VOELGOED_ENV="test",
-        REFLEX_CHECK_LATEST_VERSION="0",
-        REFLEX_TELEMETRY_ENABLED="0",
-        NPM_CONFIG_REGISTRY=os.environ.get("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org/"),
-        PATH=f"{ROOT / '.tools/bun/node_modules/.bin'}:{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
-        PYTHONPATH=str(ROOT),
-    )
-    env.setdefault("MAIL_DIR", str(ROOT / "var/e2e/mail"))
-    return env
-
-
-def _stage_app_dir(port: int) -> Path:
-    app_dir = ROOT / "var" / "e2e" / f"app-{port}"
-    if app_dir.exists():
-        shutil.rmtree(app_dir)
-    app_dir.mkdir(parents=True)
-    (app_dir / "voelgoed").symlink_to(ROOT / "voelgoed")
-    shutil.copy(ROOT / "rxconfig.py", app_dir / "rxconfig.py")
-    shutil.copytree(ROOT / "assets", app_dir / "assets")
-    return app_dir
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=20)
-        except Exception:
-            os.killpg(proc.pid, signal.SIGKILL)
+def _app_env_overrides() -> dict[str, str]:
+    return {
+        "DATABASE_URL": TEST_DATABASE_URL, "REDIS_URL": E2E_REDIS_URL, "REFLEX_REDIS_URL": E2E_REDIS_URL,
+        "VOELGOED_ENV": "test", "MAIL_DIR": os.environ.get("MAIL_DIR", str(ROOT / "var/e2e/mail")),
+    }
 
 
 @pytest.fixture(scope="session")
@@ -83,39 +40,16 @@ def live_app(engine):
 
     redis.Redis.from_url(E2E_REDIS_URL).flushdb()
     truncate_all(engine)
-    port = _free_port()
-    env = _app_env(port)
-    app_dir = _stage_app_dir(port)
-    log_dir = ROOT / "var" / "e2e"
-    web_log = open(log_dir / f"web-{port}.log", "w")
-    worker_log = open(log_dir / f"worker-{port}.log", "w")
-    web = subprocess.Popen(
-        [sys.executable, "-m", "reflex", "run", "--env", "prod", "--loglevel", "info"],
-        cwd=app_dir, env=env, stdout=web_log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "voelgoed", "worker"], cwd=ROOT, env=env,
-        stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    base = f"http://localhost:{port}"
-    deadline = time.monotonic() + 600
-    ok = False
-    while time.monotonic() < deadline and web.poll() is None:
-        try:
-            if httpx.get(base + "/api/health", timeout=2).status_code == 200 and httpx.get(base + "/", timeout=5).status_code == 200:
-                ok = True
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(1)
-    if not ok:
-        _stop(web)
-        _stop(worker)
-        pytest.fail("the app did not start; see " + str(log_dir / f"web-{port}.log") + "\n" + (log_dir / f"web-{port}.log").read_text()[-3000:])
-    yield base
-    _stop(web)
-    _stop(worker)
-    shutil.rmtree(app_dir, ignore_errors=True)
+    port = devserver.free_port()
+    app_dir = ROOT / "var" / "e2e" / f"app-{port}"
+    try:
+        with devserver.running_app(app_dir=app_dir, port=port, env_overrides=_app_env_overrides(),
+                                   log_dir=ROOT / "var" / "e2e", fresh=True, loglevel="info") as base:
+            yield base
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    finally:
+        shutil.rmtree(app_dir, ignore_errors=True)
 
 
 @pytest.fixture
