@@ -10,6 +10,7 @@ from tests.paystack_standin import PaystackStandIn
 from voelgoed.config import get_settings
 from voelgoed.models import Hold, Order, Payment, Ticket, TicketType
 from voelgoed.services import orders
+from voelgoed.services.errors import NotFound
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +113,79 @@ def test_unreachable_provider_is_503_and_hold_stays(client, db, paystack, monkey
     assert r.status_code == 503 and r.json()["error"]["code"] == "provider_unavailable"
     db.expire_all()
     assert db.exec(select(Hold)).one().status == "active" and db.exec(select(Order)).first() is None
+
+
+# --- the buyer's order page asks the provider on return (orders.refresh_pending_order) ----------
+
+@pytest.fixture
+def verify_calls(monkeypatch):
+    """Counts provider ``verify`` look-ups (Paystack and sandbox)."""
+    from voelgoed.services.payments.paystack import PaystackProvider
+    from voelgoed.services.payments.sandbox import SandboxProvider
+
+    calls: list[str] = []
+    for cls in (PaystackProvider, SandboxProvider):
+        real = cls.verify
+        monkeypatch.setattr(cls, "verify", lambda self, ref, _real=real: calls.append(ref) or _real(self, ref))
+    return calls
+
+
+def _refresh(db, co, token=None):
+    return orders.refresh_pending_order(db, order_code=co["order_code"], access_token=token or co["access_token"])
+
+
+def test_refresh_pays_a_charged_order_without_webhook(db, bought, paystack, verify_calls):
+    co, tt = bought
+    paystack.charge(co["payment"]["reference"])  # the webhook it returns is never delivered
+    assert _refresh(db, co) is True
+    assert _state(db, co, tt) == ("paid", "succeeded", 0, 2, 2)
+    assert _refresh(db, co) is False and len(verify_calls) == 1  # paid: no second look-up
+
+
+def test_refresh_failed_charge_cancels_and_releases(db, bought, paystack):
+    co, tt = bought
+    paystack.charge(co["payment"]["reference"], "failed")
+    assert _refresh(db, co) is True
+    assert _state(db, co, tt) == ("cancelled", "failed", 0, 0, 0)
+    order = db.exec(select(Order).where(Order.order_code == co["order_code"])).one()
+    assert db.get(Hold, order.hold_id).status == "released"
+
+
+def test_refresh_still_pending_is_rate_limited(db, bought, paystack, verify_calls):
+    co, tt = bought
+    assert _refresh(db, co) is False and _refresh(db, co) is False
+    assert len(verify_calls) == 1  # once per 5 s per order
+    assert _state(db, co, tt) == ("pending", "initiated", 2, 0, 0)
+
+
+def test_refresh_with_provider_down_changes_nothing(db, bought, paystack, monkeypatch, verify_calls):
+    co, tt = bought
+    paystack.charge(co["payment"]["reference"])
+    monkeypatch.setattr(get_settings(), "paystack_base_url", "http://127.0.0.1:9")
+    assert _refresh(db, co) is False
+    assert len(verify_calls) == 1
+    assert _state(db, co, tt) == ("pending", "initiated", 2, 0, 0)
+
+
+@pytest.mark.parametrize("token", ["wrong-token", ""])
+def test_refresh_wrong_token_is_404(db, bought, paystack, verify_calls, token):
+    co, tt = bought
+    paystack.charge(co["payment"]["reference"])
+    with pytest.raises(NotFound) as exc:
+        orders.refresh_pending_order(db, order_code=co["order_code"], access_token=token)
+    assert exc.value.code == "not_found" and verify_calls == []
+    assert _state(db, co, tt) == ("pending", "initiated", 2, 0, 0)
+
+
+def test_refresh_sandbox_order_asks_no_provider(client, db, verify_calls, monkeypatch):
+    monkeypatch.setattr(get_settings(), "payment_provider", "sandbox")
+    org = make_org(db)
+    event = make_event(db, org)
+    tt = make_ticket_type(db, event, quantity=5, price_cents=35000)
+    db.commit()
+    hold = client.post(f"/api/v1/public/events/{event.slug}/holds", json={"items": [{"ticket_type_id": str(tt.id), "quantity": 1}]}).json()
+    r = client.post(f"/api/v1/public/holds/{hold['hold_id']}/checkout", json={"buyer_name": "N", "buyer_email": "n@example.com"})
+    assert r.status_code == 201 and r.json()["payment"]["provider"] == "sandbox", r.text
+    co = r.json()
+    assert _refresh(db, co) is False and verify_calls == []
+    assert _state(db, co, tt) == ("pending", "initiated", 1, 0, 0)

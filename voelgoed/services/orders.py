@@ -9,18 +9,23 @@ recorded on webhook deliveries: ``paid``, ``already_paid``, ``refund_required``,
 from __future__ import annotations
 
 import hmac
+import logging
 import uuid
 from datetime import datetime
 
 from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from voelgoed.models import Event, Hold, HoldStatus, Order, OrderItem, OrderStatus, Payment, Ticket, TicketType, Venue
-from voelgoed.services import audit, clock, tickets
-from voelgoed.services.errors import NotFound, VoelgoedError
+from voelgoed.services import audit, clock, ratelimit, tickets
+from voelgoed.services.errors import NotFound, RateLimited, VoelgoedError
 from voelgoed.services.inventory import _end_hold, clean_key
 
 PROVIDER_ACTOR = "provider"
+REFRESH_RATE = "1/5second"  # provider look-ups per order from the buyer's order page
+
+log = logging.getLogger(__name__)
 
 
 def _per_type(session: Session, order: Order) -> dict[uuid.UUID, int]:
@@ -192,6 +197,42 @@ def reconcile_payment(session: Session, *, reference: str, provider: str = "pays
     if outcome == "paid":
         tickets.after_order_paid(order.id)
     return outcome
+
+
+def refresh_pending_order(session: Session, *, order_code: str, access_token: str,
+                          now: datetime | None = None) -> bool:
+    """The buyer is back from the provider's hosted page: if the order is still ``pending`` and its
+    payment went through a real provider (not ``sandbox``/``free``), ask the provider once
+    (:func:`reconcile_payment`, ``verify`` by reference) instead of only waiting for the webhook.
+
+    Returns True when the provider's answer changed the order (outcome ``paid``,
+    ``refund_required`` or ``failed`` — the latter cancels the order and releases its tickets),
+    False otherwise: order not pending, sandbox/free payment, no ``initiated`` payment, provider still
+    ``pending``, rate-limited (once per 5 s per order, :data:`REFRESH_RATE`), or the provider could
+    not be reached / the rows were busy (logged, nothing changed — the webhook still arrives).
+    Errors: 404 ``not_found`` for an unknown code or a wrong/missing token (same as the view).
+    Commits only when the provider's answer is applied.
+    """
+    order = tickets.find_buyer_order(session, order_code=order_code, access_token=access_token)
+    if order.status != OrderStatus.pending.value:
+        return False
+    payment = session.exec(select(Payment).where(Payment.order_id == order.id,
+                                                 Payment.status == "initiated")
+                           .order_by(Payment.created_at.desc())).first()
+    if payment is None or payment.provider in ("sandbox", "free"):
+        return False
+    try:
+        ratelimit.hit("order-refresh", str(order.id), REFRESH_RATE)
+    except RateLimited:
+        return False
+    try:
+        outcome = reconcile_payment(session, reference=payment.reference, provider=payment.provider, now=now)
+    except (VoelgoedError, OperationalError) as exc:
+        session.rollback()
+        log.warning("order %s: provider %s verify failed, waiting for the webhook: %s",
+                    order.order_code, payment.provider, exc)
+        return False
+    return outcome in ("paid", "refund_required", "failed")
 
 
 def find_order(session: Session, order_code: str, access_token: str | None) -> Order:

@@ -1,7 +1,9 @@
 """The buyer's order page ``/orders/[order_code]?token=…`` (thin: parse the URL, call one service, present).
 
 The access token lives in a private (backend-only) var; public vars hold plain display data only.
-A wrong or missing token looks exactly like a missing order. While the payment is still being
+A wrong or missing token looks exactly like a missing order. On load, a pending order paid through a
+real provider is checked with the provider once (``orders.refresh_pending_order``: the buyer has just
+come back from its hosted page), so the page need not wait for the webhook. While the payment is still being
 confirmed (status ``pending``), a background task re-reads the order every 2 s for up to a minute.
 """
 
@@ -12,7 +14,7 @@ from urllib.parse import unquote
 
 import reflex as rx
 
-from voelgoed.services import ticket_views, tickets
+from voelgoed.services import orders, ticket_views, tickets
 from voelgoed.services.db import session_scope
 from voelgoed.services.errors import VoelgoedError
 
@@ -62,6 +64,11 @@ class BuyerOrderState(rx.State):
         path = str(self.router.url.path or "")
         self._order_code = unquote(path.rstrip("/").rsplit("/", 1)[-1])[:32]
         self._token = str(self.router.url.query_parameters.get("token", ""))[:128]
+        try:
+            with session_scope() as session:
+                orders.refresh_pending_order(session, order_code=self._order_code, access_token=self._token)
+        except VoelgoedError:
+            pass  # not found: _read shows the same "not found" page
         self._read()
         self.loading = False
         if self.found and self.status == "pending" and not self.polling:

@@ -4,7 +4,9 @@
   callback_url, metadata}`` with ``Authorization: Bearer <secret key>`` → ``data.authorization_url``.
   Amounts are in the currency's subunit (cents for ZAR).
 - ``GET /transaction/verify/{reference}`` → ``data.status`` (success | failed | abandoned | …),
-  ``data.amount``, ``data.currency``.
+  ``data.amount``, ``data.currency``. ``abandoned`` is how Paystack reports an initialised
+  transaction the customer has not completed (yet), so it maps to *pending*, not *failed*: the
+  buyer's order page verifies on load and must not cancel an order that is still being paid.
 - Webhooks (https://paystack.com/docs/payments/webhooks/): header ``x-paystack-signature`` = hex
   HMAC-SHA512 of the raw body keyed with the secret key; we act on ``charge.success``. Paystack
   sends no delivery id, so the delivery key is ``<event>:<data.id>`` (the transaction id), falling
@@ -82,6 +84,6 @@ class PaystackProvider:
 
     def verify(self, reference: str) -> VerifyResult:
         data = self._call("GET", "/transaction/verify/" + quote(reference, safe=""))
-        status = {"success": "success", "failed": "failed", "abandoned": "failed", "reversed": "failed"}.get(
+        status = {"success": "success", "failed": "failed", "reversed": "failed"}.get(
             str(data.get("status")), "pending")
         return VerifyResult(reference, status, as_int(data.get("amount")), str(data.get("currency") or "").upper() or None)
