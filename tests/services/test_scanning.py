@@ -13,6 +13,7 @@ from tests.scan_factories import make_device, make_order_with_tickets, make_scan
 from voelgoed.models import AuditLog, Gate, Scan, Ticket
 from voelgoed.services import devices, scanning
 from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.rbac import TenantContext
 
 
 def _csid() -> str:
@@ -221,3 +222,30 @@ def test_manifest_lists_keys_tickets_and_revocations(db):
     assert m["revoked"] == [str(tickets[2].id)]
     assert m["gates"] == [{"gate_code": "MAIN", "name": "Gate MAIN"}]
     assert db.get(Ticket, tickets[0].id).status == "valid"
+
+
+def test_scanning_overview_derives_device_status_and_stays_in_the_tenant(db):
+    org = make_org(db)
+    event = make_event(db, org)
+    other_org = make_org(db)
+    other_event = make_event(db, other_org)
+    ctx = owner_ctx(org)
+    fresh, _t1, _c1 = devices.create_device(db, ctx, event_id=event.id, name="Fresh phone")
+    seen, token, _c2 = devices.create_device(db, ctx, event_id=event.id, name="Seen phone")
+    gone, _t3, _c3 = devices.create_device(db, ctx, event_id=event.id, name="Revoked phone")
+    devices.authenticate_device(db, token)
+    devices.revoke_device(db, ctx, gone.id)
+    db.get(type(seen), seen.id).last_seen_at = datetime.now(UTC)
+    db.flush()
+
+    # another organisation's event id falls back to this organisation's own event
+    view = devices.scanning_overview(db, ctx, event_id=str(other_event.id))
+    assert view["event_id"] == str(event.id)
+    assert [e["id"] for e in view["events"]] == [str(event.id)]
+    assert view["gates"] == ["MAIN"]
+    assert view["may_manage"] is True
+    statuses = {d.name: d.status for d in view["devices"]}
+    assert statuses == {"Fresh phone": "not_paired", "Seen phone": "active", "Revoked phone": "revoked"}
+
+    viewer = TenantContext(org.id, owner_ctx(org).actor, "viewer")
+    assert devices.scanning_overview(db, viewer, event_id="")["may_manage"] is False

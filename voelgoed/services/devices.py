@@ -42,6 +42,13 @@ class DeviceInfo:
     revoked_at: datetime | None
     pairing_expires_at: datetime | None
 
+    @property
+    def status(self) -> str:
+        """``revoked`` | ``active`` (has called in at least once) | ``not_paired``."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "active" if self.last_seen_at is not None else "not_paired"
+
 
 def normalise_pairing_code(code: str) -> str:
     """Upper-case, without spaces or dashes (people type ``abcd-efgh``)."""
@@ -180,6 +187,28 @@ def event_gate_codes(session: Session, ctx: TenantContext, *, event_id) -> list[
     event = _event_of_tenant(session, ctx, event_id)
     return list(session.exec(select(Gate.gate_code).where(Gate.venue_id == event.venue_id, Gate.archived_at.is_(None))
                              .order_by(Gate.gate_code)))
+
+
+def scanning_overview(session: Session, ctx: TenantContext, *, event_id: str = "") -> dict:
+    """Everything the `/scanning` page shows, in one call.
+
+    Returns ``{"events": [{"id", "name", "starts_at"}], "event_id", "gates": [gate_code],
+    "devices": [DeviceInfo], "may_manage": bool}``. ``event_id`` falls back to the soonest event when it
+    is empty or not one of the organisation's (100 most recent events listed). Times are UTC datetimes.
+    Errors: 403 ``forbidden`` without ``can_view_events``.
+    """
+    from voelgoed.services import events
+
+    evs = events.list_events(session, ctx, limit=100)
+    ids = [str(e.id) for e in evs]
+    chosen = event_id if event_id in ids else (ids[0] if ids else "")
+    return {
+        "events": [{"id": str(e.id), "name": e.name, "starts_at": clock.aware(e.starts_at)} for e in evs],
+        "event_id": chosen,
+        "gates": event_gate_codes(session, ctx, event_id=chosen) if chosen else [],
+        "devices": list_devices(session, ctx, event_id=chosen) if chosen else [],
+        "may_manage": rbac.can_manage_scanners(ctx),
+    }
 
 
 def event_name(session: Session, ctx: TenantContext, *, event_id) -> str:

@@ -10,10 +10,9 @@ import qrcode.image.svg
 import reflex as rx
 
 from voelgoed.config import get_settings
-from voelgoed.services import devices, events
+from voelgoed.services import devices
 from voelgoed.services.db import session_scope
 from voelgoed.services.errors import VoelgoedError
-from voelgoed.services.rbac import can_manage_scanners
 from voelgoed.state.formatting import when
 from voelgoed.state.session import SessionState
 
@@ -47,21 +46,16 @@ class ScanningState(SessionState):
         if ctx is None:
             return
         with session_scope() as session:
-            evs = events.list_events(session, ctx, limit=100)
-            self.event_options = [{"id": str(e.id), "name": e.name, "when": when(e.starts_at.isoformat(), "%d %b %Y")} for e in evs]
-            ids = {e["id"] for e in self.event_options}
-            if self.selected_event not in ids:
-                self.selected_event = self.event_options[0]["id"] if self.event_options else ""
-            rows, gates = [], []
-            if self.selected_event:
-                rows = devices.list_devices(session, ctx, event_id=self.selected_event)
-                gates = devices.event_gate_codes(session, ctx, event_id=self.selected_event)
-        self.gate_options = gates
+            view = devices.scanning_overview(session, ctx, event_id=self.selected_event)
+        self.event_options = [{"id": e["id"], "name": e["name"], "when": when(e["starts_at"].isoformat(), "%d %b %Y")}
+                              for e in view["events"]]
+        self.selected_event = view["event_id"]
+        self.gate_options = view["gates"]
         self.device_rows = [{"id": d.id, "name": d.name, "gate": d.gate_code or "Any gate",
-                             "status": "revoked" if d.revoked_at else ("active" if d.last_seen_at else "not paired"),
+                             "status": d.status.replace("_", " "),
                              "last_seen": when(d.last_seen_at.isoformat(), "%d %b, %H:%M") if d.last_seen_at else "never",
-                             "created": when(d.created_at.isoformat(), "%d %b, %H:%M")} for d in rows]
-        self.may_manage = can_manage_scanners(ctx)
+                             "created": when(d.created_at.isoformat(), "%d %b, %H:%M")} for d in view["devices"]]
+        self.may_manage = view["may_manage"]
         self.loading = False
 
     def _show_pairing(self, name: str, code: str) -> None:
