@@ -180,3 +180,23 @@ def test_expire_hold_service_is_idempotent_and_waits_for_expiry(db, shop):
     assert inventory.expire_hold(db, hold_id=hold.id, now=later) is True
     assert inventory.expire_hold(db, hold_id=hold.id, now=later) is False
     assert _counts(db, tt)[0] == 0
+
+
+def test_public_view_says_how_many_a_buyer_may_pick_and_when_stock_is_low(db, shop):
+    event, tt = shop  # 10 tickets, at most 6 per order
+    line = storefront.public_event_view(db, event.slug)["ticket_types"][0]
+    assert (line["max_selectable"], line["low_stock"]) == (6, True)
+    inventory.create_hold(db, event_slug=event.slug, items=[(tt.id, 6)])
+    line = storefront.public_event_view(db, event.slug)["ticket_types"][0]
+    assert (line["available"], line["max_selectable"], line["low_stock"]) == (4, 4, True)
+    inventory.create_hold(db, event_slug=event.slug, items=[(tt.id, 4)])
+    line = storefront.public_event_view(db, event.slug)["ticket_types"][0]
+    assert (line["max_selectable"], line["low_stock"], line["sold_out"]) == (0, False, True)
+
+
+def test_public_view_offers_nothing_when_the_type_is_off_sale(db):
+    org = make_org(db)
+    event = make_event(db, org)
+    make_ticket_type(db, event, quantity=500, sale_starts_at=datetime.now(UTC) + timedelta(days=1))
+    line = storefront.public_event_view(db, event.slug)["ticket_types"][0]
+    assert (line["on_sale"], line["max_selectable"], line["low_stock"]) == (False, 0, False)

@@ -46,14 +46,19 @@ def _iso(dt: datetime | None) -> str | None:
     return clock.aware(dt).isoformat() if dt else None
 
 
+LOW_STOCK = 10  # "Only N left" from this many tickets down
+
+
 def public_event_view(session: Session, slug: str, now: datetime | None = None) -> dict:
     """``GET /api/v1/public/events/{slug}``: a published/live/ended event with live availability.
 
     ``{id, slug, name, description, starts_at, ends_at, currency, on_sale, sale_starts_at,
     sale_ends_at, status, waiting_room_enabled, venue: {name, address, city, timezone},
     ticket_types: [{id, name, description, price_cents, currency, available, max_per_order,
-    on_sale, sold_out}]}``. Draft (and unknown) events → 404 ``not_found``. Hidden or inactive
-    ticket types are left out; ``available`` ignores lapsed holds.
+    on_sale, sold_out, max_selectable, low_stock}]}``. ``max_selectable`` is what a buyer may pick
+    now (``min(available, max_per_order)``, 0 when that type is not on sale); ``low_stock`` is true
+    when 1..:data:`LOW_STOCK` are left. Draft (and unknown) events → 404 ``not_found``. Hidden or
+    inactive ticket types are left out; ``available`` ignores lapsed holds.
     """
     from voelgoed.models import Venue
 
@@ -78,6 +83,8 @@ def public_event_view(session: Session, slug: str, now: datetime | None = None) 
         out.append({"id": str(tt.id), "name": tt.name, "description": tt.description, "price_cents": tt.price_cents,
                     "currency": tt.currency, "available": left, "max_per_order": tt.max_per_order,
                     "on_sale": tt_on_sale, "sold_out": left <= 0,
+                    "max_selectable": min(left, tt.max_per_order) if tt_on_sale else 0,
+                    "low_stock": 0 < left <= LOW_STOCK,
                     "sale_starts_at": _iso(tt.sale_starts_at), "sale_ends_at": _iso(tt.sale_ends_at)})
     return {
         "id": str(event.id), "slug": event.slug, "name": event.name, "description": event.description,

@@ -68,14 +68,13 @@ class EventPageState(rx.State):
         self._prices = {t["id"]: t["price_cents"] for t in view["ticket_types"]}
         types = []
         for t in view["ticket_types"]:
-            cap = min(t["available"], t["max_per_order"]) if t["on_sale"] else 0
-            left = t["available"]
+            cap = t["max_selectable"]
             types.append({
                 "id": t["id"], "name": t["name"], "description": t["description"],
                 "price": "Free" if t["price_cents"] == 0 else money(t["price_cents"], t["currency"]),
                 "cap": str(cap), "qty": str(min(old.get(t["id"], 0), cap)),
                 "state": "sold_out" if t["sold_out"] else ("on_sale" if t["on_sale"] else "closed"),
-                "left": "Sold out" if t["sold_out"] else (f"Only {left} left" if left <= 10 else "Available"),
+                "left": "Sold out" if t["sold_out"] else (f"Only {t['available']} left" if t["low_stock"] else "Available"),
             })
         self.types = types
 
