@@ -52,8 +52,10 @@ class Settings(BaseSettings):
     mail_from: str = Field("VoelgoedEvents <tickets@voelgoed.local>", alias="MAIL_FROM")
 
     # payments
-    payment_provider: str = Field("sandbox", alias="PAYMENT_PROVIDER", description="sandbox | paystack")
-    sandbox_enabled: bool = Field(True, alias="SANDBOX_ENABLED")
+    payment_provider: str = Field("", alias="PAYMENT_PROVIDER",
+                                  description="sandbox | paystack; empty: sandbox when SANDBOX_ENABLED, else none")
+    sandbox_enabled: bool = Field(False, alias="SANDBOX_ENABLED", description="demo/test only; never next to a real provider")
+    demo_mode: bool = Field(False, alias="DEMO_MODE", description="a demo deployment: the demo seed may run")
     sandbox_webhook_secret: str = Field("", alias="SANDBOX_WEBHOOK_SECRET", description="default: derived from SECRET_KEY")
     paystack_secret_key: str = Field("", alias="PAYSTACK_SECRET_KEY")
     paystack_base_url: str = Field("https://api.paystack.co", alias="PAYSTACK_BASE_URL")
@@ -64,6 +66,21 @@ class Settings(BaseSettings):
     signin_rate_limit: str = Field("10/minute", alias="SIGNIN_RATE_LIMIT")
     public_rate_limit: str = Field("120/minute", alias="PUBLIC_RATE_LIMIT")
     hold_rate_limit: str = Field("30/minute", alias="HOLD_RATE_LIMIT")
+    signin_account_rate_limit: str = Field("20/hour", alias="SIGNIN_ACCOUNT_RATE_LIMIT",
+                                           description="failed sign-ins per account, from any address")
+    hold_max_live_per_client: int = Field(5, alias="HOLD_MAX_LIVE_PER_CLIENT")
+    hold_max_tickets_per_client: int = Field(20, alias="HOLD_MAX_TICKETS_PER_CLIENT")
+    hold_max_live_per_pass: int = Field(1, alias="HOLD_MAX_LIVE_PER_PASS")
+    hold_max_tickets_per_pass: int = Field(10, alias="HOLD_MAX_TICKETS_PER_PASS")
+    waiting_room_join_rate_limit: str = Field("10/minute", alias="WAITING_ROOM_JOIN_RATE_LIMIT",
+                                              description="waiting-room joins per client address")
+
+    # edges
+    trusted_proxy_hops: int = Field(0, alias="TRUSTED_PROXY_HOPS", description="X-Forwarded-For hops to trust")
+    max_body_bytes: int = Field(1_000_000, alias="MAX_BODY_BYTES", description="request bodies above this get 413")
+
+    # devices
+    device_grace_hours: int = Field(12, alias="DEVICE_GRACE_HOURS", description="devices expire this long after the event ends")
 
     @property
     def is_prod(self) -> bool:
