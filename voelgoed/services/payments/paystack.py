@@ -93,4 +93,4 @@ class PaystackProvider:
         status = {"success": "success", "failed": "failed", "reversed": "failed"}.get(
             str(data.get("status")), "pending")
         return VerifyResult(str(data.get("reference") or "")[:100], status, as_int(data.get("amount")),
-                            str(data.get("currency") or "").upper()[:3] or None, reduced_payload({}, data))
+                            str(data.get("currency") or "").upper()[:3] or None, reduced_payload({}, data)["data"])

@@ -6,7 +6,8 @@
   Everywhere else the sandbox does not exist: its API, hosted page and webhook answer 404
   ``not_found`` and it can never settle an order.
 - :func:`resolve_provider_name` — for an event: the event's ``payment_provider``, else its
-  organisation's, else ``PAYMENT_PROVIDER``, else ``sandbox`` when available. A configured name
+  organisation's, else ``PAYMENT_PROVIDER``, else Paystack when its secret key is set, else
+  ``sandbox`` when available. A configured name
   that is not available on this deployment (e.g. ``sandbox`` next to Paystack) is skipped. Nothing
   available → 503 ``payments_unavailable``.
 - :func:`set_payment_provider` — an owner/admin sets (or clears) the organisation's or an event's choice.
@@ -55,8 +56,8 @@ def provider_available(name: str | None, settings: Settings | None = None) -> bo
 
 
 def resolve_provider_name(session: Session, *, event_id: Any) -> str:
-    """The provider for a sale of ``event_id``: event → organisation → ``PAYMENT_PROVIDER`` → ``sandbox``
-    (only if :func:`sandbox_available`). Unavailable names are skipped (logged).
+    """The provider for a sale of ``event_id``: event → organisation → ``PAYMENT_PROVIDER`` → ``paystack``
+    if ``PAYSTACK_SECRET_KEY`` is set → ``sandbox`` (only if :func:`sandbox_available`). Unavailable names are skipped (logged).
     Errors: 404 ``not_found`` (no such event), 503 ``payments_unavailable`` (no provider configured)."""
     settings = get_settings()
     event = session.get(Event, event_id)
@@ -64,7 +65,8 @@ def resolve_provider_name(session: Session, *, event_id: Any) -> str:
         raise NotFound("not_found", "Event not found")
     org = session.get(Organization, event.organization_id)
     candidates = [("event", event.payment_provider), ("organisation", org.payment_provider if org else None),
-                  ("PAYMENT_PROVIDER", settings.payment_provider), ("default", "sandbox")]
+                  ("PAYMENT_PROVIDER", settings.payment_provider),
+                  ("default", "paystack" if real_provider_configured(settings) else "sandbox")]
     for source, name in candidates:
         name = (name or "").strip().lower()
         if not name:
