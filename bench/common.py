@@ -41,6 +41,7 @@ os.environ.update(
     HOLD_RATE_LIMIT=os.environ.get("BENCH_HOLD_RATE_LIMIT", "100000000/minute"),
     PUBLIC_RATE_LIMIT=os.environ.get("BENCH_PUBLIC_RATE_LIMIT", "100000000/minute"),
     SIGNIN_RATE_LIMIT="100000/minute",
+    SANDBOX_ENABLED="1",  # benchmarks pay through the sandbox (off by default)
     HOLD_TTL_SECONDS=os.environ.get("BENCH_HOLD_TTL_SECONDS", "3600"),
     DB_POOL_SIZE=os.environ.get("BENCH_DB_POOL_SIZE", "6"),
     DB_MAX_OVERFLOW=os.environ.get("BENCH_DB_MAX_OVERFLOW", "2"),

@@ -30,6 +30,7 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-0123456789abcdef0123456789"
 os.environ.setdefault("HOLD_RATE_LIMIT", "100000/minute")
 os.environ.setdefault("PUBLIC_RATE_LIMIT", "100000/minute")
 os.environ.setdefault("SIGNIN_RATE_LIMIT", "1000/minute")
+os.environ.setdefault("SANDBOX_ENABLED", "1")  # off by default; tests that need it off monkeypatch it
 
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402

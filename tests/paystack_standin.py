@@ -80,6 +80,14 @@ class PaystackStandIn:
         """The customer pays (or fails to). Returns the ``charge.success`` webhook Paystack would send."""
         tx = self.transactions[reference]
         tx["status"] = "success" if outcome == "success" else "failed"
+        tx["gateway_response"] = "Successful" if outcome == "success" else "Declined"
+        # what Paystack's charge.success / verify data also carries (card and customer details)
+        tx["authorization"] = {"authorization_code": "AUTH_standin8x1", "bin": "408408", "last4": "4081",
+                               "exp_month": "12", "exp_year": "2030", "card_type": "visa", "bank": "TEST BANK",
+                               "signature": "SIG_standin", "reusable": True}
+        tx["customer"] = {**tx["customer"], "id": 8811, "customer_code": "CUS_standin", "phone": "+27820000000",
+                          "first_name": "Naledi", "last_name": "Mokoena"}
+        tx["ip_address"] = "196.25.1.1"
         if amount is not None:
             tx["amount"] = amount
         if currency is not None:

@@ -130,7 +130,7 @@ def test_concurrent_mark_paid_deliveries_issue_once(committed_db, redis_client):
     committed_db.commit()
     hold = inventory.create_hold(committed_db, event_id=event.id, items=[(tt.id, 3)])
     order = checkout.start_checkout(committed_db, hold_id=hold.id, buyer_name="Sipho Dlamini",
-                                    buyer_email="sipho@example.co.za", provider="sandbox")
+                                    buyer_email="sipho@example.co.za")
     payment = checkout.payment_for_order(committed_db, order)
     barrier = threading.Barrier(6)
     errors: list[Exception] = []

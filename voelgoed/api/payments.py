@@ -2,8 +2,11 @@
 
 The raw body is verified with the provider's signature scheme before anything is parsed.
 Answers: 200 ``{"received": true, "outcome"}`` (outcomes: paid, already_paid, refund_required,
-amount_mismatch, unknown_reference (acknowledged and ignored), failed, ignored, duplicate);
-401 ``bad_signature`` (nothing changes); 404 ``not_found`` for an unknown provider.
+amount_mismatch, unconfirmed (the provider's verify disagreed: order unpaid and flagged),
+unknown_reference (acknowledged and ignored), failed, ignored, duplicate);
+401 ``bad_signature`` (nothing changes); 404 ``not_found`` for an unknown provider (and for
+``sandbox`` where the sandbox does not exist); 503 ``provider_unavailable`` when the charge could not
+be verified with the provider (nothing recorded, the provider retries).
 """
 
 from __future__ import annotations

@@ -30,9 +30,11 @@ class HoldIn(BaseModel):
 
 
 class CheckoutIn(BaseModel):
+    """``provider`` (or any other extra field) is ignored: the server chooses the provider (api-v1.md)."""
+
+    model_config = ConfigDict(extra="ignore")
     buyer_name: StrictStr = Field(max_length=400)
     buyer_email: StrictStr = Field(max_length=400)
-    provider: StrictStr | None = Field(default=None, max_length=20)
 
 
 def _public_limit(address: str) -> None:
@@ -77,11 +79,12 @@ def delete_hold(hold_id: str, address: Annotated[str, Depends(client_address)]) 
 
 @router.post("/holds/{hold_id}/checkout", status_code=201)
 def start_checkout(hold_id: str, body: CheckoutIn, address: Annotated[str, Depends(client_address)]) -> dict[str, Any]:
-    """Create the pending order and the payment. 409 ``hold_expired`` / ``already_checked_out``."""
+    """Create the pending order and the payment at the provider the server chooses for the event (a
+    client-sent ``provider`` is ignored). 409 ``hold_expired`` / ``already_checked_out``, 503."""
     _public_limit(address)
     with session_scope() as session:
         order = checkout.start_checkout(session, hold_id=hold_id, buyer_name=body.buyer_name,
-                                        buyer_email=body.buyer_email, provider=body.provider)
+                                        buyer_email=body.buyer_email)
         payment = checkout.payment_for_order(session, order)
         return {
             "order_id": str(order.id), "order_code": order.order_code, "access_token": order.access_token,

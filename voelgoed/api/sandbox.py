@@ -1,18 +1,20 @@
-"""The sandbox provider's automation endpoint (exists only when ``SANDBOX_ENABLED``).
+"""The sandbox provider's automation endpoint (exists only where the sandbox is available).
 
 ``POST /api/v1/sandbox/payments/{reference}/complete`` ``{outcome: "success"|"failure"}`` does what
 the hosted page's Pay / Decline buttons do: a signed webhook is delivered to the platform's own
 webhook processing. → ``200 {outcome, order_code, status}``; 404 unknown reference; 422 bad outcome.
+
+Where the sandbox is not available (``SANDBOX_ENABLED`` off, or a real provider configured) every
+route here answers 404 ``not_found`` before the body is even looked at (router dependency).
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
-from voelgoed.config import get_settings
 from voelgoed.services.db import session_scope
 from voelgoed.services.payments import sandbox
 
@@ -21,11 +23,11 @@ class CompleteIn(BaseModel):
     outcome: Literal["success", "failure"]
 
 
-router = APIRouter(prefix="/api/v1/sandbox", tags=["sandbox"]) if get_settings().sandbox_enabled else None
+router = APIRouter(prefix="/api/v1/sandbox", tags=["sandbox"], dependencies=[Depends(sandbox.require_available)])
 
-if router is not None:
-    @router.post("/payments/{reference}/complete")
-    def complete(reference: str, body: CompleteIn) -> dict[str, Any]:
-        with session_scope() as session:
-            result = sandbox.complete(session, reference=reference, outcome=body.outcome)
-        return {"outcome": result["outcome"], "order_code": result["order_code"], "status": result["status"]}
+
+@router.post("/payments/{reference}/complete")
+def complete(reference: str, body: CompleteIn) -> dict[str, Any]:
+    with session_scope() as session:
+        result = sandbox.complete(session, reference=reference, outcome=body.outcome)
+    return {"outcome": result["outcome"], "order_code": result["order_code"], "status": result["status"]}

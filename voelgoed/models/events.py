@@ -41,6 +41,8 @@ class Event(SQLModel, table=True):
     waiting_room_enabled: bool = False
     waiting_room_opens_at: datetime | None = ts_field()
     waiting_room_rate_per_minute: int = 600
+    # payment provider for this event's sales (None: the organisation's, then the deployment's)
+    payment_provider: str | None = Field(default=None, max_length=20)
     created_at: datetime = ts_field(default_now=True)
     updated_at: datetime = ts_field(default_now=True)
     published_at: datetime | None = ts_field()

@@ -25,6 +25,8 @@ class Organization(SQLModel, table=True):
     name: str = Field(max_length=200)
     slug: str = Field(max_length=80, unique=True, index=True)
     currency: str = Field(default="ZAR", max_length=3)
+    # payment provider for this organisation's sales (None: the deployment's PAYMENT_PROVIDER)
+    payment_provider: str | None = Field(default=None, max_length=20)
     created_at: datetime = ts_field(default_now=True)
 
 

@@ -92,6 +92,8 @@ class Order(SQLModel, table=True):
     updated_at: datetime = ts_field(default_now=True)
     expires_at: datetime | None = ts_field()
     paid_at: datetime | None = ts_field()
+    # set when a payment could not be confirmed (e.g. Paystack's verify disagrees): the organiser must look
+    attention_reason: str | None = Field(default=None, max_length=200)
 
 
 class OrderItem(SQLModel, table=True):

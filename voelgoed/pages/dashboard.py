@@ -63,6 +63,11 @@ def dashboard() -> rx.Component:
         "Overview", "dashboard",
         rx.text("Welcome back, ", rx.text.strong(SessionState.user_name), ". Here is how ",
                 rx.text.strong(SessionState.org_name), " is doing.", color_scheme="gray", id="dashboard-welcome"),
+        rx.cond(DashboardState.attention_orders > 0, rx.link(rx.callout(
+            rx.text(rx.text.strong(DashboardState.attention_orders.to_string()),
+                    " order(s) need your attention (a payment the provider did not confirm, or a refund to make)."),
+            icon="triangle-alert", color_scheme="red", width="100%"), href="/orders?status=attention",
+            underline="none", width="100%", id="attention-orders")),
         rx.grid(
             stat_card("Upcoming events", DashboardState.upcoming_events, "calendar-days",
                       DashboardState.draft_events.to_string() + " drafts"),

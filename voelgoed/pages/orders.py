@@ -1,4 +1,5 @@
-"""`/orders` (search by code/buyer, status and event filters; ``refund_required`` highlighted) and
+"""`/orders` (search by code/buyer, status and event filters; orders needing attention — ``refund_required``
+or flagged with an unconfirmed payment — highlighted) and
 `/dashboard/orders/[order_id]` (items, payment history, tickets; void/resend widgets from
 ``pages/components/ticket_actions.py``, owned by the tickets slice)."""
 
@@ -9,7 +10,7 @@ import reflex as rx
 from voelgoed.pages.components import ticket_actions
 from voelgoed.pages.components.catalog_ui import labelled_select, loading_block, status_badge
 from voelgoed.pages.components.shell import empty_state, organiser_page
-from voelgoed.services.orders_admin import STATUSES
+from voelgoed.services.orders_admin import ATTENTION, STATUSES
 from voelgoed.state.orders import OrderDetailState as D
 from voelgoed.state.orders import OrdersState as O
 from voelgoed.state.session import SessionState
@@ -19,7 +20,8 @@ def _filters() -> rx.Component:
     return rx.flex(
         rx.input(rx.input.slot(rx.icon("search", size=16)), placeholder="Order code, buyer name or e-mail",
                  value=O.search, on_change=O.set_search.debounce(300), width=["100%", "320px"], id="order-search"),
-        labelled_select([("all", "All statuses")] + [(s, s.replace("_", " ").capitalize()) for s in STATUSES],
+        labelled_select([("all", "All statuses"), (ATTENTION, "Needs attention")]
+                        + [(s, s.replace("_", " ").capitalize()) for s in STATUSES],
                         O.status_filter, O.set_status_filter, id="status-filter"),
         rx.select.root(
             rx.select.trigger(placeholder="All events", max_width="260px"),
@@ -37,7 +39,7 @@ def _orders_table() -> rx.Component:
         rx.table.body(rx.foreach(O.rows, lambda o: rx.table.row(
             rx.table.row_header_cell(rx.hstack(
                 rx.cond(o["attention"] != "", rx.tooltip(rx.icon("triangle-alert", size=15, color=rx.color("red", 10)),
-                                                         content="Paid after the tickets were gone: refund the buyer")),
+                                                         content=o["attention"])),
                 rx.link(o["order_code"], href="/dashboard/orders/" + o["id"], font_family="monospace", weight="medium"),
                 align="center", spacing="2")),
             rx.table.cell(rx.vstack(rx.text(o["buyer_name"], size="2"), rx.text(o["buyer_email"], size="1", color_scheme="gray"), spacing="0")),
@@ -108,8 +110,7 @@ def order_detail_page() -> rx.Component:
                     direction=rx.breakpoints(initial="column", md="row"), spacing="3", width="100%",
                 ),
                 rx.cond(o["attention"] != "", rx.callout(
-                    "This order was paid after its tickets were gone. No tickets were issued; refund the buyer.",
-                    icon="triangle-alert", color_scheme="red", id="refund-required")),
+                    o["attention"], icon="triangle-alert", color_scheme="red", id="refund-required")),
                 _section("Items", _simple_table(("Ticket type", "Qty", "Unit price", "Line total"), D.items,
                                                 lambda i: [rx.table.cell(i["ticket_type"]), rx.table.cell(i["quantity"]),
                                                            rx.table.cell(i["unit"]), rx.table.cell(i["line"])], "order-items")),

@@ -1,14 +1,17 @@
 """Checkout: a hold becomes a pending order with a payment at a provider (or a paid free order).
 
-``start_checkout(session, *, hold_id, buyer_name, buyer_email, provider=None, now=None) -> Order``.
+``start_checkout(session, *, hold_id, buyer_name, buyer_email, now=None) -> Order``.
+The payment provider is chosen by the server (:func:`voelgoed.services.payments.resolve_provider_name`:
+event → organisation → ``PAYMENT_PROVIDER`` → sandbox only where it is available); there is no way
+for the buyer to choose it.
 Effects: Order(pending, ``VG-XXXXXX``, ``access_token``), OrderItems with the unit prices captured
 on the hold, total computed here (cents), Payment(initiated) created through the provider, hold →
 ``converted``. The pending order expires with its hold (``expires_at`` copied). Free orders
 (total 0) are paid at once without a provider (provider ``free``). Commits.
 
-Errors: 404 ``not_found`` (no such hold / unknown provider), 409 ``already_checked_out``,
+Errors: 404 ``not_found`` (no such hold), 409 ``already_checked_out``,
 409 ``hold_expired``, 409 ``hold_not_active`` (released), 422 ``validation_failed`` (name/email),
-503 ``provider_unavailable`` / ``busy``.
+503 ``provider_unavailable`` / ``payments_unavailable`` (no provider configured) / ``busy``.
 """
 
 from __future__ import annotations
@@ -47,10 +50,9 @@ def validate_buyer(buyer_name, buyer_email) -> tuple[str, str]:
     return name, email
 
 
-def start_checkout(session: Session, *, hold_id, buyer_name: str, buyer_email: str, provider: str | None = None,
-                   now: datetime | None = None) -> Order:
+def start_checkout(session: Session, *, hold_id, buyer_name: str, buyer_email: str, now: datetime | None = None) -> Order:
     """See the module docstring."""
-    from voelgoed.services.payments import get_provider
+    from voelgoed.services.payments import get_provider, resolve_provider_name
 
     now = clock.resolve(now)
     name, email = validate_buyer(buyer_name, buyer_email)
@@ -70,7 +72,7 @@ def start_checkout(session: Session, *, hold_id, buyer_name: str, buyer_email: s
             raise VoelgoedError("hold_not_active", "This reservation was cancelled")
         items = session.exec(select(HoldItem).where(HoldItem.hold_id == hold.id).order_by(HoldItem.id)).all()
         total = sum(i.quantity * i.unit_price_cents for i in items)
-        prov = None if total == 0 else get_provider(provider)
+        prov = None if total == 0 else get_provider(resolve_provider_name(session, event_id=hold.event_id))
         order = Order(organization_id=hold.organization_id, event_id=hold.event_id, hold_id=hold.id,
                       order_code=new_order_code(), access_token=new_token(), status=OrderStatus.pending.value,
                       buyer_name=name, buyer_email=email, total_cents=total, currency=hold.currency,

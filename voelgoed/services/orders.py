@@ -3,7 +3,13 @@
 Lock order (shared with :mod:`voelgoed.services.inventory`): hold → order → payment → ticket
 types (ascending id) → event. Outcome codes returned by the ``apply_*`` functions (no commit) and
 recorded on webhook deliveries: ``paid``, ``already_paid``, ``refund_required``,
-``amount_mismatch``, ``unknown_reference``, ``failed``, ``already_settled``.
+``amount_mismatch``, ``unconfirmed``, ``unknown_reference``, ``failed``, ``already_settled``.
+
+Charges through an external provider (Paystack) are confirmed with the provider's ``verify``
+before tickets are issued: callers fetch the answer *before* any row is locked (no provider call
+under a lock, architecture decision 6) and pass it as ``confirmation``; any disagreement leaves the
+order unpaid, audited and flagged (``Order.attention_reason``), see
+:mod:`voelgoed.services.payments.confirmation`.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from voelgoed.models import Event, Hold, HoldStatus, Order, OrderItem, OrderStat
 from voelgoed.services import audit, clock, ratelimit, tickets
 from voelgoed.services.errors import NotFound, RateLimited, VoelgoedError
 from voelgoed.services.inventory import _end_hold, clean_key
+from voelgoed.services.payments import confirmation as confirmation_mod
+from voelgoed.services.payments.base import VerifyResult
 
 PROVIDER_ACTOR = "provider"
 REFRESH_RATE = "1/5second"  # provider look-ups per order from the buyer's order page
@@ -90,8 +98,14 @@ def _find_payment(session: Session, reference: str, provider: str) -> Payment | 
 
 
 def apply_success(session: Session, *, reference: str, amount_cents: int | None, currency: str | None, provider: str,
-                  now: datetime) -> tuple[str, Order | None]:
-    """Record a successful charge (no commit). Returns ``(outcome, order)``; see the module docstring."""
+                  now: datetime, confirmation: VerifyResult | None = None) -> tuple[str, Order | None]:
+    """Record a successful charge (no commit). Returns ``(outcome, order)``; see the module docstring.
+
+    ``amount_cents``/``currency`` are what the webhook (or caller) reports; ``confirmation`` is the
+    provider's ``verify`` answer, required for external providers
+    (:func:`~voelgoed.services.payments.confirmation.requires_confirmation`). Reported, verified and
+    expected must all agree (status ``success``, reference, amount, currency); otherwise the outcome
+    is ``amount_mismatch`` / ``unconfirmed``, the order stays unpaid and is flagged."""
     payment = _find_payment(session, reference, provider)
     if payment is None:
         return "unknown_reference", None
@@ -99,11 +113,12 @@ def apply_success(session: Session, *, reference: str, amount_cents: int | None,
     actor = audit.Actor(PROVIDER_ACTOR, provider)
     if payment.status == "succeeded" or order.status in (OrderStatus.paid, OrderStatus.refund_required, OrderStatus.refunded):
         return "already_paid", order
-    if amount_cents != payment.amount_cents or (currency or "").upper() != payment.currency.upper():
-        audit.record(session, actor, "payment.amount_mismatch", payment,
-                     {"expected_cents": payment.amount_cents, "expected_currency": payment.currency,
-                      "received_cents": amount_cents, "received_currency": currency})
-        return "amount_mismatch", order
+    confirmation_mod.remember(payment, confirmation, now)
+    session.add(payment)
+    found = confirmation_mod.problems(payment, amount_cents=amount_cents, currency=currency, confirmation=confirmation,
+                                      required=confirmation_mod.requires_confirmation(provider))
+    if found:
+        return confirmation_mod.flag(session, order=order, payment=payment, provider=provider, found=found, now=now), order
     payment.status, payment.updated_at = "succeeded", now
     session.add(payment)
     audit.record(session, actor, "payment.succeeded", payment, {"amount_cents": amount_cents, "currency": currency})
@@ -154,8 +169,9 @@ def mark_paid(session: Session, *, reference: str, amount_cents: int, currency: 
     """Mark the order behind ``reference`` paid; commits; enqueues ticket side effects after commit.
 
     Idempotent (an already-paid order is returned unchanged). Amount (cents) and currency must
-    match the payment, else nothing changes and 409 ``amount_mismatch`` is raised (the mismatch is
-    audited). If the hold had expired and its tickets were sold meanwhile, the order becomes
+    match the payment, else the order stays unpaid, is flagged and 409 ``amount_mismatch`` is raised
+    (audited). External providers need a verify answer (:func:`reconcile_payment` gets one), so for
+    them this raises 409 ``unconfirmed`` (order flagged). If the hold had expired and its tickets were sold meanwhile, the order becomes
     ``refund_required``. Unknown reference → 404 ``not_found``.
     """
     now = clock.resolve(now)
@@ -166,6 +182,8 @@ def mark_paid(session: Session, *, reference: str, amount_cents: int, currency: 
         raise NotFound("not_found", "Unknown payment reference")
     if outcome == "amount_mismatch":
         raise VoelgoedError("amount_mismatch", "The amount or currency paid does not match the order", status=409)
+    if outcome == "unconfirmed":
+        raise VoelgoedError("unconfirmed", "The provider did not confirm this payment", status=409)
     if outcome == "paid":
         tickets.after_order_paid(order.id)
     return order
@@ -181,14 +199,23 @@ def mark_failed(session: Session, *, reference: str, provider: str, now: datetim
 
 
 def reconcile_payment(session: Session, *, reference: str, provider: str = "paystack", now: datetime | None = None) -> str:
-    """Ask the provider (``verify``) and apply what it says; commits. Returns the outcome code."""
+    """Ask the provider (``verify``) and apply what it says; commits. Returns the outcome code
+    (``pending`` when the provider has no final answer yet).
+
+    The session's open transaction (reads only are expected) is ended *before* the provider is
+    called, so no lock, snapshot or pooled connection is held while it answers. A success answer
+    is checked like a webhook (reference, amount, currency; a mismatch flags the order); an answer
+    for another reference is never applied as a failure. Errors: 404 ``not_found`` (provider not
+    available here), 503 ``provider_unavailable`` (nothing changed), 503 ``busy``."""
     from voelgoed.services.payments import get_provider
 
     now = clock.resolve(now)
-    result = get_provider(provider).verify(reference)
-    if result.status == "success":
+    prov = get_provider(provider)
+    session.rollback()
+    result = prov.verify(reference)
+    if result.status == "success" or result.reference != reference:
         outcome, order = apply_success(session, reference=reference, amount_cents=result.amount_cents,
-                                       currency=result.currency, provider=provider, now=now)
+                                       currency=result.currency, provider=prov.name, now=now, confirmation=result)
     elif result.status == "failed":
         outcome, order = apply_failure(session, reference=reference, provider=provider, now=now)
     else:
@@ -207,15 +234,17 @@ def refresh_pending_order(session: Session, *, order_code: str, access_token: st
 
     Returns True when the provider's answer changed the order (outcome ``paid``,
     ``refund_required`` or ``failed`` — the latter cancels the order and releases its tickets),
-    False otherwise: order not pending, sandbox/free payment, no ``initiated`` payment, provider still
+    False otherwise: order not pending, order flagged for the organiser (``attention_reason``: a person
+    decides, the page does not retry), sandbox/free payment, no ``initiated`` payment, provider still
     ``pending``, rate-limited (once per 5 s per order, :data:`REFRESH_RATE`), or the provider could
     not be reached / the rows were busy (logged, nothing changed — the webhook still arrives).
     Errors: 404 ``not_found`` for an unknown code or a wrong/missing token (same as the view).
     Commits only when the provider's answer is applied.
     """
     order = tickets.find_buyer_order(session, order_code=order_code, access_token=access_token)
-    if order.status != OrderStatus.pending.value:
+    if order.status != OrderStatus.pending.value or order.attention_reason:
         return False
+    code = order.order_code
     payment = session.exec(select(Payment).where(Payment.order_id == order.id,
                                                  Payment.status == "initiated")
                            .order_by(Payment.created_at.desc())).first()
@@ -225,12 +254,13 @@ def refresh_pending_order(session: Session, *, order_code: str, access_token: st
         ratelimit.hit("order-refresh", str(order.id), REFRESH_RATE)
     except RateLimited:
         return False
+    reference, provider = payment.reference, payment.provider
     try:
-        outcome = reconcile_payment(session, reference=payment.reference, provider=payment.provider, now=now)
+        outcome = reconcile_payment(session, reference=reference, provider=provider, now=now)
     except (VoelgoedError, OperationalError) as exc:
         session.rollback()
         log.warning("order %s: provider %s verify failed, waiting for the webhook: %s",
-                    order.order_code, payment.provider, exc)
+                    code, provider, exc)
         return False
     return outcome in ("paid", "refund_required", "failed")
 

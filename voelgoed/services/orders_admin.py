@@ -7,8 +7,10 @@ Shapes (money in integer cents + ISO currency, times RFC 3339, ids strings):
 
 - :func:`list_orders` → ``{"orders": [summary…], "total": int, "limit": int, "offset": int}``
   with summary ``{id, order_code, status, buyer_name, buyer_email, total_cents, currency,
-  event_id, event_name, tickets, created_at, paid_at, needs_attention}`` (``needs_attention`` is
-  true for ``refund_required``).
+  event_id, event_name, tickets, created_at, paid_at, needs_attention, attention_reason}``
+  (``needs_attention`` is true for ``refund_required`` and for orders flagged with an
+  ``attention_reason``, e.g. a payment the provider's verify did not confirm; ``attention_reason``
+  is the flag's text or None). ``status="attention"`` lists exactly the orders needing attention.
 - :func:`order_detail` → summary + ``{event_slug, provider, expires_at, updated_at,
   items: [{id, ticket_type_id, ticket_type, quantity, unit_price_cents, line_total_cents}],
   payments: [{id, provider, reference, status, amount_cents, currency, created_at, updated_at}],
@@ -30,6 +32,12 @@ from voelgoed.services.errors import ValidationFailed
 from voelgoed.services.rbac import TenantContext
 
 STATUSES = [s.value for s in OrderStatus]
+ATTENTION = "attention"  # pseudo-status filter: refund_required or flagged
+
+
+def needs_attention_clause():
+    """SQL condition: the order needs the organiser (``refund_required`` or an ``attention_reason``)."""
+    return or_(Order.status == OrderStatus.refund_required.value, Order.attention_reason.is_not(None))
 
 
 def _summary(order: Order, event_name: str, tickets: int) -> dict[str, Any]:
@@ -39,7 +47,8 @@ def _summary(order: Order, event_name: str, tickets: int) -> dict[str, Any]:
         "total_cents": order.total_cents, "currency": order.currency,
         "event_id": str(order.event_id), "event_name": event_name, "tickets": tickets,
         "created_at": iso(order.created_at), "paid_at": iso(order.paid_at),
-        "needs_attention": order.status == OrderStatus.refund_required.value,
+        "needs_attention": order.status == OrderStatus.refund_required.value or order.attention_reason is not None,
+        "attention_reason": order.attention_reason,
     }
 
 
@@ -49,12 +58,14 @@ def list_orders(session: Session, ctx: TenantContext, *, search: str = "", statu
     email (substring). ``status`` one of :data:`STATUSES`; ``event_id`` an event of the organisation.
     Raises 403, 404 (event), 422 ``validation_failed`` (unknown status, limit outside 1..200)."""
     rbac.require(ctx, rbac.can_view_financials, "view orders")
-    if status and status not in STATUSES:
-        raise ValidationFailed({"status": f"One of {', '.join(STATUSES)}"})
+    if status and status not in (*STATUSES, ATTENTION):
+        raise ValidationFailed({"status": f"One of {', '.join(STATUSES)}, {ATTENTION}"})
     if not 1 <= limit <= 200 or offset < 0:
         raise ValidationFailed({"limit": "limit 1..200, offset ≥ 0"})
     where = [Order.organization_id == ctx.organization_id]
-    if status:
+    if status == ATTENTION:
+        where.append(needs_attention_clause())
+    elif status:
         where.append(Order.status == status)
     if event_id:
         where.append(Order.event_id == get_owned(session, ctx, Event, event_id, "event").id)

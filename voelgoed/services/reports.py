@@ -6,7 +6,9 @@ currency; times are UTC. Revenue counts orders with status ``paid`` only.
 - ``dashboard_overview(session, ctx, *, now=None)`` → ``{"upcoming_events", "published_events", "draft_events",
   "orders_paid", "tickets_sold", "revenue_cents", "currency", "next_events": [{"id", "name", "slug", "status",
   "starts_at", "sold", "capacity"}], "recent_orders": [{"id", "order_code", "buyer_name", "status",
-  "total_cents", "currency", "created_at"}], "financials_visible"}``. Financial figures are zero/empty
+  "total_cents", "currency", "created_at"}], "orders_needing_attention", "financials_visible"}``.
+  ``orders_needing_attention`` counts orders that are ``refund_required`` or flagged with an
+  ``attention_reason`` (e.g. a payment the provider's verify did not confirm). Financial figures are zero/empty
   (and ``financials_visible`` false) for roles without ``can_view_financials``.
 - ``event_sales_summary(session, ctx)`` → ``[{"event_id", "name", "slug", "status", "starts_at", "tickets_sold",
   "tickets_held", "capacity", "orders_paid", "revenue_cents", "currency"}]`` ordered by start time;
@@ -22,6 +24,7 @@ from sqlmodel import Session, select
 
 from voelgoed.models import Event, Order, Organization, TicketType
 from voelgoed.services import clock, rbac
+from voelgoed.services.orders_admin import needs_attention_clause
 from voelgoed.services.rbac import TenantContext
 
 PAID = "paid"
@@ -49,12 +52,14 @@ def dashboard_overview(session: Session, ctx: TenantContext, *, now: datetime | 
         "next_events": [{"id": str(e.id), "name": e.name, "slug": e.slug, "status": e.status,
                          "starts_at": clock.aware(e.starts_at).isoformat(), "sold": int(sold_by_event.get(e.id, 0)),
                          "capacity": _capacity(session, e)} for e in next_events],
-        "recent_orders": [],
+        "recent_orders": [], "orders_needing_attention": 0,
     }
     if rbac.can_view_financials(ctx):
         paid = session.exec(select(func.count(), func.coalesce(func.sum(Order.total_cents), 0))
                             .where(Order.organization_id == org, Order.status == PAID, Order.currency == currency)).one()
         result["orders_paid"], result["revenue_cents"] = int(paid[0]), int(paid[1])
+        result["orders_needing_attention"] = int(session.exec(select(func.count()).select_from(Order).where(
+            Order.organization_id == org, needs_attention_clause())).one())
         result["tickets_sold"] = int(session.exec(select(func.coalesce(func.sum(TicketType.sold_count), 0))
                                                   .where(TicketType.organization_id == org)).one())
         recent = session.exec(select(Order).where(Order.organization_id == org)

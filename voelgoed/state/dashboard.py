@@ -18,6 +18,7 @@ class DashboardState(SessionState):
     orders_paid: str = ""
     tickets_sold: str = ""
     revenue: str = ""
+    attention_orders: int = 0
     next_events: list[dict[str, str]] = []
     recent_orders: list[dict[str, str]] = []
 
@@ -32,6 +33,7 @@ class DashboardState(SessionState):
         self.orders_paid = str(data["orders_paid"]) if shown else "—"
         self.tickets_sold = str(data["tickets_sold"]) if shown else "—"
         self.revenue = money(data["revenue_cents"], data["currency"]) if shown else "—"
+        self.attention_orders = data["orders_needing_attention"]
         self.next_events = [{"id": e["id"], "name": e["name"], "status": e["status"], "when": when(e["starts_at"]),
                              "sold": f"{e['sold']} / {e['capacity']}" if e["capacity"] else str(e["sold"])}
                             for e in data["next_events"]]

@@ -19,7 +19,13 @@ def _order_row(o: dict) -> dict[str, str]:
     return {"id": o["id"], "order_code": o["order_code"], "status": o["status"], "buyer_name": o["buyer_name"],
             "buyer_email": o["buyer_email"], "event_name": o["event_name"], "tickets": str(o["tickets"]),
             "total": money(o["total_cents"], o["currency"]), "when": when(o["created_at"], "%d %b %Y, %H:%M"),
-            "attention": "yes" if o["needs_attention"] else ""}
+            "attention": _attention_text(o) if o["needs_attention"] else ""}
+
+
+def _attention_text(o: dict) -> str:
+    if o.get("attention_reason"):
+        return f"Payment not confirmed, no tickets issued: {o['attention_reason']}"
+    return "Paid after the tickets were gone. No tickets were issued; refund the buyer."
 
 
 class OrdersState(SessionState):
@@ -54,6 +60,9 @@ class OrdersState(SessionState):
     @rx.event
     def load(self):
         self.offset = 0
+        wanted = str(self.router.url.query_parameters.get("status", ""))[:20]
+        if wanted in (orders_admin.ATTENTION, *orders_admin.STATUSES):
+            self.status_filter = wanted
         self._reload()
 
     @rx.event
@@ -63,7 +72,7 @@ class OrdersState(SessionState):
 
     @rx.event
     def set_status_filter(self, value: str):
-        self.status_filter = value if value in ["all", *orders_admin.STATUSES] else "all"
+        self.status_filter = value if value in ["all", orders_admin.ATTENTION, *orders_admin.STATUSES] else "all"
         self.offset = 0
         self._reload()
 

@@ -39,12 +39,44 @@ class WebhookEvent:
 
 @dataclass(frozen=True)
 class VerifyResult:
-    """``status``: success | failed | pending (anything else the provider says maps to pending)."""
+    """``status``: success | failed | pending (anything else the provider says maps to pending).
+    ``reference`` is the one the provider answered for; ``payload`` the answer reduced by
+    :func:`reduced_payload` (never card or customer data)."""
 
     reference: str
     status: str
     amount_cents: int | None = None
     currency: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+# The only provider fields we store (webhook bodies, verify answers): what we act on or show the
+# organiser. Card (``authorization``), ``customer``, ``metadata``, IP, fees … are dropped.
+KEPT_TOP = ("event", "id")
+KEPT_DATA = ("id", "reference", "status", "amount", "currency", "paid_at", "gateway_response")
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        return value[:200]
+    return None
+
+
+def reduced_payload(body: dict[str, Any] | None, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``{"event", "id", "data": {"id" (gateway transaction id), "reference", "status", "amount"
+    (minor units), "currency", "paid_at", "gateway_response"}}`` from a Paystack-shaped body (or a
+    verify answer's ``data`` passed as ``data``); only scalar values (strings clipped to 200
+    characters), absent fields left out. Issue 9 item 10: no card/customer data at rest."""
+    body = body if isinstance(body, dict) else {}
+    if data is None:
+        data = body.get("data") if isinstance(body.get("data"), dict) else {}
+    out: dict[str, Any] = {k: _scalar(body[k]) for k in KEPT_TOP if k in body and _scalar(body[k]) is not None}
+    out["data"] = {k: _scalar(data[k]) for k in KEPT_DATA if k in data and _scalar(data[k]) is not None}
+    return out
 
 
 class Provider(Protocol):
@@ -107,12 +139,13 @@ def verified_body(secret: str, headers, raw_body: bytes, signature_header: str) 
 
 def charge_event(body: dict[str, Any], data: dict[str, Any], *, delivery_key: str, outcome: str) -> WebhookEvent:
     """A :class:`WebhookEvent` from a Paystack-shaped charge notification ``{"event", "data": {"reference",
-    "amount" (minor units), "currency"}}``; strings are clipped to the column sizes (key 200, type 60, reference 100)."""
+    "amount" (minor units), "currency"}}``; strings are clipped to the column sizes (key 200, type 60, reference 100);
+    ``payload`` is :func:`reduced_payload` of the body (what gets stored)."""
     return WebhookEvent(
         delivery_key=delivery_key[:200], event_type=str(body.get("event", ""))[:60],
         reference=str(data.get("reference", ""))[:100], outcome=outcome,
         amount_cents=as_int(data.get("amount")), currency=str(data.get("currency") or "").upper() or None,
-        payload=body,
+        payload=reduced_payload(body, data),
     )
 
 

@@ -29,6 +29,7 @@ from voelgoed.services.payments.base import (
     WebhookEvent,
     as_int,
     charge_event,
+    reduced_payload,
     verified_body,
 )
 
@@ -83,7 +84,13 @@ class PaystackProvider:
         return charge_event(body, data, delivery_key=key, outcome=SUCCESS if event_type == "charge.success" else IGNORED)
 
     def verify(self, reference: str) -> VerifyResult:
+        """``GET /transaction/verify/{reference}`` → :class:`VerifyResult` with the reference Paystack
+        answered for (``data.reference``), status, amount (minor units), currency and the reduced
+        answer. Raises 503 ``provider_unavailable`` when Paystack can't be reached or says no."""
         data = self._call("GET", "/transaction/verify/" + quote(reference, safe=""))
+        if not isinstance(data, dict):
+            raise _unavailable("verify answer has no data object")
         status = {"success": "success", "failed": "failed", "reversed": "failed"}.get(
             str(data.get("status")), "pending")
-        return VerifyResult(reference, status, as_int(data.get("amount")), str(data.get("currency") or "").upper() or None)
+        return VerifyResult(str(data.get("reference") or "")[:100], status, as_int(data.get("amount")),
+                            str(data.get("currency") or "").upper()[:3] or None, reduced_payload({}, data)["data"])

@@ -1,5 +1,10 @@
 """The built-in sandbox provider: a hosted page with Pay / Decline and Paystack-style signed webhooks.
 
+The sandbox exists only where :func:`voelgoed.services.payments.selection.sandbox_available`
+(``SANDBOX_ENABLED`` and no real provider configured). Elsewhere :func:`require_available` makes
+every entry point — :func:`complete`, :func:`sandbox_view`, the webhook (via ``get_provider``) and
+``verify`` — answer 404 ``not_found``, so the sandbox can never settle an order there.
+
 - Hosted page: ``{BASE_URL}/pay/sandbox/<reference>`` (Reflex page ``voelgoed/pages/pay_sandbox.py``).
 - ``complete(session, reference=…, outcome="success"|"failure")`` is what the buttons (and
   ``POST /api/v1/sandbox/payments/{reference}/complete``) do: it builds the webhook the sandbox
@@ -39,6 +44,14 @@ from voelgoed.services.payments.base import (
 SIGNATURE_HEADER = "x-sandbox-signature"
 
 
+def require_available() -> None:
+    """404 ``not_found`` unless the sandbox exists on this deployment (see the module docstring)."""
+    from voelgoed.services.payments.selection import sandbox_available
+
+    if not sandbox_available():
+        raise NotFound("not_found", "Not found")
+
+
 def webhook_secret() -> str:
     """``SANDBOX_WEBHOOK_SECRET``, or hex SHA-256 of ``"sandbox-webhook:" + SECRET_KEY`` when it is empty."""
     settings = get_settings()
@@ -54,9 +67,11 @@ class SandboxProvider:
     name = "sandbox"
 
     def create_checkout(self, order: Order, payment: Payment) -> tuple[str, str]:
+        require_available()
         return payment.reference, f"{get_settings().effective_base_url}/pay/sandbox/{payment.reference}"
 
     def verify_webhook(self, headers, raw_body: bytes) -> WebhookEvent:
+        require_available()
         body, data = verified_body(webhook_secret(), headers, raw_body, SIGNATURE_HEADER)
         outcome = {"charge.success": SUCCESS, "charge.failed": FAILURE}.get(str(body.get("event", "")), IGNORED)
         return charge_event(body, data, delivery_key=str(body.get("id") or hashlib.sha256(raw_body).hexdigest()),
@@ -65,6 +80,7 @@ class SandboxProvider:
     def verify(self, reference: str) -> VerifyResult:
         from voelgoed.services.db import session_scope
 
+        require_available()
         with session_scope() as session:
             payment = session.exec(select(Payment).where(Payment.reference == reference)).first()
             if payment is None:
@@ -88,11 +104,11 @@ def build_webhook(payment: Payment, outcome: str) -> tuple[dict[str, str], bytes
 def complete(session: Session, *, reference: str, outcome: str, now: datetime | None = None) -> dict:
     """Play the provider: pay or decline ``reference`` → ``{"outcome", "order_code", "access_token", "status"}``.
 
-    Errors: 404 ``not_found`` (unknown reference or sandbox disabled), 422 ``validation_failed``
+    Errors: 404 ``not_found`` (unknown reference, not a sandbox payment, or the sandbox does not exist
+    here — :func:`require_available`), 422 ``validation_failed``
     (outcome not success/failure), 409 ``invalid_state`` (payment already settled the other way).
     """
-    if not get_settings().sandbox_enabled:
-        raise NotFound("not_found", "The sandbox is disabled")
+    require_available()
     if outcome not in (SUCCESS, FAILURE):
         raise ValidationFailed({"outcome": "outcome must be 'success' or 'failure'"})
     key = clean_key(reference, 100)
@@ -114,7 +130,8 @@ def complete(session: Session, *, reference: str, outcome: str, now: datetime | 
 def sandbox_view(session: Session, reference: str) -> dict:
     """What the hosted page shows: ``{reference, status, amount_cents, currency, order_code, order_status,
     access_token, event_name, event_slug, buyer_email}`` (amount in cents). Raises 404 ``not_found``
-    (unknown reference or not a sandbox payment)."""
+    (unknown reference, not a sandbox payment, or the sandbox does not exist here)."""
+    require_available()
     key = clean_key(reference, 100)
     row = None if key is None else session.exec(
         select(Payment, Order, Event).join(Order, Order.id == Payment.order_id).join(Event, Event.id == Order.event_id)
