@@ -12,7 +12,7 @@
    :func:`orders.apply_failure`, other events → ``ignored``. An unknown reference is
    acknowledged and ignored (outcome ``unknown_reference``, HTTP 200) so the provider stops retrying.
 
-Commits once; ticket side effects are enqueued after the commit.
+Commits once (the ``order.paid`` outbox entry is part of that commit); then nudges the outbox drain.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from voelgoed.models import WebhookDelivery
-from voelgoed.services import clock, orders, tickets
+from voelgoed.services import clock, orders, outbox
 from voelgoed.services.errors import Busy
 from voelgoed.services.payments import get_provider
 from voelgoed.services.payments.base import FAILURE, SUCCESS
@@ -85,5 +85,5 @@ def process_webhook(session: Session, *, provider: str, headers, raw_body: bytes
         session.rollback()
         raise Busy("busy", "Please retry the delivery") from exc
     if outcome == "paid" and order is not None:
-        tickets.after_order_paid(order.id)
+        outbox.nudge()  # the order.paid outbox row was committed with the order
     return {"outcome": outcome}
