@@ -92,6 +92,8 @@ def test_failing_handler_backs_off_then_is_dead_lettered_and_can_be_retried(db, 
     owner = make_user(db, org=org)
     ctx = ctx_of(db, owner, org)
     assert outbox.dead_count(db, ctx) == 1
+    view = outbox.ops_overview(db, ctx)
+    assert view["dead_count"] == 1 and view["can_retry"] and view["entries"][0]["topic"] == "test.flaky"
     assert [e["id"] for e in outbox.dead_entries(db, ctx)] == [str(entry.id)]
     other_ctx = ctx_of(db, make_user(db, org=other), other)
     assert outbox.dead_count(db, other_ctx) == 0 and outbox.dead_entries(db, other_ctx) == []

@@ -218,3 +218,10 @@ def retry_entry(session: Session, ctx: TenantContext, *, entry_id, now: datetime
     session.commit()
     nudge()
     return entry
+
+
+def ops_overview(session: Session, ctx: TenantContext) -> dict:
+    """The settings page's "Failed deliveries" section: ``{"dead_count": n, "entries": dead_entries(...),
+    "can_retry": bool}`` for ``ctx``'s organisation."""
+    return {"dead_count": dead_count(session, ctx), "entries": dead_entries(session, ctx),
+            "can_retry": rbac.can_manage_orders(ctx)}
