@@ -6,6 +6,7 @@
     user create --email E --password P [--name N] [--org SLUG --role ROLE]
     apikey create --org SLUG --name NAME          prints the new key as the last line
     worker                           run the RQ worker with the scheduler
+    cron                             run RQ's cron scheduler alone (housekeeping every minute)
     urls                             print the demo URLs and logins
 """
 
@@ -47,7 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     kc.add_argument("--org", required=True)
     kc.add_argument("--name", required=True)
 
-    sub.add_parser("worker", help="run the RQ worker with the scheduler")
+    sub.add_parser("worker", help="run the RQ worker with the scheduler (and RQ's cron for housekeeping)")
+    cron = sub.add_parser("cron", help="run RQ's cron scheduler alone (the worker starts one itself)")
+    cron.add_argument("--parent", type=int, default=None, help=argparse.SUPPRESS)
     sub.add_parser("urls", help="print the demo URLs and logins")
     return p
 
@@ -100,6 +103,10 @@ Press Ctrl-C to stop.""")
         from voelgoed.services.worker import run_worker
 
         return run_worker()
+    if args.group == "cron":
+        from voelgoed.services.worker import run_cron
+
+        return run_cron(args.parent)
     if args.group == "seed":
         from voelgoed.services import seed
 

@@ -79,6 +79,13 @@ class Settings(BaseSettings):
     trusted_proxy_hops: int = Field(0, alias="TRUSTED_PROXY_HOPS", description="X-Forwarded-For hops to trust")
     max_body_bytes: int = Field(1_000_000, alias="MAX_BODY_BYTES", description="request bodies above this get 413")
 
+    # outbox (side effects drained by the worker)
+    outbox_max_attempts: int = Field(8, alias="OUTBOX_MAX_ATTEMPTS", description="failures before an entry is dead-lettered")
+    outbox_lease_seconds: int = Field(300, alias="OUTBOX_LEASE_SECONDS",
+                                      description="a claimed entry is retried after this if its drainer died")
+    housekeeping_interval_seconds: int = Field(60, alias="HOUSEKEEPING_INTERVAL_SECONDS",
+                                               description="cron interval of the housekeeping sweep and outbox drain")
+
     # devices
     device_grace_hours: int = Field(12, alias="DEVICE_GRACE_HOURS", description="devices expire this long after the event ends")
 

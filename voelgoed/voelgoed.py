@@ -4,9 +4,11 @@ import reflex as rx
 
 from voelgoed.api import create_api
 from voelgoed.pages import register_pages
+from voelgoed.services.housekeeping import inprocess_ticker
 
 app = rx.App(
     api_transformer=create_api(),
     stylesheets=["/styles.css"],
 )
 register_pages(app)
+app.register_lifespan_task(inprocess_ticker)  # housekeeping + outbox drain when Redis is down

@@ -2,6 +2,7 @@
 
 from .audit import AuditLog
 from .events import Event, EventSigningKey, EventStatus
+from .outbox import OutboxEntry, OutboxStatus, SentEmail
 from .payments import Payment, PaymentStatus, WebhookDelivery
 from .scanning import Device, Scan, ScanResult
 from .tenancy import ApiKey, Invitation, Membership, Organization, Role, User, UserSession
@@ -21,6 +22,6 @@ from .venues import Gate, Venue
 __all__ = [
     "ApiKey", "AuditLog", "Device", "Event", "EventSigningKey", "EventStatus", "Gate", "Hold",
     "HoldItem", "HoldStatus", "Invitation", "Membership", "Order", "OrderItem", "OrderStatus",
-    "Organization", "Payment", "PaymentStatus", "Role", "Scan", "ScanResult", "Ticket",
+    "Organization", "OutboxEntry", "OutboxStatus", "SentEmail", "Payment", "PaymentStatus", "Role", "Scan", "ScanResult", "Ticket",
     "TicketStatus", "TicketType", "User", "UserSession", "Venue", "WebhookDelivery",
 ]

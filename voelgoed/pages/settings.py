@@ -6,6 +6,7 @@ import reflex as rx
 
 from voelgoed.pages.components.shell import empty_state, organiser_page
 from voelgoed.state.account import AccountState, ApiKeysState
+from voelgoed.state.deliveries import DeliveriesState
 from voelgoed.state.session import SessionState
 from voelgoed.state.settings import MembersState
 
@@ -80,11 +81,28 @@ def _organisation_tab() -> rx.Component:
                     align="center", width="100%", class_name="pending-invitation")),
                 spacing="2", width="100%", id="pending-invitations")),
         )),
+        rx.cond(DeliveriesState.dead_count > 0, _deliveries_section()),
         _section("Another organisation", "Run events for more than one organisation? Create it here and switch "
                  "between them from the menu at the top left.",
                  rx.button(rx.icon("plus", size=14), "New organisation", variant="soft",
                            on_click=MembersState.set_new_org_open(True), width="fit-content")),
         spacing="4", width="100%",
+    )
+
+
+def _deliveries_section() -> rx.Component:
+    return _section(
+        "Failed deliveries", "These e-mails and documents failed several times and are no longer retried "
+        "automatically. Fix the cause (e.g. the mail server), then retry.",
+        rx.foreach(DeliveriesState.dead_rows, lambda d: rx.hstack(
+            rx.icon("triangle-alert", size=14, color="var(--red-9)"),
+            rx.vstack(rx.text(d["what"], size="2", weight="medium"),
+                      rx.text(d["error"] + " · " + d["attempts"] + " attempts · " + d["when"], size="1",
+                              color_scheme="gray"), spacing="0"),
+            rx.spacer(),
+            rx.cond(DeliveriesState.can_retry,
+                    rx.button("Retry", size="1", variant="soft", on_click=DeliveriesState.retry(d["id"]))),
+            align="center", width="100%", class_name="dead-delivery")),
     )
 
 
@@ -201,4 +219,4 @@ def settings() -> rx.Component:
 
 def register(app: rx.App) -> None:
     app.add_page(settings, route="/settings", title="Settings · VoelgoedEvents",
-                 on_load=[SessionState.require_signed_in, MembersState.load, ApiKeysState.load])
+                 on_load=[SessionState.require_signed_in, MembersState.load, ApiKeysState.load, DeliveriesState.load])

@@ -24,9 +24,14 @@ class Actor:
         return cls("system", "")
 
 
-def record(session: Session, actor: Actor | None, action: str, target: Any = None, data: dict | None = None, *, organization_id=None) -> AuditLog:
+def record(session: Session, actor: Actor | None, action: str, target: Any = None, data: dict | None = None, *,
+           organization_id=None, target_type: str | None = None, target_id=None, created_at=None) -> AuditLog:
     """Add an :class:`AuditLog` row (``action`` like ``order.paid``; ``data`` a JSON-able dict; the
-    organisation taken from ``organization_id``, else the target's) to ``session``; the caller commits."""
+    organisation taken from ``organization_id``, else the target's) to ``session``; the caller commits.
+
+    The ONLY writer of audit rows (no SQL-text or Core inserts into ``auditlog`` elsewhere). Set-based
+    code that has only ids (no ORM object) passes ``target_type``/``target_id``/``organization_id``.
+    """
     actor = actor or Actor.system()
     org_id = organization_id or getattr(target, "organization_id", None)
     if org_id is None and target is not None and type(target).__name__ == "Organization":
@@ -36,10 +41,12 @@ def record(session: Session, actor: Actor | None, action: str, target: Any = Non
         actor_type=actor.type,
         actor_id=str(actor.id),
         action=action,
-        target_type=type(target).__name__.lower() if target is not None else "",
-        target_id=str(getattr(target, "id", "")) if target is not None else "",
+        target_type=target_type if target_type is not None else (type(target).__name__.lower() if target is not None else ""),
+        target_id=str(target_id) if target_id is not None else (str(getattr(target, "id", "")) if target is not None else ""),
         data=_jsonable(data or {}),
     )
+    if created_at is not None:
+        entry.created_at = created_at
     session.add(entry)
     return entry
 

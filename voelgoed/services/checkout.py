@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
 from voelgoed.models import Hold, HoldItem, HoldStatus, Order, OrderItem, OrderStatus, Payment
-from voelgoed.services import audit, clock, tickets
+from voelgoed.services import audit, clock, outbox
 from voelgoed.services.errors import Busy, NotFound, ValidationFailed, VoelgoedError
 from voelgoed.services.inventory import _as_uuid, _end_hold
 from voelgoed.services.orders import _finish_paid
@@ -89,7 +89,7 @@ def start_checkout(session: Session, *, hold_id, buyer_name: str, buyer_email: s
             outcome = _finish_paid(session, order, hold, now, buyer)
             session.commit()
             if outcome == "paid":
-                tickets.after_order_paid(order.id)
+                outbox.nudge()  # the order.paid outbox row was committed with the order
             return order
         payment = Payment(organization_id=order.organization_id, order_id=order.id, provider=prov.name,
                           reference="VGP-" + new_code(20, "abcdefghjkmnpqrstuvwxyz23456789"),

@@ -109,14 +109,11 @@ WITH cand AS (
     UPDATE "order" SET status = 'expired', updated_at = :now
     WHERE hold_id IN (SELECT id FROM gone) AND status = 'pending'
     RETURNING "order".id, "order".organization_id
-), logged AS (
-    INSERT INTO auditlog (id, organization_id, actor_type, actor_id, action, target_type, target_id, data, created_at)
-    SELECT gen_random_uuid(), organization_id, 'system', '', 'hold.expired', 'hold', id::text, '{}'::json, :now FROM gone
-    UNION ALL
-    SELECT gen_random_uuid(), organization_id, 'system', '', 'order.expired', 'order', id::text, '{}'::json, :now FROM orders
 )
-SELECT hi.ticket_type_id, SUM(hi.quantity)::int AS n
+SELECT 'item' AS kind, hi.ticket_type_id AS id, NULL::uuid AS organization_id, SUM(hi.quantity)::int AS n
 FROM holditem hi JOIN gone ON hi.hold_id = gone.id GROUP BY hi.ticket_type_id
+UNION ALL SELECT 'hold', id, organization_id, 0 FROM gone
+UNION ALL SELECT 'order', id, organization_id, 0 FROM orders
 """)
 
 
@@ -129,7 +126,11 @@ def _reclaim_expired(session: Session, event: Event, now: datetime, extra_type_i
     """
     if is_postgres(session):
         rows = session.execute(_EXPIRE_SQL, {"event_id": event.id, "now": now}).all()
-        per_type = {r[0]: r[1] for r in rows}
+        per_type = {r.id: r.n for r in rows if r.kind == "item"}
+        for r in rows:  # audit.record is the only writer of audit rows (same transaction)
+            if r.kind != "item":
+                audit.record(session, None, f"{r.kind}.expired", None, {}, organization_id=r.organization_id,
+                             target_type=r.kind, target_id=r.id, created_at=now)
         if per_type:
             lock_ids = sorted({*per_type, *extra_type_ids}, key=str)
             session.execute(sa_select(_TT.c.id).where(_TT.c.id.in_(lock_ids)).order_by(_TT.c.id).with_for_update())

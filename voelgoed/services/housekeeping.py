@@ -1,13 +1,18 @@
-"""Periodic housekeeping, run by the worker every minute (and safe to run any number of times).
+"""Periodic housekeeping (safe to run any number of times), enqueued every
+``HOUSEKEEPING_INTERVAL_SECONDS`` by RQ's cron scheduler in the worker (:mod:`voelgoed.services.worker`)
+— not by a job that re-schedules itself, which a crash would stop. Without Redis the web process runs it
+on a timer (:func:`inprocess_ticker`).
 
 Scheduled jobs (hold expiry, status changes at an event's start and end) live in Redis, which may be
 lost; this sweep makes PostgreSQL consistent again from its own data:
 
 - :func:`voelgoed.services.events.sync_statuses` persists ``live``/``ended`` for events whose clock moved;
-- every event with lapsed active holds gets :func:`voelgoed.services.inventory.reclaim_lapsed`.
+- every event with lapsed active holds gets :func:`voelgoed.services.inventory.reclaim_lapsed`;
+- :func:`voelgoed.services.outbox.drain_outbox` runs due outbox entries (the safety net behind the
+  after-commit nudges).
 
 Readers never depend on it (availability and status are computed at read time); it only keeps the
-stored counters and statuses tidy.
+stored counters and statuses tidy and the side effects flowing.
 """
 
 from __future__ import annotations
@@ -22,8 +27,6 @@ from voelgoed.services import clock
 from voelgoed.services.db import session_scope
 
 log = logging.getLogger(__name__)
-INTERVAL_SECONDS = 60
-JOB_ID = "voelgoed-housekeeping"
 
 
 def sweep(session: Session, *, now: datetime | None = None) -> dict:
@@ -41,16 +44,35 @@ def sweep(session: Session, *, now: datetime | None = None) -> dict:
     return {"events_changed": changed, "tickets_released": released}
 
 
-def housekeeping_job(reschedule: bool = True) -> dict:
-    """RQ job: :func:`sweep` in its own session, then schedules itself again in a minute."""
-    from voelgoed.services.queue import enqueue_in, get_queue
+def housekeeping_job() -> dict:
+    """RQ job (enqueued by the cron scheduler): :func:`sweep` in its own session, then the outbox drain.
+    Returns ``{"events_changed", "tickets_released", "outbox": {"done", "retried", "dead"}}``."""
+    from voelgoed.services.outbox import drain_outbox_job
 
+    result: dict = {"events_changed": 0, "tickets_released": 0}
     try:
         with session_scope() as session:
             result = sweep(session)
     finally:
-        if reschedule and get_queue() is not None:
-            enqueue_in(INTERVAL_SECONDS, housekeeping_job, job_id=JOB_ID)
-    if any(result.values()):
+        result["outbox"] = drain_outbox_job()  # side effects flow even if the sweep failed
+    if result["events_changed"] or result["tickets_released"] or any(result["outbox"].values()):
         log.info("housekeeping: %s", result)
     return result
+
+
+async def inprocess_ticker() -> None:
+    """Reflex lifespan task of the web process: every ``HOUSEKEEPING_INTERVAL_SECONDS``, run
+    :func:`housekeeping_job` here when Redis is unreachable (no worker can get jobs then); when Redis
+    answers, the worker's cron does it and this tick does nothing."""
+    import asyncio
+
+    from voelgoed.config import get_settings
+    from voelgoed.services.redis_conn import get_redis
+
+    while True:
+        await asyncio.sleep(max(1, get_settings().housekeeping_interval_seconds))
+        if get_redis() is None:
+            try:
+                await asyncio.to_thread(housekeeping_job)
+            except Exception:  # pragma: no cover - logged; the next tick tries again
+                log.exception("in-process housekeeping failed")

@@ -25,7 +25,6 @@ such published event; unknown, hidden or inactive ticket type — deliberately i
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -38,8 +37,8 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from voelgoed.config import get_settings
-from voelgoed.models import AuditLog, Event, Hold, HoldItem, HoldStatus, TicketType
-from voelgoed.services import clock
+from voelgoed.models import Event, Hold, HoldItem, HoldStatus, TicketType
+from voelgoed.services import audit, clock
 from voelgoed.services.db import is_postgres  # noqa: F401  (re-exported for callers)
 from voelgoed.services.errors import Busy, NotFound, ValidationFailed, VoelgoedError
 from voelgoed.services.hold_release import (  # noqa: F401  (re-exported: inventory is the public face)
@@ -56,7 +55,7 @@ from voelgoed.services.hold_release import (  # noqa: F401  (re-exported: invent
 
 SELLABLE_EVENT_STATUSES = ("published", "live")
 MAX_LINES = 20
-_TT, _EVENT, _HOLD, _ITEM, _AUDIT = (m.__table__ for m in (TicketType, Event, Hold, HoldItem, AuditLog))
+_TT, _EVENT, _HOLD, _ITEM = (m.__table__ for m in (TicketType, Event, Hold, HoldItem))
 _EVENT_FIELDS = ("id", "organization_id", "status", "ends_at", "sale_starts_at", "sale_ends_at", "currency", "capacity",
                  "waiting_room_enabled")
 _TT_FIELDS = ("id", "name", "price_cents", "max_per_order", "sale_starts_at", "sale_ends_at", "is_active", "is_hidden")
@@ -174,6 +173,11 @@ def _create_hold(session: Session, *, event_slug, event_id, items, client_addres
                 placed = _try_single(conn, event, types, wanted, client_address=client_address, ttl=ttl, now=now)
         except OperationalError as exc:
             raise Busy("busy", "Tickets are in high demand right now; please try again") from exc
+        if placed:
+            # audit.record is the only writer of audit rows; on this path the row commits right after the
+            # hold (not in its statement), so the hot row lock is still never held across a round trip
+            _audit_hold_created(session, placed[0], wanted)
+            session.commit()
     else:
         event, types = _load_for_hold(session, event_slug=event_slug, event_id=event_id, type_ids=list(wanted))
         _validate(session, event, types, wanted, pass_token, now)
@@ -252,10 +256,7 @@ def _place(session: Session, event: Event, types: dict, wanted: dict, *, client_
             session.execute(insert(_ITEM), [{"id": uuid.uuid4(), "organization_id": org_id, "hold_id": hold.id,
                                              "ticket_type_id": t, "quantity": q, "unit_price_cents": types[t].price_cents}
                                             for t, q in ordered])
-            session.execute(insert(_AUDIT).values(
-                id=uuid.uuid4(), organization_id=org_id, actor_type="buyer", actor_id="", action="hold.created",
-                target_type="hold", target_id=str(hold.id), created_at=now,
-                data={"items": {str(t): q for t, q in ordered}, "client_address": hold.client_address}))
+            _audit_hold_created(session, hold, dict(ordered))
             for tid, qty in ordered:
                 _reserve(session, _TT, tid, qty)
             if event.capacity is not None:
@@ -316,9 +317,6 @@ WITH u AS (
 ), i AS (
     INSERT INTO holditem (id, organization_id, hold_id, ticket_type_id, quantity, unit_price_cents)
     SELECT :iid, :org, h.id, :tt, :n, :price FROM h
-), a AS (
-    INSERT INTO auditlog (id, organization_id, actor_type, actor_id, action, target_type, target_id, data, created_at)
-    SELECT :aid, :org, 'buyer', '', 'hold.created', 'hold', :hid_text, CAST(:data AS json), :now FROM h
 )
 SELECT m.matched,
        -- only when nothing was reserved (InitPlans run on demand): what is left, and whether lapsed holds exist
@@ -327,6 +325,13 @@ SELECT m.matched,
                                                                    AND expires_at <= :now) END AS lapsed
 FROM (SELECT count(*) AS matched FROM u) m
 """)
+
+
+def _audit_hold_created(session, hold: Hold, items: dict) -> None:
+    audit.record(session, audit.Actor("buyer", ""), "hold.created", None,
+                 {"items": {str(t): q for t, q in items.items()}, "client_address": hold.client_address},
+                 organization_id=hold.organization_id, target_type="hold", target_id=hold.id,
+                 created_at=hold.created_at)
 
 
 def _place_single_pg(session, hold: Hold, line: tuple[uuid.UUID, int], price: int) -> None:
@@ -339,8 +344,7 @@ def _place_single_pg(session, hold: Hold, line: tuple[uuid.UUID, int], price: in
     matched, left_now, lapsed = session.execute(_SINGLE_SQL, {
         "n": qty, "tt": tid, "hid": hold.id, "hid_text": str(hold.id), "org": hold.organization_id, "event": hold.event_id,
         "expires": hold.expires_at, "total": hold.total_cents, "currency": hold.currency, "addr": hold.client_address,
-        "now": hold.created_at, "iid": uuid.uuid4(), "price": price, "aid": uuid.uuid4(),
-        "data": json.dumps({"items": {str(tid): qty}, "client_address": hold.client_address}),
+        "now": hold.created_at, "iid": uuid.uuid4(), "price": price,
     }).one()
     if matched == 1:
         return

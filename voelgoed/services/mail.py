@@ -8,6 +8,10 @@
 - with ``SMTP_HOST`` empty (the embedded default): writes ``<MAIL_DIR>/<timestamp>-<id>.eml`` and logs it.
 
 Returns the ``Message-ID``. ``attachments`` is an iterable of ``(filename, bytes, mime_type)``.
+
+``already_sent(session, key)`` / ``mark_sent(session, *, key, organization_id, to, message_id)``: the
+sent-e-mail markers (table ``sentemail``, unique ``dedupe_key``) that jobs check before and write right
+after sending, so a retried job does not send the same message twice.
 """
 
 from __future__ import annotations
@@ -66,3 +70,24 @@ def send_email(to: str, subject: str, text: str, html: str | None = None,
         smtp.send_message(msg)
     log.info("mail to %s (%s) sent via %s:%s", to, subject, settings.smtp_host, settings.smtp_port)
     return msg["Message-ID"]
+
+
+# --- sent-e-mail markers (so a retried job does not send twice) ---------------------------------
+
+def already_sent(session, key: str) -> bool:
+    """True when a :class:`~voelgoed.models.SentEmail` marker with ``dedupe_key == key`` exists."""
+    from sqlmodel import select
+
+    from voelgoed.models import SentEmail
+
+    return session.exec(select(SentEmail.id).where(SentEmail.dedupe_key == key)).first() is not None
+
+
+def mark_sent(session, *, key: str, organization_id, to: str, message_id: str) -> None:
+    """Add the marker for ``key`` to the caller's transaction (write it right after SMTP accepted the
+    message and commit at once). The remaining window is honest at-least-once: if the process dies
+    between SMTP's ``250`` and this commit, the retry sends the message a second time."""
+    from voelgoed.models import SentEmail
+
+    session.add(SentEmail(organization_id=organization_id, dedupe_key=key[:160], to=to[:320],
+                          message_id=(message_id or "")[:200], sent_at=clock.utcnow()))

@@ -4,7 +4,8 @@
 - ``list_invitations(session, ctx, *, now=None)`` → pending ``[{"id", "email", "role", "expires_at"}]``
 - ``invite_member(session, ctx, *, email, role, now=None)`` → ``(Invitation, token)``; owners/admins only
   (403 ``forbidden``); only an owner may invite an owner; 409 ``already_member``; the email with the
-  accept link (``/invite/<token>``) is enqueued after commit.
+  accept link (``/invite/<token>``) is an outbox entry ``invitation.created`` written in the same
+  transaction (:func:`send_invitation_email` sends it once, marker ``invitation:<id>``).
 - ``revoke_invitation(session, ctx, *, invitation_id, now=None)``
 - ``invitation_preview(session, *, token, now=None)`` → ``{"organization_name", "email", "role"}`` (404 ``not_found``
   for unknown, used, revoked or expired tokens)
@@ -17,7 +18,9 @@
 - ``remove_member(session, ctx, *, membership_id)`` (409 ``last_owner`` likewise).
 
 Another organisation's membership or invitation is 404 ``not_found``. Invitation tokens are 256-bit,
-stored as SHA-256, valid :data:`INVITATION_TTL` (7 days).
+stored as SHA-256, valid :data:`INVITATION_TTL` (7 days). A token is HMAC-SHA256(SECRET_KEY-derived key,
+invitation id) (:func:`invitation_token`), so the e-mail job can rebuild it from the id and no secret
+travels in the outbox or the queue (rotating SECRET_KEY voids pending invitation links).
 """
 
 from __future__ import annotations
@@ -29,10 +32,10 @@ from sqlmodel import Session, select
 
 from voelgoed.config import get_settings
 from voelgoed.models import Invitation, Membership, Organization, Role, User
-from voelgoed.services import audit, clock, queue, rbac
+from voelgoed.services import audit, clock, outbox, rbac
 from voelgoed.services.errors import NotFound, VoelgoedError
 from voelgoed.services.rbac import TenantContext
-from voelgoed.services.security import hash_token, new_token
+from voelgoed.services.security import hash_token, hmac_sign
 
 INVITATION_TTL = timedelta(days=7)
 
@@ -79,29 +82,44 @@ def invite_member(session: Session, ctx: TenantContext, *, email: str, role: str
             Invitation.organization_id == ctx.organization_id, Invitation.email == email,
             Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))).all():
         old.revoked_at = now  # a new invitation replaces an older pending one
-    token = new_token(32)
-    invitation = Invitation(organization_id=ctx.organization_id, email=email, role=role, token_hash=hash_token(token),
+    invitation = Invitation(organization_id=ctx.organization_id, email=email, role=role, token_hash="",
                             invited_by_id=ctx.user_id, created_at=now, expires_at=now + INVITATION_TTL)
+    token = invitation_token(invitation.id)
+    invitation.token_hash = hash_token(token)
     session.add(invitation)
     session.flush()
     audit.record(session, ctx.actor, "membership.invited", invitation, {"email": email, "role": role})
+    outbox.add_entry(session, topic="invitation.created", payload={"invitation_id": invitation.id},
+                     organization_id=ctx.organization_id, now=now)
     session.commit()
-    queue.enqueue(send_invitation_email, str(invitation.id), token)
+    outbox.nudge()
     return invitation, token
 
 
-def send_invitation_email(invitation_id: str, token: str) -> bool:
-    """RQ job: email the accept link. Idempotent enough: skipped once the invitation is no longer pending.
+def invitation_token(invitation_id: uuid.UUID) -> str:
+    """The accept-link token of an invitation: HMAC-SHA256 (256 bits, URL-safe base64, 43 characters) of its
+    id under a key derived from SECRET_KEY (purpose ``invitation-token``); only its SHA-256 is stored."""
+    import base64
 
-    The token travels in the job arguments because only its hash is stored.
-    """
+    digest = bytes.fromhex(hmac_sign(invitation_id.bytes, purpose="invitation-token"))
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def send_invitation_email(invitation_id: str) -> bool:
+    """Outbox handler job (topic ``invitation.created``): e-mail the accept link once. Returns True when a
+    message went out; False when the invitation is gone, no longer pending, or the marker
+    ``invitation:<id>`` says it was already sent (written right after SMTP accepted it; a crash in between
+    is the remaining at-least-once window). SMTP errors raise, so the outbox retries."""
+    from voelgoed.services import mail
     from voelgoed.services.db import session_scope
-    from voelgoed.services.mail import send_email
 
+    key = f"invitation:{invitation_id}"
     with session_scope() as session:
-        invitation = session.get(Invitation, uuid.UUID(invitation_id))
-        if invitation is None or invitation.accepted_at or invitation.revoked_at:
+        invitation = session.get(Invitation, uuid.UUID(str(invitation_id)))
+        if invitation is None or invitation.accepted_at or invitation.revoked_at or mail.already_sent(session, key):
             return False
+        token = invitation_token(invitation.id)
+        org_id = invitation.organization_id
         org = session.get(Organization, invitation.organization_id)
         inviter = session.get(User, invitation.invited_by_id) if invitation.invited_by_id else None
         to, org_name, role = invitation.email, org.name, invitation.role
@@ -112,7 +130,10 @@ def send_invitation_email(invitation_id: str, token: str) -> bool:
     html = (f"<p>{who} invited you to join <strong>{org_name}</strong> on VoelgoedEvents as <em>{role}</em>.</p>"
             f'<p><a href="{link}">Accept the invitation</a> (valid for 7 days).</p>'
             "<p>If you did not expect this, ignore this email.</p>")
-    send_email(to, f"You're invited to {org_name} on VoelgoedEvents", text, html=html)
+    message_id = mail.send_email(to, f"You're invited to {org_name} on VoelgoedEvents", text, html=html)
+    with session_scope() as session:
+        mail.mark_sent(session, key=key, organization_id=org_id, to=to, message_id=message_id)
+        session.commit()
     return True
 
 

@@ -24,7 +24,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from voelgoed.models import Event, Hold, HoldStatus, Order, OrderItem, OrderStatus, Payment, Ticket, TicketType, Venue
-from voelgoed.services import audit, clock, ratelimit, tickets
+from voelgoed.services import audit, clock, outbox, ratelimit, tickets
 from voelgoed.services.errors import NotFound, RateLimited, VoelgoedError
 from voelgoed.services.inventory import _end_hold, clean_key
 from voelgoed.services.payments import confirmation as confirmation_mod
@@ -166,7 +166,7 @@ def apply_failure(session: Session, *, reference: str, provider: str, now: datet
 
 def mark_paid(session: Session, *, reference: str, amount_cents: int, currency: str, provider: str,
               now: datetime | None = None) -> Order:
-    """Mark the order behind ``reference`` paid; commits; enqueues ticket side effects after commit.
+    """Mark the order behind ``reference`` paid; commits (with the ``order.paid`` outbox entry), then nudges the drain.
 
     Idempotent (an already-paid order is returned unchanged). Amount (cents) and currency must
     match the payment, else the order stays unpaid, is flagged and 409 ``amount_mismatch`` is raised
@@ -185,7 +185,7 @@ def mark_paid(session: Session, *, reference: str, amount_cents: int, currency: 
     if outcome == "unconfirmed":
         raise VoelgoedError("unconfirmed", "The provider did not confirm this payment", status=409)
     if outcome == "paid":
-        tickets.after_order_paid(order.id)
+        outbox.nudge()  # the order.paid outbox row was committed with the order
     return order
 
 
@@ -222,7 +222,7 @@ def reconcile_payment(session: Session, *, reference: str, provider: str = "pays
         return "pending"
     session.commit()
     if outcome == "paid":
-        tickets.after_order_paid(order.id)
+        outbox.nudge()  # the order.paid outbox row was committed with the order
     return outcome
 
 

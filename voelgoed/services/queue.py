@@ -1,9 +1,12 @@
 """Background jobs on RQ (architecture decision 6).
 
-Call :func:`enqueue` / :func:`enqueue_in` only *after* the transaction that made the job necessary
-has committed; job functions take ids only, open their own session and are idempotent.
+Work that *must* happen because of a change is an outbox entry written with the change
+(:mod:`voelgoed.services.outbox`), not a job enqueued after the commit. :func:`enqueue` /
+:func:`enqueue_in` are for nudges and timers whose loss a periodic sweep repairs (the outbox drain,
+hold expiry); job functions take ids only, open their own session and are idempotent.
 With no reachable Redis (the embedded default) jobs run in-process: ``enqueue`` runs the function
-at once (errors logged), ``enqueue_in`` runs it on a timer thread.
+at once (errors logged), ``enqueue_in`` runs it on a timer thread. If Redis fails during the enqueue
+it is reported down (:func:`voelgoed.services.redis_conn.report_failure`) and the job runs in-process.
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ import threading
 from collections.abc import Callable
 from datetime import timedelta
 
+import redis
 from rq import Queue, Retry
 
-from voelgoed.services.redis_conn import get_redis
+from voelgoed.services.redis_conn import get_redis, report_failure
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "voelgoed"
@@ -43,16 +47,25 @@ def enqueue(func: Callable, *args, retry: Retry | None = DEFAULT_RETRY, job_id: 
         _run_inline(func, *args, **kwargs)
         return None
     # explicit args=/kwargs= (RQ refuses positional args together with kwargs=)
-    return queue.enqueue(func, args=args, kwargs=kwargs or None, retry=retry, job_id=job_id)
+    try:
+        return queue.enqueue(func, args=args, kwargs=kwargs or None, retry=retry, job_id=job_id)
+    except redis.RedisError:
+        log.warning("Redis failed while enqueueing %s; running it in-process", getattr(func, "__name__", func))
+        report_failure()
+        _run_inline(func, *args, **kwargs)
+        return None
 
 
 def enqueue_in(seconds: float, func: Callable, *args, job_id: str | None = None, **kwargs):
     """Run ``func`` after ``seconds`` (needs `rq worker --with-scheduler`; a timer thread without Redis)."""
     queue = get_queue()
-    if queue is None:
-        timer = threading.Timer(max(seconds, 0), _run_inline, args=(func, *args), kwargs=kwargs)
-        timer.daemon = True
-        timer.start()
-        return None
-    return queue.enqueue_in(timedelta(seconds=max(seconds, 0)), func, args=args, kwargs=kwargs or None,
-                            retry=DEFAULT_RETRY, job_id=job_id)
+    if queue is not None:
+        try:
+            return queue.enqueue_in(timedelta(seconds=max(seconds, 0)), func, args=args, kwargs=kwargs or None,
+                                    retry=DEFAULT_RETRY, job_id=job_id)
+        except redis.RedisError:
+            report_failure()
+    timer = threading.Timer(max(seconds, 0), _run_inline, args=(func, *args), kwargs=kwargs)
+    timer.daemon = True
+    timer.start()
+    return None

@@ -2,10 +2,14 @@
 
 - ``render_ticket_pdfs(order_id) -> int``: renders the PDF of every ticket whose stored file is
   missing or older than the ticket's ``version``; returns how many were rendered.
-- ``send_order_confirmation(order_id, force=False) -> bool``: renders missing PDFs, then sends the
-  confirmation (Jinja2 templates ``templates/email/order_confirmation.{txt,html}``) with one PDF per
-  non-void ticket attached. Sent once per order (audit ``order.confirmation_sent`` marks it) unless
-  ``force`` (resend). Only paid orders get it. SMTP failures raise, so RQ retries the job.
+- ``send_order_confirmation(order_id, force=False, request_key=None) -> bool``: renders missing PDFs,
+  then sends the confirmation (Jinja2 templates ``templates/email/order_confirmation.{txt,html}``) with
+  one PDF per non-void ticket attached. Only paid orders get it. Sent once per order — the marker
+  ``order:<id>:confirmation`` (:func:`voelgoed.services.mail.mark_sent`, committed right after SMTP
+  accepted the message, together with the audit ``order.confirmation_sent``) — or, with ``force``
+  (resend), once per ``request_key`` (marker ``order:<id>:resend:<key>``; the outbox passes its entry id).
+  SMTP failures raise, so the outbox retries. At-least-once: a crash between SMTP's answer and the
+  marker's commit sends the message again on the retry.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import select
 
-from voelgoed.models import AuditLog, Order, OrderStatus, Ticket, TicketStatus
+from voelgoed.models import Order, OrderStatus, Ticket, TicketStatus
 from voelgoed.services import audit, documents, mail
 from voelgoed.services.db import session_scope
 from voelgoed.services.ticket_views import format_money, order_page_url
@@ -73,18 +77,26 @@ def confirmation_context(session, order: Order) -> dict:
     }
 
 
-def send_order_confirmation(order_id, force: bool = False) -> bool:
+def confirmation_key(order_id, *, force: bool = False, request_key: str | None = None) -> str | None:
+    """The sent-marker key of a confirmation: per order, or per resend request (None: a forced send
+    without a request key is not de-duplicated)."""
+    if not force:
+        return f"order:{order_id}:confirmation"
+    return f"order:{order_id}:resend:{request_key}" if request_key else None
+
+
+def send_order_confirmation(order_id, force: bool = False, request_key: str | None = None) -> bool:
     """Send the order confirmation with the ticket PDFs; returns True when a message went out."""
     oid = _uuid(order_id)
     if oid is None:
         return False
     render_ticket_pdfs(oid)
+    key = confirmation_key(oid, force=force, request_key=request_key)
     with session_scope() as session:
         order = session.get(Order, oid)
         if order is None or order.status != OrderStatus.paid.value:
             return False
-        if not force and session.exec(select(AuditLog.id).where(
-                AuditLog.action == "order.confirmation_sent", AuditLog.target_id == str(oid))).first():
+        if key is not None and mail.already_sent(session, key):
             return False
         tickets = _tickets(session, oid)
         if not tickets:
@@ -101,6 +113,9 @@ def send_order_confirmation(order_id, force: bool = False) -> bool:
                                      _env.get_template("email/order_confirmation.txt").render(**context),
                                      _env.get_template("email/order_confirmation.html").render(**context),
                                      attachments)
+        if key is not None:
+            mail.mark_sent(session, key=key, organization_id=order.organization_id, to=order.buyer_email,
+                           message_id=message_id)
         audit.record(session, None, "order.confirmation_sent", order,
                      {"to": order.buyer_email, "attachments": len(attachments), "message_id": message_id,
                       "resend": force})

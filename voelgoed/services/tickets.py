@@ -4,13 +4,16 @@
   transaction (the one that marks the order paid) and does not commit. It locks the order row
   (``SELECT … FOR UPDATE``) and keys tickets by (order_item_id, position) with a unique constraint,
   so repeated or concurrent webhook deliveries never issue twice. Each new ticket gets its signed
-  QR (``qr_payload``, see :mod:`voelgoed.services.ticket_identity`) and its validity window.
-- ``after_order_paid(order_id)`` is called after commit: enqueues the PDF render, then the e-mail.
+  QR (``qr_payload``, see :mod:`voelgoed.services.ticket_identity`) and its validity window. When it
+  creates tickets it also writes the outbox entry ``order.paid`` (PDFs, then the confirmation e-mail,
+  then the stats signal) in that same transaction (:mod:`voelgoed.services.outbox`).
+- ``after_order_paid(order_id)``: kept for callers written before the outbox; only :func:`outbox.nudge`.
 - ``void_ticket(session, ctx, *, ticket_id, reason)``: 404 ``not_found`` (also another
   organisation's), 409 ``already_voided``, 403 ``forbidden`` for roles that may not manage orders.
 - ``resend_order_email(session, ctx, *, order_id)`` / ``resend_order_email_for_buyer(session, *,
-  order_code, access_token)``: enqueue the confirmation again (404 ``not_found``; 409 ``invalid_state``
-  unless the order is paid).
+  order_code, access_token)``: write an outbox entry ``tickets.resend`` (sent once per request) with the
+  audit entry (404 ``not_found``; 409 ``invalid_state`` unless the order is paid).
+- ``void_ticket`` writes ``ticket.voided`` (PDF re-render, stats signal) with the change.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from voelgoed.models import Order, OrderItem, OrderStatus, Ticket, TicketStatus
-from voelgoed.services import audit, clock, queue, ratelimit, rbac
+from voelgoed.services import audit, clock, outbox, ratelimit, rbac
 from voelgoed.services.errors import NotFound, VoelgoedError
 from voelgoed.services.rbac import TenantContext
 from voelgoed.services.security import new_code
@@ -78,16 +81,16 @@ def issue_for_order(session: Session, order: Order, *, now: datetime | None = No
             tickets.append(ticket)
     if created:
         audit.record(session, None, "ticket.issued", order, {"order_code": order.order_code, "count": created})
+        outbox.add_entry(session, topic="order.paid", payload={"order_id": order.id, "event_id": order.event_id},
+                         organization_id=order.organization_id, now=now)
     session.flush()
     return tickets
 
 
-def after_order_paid(order_id) -> None:
-    """Enqueue the post-payment side effects (PDFs, then the confirmation e-mail). Call after commit."""
-    from voelgoed.services import ticket_jobs
-
-    queue.enqueue(ticket_jobs.render_ticket_pdfs, str(order_id))
-    queue.enqueue(ticket_jobs.send_order_confirmation, str(order_id))
+def after_order_paid(order_id=None) -> None:
+    """Deprecated: the side effects are the ``order.paid`` outbox entry written by :func:`issue_for_order`;
+    this only nudges the drain (:func:`voelgoed.services.outbox.nudge`). Call after commit."""
+    outbox.nudge()
 
 
 def void_ticket(session: Session, ctx: TenantContext, *, ticket_id, reason: str = "",
@@ -96,7 +99,7 @@ def void_ticket(session: Session, ctx: TenantContext, *, ticket_id, reason: str 
 
     Errors: 404 ``not_found`` (unknown id or another organisation's ticket), 403 ``forbidden``
     (role may not manage orders), 409 ``already_voided``, 409 ``invalid_state`` (refunded).
-    Commits; audit ``ticket.voided``; the PDF job is enqueued after commit.
+    Commits; audit ``ticket.voided`` and outbox ``ticket.voided`` (PDF re-render) in that transaction.
     """
     now = clock.resolve(now)
     tid = _as_uuid(ticket_id)
@@ -118,10 +121,10 @@ def void_ticket(session: Session, ctx: TenantContext, *, ticket_id, reason: str 
     session.add(ticket)
     audit.record(session, ctx.actor, "ticket.voided", ticket,
                  {"ticket_code": ticket.ticket_code, "reason": ticket.void_reason, "previous_status": previous})
+    outbox.add_entry(session, topic="ticket.voided", organization_id=ticket.organization_id, now=now,
+                     payload={"ticket_id": ticket.id, "order_id": ticket.order_id, "event_id": ticket.event_id})
     session.commit()
-    from voelgoed.services import ticket_jobs
-
-    queue.enqueue(ticket_jobs.render_ticket_pdfs, str(ticket.order_id))
+    outbox.nudge()
     return ticket
 
 
@@ -144,8 +147,9 @@ def resend_order_email(session: Session, ctx: TenantContext, *, order_id) -> Ord
     rbac.require(ctx, rbac.can_manage_orders, "resend tickets")
     _paid_or_conflict(order)
     audit.record(session, ctx.actor, "order.confirmation_resent", order, {"to": order.buyer_email})
+    _add_resend(session, order)
     session.commit()
-    _enqueue_resend(order.id)
+    outbox.nudge()
     return order
 
 
@@ -167,12 +171,12 @@ def resend_order_email_for_buyer(session: Session, *, order_code: str, access_to
     ratelimit.hit("resend-email", str(order.id), BUYER_RESEND_RATE)
     audit.record(session, audit.Actor("buyer", order.buyer_email), "order.confirmation_resent", order,
                  {"to": order.buyer_email})
+    _add_resend(session, order)
     session.commit()
-    _enqueue_resend(order.id)
+    outbox.nudge()
     return order
 
 
-def _enqueue_resend(order_id: uuid.UUID) -> None:
-    from voelgoed.services import ticket_jobs
-
-    queue.enqueue(ticket_jobs.send_order_confirmation, str(order_id), force=True)
+def _add_resend(session: Session, order: Order) -> None:
+    outbox.add_entry(session, topic="tickets.resend", payload={"order_id": order.id},
+                     organization_id=order.organization_id)

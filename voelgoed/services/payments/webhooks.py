@@ -19,7 +19,8 @@
    acknowledged and ignored (outcome ``unknown_reference``, HTTP 200) so the provider stops retrying.
 
 Stored payloads are reduced to the fields we use (:func:`~.base.reduced_payload`): no card or
-customer data. Commits once; ticket side effects are enqueued after the commit.
+customer data. Commits once (the ``order.paid`` outbox entry is part of that commit); then nudges
+the outbox drain.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from voelgoed.models import Payment, WebhookDelivery
-from voelgoed.services import clock, orders, tickets
+from voelgoed.services import clock, orders, outbox
 from voelgoed.services.errors import Busy
 from voelgoed.services.inventory import clean_key
 from voelgoed.services.payments import get_provider
@@ -118,5 +119,5 @@ def process_webhook(session: Session, *, provider: str, headers, raw_body: bytes
         session.rollback()
         raise Busy("busy", "Please retry the delivery") from exc
     if outcome == "paid" and order is not None:
-        tickets.after_order_paid(order.id)
+        outbox.nudge()  # the order.paid outbox row was committed with the order
     return {"outcome": outcome}
