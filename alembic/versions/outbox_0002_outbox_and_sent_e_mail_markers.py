@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = 'outbox_0002'
-down_revision: str | None = '0001'
+down_revision: str | None = 'pay_0002'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -120,3 +120,43 @@ def test_hold_without_pass_is_refused_when_room_is_on(db, open_room):
     good = wr.status(open_room, token)["pass"]
     hold = inventory.create_hold(db, event_id=open_room.id, items=[(tt.id, 1)], pass_token=good)
     assert hold.id is not None
+
+
+def test_new_places_per_address_are_capped_but_rejoins_and_other_addresses_are_not(db, redis_client, open_room,
+                                                                                   monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from voelgoed.api import create_api
+
+    monkeypatch.setattr(get_settings(), "waiting_room_join_rate_limit", "3/day")
+    url = f"/api/v1/public/events/{open_room.slug}/queue"
+    with TestClient(create_api(), client=("198.51.100.7", 5000)) as bot, \
+            TestClient(create_api(), client=("203.0.113.9", 5000)) as honest:
+        first = [bot.post(url, json={}) for _ in range(3)]
+        assert [r.status_code for r in first] == [200, 200, 200]
+        refused = [bot.post(url, json={}) for _ in range(5)]
+        assert {r.status_code for r in refused} == {429}
+        assert refused[0].json()["error"]["code"] == "rate_limited" and int(refused[0].headers["Retry-After"]) >= 1
+        assert bot.post(url, json={"visitor_token": "VGV1.forged.0.000000.x"}).status_code == 429  # a forged token is a new place
+        # the capped address's visitors still come back to their own places
+        again = bot.post(url, json={"visitor_token": first[1].json()["visitor_token"]})
+        assert again.status_code == 200 and again.json()["queue_rank"] == 2
+        assert again.json()["visitor_token"] == first[1].json()["visitor_token"]
+        # another address is not affected
+        assert honest.post(url, json={}).json()["queue_rank"] == 4
+    assert redis_client.zcard(f"wr:{open_room.id.hex}:q") == 4
+
+
+def test_before_opening_answers_do_not_depend_on_the_draw(client, db, redis_client):
+    event = make_event(db, make_org(db))
+    event.waiting_room_enabled = True
+    event.waiting_room_opens_at = datetime.now(UTC) + timedelta(hours=1)
+    event.waiting_room_rate_per_minute = 6
+    db.add(event)
+    db.flush()
+    wr.forget_cached_rooms()
+    url = f"/api/v1/public/events/{event.slug}/queue"
+    bodies = [client.post(url, json={}).json() for _ in range(8)]
+    views = {(b["visitor_token"].split(".")[2], b["visitor_token"].split(".")[3], b["queue_rank"], b["position"],
+              b["admitted"], b["admitted_count"]) for b in bodies}
+    assert views == {("0", "000000", None, None, False, 0)}

@@ -1,7 +1,8 @@
 """Waiting-room endpoints (issue #6). Thin: parse, call ``services.waiting_room``, present.
 
 - ``POST /api/v1/public/events/{slug}/queue`` ``{visitor_token?}`` → ``200`` status dict (see
-  ``waiting_room.status``); rate-limited per client address with ``PUBLIC_RATE_LIMIT`` (429 + Retry-After).
+  ``waiting_room.status``); every join is rate-limited per client address with ``PUBLIC_RATE_LIMIT``
+  and a join without a valid token (a new place) also with ``WAITING_ROOM_JOIN_RATE_LIMIT`` (429 + Retry-After).
 - ``GET /api/v1/public/events/{slug}/queue/{visitor_token}`` → ``200`` status dict; ``404
   visitor_token_invalid``; cheap (process-cached event settings + one O(log n) Redis call).
 - ``PUT /api/v1/events/{event_id}/waiting-room`` (API key) ``{enabled, opens_at?, rate_per_minute?}`` →
@@ -41,9 +42,10 @@ class ConfigureBody(BaseModel):
 @router.post("/api/v1/public/events/{slug}/queue")
 async def join_queue(slug: str, request: Request, body: JoinBody | None = Body(default=None)) -> dict:
     # async like the status route: a rate-limit hit and one EVALSHA, both sub-millisecond Redis calls
-    ratelimit.hit("waiting_room_join", client_address(request), get_settings().public_rate_limit)
+    address = client_address(request)
+    ratelimit.hit("waiting_room_join", address, get_settings().public_rate_limit)  # every join, before any lookup
     room = waiting_room.cached_room(slug) or await run_in_threadpool(_load_room, slug)
-    return waiting_room.join(room, body.visitor_token if body else None)
+    return waiting_room.join(room, body.visitor_token if body else None, client_address=address)
 
 
 @router.get("/api/v1/public/events/{slug}/queue/{visitor_token}")

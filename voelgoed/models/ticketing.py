@@ -51,7 +51,10 @@ class Hold(SQLModel, table=True):
     expires_at: datetime = ts_field(nullable=False, index=True)
     total_cents: int = 0
     currency: str = Field(default="ZAR", max_length=3)
-    client_address: str = Field(default="", max_length=64)
+    client_address: str = Field(default="", max_length=64, description="unused since wroom_0002 (raw address not stored)")
+    client_hash: str | None = Field(default=None, max_length=64, index=True,
+                                    description="keyed hash (HMAC, SECRET_KEY) of the client address, for the hold caps")
+    pass_id: str | None = Field(default=None, max_length=64, index=True, description="waiting-room pass that backed it")
     created_at: datetime = ts_field(default_now=True)
     ended_at: datetime | None = ts_field()
 

@@ -20,7 +20,8 @@ Errors (codes → HTTP): ``validation_failed`` 422 (quantities, empty items), ``
 such published event; unknown, hidden or inactive ticket type — deliberately indistinguishable),
 ``not_on_sale`` 409 (outside the event's or ticket type's sale window, or event not published/live),
 ``sold_out`` 409, ``insufficient_inventory`` 409 (``details.available``), ``busy`` 503 (lock timeout),
-``waiting_room_pass_required`` 403.
+``waiting_room_pass_required`` 403, ``too_many_holds`` 429 (live-hold caps per client address and per
+waiting-room pass: :mod:`voelgoed.services.hold_caps`).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from sqlmodel import Session, select
 
 from voelgoed.config import get_settings
 from voelgoed.models import Event, Hold, HoldItem, HoldStatus, TicketType
-from voelgoed.services import audit, clock
+from voelgoed.services import audit, clock, hold_caps
 from voelgoed.services.db import is_postgres  # noqa: F401  (re-exported for callers)
 from voelgoed.services.errors import Busy, NotFound, ValidationFailed, VoelgoedError
 from voelgoed.services.hold_release import (  # noqa: F401  (re-exported: inventory is the public face)
@@ -59,7 +60,8 @@ _TT, _EVENT, _HOLD, _ITEM = (m.__table__ for m in (TicketType, Event, Hold, Hold
 _EVENT_FIELDS = ("id", "organization_id", "status", "ends_at", "sale_starts_at", "sale_ends_at", "currency", "capacity",
                  "waiting_room_enabled")
 _TT_FIELDS = ("id", "name", "price_cents", "max_per_order", "sale_starts_at", "sale_ends_at", "is_active", "is_hidden")
-_HOLD_COLS = ("id", "organization_id", "event_id", "status", "expires_at", "total_cents", "currency", "client_address", "created_at")
+_HOLD_COLS = ("id", "organization_id", "event_id", "status", "expires_at", "total_cents", "currency", "client_address",
+              "client_hash", "pass_id", "created_at")
 
 
 class _Short(Exception):
@@ -140,6 +142,8 @@ def create_hold(session: Session, *, event_slug: str | None = None, event_id: uu
     ``items``: ``[(ticket_type_id, quantity)]`` or ``[{"ticket_type_id", "quantity"}]``; repeated
     ids are summed. Unit prices are captured on the hold items (cents, event currency). After
     commit, the expiry job is scheduled (``enqueue_in(ttl, jobs.expire_hold, hold_id)``).
+    ``client_address`` is stored only as a keyed hash (``hold.client_hash``) and, with the pass id,
+    capped by :func:`voelgoed.services.hold_caps.check` (429 ``too_many_holds``).
     Errors: see the module docstring.
     """
     return _create_hold(session, event_slug=event_slug, event_id=event_id, items=items, client_address=client_address,
@@ -163,14 +167,15 @@ def _create_hold(session: Session, *, event_slug, event_id, items, client_addres
     wanted = {tid: qty for tid, qty, _ in lines}
     bind = session.get_bind()
     ttl = get_settings().hold_ttl_seconds
+    client_hash = hold_caps.client_hash(client_address)
     if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
         # Fast path: an autocommit connection, so the single-statement hold commits on the server and the
         # hot row lock is never held across a client round trip (or a GIL wait in this process).
         try:
             with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 event, types = _load_for_hold(conn, event_slug=event_slug, event_id=event_id, type_ids=list(wanted))
-                _validate(session, event, types, wanted, pass_token, now)
-                placed = _try_single(conn, event, types, wanted, client_address=client_address, ttl=ttl, now=now)
+                who = hold_caps.Who(client_hash, _validate(session, event, types, wanted, pass_token, now))
+                placed = _try_single(conn, event, types, wanted, who=who, ttl=ttl, now=now)
         except OperationalError as exc:
             raise Busy("busy", "Tickets are in high demand right now; please try again") from exc
         if placed:
@@ -180,16 +185,17 @@ def _create_hold(session: Session, *, event_slug, event_id, items, client_addres
             session.commit()
     else:
         event, types = _load_for_hold(session, event_slug=event_slug, event_id=event_id, type_ids=list(wanted))
-        _validate(session, event, types, wanted, pass_token, now)
+        who = hold_caps.Who(client_hash, _validate(session, event, types, wanted, pass_token, now))
         placed = None
-    hold, summary_lines = placed or _place(session, event, types, wanted, client_address=client_address, ttl=ttl, now=now,
+    hold, summary_lines = placed or _place(session, event, types, wanted, who=who, ttl=ttl, now=now,
                                            reclaim_first=placed is False)
     schedule_expiry(hold.event_id, hold.expires_at)
     return hold, summary_lines
 
 
-def _validate(session: Session, event, types: dict, wanted: dict, pass_token: str | None, now: datetime) -> None:
-    """Event on sale, each ticket type sellable and within its window and max_per_order, waiting-room pass."""
+def _validate(session: Session, event, types: dict, wanted: dict, pass_token: str | None, now: datetime) -> str | None:
+    """Event on sale, each ticket type sellable and within its window and max_per_order, waiting-room pass
+    (returns the pass id, None when the room is off)."""
     check_event_on_sale(event, now)
     for tid, qty in wanted.items():
         tt = types.get(tid)
@@ -204,7 +210,8 @@ def _validate(session: Session, event, types: dict, wanted: dict, pass_token: st
     if event.waiting_room_enabled:
         from voelgoed.services import waiting_room  # owned by the waiting-room slice
 
-        waiting_room.require_pass_for_hold(session.get(Event, event.id), pass_token, now=now)
+        return waiting_room.require_pass_for_hold(session.get(Event, event.id), pass_token, now=now)
+    return None
 
 
 def hold_summary(hold: Hold, lines: list[dict]) -> dict:
@@ -214,42 +221,47 @@ def hold_summary(hold: Hold, lines: list[dict]) -> dict:
             "items": lines, "total_cents": hold.total_cents, "currency": hold.currency}
 
 
-def _new_hold(event, types: dict, ordered: list, client_address: str, ttl: int, now: datetime) -> tuple[Hold, list[dict]]:
+def _new_hold(event, types: dict, ordered: list, who: hold_caps.Who, ttl: int, now: datetime) -> tuple[Hold, list[dict]]:
     hold = Hold(id=uuid.uuid4(), organization_id=event.organization_id, event_id=event.id, status=HoldStatus.active.value,
                 expires_at=now + timedelta(seconds=ttl), total_cents=sum(types[t].price_cents * q for t, q in ordered),
-                currency=event.currency, client_address=(client_address or "")[:64], created_at=now)
+                currency=event.currency, client_address="", client_hash=who.client_hash, pass_id=who.pass_id, created_at=now)
     lines = [{"ticket_type_id": str(t), "ticket_type": types[t].name, "quantity": q,
               "unit_price_cents": types[t].price_cents, "line_total_cents": q * types[t].price_cents} for t, q in ordered]
     return hold, lines
 
 
-def _try_single(conn, event, types: dict, wanted: dict, *, client_address: str, ttl: int, now: datetime):
+def _try_single(conn, event, types: dict, wanted: dict, *, who: hold_caps.Who, ttl: int, now: datetime):
     """PostgreSQL autocommit fast path for one ticket type and no event capacity: ``(hold, lines)`` when
-    reserved, False when short (the caller reclaims lapsed holds and retries), None when not eligible."""
+    reserved, False when short (the caller reclaims lapsed holds and retries), None when not eligible.
+    The hold caps are counted and the hold inserted under the caller's session advisory locks."""
     if len(wanted) != 1 or event.capacity is not None:
         return None
     ordered = list(wanted.items())
-    hold, lines = _new_hold(event, types, ordered, client_address, ttl, now)
+    hold, lines = _new_hold(event, types, ordered, who, ttl, now)
     try:
-        _place_single_pg(conn, hold, ordered[0], types[ordered[0][0]].price_cents)
+        with hold_caps.session_locks(conn, who):
+            hold_caps.check(conn, event_id=event.id, who=who, quantity=ordered[0][1], now=now)
+            _place_single_pg(conn, hold, ordered[0], types[ordered[0][0]].price_cents)
     except _Short:
         return False
     return hold, lines
 
 
-def _place(session: Session, event: Event, types: dict, wanted: dict, *, client_address: str, ttl: int,
+def _place(session: Session, event: Event, types: dict, wanted: dict, *, who: hold_caps.Who, ttl: int,
            now: datetime, reclaim_first: bool = False) -> tuple[Hold, list[dict]]:
     """Insert the hold, then reserve (hot rows last, so their locks live only until the commit); commits.
 
     First try without reclaiming; if short, roll back, reclaim the event's lapsed holds and retry once.
+    Hold caps: advisory transaction locks first, counted after the hold's own rows are inserted.
     """
     ordered = sorted(wanted.items(), key=lambda kv: str(kv[0]))
     total_qty = sum(wanted.values())
     org_id = event.organization_id
     last_short: _Short | None = _Short(ordered[0][0]) if reclaim_first and len(ordered) == 1 else None
     for attempt in ((1,) if reclaim_first else (0, 1)):
-        hold, lines = _new_hold(event, types, ordered, client_address, ttl, now)
+        hold, lines = _new_hold(event, types, ordered, who, ttl, now)
         try:
+            hold_caps.lock_for_transaction(session, who)
             if attempt == 1 and not _reclaim_expired(session, event, now, extra_type_ids=[t for t, _ in ordered]):
                 raise last_short or _Short(None)
             session.execute(insert(_HOLD).values(**{c: getattr(hold, c) for c in _HOLD_COLS}))
@@ -257,6 +269,7 @@ def _place(session: Session, event: Event, types: dict, wanted: dict, *, client_
                                              "ticket_type_id": t, "quantity": q, "unit_price_cents": types[t].price_cents}
                                             for t, q in ordered])
             _audit_hold_created(session, hold, dict(ordered))
+            hold_caps.check(session, event_id=event.id, who=who, quantity=total_qty, now=now, counted=True)
             for tid, qty in ordered:
                 _reserve(session, _TT, tid, qty)
             if event.capacity is not None:
@@ -271,6 +284,9 @@ def _place(session: Session, event: Event, types: dict, wanted: dict, *, client_
         except OperationalError as exc:
             session.rollback()
             raise Busy("busy", "Tickets are in high demand right now; please try again") from exc
+        except VoelgoedError:
+            session.rollback()
+            raise
         return hold, lines
     raise AssertionError("unreachable")
 
@@ -312,8 +328,9 @@ WITH u AS (
     UPDATE tickettype SET held_count = held_count + :n
     WHERE id = :tt AND quantity - sold_count - held_count >= :n RETURNING id
 ), h AS (
-    INSERT INTO hold (id, organization_id, event_id, status, expires_at, total_cents, currency, client_address, created_at)
-    SELECT :hid, :org, :event, 'active', :expires, :total, :currency, :addr, :now FROM u RETURNING id
+    INSERT INTO hold (id, organization_id, event_id, status, expires_at, total_cents, currency, client_address, client_hash,
+                      pass_id, created_at)
+    SELECT :hid, :org, :event, 'active', :expires, :total, :currency, '', :chash, :pass_id, :now FROM u RETURNING id
 ), i AS (
     INSERT INTO holditem (id, organization_id, hold_id, ticket_type_id, quantity, unit_price_cents)
     SELECT :iid, :org, h.id, :tt, :n, :price FROM h
@@ -329,7 +346,7 @@ FROM (SELECT count(*) AS matched FROM u) m
 
 def _audit_hold_created(session, hold: Hold, items: dict) -> None:
     audit.record(session, audit.Actor("buyer", ""), "hold.created", None,
-                 {"items": {str(t): q for t, q in items.items()}, "client_address": hold.client_address},
+                 {"items": {str(t): q for t, q in items.items()}, "client_hash": hold.client_hash, "pass_id": hold.pass_id},
                  organization_id=hold.organization_id, target_type="hold", target_id=hold.id,
                  created_at=hold.created_at)
 
@@ -343,8 +360,8 @@ def _place_single_pg(session, hold: Hold, line: tuple[uuid.UUID, int], price: in
     tid, qty = line
     matched, left_now, lapsed = session.execute(_SINGLE_SQL, {
         "n": qty, "tt": tid, "hid": hold.id, "hid_text": str(hold.id), "org": hold.organization_id, "event": hold.event_id,
-        "expires": hold.expires_at, "total": hold.total_cents, "currency": hold.currency, "addr": hold.client_address,
-        "now": hold.created_at, "iid": uuid.uuid4(), "price": price,
+        "expires": hold.expires_at, "total": hold.total_cents, "currency": hold.currency, "chash": hold.client_hash,
+        "pass_id": hold.pass_id, "now": hold.created_at, "iid": uuid.uuid4(), "price": price,
     }).one()
     if matched == 1:
         return

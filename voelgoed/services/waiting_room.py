@@ -2,19 +2,24 @@
 
 How it works (one sorted set per event, ``wr:<event_id>:q``, member = visitor id, score = place):
 
-- **Joining before opening** (``now < opens_at``): the visitor gets a uniformly random score in
-  ``[0, 1)``. At opening the set's order among them is therefore a random draw — arriving an hour
-  early is no better than arriving a minute early. Their position is not shown until opening (so
-  nobody gains by re-rolling).
+- **Joining before opening** (``now < opens_at``): the visitor's score is the server-side draw
+  (:func:`~voelgoed.services.waiting_room_tokens.draw_key`, a keyed pseudo-random number in ``[0, 1)``
+  fixed per visitor token, not in the token, never shown before opening). At opening the set's
+  order among them is therefore a random draw — arriving an hour early is no better than arriving a
+  minute early, and re-joining with the same token cannot re-roll it. Nothing in a pre-opening
+  answer depends on the draw (rank, position and wait are hidden or the same for everyone).
+- **One place per token, new tokens capped per address**: a join with a valid token is a rejoin
+  (same member, same score); a join without one makes a new place and counts against
+  ``WAITING_ROOM_JOIN_RATE_LIMIT`` per client address (429 ``rate_limited`` + Retry-After).
 - **Joining after opening**: score ``1 + seconds since opening`` (µs resolution, 6 decimals), made
   strictly larger than the previous post-opening score by a Lua script (atomic across workers), so
   later arrivals are served in arrival order and always after every pre-opening visitor.
 - **Admission by rate, no per-visitor loop**: ``admitted = floor(minutes since opening × rate)``;
   a visitor is admitted when their 0-based rank (``ZRANK``, O(log n)) is below that number.
-- **Visitor token** ``VGV1.<visitor_id>.<score>.<sig>`` is signed (``security.hmac_sign``, purpose
-  ``waiting-room-visitor``, bound to the event id) and carries the visitor's score. If Redis loses
-  the set (restart, flush), ``status``/``join`` with the token re-insert the visitor with their signed
-  score (``ZADD NX``): nobody loses their place. Holds and orders live in PostgreSQL, so no order is
+- **Visitor token** ``VGV1.<visitor_id>.<place>.<sig>`` is signed (``security.hmac_sign``, purpose
+  ``waiting-room-visitor``, bound to the event id); see :mod:`voelgoed.services.waiting_room_tokens`.
+  If Redis loses the set (restart, flush), ``status``/``join`` with the token re-insert the visitor
+  with their score (signed arrival place, or the recomputed draw key; ``ZADD NX``): nobody loses their place. Holds and orders live in PostgreSQL, so no order is
   lost either. (Ranks may briefly be *lower* than before while others have not returned yet, so a
   restart can only admit people earlier, never later.)
 - **Pass** ``VGP1.<event_id_hex>.<visitor_id>.<exp_unix>.<sig>`` (HMAC with SECRET_KEY, purpose
@@ -34,40 +39,49 @@ when Redis does not answer. Error codes: ``waiting_room_pass_required`` (403),
 from __future__ import annotations
 
 import math
-import secrets
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, select
 
+from voelgoed.config import get_settings
 from voelgoed.models import Event
-from voelgoed.services import audit, clock, rbac
+from voelgoed.services import audit, clock, ratelimit, rbac
 from voelgoed.services.errors import Busy, NotFound, ValidationFailed, VoelgoedError
 from voelgoed.services.rbac import TenantContext
 from voelgoed.services.redis_conn import get_redis
-from voelgoed.services.security import hmac_sign, hmac_verify
+from voelgoed.services.security import hmac_verify
+from voelgoed.services.waiting_room_tokens import (  # noqa: F401  (Room, Visitor, parse_visitor_token re-exported)
+    EARLY_PLACE,
+    PASS_PURPOSE,
+    Room,
+    Visitor,
+    make_pass,
+    new_visitor_id,
+    parse_visitor_token,
+    place_of_score,
+    queue_score,
+    visitor_token,
+)
 
 PASS_TTL_SECONDS = 600
 MAX_HOLDS_PER_PASS = 3
 MAX_RATE_PER_MINUTE = 1_000_000
 EVENT_CACHE_SECONDS = 2.0
-_VISITOR_PURPOSE = "waiting-room-visitor"
-_PASS_PURPOSE = "waiting-room-pass"
 _KEY_TTL_SECONDS = 3 * 24 * 3600
 PUBLIC_STATUSES = ("published", "live")
 
 # KEYS[1]=queue zset, KEYS[2]=last post-opening score
-# ARGV[1]=member, ARGV[2]=score (string), ARGV[3]=mode: "fixed" (pre-opening/rejoin) | "next" (post-opening)
-# ARGV[4]=key ttl seconds. Returns {rank, score-string}.
+# ARGV[1]=member, ARGV[2]=score (string), ARGV[3]=mode: "fixed" (draw key / signed place) | "next" (post-opening)
+# ARGV[4]=key ttl seconds. Returns {rank, score-string}. A member already in the set keeps its score (ZADD NX).
 _JOIN_LUA = """
 local member, mode = ARGV[1], ARGV[3]
 local existing = redis.call('ZSCORE', KEYS[1], member)
 local score
 if existing then
-  score = string.format('%.6f', tonumber(existing))
+  score = existing
 elseif mode == 'next' then
   local s = tonumber(ARGV[2])
   local last = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -86,33 +100,6 @@ end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 return {redis.call('ZRANK', KEYS[1], member), score}
 """
-
-
-@dataclass(frozen=True)
-class Room:
-    """A snapshot of an event's waiting-room settings (safe to cache; no ORM object)."""
-
-    event_id: uuid.UUID
-    slug: str
-    enabled: bool
-    opens_at: datetime
-    rate_per_minute: int
-
-    @classmethod
-    def of(cls, event: Any) -> Room:
-        if isinstance(event, Room):
-            return event
-        opens = (clock.aware(getattr(event, "waiting_room_opens_at", None))
-                 or clock.aware(getattr(event, "sale_starts_at", None))
-                 or clock.aware(getattr(event, "created_at", None)) or clock.utcnow())
-        return cls(event_id=event.id, slug=event.slug, enabled=bool(event.waiting_room_enabled),
-                   opens_at=opens, rate_per_minute=max(1, int(event.waiting_room_rate_per_minute or 1)))
-
-
-@dataclass(frozen=True)
-class Visitor:
-    visitor_id: str
-    score: str
 
 
 _room_cache: dict[str, tuple[float, Room]] = {}
@@ -145,7 +132,7 @@ def forget_cached_rooms() -> None:
     _room_cache.clear()
 
 
-# ---- keys and tokens -------------------------------------------------------------------------
+# ---- keys and time -----------------------------------------------------------------------------
 
 def _qkey(room: Room) -> str:
     return f"wr:{room.event_id.hex}:q"
@@ -153,31 +140,6 @@ def _qkey(room: Room) -> str:
 
 def _lastkey(room: Room) -> str:
     return f"wr:{room.event_id.hex}:last"
-
-
-def _visitor_token(room: Room, visitor: Visitor) -> str:
-    sig = hmac_sign(f"{room.event_id.hex}.{visitor.visitor_id}.{visitor.score}".encode(), purpose=_VISITOR_PURPOSE)
-    return f"VGV1.{visitor.visitor_id}.{visitor.score}.{sig[:32]}"
-
-
-def parse_visitor_token(room: Room, token: str | None) -> Visitor | None:
-    """The visitor a token names, or None when it is missing, malformed, forged or for another event."""
-    if not token or len(token) > 200:
-        return None
-    parts = token.split(".")
-    # VGV1 . visitor . score-int . score-frac . sig
-    if len(parts) != 5 or parts[0] != "VGV1":
-        return None
-    visitor_id, score, sig = parts[1], f"{parts[2]}.{parts[3]}", parts[4]
-    full = hmac_sign(f"{room.event_id.hex}.{visitor_id}.{score}".encode(), purpose=_VISITOR_PURPOSE)
-    if not secrets.compare_digest(full[:32], sig):
-        return None
-    return Visitor(visitor_id, score)
-
-
-def _make_pass(room: Room, visitor_id: str, exp: int) -> str:
-    body = f"VGP1.{room.event_id.hex}.{visitor_id}.{exp}"
-    return f"{body}.{hmac_sign(body.encode(), purpose=_PASS_PURPOSE)}"
 
 
 def _elapsed_seconds(room: Room, now: datetime) -> float:
@@ -194,28 +156,35 @@ def admitted_count(room: Room, now: datetime) -> int:
 
 # ---- the public use cases ----------------------------------------------------------------------
 
-def join(event: Any, visitor_token: str | None = None, *, now: datetime | None = None) -> dict:
+def join(event: Any, visitor_token: str | None = None, *, client_address: str | None = None,
+         now: datetime | None = None) -> dict:
     """Enter the queue (or come back to it with a previous token).
 
     ``event``: an Event or :class:`Room`. Returns the same dict as :func:`status`. A valid token of
-    this event keeps its signed place (re-inserted if Redis lost it); a missing/invalid token gets a
-    new place: random before opening, next in line after. Raises ``busy`` (503) without Redis.
+    this event is a rejoin: the same place, never a second one (re-inserted with its score if Redis
+    lost it). A missing/invalid token gets a new place: the server-side draw before opening, next in
+    line after. With ``client_address`` (the API passes it), a new place counts against
+    ``settings.waiting_room_join_rate_limit`` per address (``;``-separated windows allowed, e.g.
+    ``10/minute;30/day``); a rejoin does not (it cannot gain anything).
+    Raises ``rate_limited`` (429, ``details.retry_after`` seconds), ``busy`` (503) without Redis.
     """
     room = Room.of(event)
     now = clock.resolve(now)
     visitor = parse_visitor_token(room, visitor_token)
-    if visitor is None:
-        vid = secrets.token_hex(9)
-        if now < room.opens_at:
-            score, mode = f"{secrets.randbelow(1_000_000) / 1_000_000:.6f}", "fixed"
-        else:
-            score, mode = f"{1 + _elapsed_seconds(room, now):.6f}", "next"
-        visitor = Visitor(vid, score)
+    if visitor is not None:
+        rank, score = _place(room, visitor, queue_score(room, visitor), "fixed")
     else:
-        mode = "fixed"
-    rank, score = _place(room, visitor, mode)
-    visitor = Visitor(visitor.visitor_id, score)
-    return _present(room, visitor, rank, now)
+        if client_address is not None:
+            for i, window in enumerate(w.strip() for w in get_settings().waiting_room_join_rate_limit.split(";")):
+                if window:
+                    ratelimit.hit(f"waiting_room_new{i or ''}", client_address, window)
+        if now < room.opens_at:
+            visitor = Visitor(new_visitor_id(), EARLY_PLACE)
+            rank, score = _place(room, visitor, queue_score(room, visitor), "fixed")
+        else:
+            visitor = Visitor(new_visitor_id(), f"{1 + _elapsed_seconds(room, now):.6f}")
+            rank, score = _place(room, visitor, visitor.place, "next")
+    return _present(room, Visitor(visitor.visitor_id, place_of_score(score)), rank, now)
 
 
 def status(event: Any, visitor_token: str, *, now: datetime | None = None) -> dict:
@@ -224,8 +193,9 @@ def status(event: Any, visitor_token: str, *, now: datetime | None = None) -> di
     Returns ``{visitor_token, waiting_room_enabled, opens_at, opened, position, queue_rank,
     admitted, admitted_count, estimated_wait_seconds, pass, pass_expires_at, poll_after_seconds}``:
     ``queue_rank`` is the 1-based place in the whole line; ``position`` the 1-based place among
-    those not yet admitted (0 once admitted; None before opening, when the draw is not yet made);
-    ``estimated_wait_seconds`` is an integer ≥ 0; ``pass`` is set only once admitted.
+    those not yet admitted (0 once admitted). Before opening ``queue_rank`` and ``position`` are
+    None and ``estimated_wait_seconds`` is the time until opening, the same for everyone (nothing
+    reveals the draw). ``estimated_wait_seconds`` is an integer ≥ 0; ``pass`` is set only once admitted.
     Raises ``visitor_token_invalid`` (404) for a forged/foreign token, ``busy`` (503) without Redis.
     """
     room = Room.of(event)
@@ -233,11 +203,11 @@ def status(event: Any, visitor_token: str, *, now: datetime | None = None) -> di
     visitor = parse_visitor_token(room, visitor_token)
     if visitor is None:
         raise NotFound("visitor_token_invalid", "This queue ticket is not valid for this event; join again")
-    rank, score = _place(room, visitor, "fixed")
-    return _present(room, Visitor(visitor.visitor_id, score), rank, now)
+    rank, score = _place(room, visitor, queue_score(room, visitor), "fixed")
+    return _present(room, Visitor(visitor.visitor_id, place_of_score(score)), rank, now)
 
 
-def _place(room: Room, visitor: Visitor, mode: str) -> tuple[int, str]:
+def _place(room: Room, visitor: Visitor, score: str, mode: str) -> tuple[int, str]:
     """Run the join script (EVALSHA, loaded on first use); one retry, then ``busy`` (503), never a 500."""
     last_exc: Exception | None = None
     for attempt in range(2):
@@ -250,10 +220,10 @@ def _place(room: Room, visitor: Visitor, mode: str) -> tuple[int, str]:
             global _script
             if _script is None:
                 _script = r.register_script(_JOIN_LUA)
-            rank, score = _script(keys=[_qkey(room), _lastkey(room)],
-                                  args=[visitor.visitor_id, visitor.score, mode, _KEY_TTL_SECONDS], client=r)
-            score = score.decode() if isinstance(score, bytes) else str(score)
-            return int(rank), score
+            rank, stored = _script(keys=[_qkey(room), _lastkey(room)],
+                                   args=[visitor.visitor_id, score, mode, _KEY_TTL_SECONDS], client=r)
+            stored = stored.decode() if isinstance(stored, bytes) else str(stored)
+            return int(rank), stored
         except Exception as exc:  # redis errors → retry once, then busy
             last_exc = exc
             if attempt == 0:
@@ -265,25 +235,26 @@ _script: Any = None  # redis Script (EVALSHA with automatic SCRIPT LOAD); always
 
 
 def _present(room: Room, visitor: Visitor, rank: int, now: datetime) -> dict:
-    token = _visitor_token(room, visitor)
+    token = visitor_token(room, visitor)
     base = {"visitor_token": token, "waiting_room_enabled": room.enabled, "opens_at": room.opens_at.isoformat(),
             "queue_rank": rank + 1, "pass": None, "pass_expires_at": None}
     if not room.enabled:
         return base | {"opened": True, "position": 0, "admitted": True, "admitted_count": None,
                        "estimated_wait_seconds": 0, "poll_after_seconds": 0}
-    opened = now >= room.opens_at
+    elapsed = _elapsed_seconds(room, now)
+    if elapsed < 0:  # before opening: nothing in the answer may depend on the draw (rank)
+        wait = math.ceil(-elapsed)
+        return base | {"opened": False, "queue_rank": None, "position": None, "admitted": False, "admitted_count": 0,
+                       "estimated_wait_seconds": wait, "poll_after_seconds": max(2, min(30, wait // 4 or 2))}
     count = admitted_count(room, now)
     admitted = rank < count
-    elapsed = _elapsed_seconds(room, now)
     wait = 0 if admitted else max(0, math.ceil((rank + 1) * 60 / room.rate_per_minute - elapsed))
-    out = base | {"opened": opened, "position": 0 if admitted else (rank - count + 1 if opened else None),
+    out = base | {"opened": True, "position": 0 if admitted else rank - count + 1,
                   "admitted": admitted, "admitted_count": count, "estimated_wait_seconds": wait,
                   "poll_after_seconds": 0 if admitted else max(2, min(30, wait // 4 or 2))}
-    if not opened:
-        out["queue_rank"] = None
     if admitted:
         exp = _pass_expiry(room, visitor.visitor_id, now)
-        out["pass"] = _make_pass(room, visitor.visitor_id, exp)
+        out["pass"] = make_pass(room, visitor.visitor_id, exp)
         out["pass_expires_at"] = datetime.fromtimestamp(exp, tz=now.tzinfo).isoformat()
     return out
 
@@ -302,8 +273,9 @@ def _pass_expiry(room: Room, visitor_id: str, now: datetime) -> int:
         return proposed
 
 
-def require_pass_for_hold(event: Any, pass_token: str | None, *, now: datetime | None = None) -> None:
-    """Check the waiting-room pass backing a hold attempt; no-op when the room is off.
+def require_pass_for_hold(event: Any, pass_token: str | None, *, now: datetime | None = None) -> str | None:
+    """Check the waiting-room pass backing a hold attempt; returns the pass id (the visitor id,
+    recorded on the hold for the per-pass hold caps), or None when the room is off.
 
     Raises ``waiting_room_pass_required`` (403) when the pass is missing, malformed, forged,
     expired, for another event, or already backed :data:`MAX_HOLDS_PER_PASS` attempts
@@ -311,7 +283,7 @@ def require_pass_for_hold(event: Any, pass_token: str | None, *, now: datetime |
     """
     room = Room.of(event)
     if not room.enabled:
-        return
+        return None
     now = clock.resolve(now)
 
     def refuse(reason: str, message: str):
@@ -324,14 +296,14 @@ def require_pass_for_hold(event: Any, pass_token: str | None, *, now: datetime |
     if len(parts) != 5 or parts[0] != "VGP1" or parts[1] != room.event_id.hex or not parts[3].isdigit():
         refuse("invalid", "This waiting-room pass is not valid for this event")
     body = ".".join(parts[:4])
-    if not hmac_verify(body.encode(), parts[4], purpose=_PASS_PURPOSE):
+    if not hmac_verify(body.encode(), parts[4], purpose=PASS_PURPOSE):
         refuse("invalid", "This waiting-room pass is not valid for this event")
     exp = int(parts[3])
     if now.timestamp() >= exp:
         refuse("expired", "Your waiting-room pass has expired; join the queue again")
     r = get_redis()
     if r is None:
-        return
+        return parts[2]
     key = f"wr:{room.event_id.hex}:uses:{parts[2]}"
     try:
         pipe = r.pipeline()
@@ -339,9 +311,10 @@ def require_pass_for_hold(event: Any, pass_token: str | None, *, now: datetime |
         pipe.expire(key, max(1, exp - int(now.timestamp())) + 60)
         uses = int(pipe.execute()[0])
     except Exception:
-        return
+        return parts[2]
     if uses > MAX_HOLDS_PER_PASS:
         refuse("used_up", f"This pass has already been used for {MAX_HOLDS_PER_PASS} hold attempts")
+    return parts[2]
 
 
 # ---- organiser switch --------------------------------------------------------------------------
