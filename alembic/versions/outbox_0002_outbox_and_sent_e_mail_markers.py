@@ -1,7 +1,7 @@
 """outbox and sent e-mail markers
 
 Revision ID: outbox_0002
-Revises: 0001
+Revises: pay_0002
 Create Date: 2026-12-01 23:39:38.732893
 """
 from collections.abc import Sequence

@@ -1,7 +1,7 @@
 """holds record a keyed hash of the client address and the waiting-room pass (hold caps, issue 9 item 5)
 
 Revision ID: wroom_0002
-Revises: 0001
+Revises: outbox_0002
 """
 
 from collections.abc import Sequence
