@@ -20,6 +20,7 @@ class ScanResult(StrEnum):
     revoked = "revoked"
     not_valid_now = "not_valid_now"
     duplicate_offline = "duplicate_offline"
+    event_cancelled = "event_cancelled"
 
 
 class Device(SQLModel, table=True):
