@@ -19,6 +19,7 @@ lock lasts only for the server-side statement and commit.
 Errors (codes → HTTP): ``validation_failed`` 422 (quantities, empty items), ``not_found`` 404 (no
 such published event; unknown, hidden or inactive ticket type — deliberately indistinguishable),
 ``not_on_sale`` 409 (outside the event's or ticket type's sale window, or event not published/live),
+``event_cancelled`` 409 (the event is cancelled),
 ``sold_out`` 409, ``insufficient_inventory`` 409 (``details.available``), ``busy`` 503 (lock timeout),
 ``waiting_room_pass_required`` 403.
 """
@@ -121,7 +122,10 @@ def _sale_window_error(start: datetime | None, end: datetime | None, now: dateti
 
 
 def check_event_on_sale(event: Event, now: datetime) -> None:
-    """Raise ``not_on_sale`` (409) unless ``event`` is published/live, not over, and in its sale window."""
+    """Raise ``not_on_sale`` (409) unless ``event`` is published/live, not over, and in its sale window;
+    ``event_cancelled`` (409) for a cancelled event."""
+    if event.status == "cancelled":
+        raise VoelgoedError("event_cancelled", "This event has been cancelled", {"status": "cancelled"}, status=409)
     if event.status not in SELLABLE_EVENT_STATUSES:
         raise VoelgoedError("not_on_sale", "This event is not on sale", {"status": event.status}, status=409)
     if now >= clock.aware(event.ends_at):
