@@ -45,7 +45,10 @@
         body: body ? JSON.stringify(body) : undefined });
       const data = await res.json().catch(() => ({}));
       setOnline(true);
-      if (res.status === 401 && st.token) { await unpair("This device was revoked or unpaired by the organiser."); }
+      if (res.status === 401 && st.token) {
+        const expired = data && data.error && data.error.code === "device_expired";
+        await unpair(expired ? "This event is over: this scanner device has expired." : "This device was revoked or unpaired by the organiser.");
+      }
       return { status: res.status, data };
     } catch (e) {
       setOnline(false);
