@@ -35,12 +35,12 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, text, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlmodel import Session, select
 
 from voelgoed.config import get_settings
 from voelgoed.models import AuditLog, Event, Hold, HoldItem, HoldStatus, TicketType
-from voelgoed.services import clock
+from voelgoed.services import capacity, clock
 from voelgoed.services.db import is_postgres  # noqa: F401  (re-exported for callers)
 from voelgoed.services.errors import Busy, NotFound, ValidationFailed, VoelgoedError
 from voelgoed.services.hold_release import (  # noqa: F401  (re-exported: inventory is the public face)
@@ -234,6 +234,10 @@ def _try_single(conn, event, types: dict, wanted: dict, *, client_address: str, 
         _place_single_pg(conn, hold, ordered[0], types[ordered[0][0]].price_cents)
     except _Short:
         return False
+    except DataError as exc:  # the event got a capacity after we read it (the statement's guard, 22012)
+        if getattr(getattr(exc, "orig", None), "sqlstate", None) != "22012":
+            raise
+        return None
     return hold, lines
 
 
@@ -262,8 +266,8 @@ def _place(session: Session, event: Event, types: dict, wanted: dict, *, client_
                 data={"items": {str(t): q for t, q in ordered}, "client_address": hold.client_address}))
             for tid, qty in ordered:
                 _reserve(session, _TT, tid, qty)
-            if event.capacity is not None:
-                _reserve(session, _EVENT, event.id, total_qty)
+            if not capacity.reserve_event(session, event.id, total_qty):  # fresh read, after the type locks
+                raise _Short(None)
             session.commit()
         except _Short as short:
             session.rollback()
@@ -313,10 +317,17 @@ def _load_for_hold(session: Session, *, event_slug, event_id, type_ids: list[uui
 _SINGLE_SQL = text("""
 WITH u AS (
     UPDATE tickettype SET held_count = held_count + :n
-    WHERE id = :tt AND quantity - sold_count - held_count >= :n RETURNING id
+    WHERE id = :tt AND quantity - sold_count - held_count >= :n RETURNING id, event_id
+), g AS (
+    -- after the ticket type lock: re-read the event's capacity with a row lock (KEY SHARE, the lock the hold's
+    -- foreign key takes anyway), which sees a capacity edit committed after this statement began. This path is
+    -- only for events without a capacity; if one was set meanwhile, fail the statement (division by zero,
+    -- SQLSTATE 22012) and the caller takes the locked path. See voelgoed/services/capacity.py.
+    SELECT 1 / (CASE WHEN e.capacity IS NULL THEN 1 ELSE e.capacity * 0 END) AS ok
+    FROM u CROSS JOIN LATERAL (SELECT capacity FROM event WHERE event.id = u.event_id FOR KEY SHARE) e
 ), h AS (
     INSERT INTO hold (id, organization_id, event_id, status, expires_at, total_cents, currency, client_address, created_at)
-    SELECT :hid, :org, :event, 'active', :expires, :total, :currency, :addr, :now FROM u RETURNING id
+    SELECT :hid, :org, :event, 'active', :expires, :total, :currency, :addr, :now FROM g RETURNING id
 ), i AS (
     INSERT INTO holditem (id, organization_id, hold_id, ticket_type_id, quantity, unit_price_cents)
     SELECT :iid, :org, h.id, :tt, :n, :price FROM h
