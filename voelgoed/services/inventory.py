@@ -319,12 +319,13 @@ WITH u AS (
     UPDATE tickettype SET held_count = held_count + :n
     WHERE id = :tt AND quantity - sold_count - held_count >= :n RETURNING id, event_id
 ), g AS (
-    -- after the ticket type lock: re-read the event's capacity with a row lock (KEY SHARE, the lock the hold's
-    -- foreign key takes anyway), which sees a capacity edit committed after this statement began. This path is
-    -- only for events without a capacity; if one was set meanwhile, fail the statement (division by zero,
-    -- SQLSTATE 22012) and the caller takes the locked path. See voelgoed/services/capacity.py.
+    -- after the ticket type lock: re-read the event's capacity with a FOR SHARE row lock, which (unlike a plain
+    -- or KEY SHARE read) returns the newest version when a capacity edit committed after this statement began
+    -- (tested: tests/concurrency/test_capacity_race.py). This path is only for events without a capacity; if
+    -- one was set meanwhile, fail the statement (division by zero, SQLSTATE 22012) and the caller takes the
+    -- locked path. See voelgoed/services/capacity.py.
     SELECT 1 / (CASE WHEN e.capacity IS NULL THEN 1 ELSE e.capacity * 0 END) AS ok
-    FROM u CROSS JOIN LATERAL (SELECT capacity FROM event WHERE event.id = u.event_id FOR KEY SHARE) e
+    FROM u CROSS JOIN LATERAL (SELECT capacity FROM event WHERE event.id = u.event_id FOR SHARE) e
 ), h AS (
     INSERT INTO hold (id, organization_id, event_id, status, expires_at, total_cents, currency, client_address, created_at)
     SELECT :hid, :org, :event, 'active', :expires, :total, :currency, :addr, :now FROM g RETURNING id

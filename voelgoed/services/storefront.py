@@ -37,8 +37,9 @@ def availability(session: Session, event: Event, now: datetime | None = None) ->
         lapsed_total = session.execute(select(func.coalesce(func.sum(hi.c.quantity), 0)).join(h, h.c.id == hi.c.hold_id).where(
             h.c.event_id == event.id, h.c.status.in_(LIVE_HOLD_STATUSES), h.c.expires_at <= now)).scalar_one()
         left = session.execute(select(ev.c.capacity - ev.c.sold_count - ev.c.held_count).where(ev.c.id == event.id)).scalar_one()
-        event_left = max(0, int(left) + int(lapsed_total))
-        types = {k: min(v, event_left) for k, v in types.items()}
+        if left is not None:  # (None: the capacity was removed since ``event`` was read)
+            event_left = max(0, int(left) + int(lapsed_total))
+            types = {k: min(v, event_left) for k, v in types.items()}
     return {"types": types, "event": event_left}
 
 
