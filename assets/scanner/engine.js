@@ -18,6 +18,7 @@
     invalid: ["Not a valid ticket", "Unreadable, forged or unknown"], wrong_event: ["Wrong event", "This ticket is for another event"],
     revoked: ["Ticket revoked", "Voided or refunded"], not_valid_now: ["Not valid now", "Outside the ticket's valid times"],
     duplicate_offline: ["Already admitted", "An earlier scan admitted this ticket"],
+    event_cancelled: ["Event cancelled", "This event has been cancelled: do not admit"],
   };
   const st = { token: null, manifest: null, gate: null, online: navigator.onLine, busy: false, started: false,
     lastText: "", lastAt: 0, audio: null, stream: null, syncing: false, pending: 0, mine: 0, total: 0, gateCount: 0,
@@ -44,7 +45,10 @@
         body: body ? JSON.stringify(body) : undefined });
       const data = await res.json().catch(() => ({}));
       setOnline(true);
-      if (res.status === 401 && st.token) { await unpair("This device was revoked or unpaired by the organiser."); }
+      if (res.status === 401 && st.token) {
+        const expired = data && data.error && data.error.code === "device_expired";
+        await unpair(expired ? "This event is over: this scanner device has expired." : "This device was revoked or unpaired by the organiser.");
+      }
       return { status: res.status, data };
     } catch (e) {
       setOnline(false);
@@ -310,7 +314,12 @@
 
   function renderHeader() {
     const m = st.manifest, h = $("#vg-event");
-    if (h && m) h.textContent = m.event.name;
+    if (h && m) {
+      const cancelled = m.event.status === "cancelled";
+      h.textContent = m.event.name + (cancelled ? " — CANCELLED" : "");
+      h.dataset.status = m.event.status || "";
+      if (cancelled) h.classList.add("vg-cancelled"); else h.classList.remove("vg-cancelled");
+    }
     const g = $("#vg-gate-label");
     if (g) g.textContent = st.gate ? "Gate " + st.gate : "This device";
   }

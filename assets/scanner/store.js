@@ -129,12 +129,20 @@
   async function decide(qr, manifest, seenLookup, nowMs) {
     const now = (nowMs || Date.now()) / 1000;
     const tickets = manifest.tickets || [];
+    // a genuine ticket of a cancelled event is never admitted (same rule and code as the server: event_cancelled)
+    const cancelled = !!(manifest.event && manifest.event.status === "cancelled");
+    const cancelledAnswer = (id) => {
+      const e = tickets.find((t) => t.ticket_id === id);
+      return { result: "event_cancelled", ticket_id: id, ticket: e ? { id, ticket_code: e.ticket_code, ticket_type: e.ticket_type,
+        holder_name: e.holder_name } : { id } };
+    };
     let entry = null, ticketId = null;
     if (typeof qr === "string" && qr.startsWith("VG1:")) {
       const f = await parseSigned(qr, manifest);
       if (!f) return { result: "invalid" };
       if (f.event_id !== manifest.event.id) return { result: "wrong_event" };
       if (!f.verified) return { result: "invalid" };
+      if (cancelled) return cancelledAnswer(f.ticket_id);
       if (now < f.valid_from || now > f.valid_until) return { result: "not_valid_now", ticket_id: f.ticket_id };
       ticketId = f.ticket_id;
       entry = tickets.find((t) => t.ticket_id === ticketId) || null;
@@ -143,6 +151,7 @@
       entry = code ? tickets.find((t) => t.ticket_code === code) || null : null;
       if (!entry) return { result: "invalid" };
       ticketId = entry.ticket_id;
+      if (cancelled) return cancelledAnswer(ticketId);
     }
     const ticket = entry ? { id: entry.ticket_id, ticket_code: entry.ticket_code, ticket_type: entry.ticket_type,
       holder_name: entry.holder_name } : { id: ticketId };

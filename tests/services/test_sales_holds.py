@@ -86,12 +86,12 @@ def test_draft_event_is_not_found_and_ended_event_not_on_sale(db):
     with pytest.raises(VoelgoedError) as exc:
         inventory.create_hold(db, event_slug=draft.slug, items=[(tt.id, 1)])
     assert exc.value.code == "not_found"
-    for status in ("ended", "cancelled"):
+    for status, code in (("ended", "not_on_sale"), ("cancelled", "event_cancelled")):
         ev = make_event(db, org, status=status)
         t2 = make_ticket_type(db, ev)
         with pytest.raises(VoelgoedError) as exc:
             inventory.create_hold(db, event_slug=ev.slug, items=[(t2.id, 1)])
-        assert exc.value.code == "not_on_sale" and exc.value.status == 409
+        assert exc.value.code == code and exc.value.status == 409
     past = make_event(db, org, starts_in=timedelta(days=-2))
     t3 = make_ticket_type(db, past)
     with pytest.raises(VoelgoedError) as exc:

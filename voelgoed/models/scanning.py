@@ -20,6 +20,7 @@ class ScanResult(StrEnum):
     revoked = "revoked"
     not_valid_now = "not_valid_now"
     duplicate_offline = "duplicate_offline"
+    event_cancelled = "event_cancelled"
 
 
 class Device(SQLModel, table=True):
@@ -34,6 +35,8 @@ class Device(SQLModel, table=True):
     created_at: datetime = ts_field(default_now=True)
     last_seen_at: datetime | None = ts_field()
     revoked_at: datetime | None = ts_field()
+    # door-staff sign-in: the member who registered this phone (removing them revokes it); None for organiser-made devices
+    registered_by_user_id: uuid.UUID | None = Field(default=None, foreign_key="user.id", index=True)
 
 
 class Scan(SQLModel, table=True):

@@ -77,6 +77,18 @@ def event_view() -> rx.Component:
             size="3", width="100%",
         ),
         rx.cond(S.status_note != "", rx.callout(S.status_note, icon="info", color_scheme="gray", width="100%")),
+        rx.cond(S.cancelled, cancelled_notice(), tickets_section()),
+        spacing="4", width="100%",
+    )
+
+
+def cancelled_notice() -> rx.Component:
+    return rx.callout("This event has been cancelled. Tickets are no longer on sale.", icon="ban", color_scheme="red",
+                      size="3", width="100%", id="event-cancelled")
+
+
+def tickets_section() -> rx.Component:
+    return rx.vstack(
         rx.heading("Tickets", size="5"),
         rx.cond(S.types.length() > 0,
                 rx.vstack(rx.foreach(S.types, ticket_row), spacing="3", width="100%"),

@@ -61,6 +61,10 @@ def start_checkout(session: Session, *, hold_id, buyer_name: str, buyer_email: s
         hold = session.exec(select(Hold).where(Hold.id == hid).with_for_update().execution_options(populate_existing=True)).first()
         if hold is None:
             raise NotFound("not_found", "Hold not found")
+        from voelgoed.models import Event  # (local: keeps this slice's edit to one place)
+
+        if session.get(Event, hold.event_id).status == "cancelled":  # a hold made before the event was cancelled
+            raise VoelgoedError("event_cancelled", "This event has been cancelled", {"status": "cancelled"}, status=409)
         if hold.status in (HoldStatus.converted, HoldStatus.completed):
             raise VoelgoedError("already_checked_out", "Checkout has already started for these tickets")
         if hold.status == HoldStatus.expired or (hold.status == HoldStatus.active and clock.aware(hold.expires_at) <= now):

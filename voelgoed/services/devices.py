@@ -6,6 +6,13 @@ Creating a device also makes a short pairing code (8 characters from ``security.
 valid for :data:`PAIRING_TTL`, stored hashed) that a phone exchanges once for a *fresh* token
 (``pair_device``); the exchange rotates the token, so the token shown at creation stops working
 once the device is paired. Revoked or unknown tokens are refused at once (401 ``unauthenticated``).
+
+Expiry: a device stops working ``DEVICE_GRACE_HOURS`` (config ``device_grace_hours``, default 12)
+after its event's ``ends_at`` — checked on every request (manifest, scans, sync) and at pairing:
+401 ``device_expired``. A device registered by door-staff sign-in records the member
+(``registered_by_user_id``); removing that member, or changing their role to one that may not scan,
+revokes their devices in the same transaction (:func:`revoke_devices_of_user`, audited
+``device.revoked`` with ``data.reason``).
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
+from voelgoed.config import get_settings
 from voelgoed.models import Device, Event, Gate
 from voelgoed.services import audit, clock, rbac
 from voelgoed.services.audit import Actor
@@ -115,7 +123,8 @@ def new_pairing_code(session: Session, ctx: TenantContext, device_id, *, now: da
 def pair_device(session: Session, *, pairing_code: str, now: datetime | None = None) -> tuple[Device, str]:
     """Exchange a pairing code (one use, 10 minutes) for a fresh device token → ``(device, token)``.
 
-    Errors: 401 ``unauthenticated`` for an unknown, used, expired code or a revoked device.
+    Errors: 401 ``unauthenticated`` for an unknown, used, expired code or a revoked device;
+    401 ``device_expired`` after the event's end plus ``DEVICE_GRACE_HOURS``.
     """
     now = clock.resolve(now)
     code = normalise_pairing_code(pairing_code)
@@ -125,6 +134,7 @@ def pair_device(session: Session, *, pairing_code: str, now: datetime | None = N
     if (device is None or device.revoked_at is not None or device.pairing_expires_at is None
             or clock.aware(device.pairing_expires_at) <= now):
         raise Unauthenticated("unauthenticated", "That pairing code is not valid or has expired")
+    _refuse_if_expired(session.get(Event, device.event_id).ends_at, now)
     token = TOKEN_PREFIX + new_token(32)
     device.token_hash = hash_token(token)
     device.pairing_code_hash = None
@@ -135,14 +145,49 @@ def pair_device(session: Session, *, pairing_code: str, now: datetime | None = N
     return device, token
 
 
-def authenticate_device(session: Session, token: str) -> Device:
-    """The device of a bearer token; 401 ``unauthenticated`` if unknown or revoked (checked on every request)."""
+def expires_at(event_ends_at: datetime) -> datetime:
+    """When devices of an event whose end is ``event_ends_at`` stop working: the end plus ``DEVICE_GRACE_HOURS``."""
+    return clock.aware(event_ends_at) + timedelta(hours=get_settings().device_grace_hours)
+
+
+def _refuse_if_expired(event_ends_at: datetime, now: datetime) -> None:
+    until = expires_at(event_ends_at)
+    if now >= until:
+        raise Unauthenticated("device_expired", "This event is over; this scanner device has expired",
+                              {"expired_at": until.isoformat()})
+
+
+def authenticate_device(session: Session, token: str, *, now: datetime | None = None) -> Device:
+    """The device of a bearer token (checked on every request, no caching).
+
+    Errors (401): ``unauthenticated`` if unknown or revoked; ``device_expired`` (``details.expired_at``)
+    once its event ended more than ``DEVICE_GRACE_HOURS`` ago."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         raise Unauthenticated("unauthenticated", "A valid device token is required")
-    device = session.exec(select(Device).where(Device.token_hash == hash_token(token))).first()
-    if device is None or device.revoked_at is not None:
+    row = session.exec(select(Device, Event.ends_at).join(Event, Event.id == Device.event_id)
+                       .where(Device.token_hash == hash_token(token))).first()
+    if row is None or row[0].revoked_at is not None:
         raise Unauthenticated("unauthenticated", "This device is not (or no longer) allowed to scan")
-    return device
+    _refuse_if_expired(row[1], clock.resolve(now))
+    return row[0]
+
+
+def revoke_devices_of_user(session: Session, actor: Actor, *, organization_id, user_id, reason: str,
+                           now: datetime | None = None) -> int:
+    """Revoke (no commit: the caller's transaction) every unrevoked device of the organisation that
+    ``user_id`` registered by door-staff sign-in; each audited ``device.revoked`` ``{reason, user_id}``.
+    Returns how many were revoked."""
+    now = clock.resolve(now)
+    rows = session.exec(select(Device).where(Device.organization_id == organization_id,
+                                             Device.registered_by_user_id == user_id,
+                                             Device.revoked_at.is_(None)).with_for_update()).all()
+    for device in rows:
+        device.revoked_at = now
+        device.pairing_code_hash = None
+        device.pairing_expires_at = None
+        session.add(device)
+        audit.record(session, actor, "device.revoked", device, {"reason": reason, "user_id": str(user_id)})
+    return len(rows)
 
 
 def _device_of_tenant(session: Session, ctx: TenantContext, device_id) -> Device:

@@ -138,7 +138,8 @@ def sign_in_scanner(session: Session, *, email: str, password: str, client_addre
     name = _device_name(user, device_name)
     token = devices.TOKEN_PREFIX + new_token(32)
     device = Device(organization_id=event.organization_id, event_id=event.id, gate_id=gate.id if gate else None,
-                    name=name, token_hash=hash_token(token), created_at=now, last_seen_at=now)
+                    name=name, token_hash=hash_token(token), created_at=now, last_seen_at=now,
+                    registered_by_user_id=user.id)
     session.add(device)
     session.flush()
     audit.record(session, Actor("user", str(user.id)), "device.registered_by_staff", device,

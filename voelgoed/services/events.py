@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from voelgoed.models import Event, EventStatus, TicketType, Venue
-from voelgoed.services import audit, clock, queue, rbac
+from voelgoed.services import audit, capacity, clock, queue, rbac
 from voelgoed.services.audit import Actor
 from voelgoed.services.catalog_common import clean_text, get_owned, iso, parse_id, raise_if
 from voelgoed.services.errors import Conflict, NotFound, VoelgoedError
@@ -179,11 +179,16 @@ def list_events(session: Session, ctx: TenantContext, *, status: str | None = No
 def update_event(session: Session, ctx: TenantContext, event_id: Any, *, now: datetime | None = None, **changes: Any) -> Event:
     """Change any of name/slug/description/venue_id/times/capacity/currency (only given keys).
 
-    Currency can change only while no ticket type exists. Raises 403, 404, 409 ``invalid_state``
-    (ended/cancelled/archived, or currency after ticket types), 409 ``slug_taken``, 422."""
+    Currency can change only while no ticket type exists. Capacity never goes below sold + held
+    (live holds; the event counters are recomputed, see :mod:`voelgoed.services.capacity`).
+    Raises 403, 404, 409 ``invalid_state`` (ended/cancelled/archived, or currency after ticket types),
+    409 ``capacity_below_sold`` (``details {sold, held, requested}``), 409 ``slug_taken``, 422."""
     rbac.require(ctx, rbac.can_manage_events, "edit events")
-    event = get_owned(session, ctx, Event, event_id, "event", lock=True)
     now = clock.resolve(now)
+    if "capacity" in changes:  # lock in the hold path's order (lapsed holds, ticket types, event): see capacity.py
+        event = capacity.lock_event_for_capacity_change(session, get_owned(session, ctx, Event, event_id, "event"), now)
+    else:
+        event = get_owned(session, ctx, Event, event_id, "event", lock=True)
     if effective_status(event, now) not in EDITABLE_STATES:
         raise VoelgoedError("invalid_state", f"A {effective_status(event, now)} event can't be edited")
     changes = {k: v for k, v in changes.items() if k in _EDIT_FIELDS}
@@ -207,6 +212,8 @@ def update_event(session: Session, ctx: TenantContext, event_id: Any, *, now: da
     if "currency" in changed and session.exec(select(TicketType.id).where(TicketType.event_id == event.id)).first():
         raise VoelgoedError("invalid_state", "The currency can't change once ticket types exist")
     if changed:
+        if "capacity" in changed:
+            capacity.apply_event_capacity(session, event, changed["capacity"])  # 409 capacity_below_sold
         for key, value in changed.items():
             setattr(event, key, value)
         event.updated_at = now

@@ -19,6 +19,7 @@ lock lasts only for the server-side statement and commit.
 Errors (codes → HTTP): ``validation_failed`` 422 (quantities, empty items), ``not_found`` 404 (no
 such published event; unknown, hidden or inactive ticket type — deliberately indistinguishable),
 ``not_on_sale`` 409 (outside the event's or ticket type's sale window, or event not published/live),
+``event_cancelled`` 409 (the event is cancelled),
 ``sold_out`` 409, ``insufficient_inventory`` 409 (``details.available``), ``busy`` 503 (lock timeout),
 ``waiting_room_pass_required`` 403, ``too_many_holds`` 429 (live-hold caps per client address and per
 waiting-room pass: :mod:`voelgoed.services.hold_caps`).
@@ -34,12 +35,12 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, text, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlmodel import Session, select
 
 from voelgoed.config import get_settings
 from voelgoed.models import Event, Hold, HoldItem, HoldStatus, TicketType
-from voelgoed.services import audit, clock, hold_caps
+from voelgoed.services import audit, capacity, clock, hold_caps
 from voelgoed.services.db import is_postgres  # noqa: F401  (re-exported for callers)
 from voelgoed.services.errors import Busy, NotFound, ValidationFailed, VoelgoedError
 from voelgoed.services.hold_release import (  # noqa: F401  (re-exported: inventory is the public face)
@@ -122,7 +123,10 @@ def _sale_window_error(start: datetime | None, end: datetime | None, now: dateti
 
 
 def check_event_on_sale(event: Event, now: datetime) -> None:
-    """Raise ``not_on_sale`` (409) unless ``event`` is published/live, not over, and in its sale window."""
+    """Raise ``not_on_sale`` (409) unless ``event`` is published/live, not over, and in its sale window;
+    ``event_cancelled`` (409) for a cancelled event."""
+    if event.status == "cancelled":
+        raise VoelgoedError("event_cancelled", "This event has been cancelled", {"status": "cancelled"}, status=409)
     if event.status not in SELLABLE_EVENT_STATUSES:
         raise VoelgoedError("not_on_sale", "This event is not on sale", {"status": event.status}, status=409)
     if now >= clock.aware(event.ends_at):
@@ -244,6 +248,10 @@ def _try_single(conn, event, types: dict, wanted: dict, *, who: hold_caps.Who, t
             _place_single_pg(conn, hold, ordered[0], types[ordered[0][0]].price_cents)
     except _Short:
         return False
+    except DataError as exc:  # the event got a capacity after we read it (the statement's guard, 22012)
+        if getattr(getattr(exc, "orig", None), "sqlstate", None) != "22012":
+            raise
+        return None
     return hold, lines
 
 
@@ -272,8 +280,8 @@ def _place(session: Session, event: Event, types: dict, wanted: dict, *, who: ho
             hold_caps.check(session, event_id=event.id, who=who, quantity=total_qty, now=now, counted=True)
             for tid, qty in ordered:
                 _reserve(session, _TT, tid, qty)
-            if event.capacity is not None:
-                _reserve(session, _EVENT, event.id, total_qty)
+            if not capacity.reserve_event(session, event.id, total_qty):  # fresh read, after the type locks
+                raise _Short(None)
             session.commit()
         except _Short as short:
             session.rollback()
@@ -326,11 +334,19 @@ def _load_for_hold(session: Session, *, event_slug, event_id, type_ids: list[uui
 _SINGLE_SQL = text("""
 WITH u AS (
     UPDATE tickettype SET held_count = held_count + :n
-    WHERE id = :tt AND quantity - sold_count - held_count >= :n RETURNING id
+    WHERE id = :tt AND quantity - sold_count - held_count >= :n RETURNING id, event_id
+), g AS (
+    -- after the ticket type lock: re-read the event's capacity with a FOR SHARE row lock, which (unlike a plain
+    -- or KEY SHARE read) returns the newest version when a capacity edit committed after this statement began
+    -- (tested: tests/concurrency/test_capacity_race.py). This path is only for events without a capacity; if
+    -- one was set meanwhile, fail the statement (division by zero, SQLSTATE 22012) and the caller takes the
+    -- locked path. See voelgoed/services/capacity.py.
+    SELECT 1 / (CASE WHEN e.capacity IS NULL THEN 1 ELSE e.capacity * 0 END) AS ok
+    FROM u CROSS JOIN LATERAL (SELECT capacity FROM event WHERE event.id = u.event_id FOR SHARE) e
 ), h AS (
     INSERT INTO hold (id, organization_id, event_id, status, expires_at, total_cents, currency, client_address, client_hash,
                       pass_id, created_at)
-    SELECT :hid, :org, :event, 'active', :expires, :total, :currency, '', :chash, :pass_id, :now FROM u RETURNING id
+    SELECT :hid, :org, :event, 'active', :expires, :total, :currency, '', :chash, :pass_id, :now FROM g RETURNING id
 ), i AS (
     INSERT INTO holditem (id, organization_id, hold_id, ticket_type_id, quantity, unit_price_cents)
     SELECT :iid, :org, h.id, :tt, :n, :price FROM h

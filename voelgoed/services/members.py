@@ -223,7 +223,8 @@ def _owner_count(session: Session, organization_id: uuid.UUID) -> int:
 
 
 def change_role(session: Session, ctx: TenantContext, *, membership_id: uuid.UUID, role: str) -> Membership:
-    """Errors: 403 ``forbidden``, 404 ``not_found``, 422 (fields.role), 409 ``last_owner``."""
+    """A role that may not scan revokes the member's door-staff devices (same transaction, reason
+    ``member_role_changed``). Errors: 403 ``forbidden``, 404 ``not_found``, 422 (fields.role), 409 ``last_owner``."""
     from voelgoed.services.tenancy import validate_role
 
     rbac.require(ctx, rbac.can_manage_members, "change roles")
@@ -241,12 +242,19 @@ def change_role(session: Session, ctx: TenantContext, *, membership_id: uuid.UUI
     old = membership.role
     membership.role = role
     audit.record(session, ctx.actor, "membership.role_changed", membership, {"from": old, "to": role})
+    if not rbac.can_scan(TenantContext(organization_id=ctx.organization_id, actor=ctx.actor, role=role)):
+        from voelgoed.services.devices import revoke_devices_of_user
+
+        revoke_devices_of_user(session, ctx.actor, organization_id=ctx.organization_id, user_id=membership.user_id,
+                               reason="member_role_changed")
     session.commit()
     return membership
 
 
 def remove_member(session: Session, ctx: TenantContext, *, membership_id: uuid.UUID) -> None:
-    """Errors: 403 ``forbidden``, 404 ``not_found``, 409 ``last_owner``."""
+    """Remove a member; the scanner devices they registered by door-staff sign-in are revoked in the same
+    transaction (audited ``device.revoked``, reason ``member_removed``).
+    Errors: 403 ``forbidden``, 404 ``not_found``, 409 ``last_owner``."""
     rbac.require(ctx, rbac.can_manage_members, "remove members")
     session.exec(select(Membership.id).where(Membership.organization_id == ctx.organization_id)
                  .order_by(Membership.id).with_for_update()).all()
@@ -255,6 +263,10 @@ def remove_member(session: Session, ctx: TenantContext, *, membership_id: uuid.U
     if membership.role == Role.owner.value and _owner_count(session, ctx.organization_id) <= 1:
         raise VoelgoedError("last_owner", "An organisation needs at least one owner")
     audit.record(session, ctx.actor, "membership.removed", membership, {"user_id": str(membership.user_id)})
+    from voelgoed.services.devices import revoke_devices_of_user  # their door-staff phones stop at once
+
+    revoke_devices_of_user(session, ctx.actor, organization_id=ctx.organization_id, user_id=membership.user_id,
+                           reason="member_removed")
     session.delete(membership)
     session.commit()
 

@@ -15,9 +15,10 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import select
 from sqlmodel import Session
 
+from voelgoed.models import Event, EventSigningKey, Gate, Ticket, TicketType
 from voelgoed.services import clock, ticket_identity
 from voelgoed.services.security import CODE_ALPHABET
 
@@ -28,6 +29,8 @@ MAX_AGE = timedelta(days=30)  # offline scans older than this are stamped with t
 EXCERPT_CHARS = 120
 _TICKET_CODE = re.compile(f"^[{CODE_ALPHABET}]{{6,16}}$")
 _PRINTABLE = re.compile(r"[^\x20-\x7e]")
+# Core statements on the model tables (never raw SQL with bound UUIDs: SQLite, the embedded default, can't bind them)
+_EV, _KEY, _GATE, _TK, _TT = (m.__table__ for m in (Event, EventSigningKey, Gate, Ticket, TicketType))
 
 
 @dataclass
@@ -53,12 +56,13 @@ def clear_cache() -> None:
 
 
 def _load(session: Session, event_id: uuid.UUID) -> EventInfo | None:
-    row = session.execute(text("SELECT organization_id, venue_id FROM event WHERE id = :e"), {"e": event_id}).first()
+    row = session.execute(select(_EV.c.organization_id, _EV.c.venue_id).where(_EV.c.id == event_id)).first()
     if row is None:
         return None
-    keys = dict(session.execute(text("SELECT key_id, public_key FROM eventsigningkey WHERE event_id = :e"), {"e": event_id}).all())
-    gates = {r[0] for r in session.execute(text("SELECT gate_code FROM gate WHERE venue_id = :v AND archived_at IS NULL"), {"v": row[1]})}
-    names = dict(session.execute(text("SELECT id, name FROM tickettype WHERE event_id = :e"), {"e": event_id}).all())
+    keys = dict(session.execute(select(_KEY.c.key_id, _KEY.c.public_key).where(_KEY.c.event_id == event_id)).all())
+    gates = {r[0] for r in session.execute(select(_GATE.c.gate_code).where(_GATE.c.venue_id == row[1],
+                                                                           _GATE.c.archived_at.is_(None)))}
+    names = dict(session.execute(select(_TT.c.id, _TT.c.name).where(_TT.c.event_id == event_id)).all())
     return EventInfo(event_id=event_id, organization_id=row[0], venue_id=row[1], keys=keys, gates=gates, type_names=names)
 
 
@@ -89,7 +93,7 @@ def device_gate(session: Session, gate_id: uuid.UUID | None) -> str | None:
         return None
     code = _gate_by_id.get(gate_id)
     if code is None:
-        code = session.execute(text("SELECT gate_code FROM gate WHERE id = :g"), {"g": gate_id}).scalar()
+        code = session.execute(select(_GATE.c.gate_code).where(_GATE.c.id == gate_id)).scalar()
         if code is not None:
             _gate_by_id[gate_id] = code
     return code
@@ -174,9 +178,8 @@ def identify(session: Session, info: EventInfo, qr: object, when: datetime) -> I
     code = looks_like_ticket_code(qr)
     if code is None:
         return Identified("invalid")
-    row = session.execute(text("SELECT id, event_id, valid_from, valid_until FROM ticket "
-                               "WHERE ticket_code = :c AND organization_id = :o"),
-                          {"c": code, "o": info.organization_id}).first()
+    row = session.execute(select(_TK.c.id, _TK.c.event_id, _TK.c.valid_from, _TK.c.valid_until)
+                          .where(_TK.c.ticket_code == code, _TK.c.organization_id == info.organization_id)).first()
     if row is None:
         return Identified("invalid")
     if row[1] != info.event_id:

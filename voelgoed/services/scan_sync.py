@@ -10,30 +10,30 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from voelgoed.models import Device
+from voelgoed.models import Device, Scan, Ticket
 from voelgoed.services import clock, stats_feed
 from voelgoed.services import scan_support as sup
 from voelgoed.services.errors import Busy, ValidationFailed
 
 MAX_BATCH = 5000
 CHUNK = 500
-_LOCK_TICKETS = text(
-    "SELECT id, ticket_code, holder_name, ticket_type_id, status, checked_in_at, checked_in_gate_code FROM ticket"
-    " WHERE id IN :ids AND event_id = :e ORDER BY id FOR UPDATE").bindparams(bindparam("ids", expanding=True))
-_ADMISSIONS = text(
-    "SELECT id, ticket_id, scanned_at, device_id, client_scan_id FROM scan"
-    " WHERE ticket_id IN :ids AND result = 'accepted'").bindparams(bindparam("ids", expanding=True))
-_INSERT = text(
-    "INSERT INTO scan (id, organization_id, event_id, device_id, ticket_id, client_scan_id, gate_code, qr_excerpt,"
-    " result, local_result, offline, scanned_at, received_at) VALUES (:id, :org, :event, :device, :ticket, :csid,"
-    " :gate, :excerpt, :result, :local, true, :scanned_at, :received_at)")
-_CHECK_IN = text("UPDATE ticket SET status = 'checked_in', checked_in_at = :t, checked_in_gate_code = :g, updated_at = :now"
-                 " WHERE id = :id")
-_RELABEL = text("UPDATE scan SET result = 'duplicate_offline' WHERE id = :id")
+_SCAN, _TK = Scan.__table__, Ticket.__table__
+# Core statements (typed binds on every dialect; FOR UPDATE is dropped on SQLite, whose writers are serialised)
+_LOCK_TICKETS = (select(_TK.c.id, _TK.c.ticket_code, _TK.c.holder_name, _TK.c.ticket_type_id, _TK.c.status,
+                        _TK.c.checked_in_at, _TK.c.checked_in_gate_code)
+                 .where(_TK.c.id.in_(bindparam("ids", expanding=True)), _TK.c.event_id == bindparam("e"))
+                 .order_by(_TK.c.id).with_for_update())
+_ADMISSIONS = (select(_SCAN.c.id, _SCAN.c.ticket_id, _SCAN.c.scanned_at, _SCAN.c.device_id, _SCAN.c.client_scan_id)
+               .where(_SCAN.c.ticket_id.in_(bindparam("ids", expanding=True)), _SCAN.c.result == "accepted"))
+_INSERT = insert(_SCAN)
+_CHECK_IN = (update(_TK).where(_TK.c.id == bindparam("tid"))
+             .values(status="checked_in", checked_in_at=bindparam("t"), checked_in_gate_code=bindparam("g"),
+                     updated_at=bindparam("now")))
+_RELABEL = update(_SCAN).where(_SCAN.c.id == bindparam("sid")).values(result="duplicate_offline")
 
 
 class _Item:
@@ -99,7 +99,7 @@ def sync(session: Session, device: Device, *, scans: list[dict], now: datetime |
 
 
 def _sync_chunk(session: Session, device: Device, info: sup.EventInfo, chunk: list[_Item], now: datetime) -> dict[str, dict]:
-    from voelgoed.services.scanning import _replay, _stored, _ticket_view
+    from voelgoed.services.scanning import _replay, _stored, _ticket_view, event_cancelled
 
     stored = _stored(session, device, [it.csid for it in chunk])
     results = {csid: _replay(session, info, row) for csid, row in stored.items()}
@@ -107,6 +107,7 @@ def _sync_chunk(session: Session, device: Device, info: sup.EventInfo, chunk: li
     for it in new:
         it.gate = sup.resolve_gate(session, info, device.gate_id, it.gate_code)
         it.ident = sup.identify(session, info, it.qr, it.when)
+    cancelled = bool(new) and event_cancelled(session, info.event_id)
     ids = sorted({it.ident.ticket_id for it in new if it.ident.result is None or it.ident.result == "not_valid_now"})
     tickets = {r.id: r for r in session.execute(_LOCK_TICKETS, {"ids": ids, "e": info.event_id})} if ids else {}
     admissions = {}
@@ -118,7 +119,9 @@ def _sync_chunk(session: Session, device: Device, info: sup.EventInfo, chunk: li
     rows = []
     for it in new:
         scan_id, result, tid = uuid.uuid4(), it.ident.result, it.ident.ticket_id
-        if result is None:
+        if cancelled and result in (None, "not_valid_now") and tid in tickets:
+            result = "event_cancelled"  # a genuine ticket of a cancelled event: never admitted
+        elif result is None:
             st = state.get(tid)
             if st is None:
                 result = "invalid"
@@ -132,19 +135,20 @@ def _sync_chunk(session: Session, device: Device, info: sup.EventInfo, chunk: li
                 current_key = current[0] if current else (st["at"], "", "")
                 if current_key[0] is not None and key < current_key:
                     if current:
-                        session.execute(_RELABEL, {"id": current[1]})
+                        session.execute(_RELABEL, {"sid": current[1]})
                     result = "accepted"
                 else:
                     result = "duplicate_offline"
             else:
                 result = "invalid"
             if result == "accepted":
-                session.execute(_CHECK_IN, {"t": it.when, "g": it.gate, "now": now, "id": tid})
+                session.execute(_CHECK_IN, {"t": it.when, "g": it.gate, "now": now, "tid": tid})
                 st.update(status="checked_in", at=it.when, gate=it.gate)
                 admissions[tid] = ((it.when, str(device.id), it.csid), scan_id)
-        rows.append({"id": scan_id, "org": device.organization_id, "event": device.event_id, "device": device.id,
-                     "ticket": tid if result != "wrong_event" else None, "csid": it.csid, "gate": it.gate,
-                     "excerpt": sup.excerpt(it.qr), "result": result, "local": it.local,
+        rows.append({"id": scan_id, "organization_id": device.organization_id, "event_id": device.event_id,
+                     "device_id": device.id, "ticket_id": tid if result != "wrong_event" else None,
+                     "client_scan_id": it.csid, "gate_code": it.gate, "qr_excerpt": sup.excerpt(it.qr),
+                     "result": result, "local_result": it.local, "offline": True,
                      "scanned_at": it.when, "received_at": now})
         results[it.csid] = (result, tid, it)
     if rows:

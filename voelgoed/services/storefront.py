@@ -37,8 +37,9 @@ def availability(session: Session, event: Event, now: datetime | None = None) ->
         lapsed_total = session.execute(select(func.coalesce(func.sum(hi.c.quantity), 0)).join(h, h.c.id == hi.c.hold_id).where(
             h.c.event_id == event.id, h.c.status.in_(LIVE_HOLD_STATUSES), h.c.expires_at <= now)).scalar_one()
         left = session.execute(select(ev.c.capacity - ev.c.sold_count - ev.c.held_count).where(ev.c.id == event.id)).scalar_one()
-        event_left = max(0, int(left) + int(lapsed_total))
-        types = {k: min(v, event_left) for k, v in types.items()}
+        if left is not None:  # (None: the capacity was removed since ``event`` was read)
+            event_left = max(0, int(left) + int(lapsed_total))
+            types = {k: min(v, event_left) for k, v in types.items()}
     return {"types": types, "event": event_left}
 
 
@@ -57,17 +58,24 @@ def public_event_view(session: Session, slug: str, now: datetime | None = None) 
     ticket_types: [{id, name, description, price_cents, currency, available, max_per_order,
     on_sale, sold_out, max_selectable, low_stock}]}``. ``max_selectable`` is what a buyer may pick
     now (``min(available, max_per_order)``, 0 when that type is not on sale); ``low_stock`` is true
-    when 1..:data:`LOW_STOCK` are left. Draft (and unknown) events → 404 ``not_found``. Hidden or
-    inactive ticket types are left out; ``available`` ignores lapsed holds.
+    when 1..:data:`LOW_STOCK` are left. Draft, archived (and unknown) events → 404 ``not_found``.
+    Hidden or inactive ticket types are left out; ``available`` ignores lapsed holds.
+
+    A **cancelled** event answers 200 with ``status: "cancelled"``, ``cancelled: true``,
+    ``on_sale: false`` and ``ticket_types: []`` (nothing purchasable; holds are refused with 409
+    ``event_cancelled``), so buyers see "cancelled" rather than "not found". Every answer carries
+    ``cancelled`` (bool).
     """
     from voelgoed.models import Venue
 
     now = clock.resolve(now)
     key = clean_key(slug, 120)
     row = session.exec(select(Event, Venue).join(Venue, Venue.id == Event.venue_id).where(Event.slug == key)).first() if key else None
-    if row is None or row[0].status not in ("published", "live", "ended"):
+    if row is None or row[0].status not in ("published", "live", "ended", "cancelled"):
         raise NotFound("not_found", "Event not found")
     event, venue = row
+    if event.status == "cancelled":
+        return _event_head(event, venue, on_sale=False, ticket_types=[])
     try:
         check_event_on_sale(event, now)
         on_sale = True
@@ -86,13 +94,17 @@ def public_event_view(session: Session, slug: str, now: datetime | None = None) 
                     "max_selectable": min(left, tt.max_per_order) if tt_on_sale else 0,
                     "low_stock": 0 < left <= LOW_STOCK,
                     "sale_starts_at": _iso(tt.sale_starts_at), "sale_ends_at": _iso(tt.sale_ends_at)})
+    return _event_head(event, venue, on_sale=on_sale, ticket_types=out)
+
+
+def _event_head(event: Event, venue, *, on_sale: bool, ticket_types: list[dict]) -> dict:
     return {
         "id": str(event.id), "slug": event.slug, "name": event.name, "description": event.description,
-        "status": event.status, "starts_at": _iso(event.starts_at), "ends_at": _iso(event.ends_at),
+        "status": event.status, "cancelled": event.status == "cancelled", "starts_at": _iso(event.starts_at), "ends_at": _iso(event.ends_at),
         "sale_starts_at": _iso(event.sale_starts_at), "sale_ends_at": _iso(event.sale_ends_at),
         "currency": event.currency, "on_sale": on_sale, "waiting_room_enabled": event.waiting_room_enabled,
         "venue": {"name": venue.name, "address": venue.address, "city": venue.city, "timezone": venue.timezone},
-        "ticket_types": out,
+        "ticket_types": ticket_types,
     }
 
 

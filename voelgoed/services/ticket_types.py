@@ -2,8 +2,9 @@
 
 Rules (422 ``validation_failed`` with ``details.fields`` unless noted):
 ``name`` 1–120 chars; ``price_cents`` integer ≥ 0 (0 = free ticket); ``quantity`` integer ≥ 0 and
-never below ``sold_count + held_count`` (409 ``quantity_below_sold``, checked under a row lock so
-a concurrent hold can't slip in between); ``max_per_order`` 1..100; optional sale window with
+never below ``sold_count + held_count`` of live holds (409 ``quantity_below_sold`` with
+``details {sold, held, requested}``; lapsed holds are reclaimed first, then the check runs under the
+row lock so a concurrent hold can't slip in between — :mod:`voelgoed.services.capacity`); ``max_per_order`` 1..100; optional sale window with
 ``sale_starts_at < sale_ends_at ≤ event.ends_at``; currency is always the event's currency (a
 different one is refused); ``is_active`` (on sale) and ``is_hidden`` (not listed publicly) flags.
 Changes need ``rbac.can_manage_events`` and an editable event (draft/published/live, else 409
@@ -20,7 +21,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from voelgoed.models import Event, TicketType
-from voelgoed.services import audit, clock, rbac
+from voelgoed.services import audit, capacity, clock, rbac
 from voelgoed.services.catalog_common import clean_text, get_owned, iso, raise_if
 from voelgoed.services.errors import VoelgoedError
 from voelgoed.services.events import EDITABLE_STATES, effective_status
@@ -136,15 +137,15 @@ def update_ticket_type(session: Session, ctx: TenantContext, ticket_type_id: Any
     Raises 403, 404, 409 ``invalid_state``, 409 ``quantity_below_sold``, 422."""
     rbac.require(ctx, rbac.can_manage_events, "edit ticket types")
     now = clock.resolve(now)
-    tt = get_owned(session, ctx, TicketType, ticket_type_id, "ticket type", lock=True)
+    tt = get_owned(session, ctx, TicketType, ticket_type_id, "ticket type")
     event = _editable_event(session, ctx, tt.event_id, now)
     values = _values(event, {k: v for k, v in changes.items() if k in _FIELDS}, tt)
-    committed = tt.sold_count + tt.held_count
-    if "quantity" in values and values["quantity"] < committed:
-        raise VoelgoedError("quantity_below_sold",
-                            f"{committed} tickets are already sold or held; the quantity can't go below that",
-                            {"fields": {"quantity": f"At least {committed}"}, "sold": tt.sold_count, "held": tt.held_count},
-                            status=409)
+    if "quantity" in values:
+        # lapsed holds reclaimed first (they never count), then the row locked as the hold path locks it
+        tt = capacity.lock_ticket_type_for_quantity_change(session, tt, event, now)
+        capacity.check_quantity(tt, values["quantity"])  # 409 quantity_below_sold {sold, held, requested}
+    else:
+        tt = get_owned(session, ctx, TicketType, ticket_type_id, "ticket type", lock=True)
     changed = {k: v for k, v in values.items() if (clock.aware(getattr(tt, k)) if k.endswith("_at") else getattr(tt, k)) != v}
     if changed:
         for key, value in changed.items():

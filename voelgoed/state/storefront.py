@@ -41,6 +41,7 @@ class EventPageState(rx.State):
     venue_label: str = ""
     tz_label: str = ""
     on_sale: bool = False
+    cancelled: bool = False
     status_note: str = ""
     error: str = ""
     types: list[dict[str, str]] = []
@@ -61,8 +62,9 @@ class EventPageState(rx.State):
         self.time_label = _local(view["starts_at"], tz, "%H:%M") + " – " + _local(view["ends_at"], tz, "%H:%M")
         self.venue_label = ", ".join(p for p in (view["venue"]["name"], view["venue"]["city"]) if p)
         self.tz_label = tz
-        self.on_sale = view["on_sale"]
-        self.status_note = "" if view["on_sale"] else ("This event has ended." if view["status"] == "ended" else "Tickets are not on sale right now.")
+        self.on_sale, self.cancelled = view["on_sale"], view["cancelled"]
+        self.status_note = "" if view["on_sale"] or view["cancelled"] else (
+            "This event has ended." if view["status"] == "ended" else "Tickets are not on sale right now.")
         self._currency = view["currency"]
         old = {t["id"]: int(t["qty"]) for t in self.types}
         self._prices = {t["id"]: t["price_cents"] for t in view["ticket_types"]}
