@@ -95,6 +95,7 @@ def send_invitation_email(invitation_id: str, token: str) -> bool:
 
     The token travels in the job arguments because only its hash is stored.
     """
+    from voelgoed.services import email_templates
     from voelgoed.services.db import session_scope
     from voelgoed.services.mail import send_email
 
@@ -107,11 +108,9 @@ def send_invitation_email(invitation_id: str, token: str) -> bool:
         to, org_name, role = invitation.email, org.name, invitation.role
         who = (inviter.full_name or inviter.email) if inviter else "A colleague"
     link = f"{get_settings().effective_base_url}/invite/{token}"
-    text = (f"{who} invited you to join {org_name} on VoelgoedEvents as {role}.\n\n"
-            f"Accept the invitation (valid for 7 days):\n{link}\n\nIf you did not expect this, ignore this email.\n")
-    html = (f"<p>{who} invited you to join <strong>{org_name}</strong> on VoelgoedEvents as <em>{role}</em>.</p>"
-            f'<p><a href="{link}">Accept the invitation</a> (valid for 7 days).</p>'
-            "<p>If you did not expect this, ignore this email.</p>")
+    context = {"who": who, "org_name": org_name, "role": role, "link": link}
+    text = email_templates.render("email/invitation.txt", **context)
+    html = email_templates.render("email/invitation.html", **context)
     send_email(to, f"You're invited to {org_name} on VoelgoedEvents", text, html=html)
     return True
 
