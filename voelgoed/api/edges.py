@@ -11,8 +11,8 @@
   nothing it sends afterwards reaches the client. A ``Content-Length`` that is not a number is
   ``400 malformed``.
 - :func:`security_headers`: the `secure` library's ASGI middleware (secure.py, MIT) with a
-  Content-Security-Policy fit for the Reflex frontend (its websocket ``/_event``, inline styles of
-  Radix), the scanner's self-hosted zxing wasm (``'wasm-unsafe-eval'``) and service worker;
+  Content-Security-Policy fit for the Reflex frontend (its websocket ``/_event``, inline scripts,
+  the ``eval`` behind ``rx.call_script``, inline styles of Radix), the scanner's self-hosted zxing wasm (``'wasm-unsafe-eval'``) and service worker;
   ``frame-ancestors 'none'`` (+ ``X-Frame-Options: DENY``), ``Referrer-Policy: no-referrer`` (order
   access tokens travel in URLs) and ``X-Content-Type-Options: nosniff``. HSTS
   (``max-age=31536000; includeSubDomains``) only on requests that arrived over HTTPS: the ASGI scheme,
@@ -55,11 +55,13 @@ def _websocket_origins() -> list[str]:
 
 
 def content_security_policy() -> ContentSecurityPolicy:
-    """The CSP of every answer. Reflex's compiled frontend needs inline scripts (hydration data) and
-    inline styles (Radix/emotion); the scanner compiles zxing's wasm (``'wasm-unsafe-eval'``)."""
+    """The CSP of every answer. Reflex's compiled frontend needs inline scripts (hydration data),
+    ``'unsafe-eval'`` (its ``rx.call_script`` and event callbacks run through ``eval`` in
+    ``.web/utils/state.js``; the event and hold pages use them) and inline styles (Radix/emotion);
+    the scanner compiles zxing's wasm (``'wasm-unsafe-eval'``, kept explicit should eval ever go)."""
     return (ContentSecurityPolicy()
             .default_src("'self'")
-            .script_src("'self'", "'unsafe-inline'", "'wasm-unsafe-eval'")
+            .script_src("'self'", "'unsafe-inline'", "'unsafe-eval'", "'wasm-unsafe-eval'")
             .style_src("'self'", "'unsafe-inline'")
             .img_src("'self'", "data:", "blob:")
             .font_src("'self'", "data:")
