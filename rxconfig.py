@@ -15,6 +15,8 @@ config = rx.Config(
     backend_port=int(os.environ.get("BACKEND_PORT", str(_port))),
     api_url=os.environ.get("REFLEX_API_URL", f"http://localhost:{_port}"),
     redis_url=_redis or None,
+    # the pages' client address (router.session.client_ip) uses the same trusted-proxy rule as the API
+    trusted_proxy_hops=int(os.environ.get("TRUSTED_PROXY_HOPS", "0") or "0"),
     plugins=[
         rx.plugins.RadixThemesPlugin(
             theme=rx.theme(appearance="light", accent_color="grass", gray_color="sand", radius="medium")

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# `make run`: migrate, seed the demo once, start the worker (when Redis answers) and the app in
-# production mode on http://localhost:${PORT:-3000}. Ctrl-C stops everything it started.
+# `make run`: THE DEMO. Migrate, seed the demo once, start the worker (when Redis answers) and the app in
+# production mode on http://localhost:${PORT:-3000}, with DEMO_MODE=1 (demo accounts with published
+# passwords) and SANDBOX_ENABLED=1 (the built-in sandbox payment provider; no money moves). Not a
+# production launcher: see docs/security.md. Ctrl-C stops everything it started.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -8,6 +10,9 @@ mkdir -p var
 export PORT="${PORT:-3000}"
 export BASE_URL="${BASE_URL:-http://localhost:$PORT}"
 export VOELGOED_ENV="${VOELGOED_ENV:-prod}"
+# a demo, said out loud: the start-up check refuses these next to a real provider (PAYSTACK_SECRET_KEY…)
+export DEMO_MODE=1 SANDBOX_ENABLED=1
+echo "VoelgoedEvents DEMO (not for production): DEMO_MODE=1 with published demo passwords, SANDBOX_ENABLED=1 (sandbox payment provider, no money moves)."
 # Web worker processes. Reflex defaults to 2 × cores + 1 (5 here); on 2 cores shared with PostgreSQL,
 # 2 workers gave more holds/s and a 7× lower scan p99 (docs/performance.md). Override per machine.
 export GRANIAN_WORKERS="${GRANIAN_WORKERS:-2}"

@@ -31,6 +31,7 @@ os.environ.setdefault("HOLD_RATE_LIMIT", "100000/minute")
 os.environ.setdefault("PUBLIC_RATE_LIMIT", "100000/minute")
 os.environ.setdefault("SIGNIN_RATE_LIMIT", "1000/minute")
 os.environ.setdefault("SANDBOX_ENABLED", "1")  # off by default; tests that need it off monkeypatch it
+os.environ.setdefault("SIGNIN_ACCOUNT_RATE_LIMIT", "1000/minute")
 
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402

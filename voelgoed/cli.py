@@ -1,13 +1,18 @@
 """`python -m voelgoed …` — the command line (api-v1.md fixes the `org create` / `apikey create` forms).
 
     db upgrade                       migrate the database to the newest revision
-    seed demo                        create the demo organisation, venue and event (idempotent)
+    seed demo                        create the demo organisation, venue and event (idempotent; in prod only with DEMO_MODE=1)
     org create --name N --slug S --owner-email E --owner-password P
     user create --email E --password P [--name N] [--org SLUG --role ROLE]
+    user set-password --email E --password P      replace a password (e.g. a demo account's) and end its sessions
     apikey create --org SLUG --name NAME          prints the new key as the last line
     worker                           run the RQ worker with the scheduler
     cron                             run RQ's cron scheduler alone (housekeeping every minute)
     urls                             print the demo URLs and logins
+
+Every command first runs the production start-up check (``services.startup``): with
+``VOELGOED_ENV=prod`` and an unsafe environment it prints "Production start-up refused: …" naming
+the variable and exits 3. ``worker`` also checks the database for demo accounts with published passwords.
 """
 
 from __future__ import annotations
@@ -42,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     uc.add_argument("--name", default="")
     uc.add_argument("--org")
     uc.add_argument("--role", default="staff")
+    up = user.add_parser("set-password")
+    up.add_argument("--email", required=True)
+    up.add_argument("--password", required=True)
 
     key = sub.add_parser("apikey", help="API keys").add_subparsers(dest="cmd", required=True)
     kc = key.add_parser("create")
@@ -53,6 +61,25 @@ def _parser() -> argparse.ArgumentParser:
     cron.add_argument("--parent", type=int, default=None, help=argparse.SUPPRESS)
     sub.add_parser("urls", help="print the demo URLs and logins")
     return p
+
+
+def demo_banner(base: str) -> str:
+    """What ``make run`` prints once the demo answers: the URLs, the published logins, and the warning."""
+    from voelgoed.config import get_settings
+    from voelgoed.services import seed
+
+    settings = get_settings()
+    sandbox = "ON: payments are simulated by the built-in sandbox provider (no money moves)" if settings.sandbox_enabled \
+        else "off"
+    return f"""
+VoelgoedEvents DEMO is running: NOT FOR PRODUCTION.
+  This is a demo (DEMO_MODE={'1' if settings.demo_mode else '0'}) with published demo passwords; sandbox payment provider {sandbox}.
+  Organiser dashboard: {base}/dashboard   (sign in as {seed.DEMO_OWNER_EMAIL} / {seed.DEMO_OWNER_PASSWORD})
+  Demo event page:     {base}/e/{seed.DEMO_EVENT_SLUG}
+  Scanner page:        {base}/scan         (sign in on the scanner page as door staff: {seed.DEMO_DOOR_EMAIL} / {seed.DEMO_DOOR_PASSWORD})
+  API health:          {base}/api/health
+  For a real deployment see docs/security.md (the production checklist the start-up check enforces).
+Press Ctrl-C to stop."""
 
 
 def db_upgrade(url: str | None = None) -> None:
@@ -71,7 +98,17 @@ def db_upgrade(url: str | None = None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from voelgoed.config import ConfigurationError
+    from voelgoed.services.logmask import install_log_masking
+    from voelgoed.services.startup import ensure_safe_start
+
     args = _parser().parse_args(argv)
+    install_log_masking()
+    try:
+        ensure_safe_start(check_database=args.group == "worker")
+    except ConfigurationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
     try:
         return _dispatch(args)
     except VoelgoedError as exc:
@@ -88,16 +125,8 @@ def _dispatch(args) -> int:
         return 0
     if args.group == "urls":
         from voelgoed.config import get_settings
-        from voelgoed.services import seed
 
-        base = get_settings().effective_base_url
-        print(f"""
-VoelgoedEvents is running.
-  Organiser dashboard: {base}/dashboard   (sign in as {seed.DEMO_OWNER_EMAIL} / {seed.DEMO_OWNER_PASSWORD})
-  Demo event page:     {base}/e/{seed.DEMO_EVENT_SLUG}
-  Scanner page:        {base}/scan         (sign in on the scanner page as door staff: {seed.DEMO_DOOR_EMAIL} / {seed.DEMO_DOOR_PASSWORD})
-  API health:          {base}/api/health
-Press Ctrl-C to stop.""")
+        print(demo_banner(get_settings().effective_base_url))
         return 0
     if args.group == "worker":
         from voelgoed.services.worker import run_worker
@@ -122,6 +151,13 @@ Press Ctrl-C to stop.""")
                 session, name=args.name, slug=args.slug, owner_email=args.owner_email, owner_password=args.owner_password
             )
         print(f"created organisation {org.slug} ({org.id}) owned by {owner.email}")
+        return 0
+    if args.group == "user" and args.cmd == "set-password":
+        from voelgoed.services import accounts
+
+        with session_scope() as session:
+            accounts.set_password(session, email=args.email, new_password=args.password)
+        print(f"password replaced for {args.email.strip().lower()}; their sessions were ended")
         return 0
     if args.group == "user":
         from voelgoed.services import accounts, tenancy

@@ -105,7 +105,24 @@ class Settings(BaseSettings):
 
     @property
     def effective_secret_key(self) -> str:
+        """SECRET_KEY; the public development value only outside production.
+
+        In production a missing, short or development key raises :class:`ConfigurationError`
+        instead (so nothing is ever signed or encrypted with a published key).
+        """
+        if self.is_prod:
+            problem = secret_key_problem(self.secret_key)
+            if problem:
+                raise ConfigurationError(f"Production start-up refused: {problem}")
+            return self.secret_key
         return self.secret_key or DEV_SECRET
+
+    @property
+    def real_payment_provider(self) -> str:
+        """The real (money-moving) provider configured, or "" (``PAYMENT_PROVIDER``, ``PAYSTACK_SECRET_KEY``)."""
+        if self.payment_provider and self.payment_provider != "sandbox":
+            return self.payment_provider
+        return "paystack" if self.paystack_secret_key else ""
 
     @property
     def effective_base_url(self) -> str:
@@ -124,15 +141,48 @@ class ConfigurationError(RuntimeError):
     """Raised at start-up when production settings are incomplete."""
 
 
-def check_production(settings: Settings) -> None:
-    """Refuse to start in production with a missing or default secret (raises ConfigurationError)."""
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def secret_key_problem(secret_key: str) -> str:
+    """Why ``secret_key`` is unfit for production ("" when it is fine)."""
+    if not secret_key:
+        return "SECRET_KEY is not set; set it to a random string of at least 32 characters"
+    if secret_key == DEV_SECRET:
+        return "SECRET_KEY is the published development value; set a random string of at least 32 characters"
+    if len(secret_key) < MIN_SECRET_KEY_LENGTH:
+        return f"SECRET_KEY is shorter than {MIN_SECRET_KEY_LENGTH} characters"
+    return ""
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """Everything in the environment that makes a production start unsafe (docs/security.md checklist).
+
+    Empty outside ``VOELGOED_ENV=prod``. Each entry names the variable to fix. The database check
+    (demo accounts with published passwords) lives in :mod:`voelgoed.services.startup`.
+    """
     if not settings.is_prod:
-        return
+        return []
     problems = []
-    if not settings.secret_key or settings.secret_key == DEV_SECRET or len(settings.secret_key) < 32:
-        problems.append("SECRET_KEY must be set to a random string of at least 32 characters")
+    if problem := secret_key_problem(settings.secret_key):
+        problems.append(problem)
     if settings.payment_provider == "paystack" and not settings.paystack_secret_key:
         problems.append("PAYSTACK_SECRET_KEY must be set when PAYMENT_PROVIDER=paystack")
+    real = settings.real_payment_provider
+    if real and settings.sandbox_enabled:
+        problems.append(f"SANDBOX_ENABLED is on next to a real payment provider ({real}); unset SANDBOX_ENABLED")
+    if real and settings.demo_mode:
+        problems.append(f"DEMO_MODE is on next to a real payment provider ({real}); unset DEMO_MODE")
+    return problems
+
+
+def check_production(settings: Settings) -> None:
+    """Refuse an unsafe production start: raises ConfigurationError naming every variable to fix.
+
+    Called by every process (web app factory, RQ worker, CLI) through
+    :func:`voelgoed.services.startup.ensure_safe_start`; a no-op outside ``VOELGOED_ENV=prod``.
+    """
+    problems = production_problems(settings)
     if problems:
         raise ConfigurationError("Production start-up refused: " + "; ".join(problems))
 

@@ -2,11 +2,18 @@
 
 from fastapi import FastAPI
 
+from voelgoed.api.edges import install_edge_middleware
 from voelgoed.api.errors import install_error_handlers
 from voelgoed.api.health import router as health_router
 
 
 def create_api() -> FastAPI:
+    """The FastAPI app. Refuses an unsafe production start first (``services.startup``, ConfigurationError)."""
+    from voelgoed.services.logmask import install_log_masking
+    from voelgoed.services.startup import ensure_safe_start
+
+    install_log_masking()
+    ensure_safe_start()
     api = FastAPI(
         title="VoelgoedEvents API",
         version="1.0.0",
@@ -15,6 +22,7 @@ def create_api() -> FastAPI:
         redoc_url=None,
     )
     install_error_handlers(api)
+    install_edge_middleware(api)
     api.include_router(health_router)
     for router in _optional_routers():
         api.include_router(router)
@@ -29,7 +37,7 @@ def _optional_routers():
     import voelgoed.api as pkg
 
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
-        if info.name in ("errors", "deps", "health"):
+        if info.name in ("errors", "deps", "health", "edges"):
             continue
         module = importlib.import_module(f"voelgoed.api.{info.name}")
         router = getattr(module, "router", None)

@@ -31,5 +31,28 @@ def api_key_context(authorization: str | None = Header(default=None)) -> TenantC
         return apikeys.authenticate(session, token)
 
 
+def forwarded_client_address(peer: str, forwarded_for: str | None, trusted_hops: int) -> str:
+    """The client address behind ``trusted_hops`` reverse proxies (``TRUSTED_PROXY_HOPS``).
+
+    ``0``: the socket peer, and ``X-Forwarded-For`` is ignored (a client can write anything there).
+    ``n > 0``: each trusted proxy appends the address it saw, so the client is the ``n``-th entry
+    from the right; entries further left were written by the client and are never used. With fewer
+    entries than ``n`` (a request that bypassed a proxy) the socket peer is used. Same rule as
+    Reflex's own ``trusted_proxy_hops`` (``rxconfig.py`` passes the variable on), so the API and the
+    pages agree on who a client is.
+    """
+    if trusted_hops <= 0 or not forwarded_for:
+        return peer
+    hops = [part.strip() for part in forwarded_for.split(",") if part.strip()]
+    if len(hops) < trusted_hops:
+        return peer
+    return hops[-trusted_hops][:64]
+
+
 def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The client address used for rate limits and hold caps (see :func:`forwarded_client_address`)."""
+    from voelgoed.config import get_settings
+
+    peer = request.client.host if request.client else "unknown"
+    return forwarded_client_address(peer, ",".join(request.headers.getlist("x-forwarded-for")),
+                                    get_settings().trusted_proxy_hops)

@@ -45,9 +45,13 @@ class DoorSignInIn(BaseModel):
     gate_code: str | None = Field(default=None, max_length=64)
 
 
+# a real ticket QR is ~200 characters (docs/ticket-identity.md); longer is 422, never parsed
+MAX_QR_LENGTH = 1024
+
+
 class ScanIn(BaseModel):
-    # qr is free text on purpose: anything unreadable is answered {"result": "invalid"}, never 4xx
-    qr: str = Field(max_length=100_000)
+    # qr is free text on purpose: anything unreadable (up to MAX_QR_LENGTH) is answered {"result": "invalid"}
+    qr: str = Field(max_length=MAX_QR_LENGTH)
     gate_code: str | None = Field(default=None, max_length=32)
     scanned_at: datetime | None = None
     client_scan_id: str = Field(min_length=1, max_length=64)
@@ -55,7 +59,7 @@ class ScanIn(BaseModel):
 
 class SyncScanIn(BaseModel):
     client_scan_id: str = Field(min_length=1, max_length=64)
-    qr: str | None = Field(default=None, max_length=100_000)
+    qr: str | None = Field(default=None, max_length=MAX_QR_LENGTH)
     gate_code: str | None = Field(default=None, max_length=32)
     scanned_at: datetime
     local_result: str | None = Field(default=None, max_length=40)

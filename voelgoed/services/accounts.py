@@ -9,7 +9,8 @@
   same rate limit and errors as ``sign_in``; door staff sign-in on ``/scan`` uses it).
 - ``sign_in(session, *, email, password, client_address, now=None)`` → ``(UserSession, token)``;
   401 ``invalid_credentials`` (never says which part was wrong), 429 ``rate_limited`` per
-  email + client address (``settings.signin_rate_limit``, `limits` moving window on Redis).
+  email + client address (``settings.signin_rate_limit``) and per account for failures from any
+  address (``settings.signin_account_rate_limit``), `limits` fixed window on Redis.
 - ``sign_out(session, *, token, now=None)``; ``resolve_session(session, token, now=None)`` →
   ``UserSession`` (401 ``session_expired`` when unknown, expired or revoked).
 - ``change_password(session, *, user_id, current_password, new_password, keep_session_id=None, now=None)``
@@ -156,20 +157,27 @@ def sign_in(session: Session, *, email: str, password: str, client_address: str,
 def authenticate(session: Session, *, email: str, password: str, client_address: str) -> User:
     """The active user with these credentials (no session is opened; used by ``sign_in`` and door sign-in).
 
-    Errors: 429 ``rate_limited`` (``settings.signin_rate_limit`` per lower-cased email + address),
+    Errors: 429 ``rate_limited`` (``settings.signin_rate_limit`` per lower-cased email + address, and
+    ``settings.signin_account_rate_limit`` failed attempts per account from any address),
     401 ``invalid_credentials`` (never says which part was wrong; constant-ish time for unknown emails).
     """
     global _DUMMY_HASH
+    settings = get_settings()
     key_email = (email or "").strip().lower()[:320]
-    ratelimit.hit("signin", f"{key_email}|{client_address or 'unknown'}", get_settings().signin_rate_limit)
+    ratelimit.hit("signin", f"{key_email}|{client_address or 'unknown'}", settings.signin_rate_limit)
+    # failures per account from any address (an attacker rotating addresses); unknown e-mails count
+    # the same way, so the limit does not reveal which accounts exist
+    ratelimit.check("signin-account", key_email, settings.signin_account_rate_limit)
     lookup = key_email and "\x00" not in key_email and len(password or "") <= MAX_PASSWORD_LENGTH  # NUL: PostgreSQL refuses it
     user = get_user_by_email(session, key_email) if lookup else None
     if user is None:
         if _DUMMY_HASH is None:
             _DUMMY_HASH = hash_password("not-a-real-password-0000")
         verify_password(password or "", _DUMMY_HASH)
+        ratelimit.count("signin-account", key_email, settings.signin_account_rate_limit)
         raise Unauthenticated("invalid_credentials", "Email or password is incorrect")
     if not verify_password(password or "", user.password_hash) or not user.is_active:
+        ratelimit.count("signin-account", key_email, settings.signin_account_rate_limit)
         raise Unauthenticated("invalid_credentials", "Email or password is incorrect")
     return user
 
@@ -224,3 +232,24 @@ def change_password(session: Session, *, user_id: uuid.UUID, current_password: s
     audit.record(session, Actor("user", str(user.id)), "user.password_changed", user, {"sessions_revoked": revoked})
     session.commit()
     return revoked
+
+
+def set_password(session: Session, *, email: str, new_password: str, now: datetime | None = None) -> User:
+    """Operator reset (CLI ``user set-password``): replace the password and revoke every session of the user.
+
+    Errors: 404 ``not_found`` (no such user), 422 ``validation_failed`` (fields.password).
+    Audit ``user.password_reset`` (actor system).
+    """
+    from voelgoed.services.errors import NotFound
+
+    now = clock.resolve(now)
+    user = get_user_by_email(session, email)
+    if user is None:
+        raise NotFound("not_found", "No user with this email")
+    validate_password(new_password)
+    user.password_hash = hash_password(new_password)
+    for row in session.exec(select(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))).all():
+        row.revoked_at = now
+    audit.record(session, Actor("system", "cli"), "user.password_reset", user)
+    session.commit()
+    return user

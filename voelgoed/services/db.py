@@ -25,6 +25,8 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
     url = url or settings.effective_database_url
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    # database errors and SQL logs never carry bound parameters (buyer e-mails, token hashes…)
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         settings.var_dir.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)

@@ -25,6 +25,7 @@ from email.utils import formatdate, make_msgid
 
 from voelgoed.config import get_settings
 from voelgoed.services import clock
+from voelgoed.services.logmask import mask_email
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def send_email(to: str, subject: str, text: str, html: str | None = None,
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{clock.utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
         path.write_bytes(msg.as_bytes())
-        log.info("mail to %s (%s) written to %s", to, subject, path)
+        log.info("mail to %s (%s) written to %s", mask_email(to), subject, path)
         return msg["Message-ID"]
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
         if settings.smtp_starttls:
@@ -68,7 +69,7 @@ def send_email(to: str, subject: str, text: str, html: str | None = None,
         if settings.smtp_user:
             smtp.login(settings.smtp_user, settings.smtp_password)
         smtp.send_message(msg)
-    log.info("mail to %s (%s) sent via %s:%s", to, subject, settings.smtp_host, settings.smtp_port)
+    log.info("mail to %s (%s) sent via %s:%s", mask_email(to), subject, settings.smtp_host, settings.smtp_port)
     return msg["Message-ID"]
 
 

@@ -110,7 +110,7 @@ def send_invitation_email(invitation_id: str) -> bool:
     message went out; False when the invitation is gone, no longer pending, or the marker
     ``invitation:<id>`` says it was already sent (written right after SMTP accepted it; a crash in between
     is the remaining at-least-once window). SMTP errors raise, so the outbox retries."""
-    from voelgoed.services import mail
+    from voelgoed.services import email_templates, mail
     from voelgoed.services.db import session_scope
 
     key = f"invitation:{invitation_id}"
@@ -125,11 +125,9 @@ def send_invitation_email(invitation_id: str) -> bool:
         to, org_name, role = invitation.email, org.name, invitation.role
         who = (inviter.full_name or inviter.email) if inviter else "A colleague"
     link = f"{get_settings().effective_base_url}/invite/{token}"
-    text = (f"{who} invited you to join {org_name} on VoelgoedEvents as {role}.\n\n"
-            f"Accept the invitation (valid for 7 days):\n{link}\n\nIf you did not expect this, ignore this email.\n")
-    html = (f"<p>{who} invited you to join <strong>{org_name}</strong> on VoelgoedEvents as <em>{role}</em>.</p>"
-            f'<p><a href="{link}">Accept the invitation</a> (valid for 7 days).</p>'
-            "<p>If you did not expect this, ignore this email.</p>")
+    context = {"who": who, "org_name": org_name, "role": role, "link": link}
+    text = email_templates.render("email/invitation.txt", **context)
+    html = email_templates.render("email/invitation.html", **context)
     message_id = mail.send_email(to, f"You're invited to {org_name} on VoelgoedEvents", text, html=html)
     with session_scope() as session:
         mail.mark_sent(session, key=key, organization_id=org_id, to=to, message_id=message_id)

@@ -6,6 +6,10 @@ list; in a flash sale this check runs on every hold attempt. The price: a client
 the limit across a window boundary (the window starts at its first hit), which is fine for abuse
 protection; PostgreSQL, not the limiter, guards inventory.
 
+``check(name, key, rate)`` raises the same when the window is already used up, without counting;
+``count(name, key, rate)`` counts one hit and never raises (together: limits on *failures* only,
+e.g. failed sign-ins per account).
+
 ``hit(name, key, rate)`` raises ``RateLimited`` (429 ``rate_limited``, ``details.retry_after`` in
 seconds; the API adds ``Retry-After``). ``rate`` uses the library's notation, e.g. ``"30/minute"``.
 """
@@ -56,3 +60,33 @@ def hit(name: str, key: str, rate: str) -> None:
     if not allowed:
         reset_at, _remaining = limiter.get_window_stats(item, name, key)
         raise RateLimited(max(1, math.ceil(reset_at - time.time())))
+
+
+def _raise_limited(limiter: FixedWindowRateLimiter, item, name: str, key: str) -> None:
+    reset_at, _remaining = limiter.get_window_stats(item, name, key)
+    raise RateLimited(max(1, math.ceil(reset_at - time.time())))
+
+
+def check(name: str, key: str, rate: str) -> None:
+    """429 ``rate_limited`` when ``key`` has no hits left in the window; counts nothing."""
+    limiter = _get_limiter()
+    if limiter is None:
+        return
+    item = _parse(rate)
+    try:
+        allowed = limiter.test(item, name, key)
+    except Exception:
+        return
+    if not allowed:
+        _raise_limited(limiter, item, name, key)
+
+
+def count(name: str, key: str, rate: str) -> None:
+    """Count one hit for ``key`` (never raises; see :func:`check`)."""
+    limiter = _get_limiter()
+    if limiter is None:
+        return
+    try:
+        limiter.hit(_parse(rate), name, key)
+    except Exception:
+        return

@@ -12,7 +12,9 @@ validated and audited):
 - three GA ticket types in ZAR: Early Bird R250 (25000 cents, 300), General R350 (35000, 1500),
   VIP R950 (95000, 200).
 
-Idempotent: each piece is looked up first and only what is missing is created; a second run
+Demo mode only: in production (``VOELGOED_ENV=prod``) it refuses with 409 ``demo_mode_required``
+unless ``DEMO_MODE=1``, because the accounts it creates have the passwords published here (dev and
+test keep it). Idempotent: each piece is looked up first and only what is missing is created; a second run
 changes nothing and returns a summary saying so. Works on PostgreSQL and on the embedded SQLite file.
 """
 
@@ -23,12 +25,14 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from voelgoed.config import get_settings
 from voelgoed.models import Event, Gate, Membership, Organization, TicketType, Venue
 from voelgoed.services import accounts, clock, tenancy
 from voelgoed.services import events as events_svc
 from voelgoed.services import ticket_types as tt_svc
 from voelgoed.services import venues as venues_svc
 from voelgoed.services.audit import Actor
+from voelgoed.services.errors import VoelgoedError
 from voelgoed.services.rbac import TenantContext
 
 DEMO_ORG_SLUG = "jozi-live"
@@ -77,7 +81,15 @@ def _event_times(now: datetime) -> tuple[datetime, datetime]:
 
 
 def seed_demo(session: Session, *, now: datetime | None = None) -> str:
-    """Create whatever part of the demo is missing; returns a human summary (see module doc)."""
+    """Create whatever part of the demo is missing; returns a human summary (see module doc).
+
+    Errors: 409 ``demo_mode_required`` in production without ``DEMO_MODE=1``.
+    """
+    settings = get_settings()
+    if settings.is_prod and not settings.demo_mode:
+        raise VoelgoedError("demo_mode_required",
+                            "The demo seed creates accounts with published passwords; it runs in production only with "
+                            "DEMO_MODE=1 (a demo deployment, never next to a real payment provider)", status=409)
     now = clock.resolve(now)
     done: list[str] = []
 

@@ -3,7 +3,7 @@
 - ``render_ticket_pdfs(order_id) -> int``: renders the PDF of every ticket whose stored file is
   missing or older than the ticket's ``version``; returns how many were rendered.
 - ``send_order_confirmation(order_id, force=False, request_key=None) -> bool``: renders missing PDFs,
-  then sends the confirmation (Jinja2 templates ``templates/email/order_confirmation.{txt,html}``) with
+  then sends the confirmation (``email_templates``: ``templates/email/order_confirmation.{txt,html}``, HTML autoescaped) with
   one PDF per non-void ticket attached. Only paid orders get it. Sent once per order — the marker
   ``order:<id>:confirmation`` (:func:`voelgoed.services.mail.mark_sent`, committed right after SMTP
   accepted the message, together with the audit ``order.confirmation_sent``) — or, with ``force``
@@ -16,20 +16,16 @@ from __future__ import annotations
 
 import logging
 import uuid
-from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import select
 
 from voelgoed.models import Order, OrderStatus, Ticket, TicketStatus
 from voelgoed.services import audit, documents, mail
 from voelgoed.services.db import session_scope
+from voelgoed.services.email_templates import render
 from voelgoed.services.ticket_views import format_money, order_page_url
 
 log = logging.getLogger(__name__)
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                   trim_blocks=False, keep_trailing_newline=True)
 
 
 def _uuid(value) -> uuid.UUID | None:
@@ -110,8 +106,8 @@ def send_order_confirmation(order_id, force: bool = False, request_key: str | No
                                 documents.media_path(t.pdf_path).read_bytes(), "application/pdf"))
         subject = f"Your tickets for {context['event_name']} · {order.order_code}"
         message_id = mail.send_email(order.buyer_email, subject,
-                                     _env.get_template("email/order_confirmation.txt").render(**context),
-                                     _env.get_template("email/order_confirmation.html").render(**context),
+                                     render("email/order_confirmation.txt", **context),
+                                     render("email/order_confirmation.html", **context),
                                      attachments)
         if key is not None:
             mail.mark_sent(session, key=key, organization_id=order.organization_id, to=order.buyer_email,
