@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.platform import VoelgoedError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args) -> int:
-    from voelgoed.services.db import session_scope
+    from voelgoed.services.platform import session_scope
 
     if args.group == "db":
         db_upgrade()
@@ -85,7 +85,7 @@ def _dispatch(args) -> int:
         return 0
     if args.group == "urls":
         from voelgoed.config import get_settings
-        from voelgoed.services import seed
+        from voelgoed.services.demo import seed
 
         base = get_settings().effective_base_url
         print(f"""
@@ -97,18 +97,18 @@ VoelgoedEvents is running.
 Press Ctrl-C to stop.""")
         return 0
     if args.group == "worker":
-        from voelgoed.services.worker import run_worker
+        from voelgoed.services.runtime import run_worker
 
         return run_worker()
     if args.group == "seed":
-        from voelgoed.services import seed
+        from voelgoed.services.demo import seed
 
         with session_scope() as session:
             summary = seed.seed_demo(session)
         print(summary)
         return 0
     if args.group == "org":
-        from voelgoed.services import tenancy
+        from voelgoed.services.accounts import tenancy
 
         with session_scope() as session:
             org, owner = tenancy.create_organization_with_owner(
@@ -117,7 +117,7 @@ Press Ctrl-C to stop.""")
         print(f"created organisation {org.slug} ({org.id}) owned by {owner.email}")
         return 0
     if args.group == "user":
-        from voelgoed.services import accounts, tenancy
+        from voelgoed.services.accounts import accounts, tenancy
 
         with session_scope() as session:
             user = accounts.create_user(session, email=args.email, password=args.password, full_name=args.name)
@@ -126,7 +126,7 @@ Press Ctrl-C to stop.""")
         print(f"created user {user.email}")
         return 0
     if args.group == "apikey":
-        from voelgoed.services import apikeys
+        from voelgoed.services.accounts import apikeys
 
         with session_scope() as session:
             _key, secret = apikeys.create_api_key_for_org_slug(session, org_slug=args.org, name=args.name)

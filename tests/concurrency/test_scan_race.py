@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from tests.scan_factories import make_device, make_scan_setup
 from voelgoed.models import Device, Scan, Ticket
-from voelgoed.services import scanning
+from voelgoed.services.gate import scanning
 
 
 def _run_all(engine, device_ids, work):

@@ -10,9 +10,8 @@ from sqlmodel import select
 from tests.factories import make_org, make_user
 from voelgoed.config import get_settings
 from voelgoed.models import AuditLog, Membership, Organization, User, UserSession
-from voelgoed.services import accounts, clock
-from voelgoed.services.errors import VoelgoedError
-from voelgoed.services.security import hash_token
+from voelgoed.services.accounts import accounts
+from voelgoed.services.platform import VoelgoedError, clock, hash_token
 
 PW = "correct horse battery"
 
@@ -187,7 +186,7 @@ def test_sign_up_is_rate_limited_per_address(db, redis_client, monkeypatch):
 
 
 def test_a_user_without_organisation_is_signed_in_without_a_tenant(db, redis_client):
-    from voelgoed.services import tenancy
+    from voelgoed.services.accounts import tenancy
 
     accounts.create_user(db, email="loner@example.com", password="a-long-password")
     row, token = accounts.sign_in(db, email="loner@example.com", password="a-long-password", client_address="x")

@@ -10,10 +10,9 @@ from sqlmodel import func, select
 
 from tests.factories import make_event, make_org, make_ticket_type
 from voelgoed.models import AuditLog, Hold, Order, OrderItem, Payment, Ticket, TicketType, WebhookDelivery
-from voelgoed.services import checkout, inventory, orders
-from voelgoed.services.errors import VoelgoedError
 from voelgoed.services.payments import sandbox
-from voelgoed.services.payments.webhooks import process_webhook
+from voelgoed.services.platform import VoelgoedError
+from voelgoed.services.sales import checkout, inventory, orders, process_webhook
 
 
 @pytest.fixture

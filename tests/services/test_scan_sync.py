@@ -11,8 +11,8 @@ from sqlmodel import select
 
 from tests.scan_factories import make_device, make_scan_setup
 from voelgoed.models import Scan, Ticket
-from voelgoed.services import scanning
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.gate import scanning
+from voelgoed.services.platform import VoelgoedError
 
 
 def _entry(qr, at, csid=None, gate=None):

@@ -13,8 +13,8 @@ from sqlmodel import select
 from tests.factories import make_org, make_user
 from voelgoed.config import get_settings
 from voelgoed.models import AuditLog, Invitation, Membership, Organization
-from voelgoed.services import accounts, clock, members, queue, tenancy
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.accounts import accounts, members, tenancy
+from voelgoed.services.platform import VoelgoedError, clock, queue
 
 PW = "correct horse battery"
 

@@ -13,8 +13,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from voelgoed.config import get_settings
-from voelgoed.services.db import session_scope
 from voelgoed.services.payments import sandbox
+from voelgoed.services.platform import session_scope
 
 
 class CompleteIn(BaseModel):

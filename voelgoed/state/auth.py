@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from voelgoed.services import accounts, members
-from voelgoed.services.db import session_scope
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.accounts import accounts, members
+from voelgoed.services.platform import VoelgoedError, session_scope
 from voelgoed.state.formatting import field_errors
 from voelgoed.state.session import SessionState
 

@@ -10,9 +10,8 @@ from urllib.parse import unquote
 
 import reflex as rx
 
-from voelgoed.services.db import session_scope
-from voelgoed.services.errors import VoelgoedError
 from voelgoed.services.payments import sandbox
+from voelgoed.services.platform import VoelgoedError, session_scope
 from voelgoed.state.formatting import money
 
 

@@ -1,9 +1,29 @@
-"""Payment providers. ``get_provider(name)`` → a :class:`~.base.Provider` (404 ``not_found`` if unknown/disabled)."""
+"""Payment providers. ``get_provider(name)`` → a :class:`~.base.Provider` (404 ``not_found`` if unknown/disabled).
+
+Provider adapters only (the interface, Paystack, the sandbox provider); processing webhooks and settling
+orders is ``sales``. The public face: code outside the package imports only the names in ``__all__``."""
 
 from __future__ import annotations
 
 from voelgoed.config import get_settings
-from voelgoed.services.errors import NotFound
+from voelgoed.services.platform import NotFound
+
+from . import base
+from .base import (
+    FAILURE,
+    IGNORED,
+    SUCCESS,
+    Provider,
+    VerifyResult,
+    WebhookEvent,
+    bad_signature,
+    charge_event,
+    check_signature,
+    hmac_sha512_hex,
+    lower_headers,
+    parse_json_object,
+    verified_body,
+)
 
 PROVIDER_NAMES = ("sandbox", "paystack")
 
@@ -25,3 +45,24 @@ def get_provider(name: str | None = None):
 
         return PaystackProvider()
     raise NotFound("not_found", f"Unknown payment provider {name!r}", {"provider": name})
+
+
+__all__ = [
+    "PROVIDER_NAMES",
+    "default_provider_name",
+    "get_provider",
+    "base",
+    "FAILURE",
+    "IGNORED",
+    "SUCCESS",
+    "Provider",
+    "VerifyResult",
+    "WebhookEvent",
+    "bad_signature",
+    "charge_event",
+    "check_signature",
+    "hmac_sha512_hex",
+    "lower_headers",
+    "parse_json_object",
+    "verified_body",
+]

@@ -3,7 +3,7 @@
 - Hosted page: ``{BASE_URL}/pay/sandbox/<reference>`` (Reflex page ``voelgoed/pages/pay_sandbox.py``).
 - ``complete(session, reference=…, outcome="success"|"failure")`` is what the buttons (and
   ``POST /api/v1/sandbox/payments/{reference}/complete``) do: it builds the webhook the sandbox
-  "sends", signs it and hands it to :func:`voelgoed.services.payments.webhooks.process_webhook` —
+  "sends", signs it and hands it to :func:`voelgoed.services.sales.payment_webhooks.process_webhook` —
   the very function behind ``POST /api/v1/payments/sandbox/webhook`` — so it is verified and
   processed exactly like a real provider's.
 - Webhook: body ``{"id", "event": "charge.success"|"charge.failed", "data": {"reference",
@@ -23,8 +23,6 @@ from sqlmodel import Session, select
 
 from voelgoed.config import get_settings
 from voelgoed.models import Event, Order, Payment
-from voelgoed.services.errors import NotFound, ValidationFailed, VoelgoedError
-from voelgoed.services.inventory import clean_key
 from voelgoed.services.payments.base import (
     FAILURE,
     IGNORED,
@@ -35,6 +33,8 @@ from voelgoed.services.payments.base import (
     hmac_sha512_hex,
     verified_body,
 )
+from voelgoed.services.platform import NotFound, ValidationFailed, VoelgoedError
+from voelgoed.services.sales import clean_key
 
 SIGNATURE_HEADER = "x-sandbox-signature"
 
@@ -63,7 +63,7 @@ class SandboxProvider:
                             outcome=outcome)
 
     def verify(self, reference: str) -> VerifyResult:
-        from voelgoed.services.db import session_scope
+        from voelgoed.services.platform import session_scope
 
         with session_scope() as session:
             payment = session.exec(select(Payment).where(Payment.reference == reference)).first()
@@ -101,7 +101,7 @@ def complete(session: Session, *, reference: str, outcome: str, now: datetime | 
         raise NotFound("not_found", "Unknown payment reference")
     if payment.status in ("succeeded", "failed") and (payment.status == "succeeded") != (outcome == SUCCESS):
         raise VoelgoedError("invalid_state", f"This payment has already {payment.status}", status=409)
-    from voelgoed.services.payments.webhooks import process_webhook
+    from voelgoed.services.sales import process_webhook
 
     headers, raw = build_webhook(payment, outcome)
     result = process_webhook(session, provider="sandbox", headers=headers, raw_body=raw, now=now)

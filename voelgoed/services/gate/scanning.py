@@ -1,0 +1,168 @@
+"""Gate admission: online scans, offline sync with a deterministic merge, the device manifest.
+
+Contract: docs/api-v1.md (Scanner endpoints) and docs/scanner-contract.md.
+
+Rules
+- Every scan is stored (:class:`~voelgoed.models.Scan`), whatever its result, keyed by
+  ``(device_id, client_scan_id)``: a retry returns the stored result (with its *current* label).
+- Admission happens exactly once per ticket. Online: one conditional
+  ``UPDATE ticket SET status='checked_in' … WHERE id=:id AND status='valid'`` — 1 row → ``accepted``,
+  0 rows → the ticket is re-read → ``already_scanned`` (with ``first_scanned_at``/``first_gate_code``)
+  or ``revoked`` (voided/refunded).
+- Offline uploads (``sync``): a ticket's admission is its admissible scan with the smallest key
+  ``(scanned_at, device_id, client_scan_id)`` across all devices. An earlier scan arriving late takes
+  the admission over (ticket ``checked_in_at``/gate move to it) and the superseded scan is
+  re-labelled ``duplicate_offline``; later ones are ``duplicate_offline``. Ticket rows are locked
+  (``SELECT … FOR UPDATE`` in id order, one statement per chunk, so concurrent uploads never deadlock).
+- ``scanned_at`` more than ``scan_support.CLOCK_SKEW`` (2 min) in the future, or older than
+  ``scan_support.MAX_AGE`` (30 days), is replaced by the time the server received it. A batch holds at most :data:`MAX_BATCH` scans (422 beyond).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import bindparam, text
+from sqlmodel import Session
+
+from voelgoed.models import Device, ScanResult
+from voelgoed.services.gate import scan_support as sup
+from voelgoed.services.platform import ValidationFailed, clock, stats_feed
+from voelgoed.services.tickets import ticket_identity
+
+ACCEPTED = ScanResult.accepted.value
+_INSERT_SCAN = text(
+    "INSERT INTO scan (id, organization_id, event_id, device_id, ticket_id, client_scan_id, gate_code, qr_excerpt,"
+    " result, local_result, offline, scanned_at, received_at) VALUES (:id, :org, :event, :device, :ticket, :csid,"
+    " :gate, :excerpt, :result, :local, :offline, :scanned_at, :received_at)"
+    " ON CONFLICT (device_id, client_scan_id) DO NOTHING RETURNING id")
+_ADMIT = text(
+    "UPDATE ticket SET status = 'checked_in', checked_in_at = :t, checked_in_gate_code = :g, updated_at = :now"
+    " WHERE id = :id AND event_id = :e AND status = 'valid' RETURNING ticket_code, holder_name, ticket_type_id")
+_TICKET = text("SELECT id, ticket_code, holder_name, ticket_type_id, status, checked_in_at, checked_in_gate_code"
+               " FROM ticket WHERE id = :id AND event_id = :e")
+
+
+def _check_client_scan_id(value: object, field: str = "client_scan_id") -> str:
+    if not isinstance(value, str) or not 1 <= len(value) <= 64 or sup.excerpt(value) != value:
+        raise ValidationFailed({field: "client_scan_id must be 1–64 printable ASCII characters"})
+    return value
+
+
+def _ticket_view(session: Session, info: sup.EventInfo, code: str, holder: str, type_id, ticket_id) -> dict:
+    return {"id": str(ticket_id), "ticket_code": code, "ticket_type": sup.type_name(session, info, type_id),
+            "holder_name": holder}
+
+
+def _present(session: Session, info: sup.EventInfo, result: str, ticket_row, **extra) -> dict:
+    out: dict = {"result": result, **extra}
+    if ticket_row is not None and result != "wrong_event":
+        out["ticket"] = _ticket_view(session, info, ticket_row.ticket_code, ticket_row.holder_name,
+                                     ticket_row.ticket_type_id, ticket_row.id)
+        if result in ("already_scanned", "duplicate_offline") and ticket_row.checked_in_at is not None:
+            out["first_scanned_at"] = clock.aware(ticket_row.checked_in_at).isoformat()
+            out["first_gate_code"] = ticket_row.checked_in_gate_code
+    return out
+
+
+def _stored(session: Session, device: Device, client_scan_ids: list[str]) -> dict[str, tuple]:
+    if not client_scan_ids:
+        return {}
+    stmt = text("SELECT client_scan_id, result, ticket_id, scanned_at, gate_code FROM scan"
+                " WHERE device_id = :d AND client_scan_id IN :ids").bindparams(bindparam("ids", expanding=True))
+    return {r[0]: r for r in session.execute(stmt, {"d": device.id, "ids": client_scan_ids})}
+
+
+def _replay(session: Session, info: sup.EventInfo, stored) -> dict:
+    csid, result, ticket_id, scanned_at, _gate = stored
+    row = session.execute(_TICKET, {"id": ticket_id, "e": info.event_id}).first() if ticket_id else None
+    return {"client_scan_id": csid, "scanned_at": clock.aware(scanned_at).isoformat(), "replayed": True,
+            **_present(session, info, result, row)}
+
+
+def scan(session: Session, device: Device, *, qr: object, gate_code: str | None = None,
+         scanned_at: datetime | None = None, client_scan_id: str, now: datetime | None = None) -> dict:
+    """Check one scan online and admit the ticket if it may enter. Commits.
+
+    Returns ``{result, client_scan_id, scanned_at, ticket?: {id, ticket_code, ticket_type, holder_name},
+    first_scanned_at?, first_gate_code?, replayed?}`` (api-v1.md). ``qr`` is the scanned string: a
+    signed ``VG1:`` payload or a ticket code typed by hand. Raises 422 ``validation_failed`` only for
+    a bad ``client_scan_id``; any ``qr`` (garbage, binary, huge) is answered ``invalid``.
+    """
+    now = clock.resolve(now)
+    csid = _check_client_scan_id(client_scan_id)
+    info = sup.event_info(session, device.event_id)
+    when = sup.clamp_time(scanned_at, now)
+    gate = sup.resolve_gate(session, info, device.gate_id, gate_code)
+    ident = sup.identify(session, info, qr, when)
+    result, row = ident.result, None
+    if result is None:
+        admitted = session.execute(_ADMIT, {"t": when, "g": gate, "now": now, "id": ident.ticket_id, "e": info.event_id}).first()
+        if admitted is not None:
+            result = ACCEPTED
+            ticket = _ticket_view(session, info, admitted.ticket_code, admitted.holder_name, admitted.ticket_type_id, ident.ticket_id)
+        else:
+            row = session.execute(_TICKET, {"id": ident.ticket_id, "e": info.event_id}).first()
+            result = ("invalid" if row is None else "revoked" if row.status in ("voided", "refunded")
+                      else "already_scanned" if row.status == "checked_in" else "invalid")
+    elif result == "not_valid_now":
+        row = session.execute(_TICKET, {"id": ident.ticket_id, "e": info.event_id}).first()
+    inserted = session.execute(_INSERT_SCAN, {
+        "id": uuid.uuid4(), "org": device.organization_id, "event": device.event_id, "device": device.id,
+        "ticket": ident.ticket_id if result != "wrong_event" else None, "csid": csid, "gate": gate,
+        "excerpt": sup.excerpt(qr), "result": result, "local": None, "offline": False,
+        "scanned_at": when, "received_at": now}).first()
+    if inserted is None:  # a retry of a scan already stored: undo this attempt, answer what was stored
+        session.rollback()
+        return _replay(session, info, _stored(session, device, [csid])[csid])
+    _touch_device(session, device, now)
+    session.commit()
+    stats_feed.touch(device.event_id)
+    out = {"client_scan_id": csid, "scanned_at": when.isoformat()}
+    if result == ACCEPTED:
+        return {**out, "result": result, "ticket": ticket}
+    return {**out, **_present(session, info, result, row)}
+
+
+def _touch_device(session: Session, device: Device, now: datetime) -> None:
+    seen = clock.aware(device.last_seen_at)
+    if seen is None or (now - seen).total_seconds() > 60:
+        session.execute(text("UPDATE device SET last_seen_at = :n WHERE id = :d"), {"n": now, "d": device.id})
+
+
+def manifest(session: Session, device: Device, *, now: datetime | None = None) -> dict:
+    """All a device needs to decide offline (api-v1.md): event, gates, public keys, tickets, revoked ids.
+
+    ``{event: {id, name, starts_at, ends_at}, device: {id, name, gate_code}, gates: [{gate_code, name}],
+    public_keys: [{key_id, algorithm, public_key}], tickets: [{ticket_id, ticket_code, status,
+    ticket_type, holder_name, checked_in_at, checked_in_gate_code}], revoked: [ticket_id], generated_at}``.
+    """
+    now = clock.resolve(now)
+    info = sup.event_info(session, device.event_id, refresh=True)
+    ev = session.execute(text("SELECT id, name, starts_at, ends_at FROM event WHERE id = :e"), {"e": device.event_id}).first()
+    gates = session.execute(text("SELECT gate_code, name FROM gate WHERE venue_id = :v AND archived_at IS NULL ORDER BY gate_code"),
+                            {"v": info.venue_id}).all()
+    rows = session.execute(text("SELECT id, ticket_code, status, ticket_type_id, holder_name, checked_in_at, checked_in_gate_code"
+                                " FROM ticket WHERE event_id = :e ORDER BY ticket_code"), {"e": device.event_id}).all()
+    tickets = [{"ticket_id": str(r.id), "ticket_code": r.ticket_code, "status": r.status,
+                "ticket_type": sup.type_name(session, info, r.ticket_type_id), "holder_name": r.holder_name,
+                "checked_in_at": clock.aware(r.checked_in_at).isoformat() if r.checked_in_at else None,
+                "checked_in_gate_code": r.checked_in_gate_code} for r in rows]
+    _touch_device(session, device, now)
+    session.commit()
+    return {
+        "event": {"id": str(ev.id), "name": ev.name, "starts_at": clock.aware(ev.starts_at).isoformat(),
+                  "ends_at": clock.aware(ev.ends_at).isoformat()},
+        "device": {"id": str(device.id), "name": device.name, "gate_code": sup.device_gate(session, device.gate_id)},
+        "gates": [{"gate_code": g.gate_code, "name": g.name} for g in gates],
+        "public_keys": ticket_identity.event_public_keys(session, device.event_id),
+        "tickets": tickets,
+        "revoked": [t["ticket_id"] for t in tickets if t["status"] in ("voided", "refunded")],
+        "generated_at": now.isoformat(),
+    }
+
+
+from voelgoed.services.gate.scan_sync import MAX_BATCH, sync  # noqa: E402  (re-exported: scanning.sync)
+
+__all__ = ["MAX_BATCH", "manifest", "scan", "sync"]

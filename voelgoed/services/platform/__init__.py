@@ -1,0 +1,157 @@
+"""Bottom layer: database, Redis, queue, mail, rate limits, security, clock, audit, errors, RBAC,
+schedule formatting, health and the shared helpers (ids, money, URLs). Imports no other service package.
+
+The public face of the package: code outside it imports only the names in ``__all__``."""
+
+from __future__ import annotations
+
+from . import audit, clock, db, errors, health, mail, queue, ratelimit, rbac, redis_conn, schedule, security, stats_feed
+from .audit import Actor, record
+from .clock import aware, resolve, utcnow
+from .db import (
+    get_engine,
+    is_postgres,
+    make_engine,
+    session_scope,
+    set_engine,
+    set_session_override,
+)
+from .errors import (
+    HTTP_STATUS,
+    BadRequest,
+    Busy,
+    Conflict,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    Unauthenticated,
+    ValidationFailed,
+    VoelgoedError,
+)
+from .health import check
+from .mail import build_message, send_email
+from .queue import (
+    DEFAULT_RETRY,
+    QUEUE_NAME,
+    enqueue,
+    enqueue_in,
+    get_queue,
+)
+from .ratelimit import hit
+from .rbac import (
+    TenantContext,
+    can_manage_events,
+    can_manage_members,
+    can_manage_orders,
+    can_manage_scanners,
+    can_publish_events,
+    can_scan,
+    can_view_events,
+    can_view_financials,
+    require,
+)
+from .redis_conn import get_redis, reset
+from .schedule import (
+    DEFAULT_TIMEZONE,
+    common_timezones,
+    format_local,
+    local_to_utc,
+    utc_to_local,
+    utc_to_local_input,
+    valid_timezone,
+)
+from .security import (
+    CODE_ALPHABET,
+    hash_password,
+    hash_token,
+    hmac_sign,
+    hmac_verify,
+    new_code,
+    new_token,
+    verify_password,
+)
+from .stats_feed import (
+    SNAPSHOT_TTL_MS,
+    get_snapshot,
+    put_snapshot,
+    touch,
+    version,
+)
+
+__all__ = [
+    "errors",
+    "clock",
+    "db",
+    "redis_conn",
+    "queue",
+    "mail",
+    "ratelimit",
+    "security",
+    "audit",
+    "rbac",
+    "schedule",
+    "health",
+    "stats_feed",
+    "VoelgoedError",
+    "BadRequest",
+    "Unauthenticated",
+    "Forbidden",
+    "NotFound",
+    "Conflict",
+    "ValidationFailed",
+    "RateLimited",
+    "Busy",
+    "HTTP_STATUS",
+    "utcnow",
+    "resolve",
+    "aware",
+    "make_engine",
+    "get_engine",
+    "set_engine",
+    "is_postgres",
+    "set_session_override",
+    "session_scope",
+    "get_redis",
+    "reset",
+    "QUEUE_NAME",
+    "DEFAULT_RETRY",
+    "get_queue",
+    "enqueue",
+    "enqueue_in",
+    "build_message",
+    "send_email",
+    "hit",
+    "CODE_ALPHABET",
+    "new_token",
+    "hash_token",
+    "hash_password",
+    "verify_password",
+    "new_code",
+    "hmac_sign",
+    "hmac_verify",
+    "Actor",
+    "record",
+    "TenantContext",
+    "can_manage_members",
+    "can_publish_events",
+    "can_manage_events",
+    "can_manage_orders",
+    "can_view_financials",
+    "can_view_events",
+    "can_manage_scanners",
+    "can_scan",
+    "require",
+    "DEFAULT_TIMEZONE",
+    "valid_timezone",
+    "common_timezones",
+    "local_to_utc",
+    "utc_to_local",
+    "utc_to_local_input",
+    "format_local",
+    "check",
+    "SNAPSHOT_TTL_MS",
+    "touch",
+    "version",
+    "get_snapshot",
+    "put_snapshot",
+]

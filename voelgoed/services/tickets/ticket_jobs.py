@@ -1,0 +1,108 @@
+"""RQ jobs for tickets (architecture decision 6): ids in, own session, idempotent, retried.
+
+- ``render_ticket_pdfs(order_id) -> int``: renders the PDF of every ticket whose stored file is
+  missing or older than the ticket's ``version``; returns how many were rendered.
+- ``send_order_confirmation(order_id, force=False) -> bool``: renders missing PDFs, then sends the
+  confirmation (Jinja2 templates ``templates/email/order_confirmation.{txt,html}``) with one PDF per
+  non-void ticket attached. Sent once per order (audit ``order.confirmation_sent`` marks it) unless
+  ``force`` (resend). Only paid orders get it. SMTP failures raise, so RQ retries the job.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlmodel import select
+
+from voelgoed.models import AuditLog, Order, OrderStatus, Ticket, TicketStatus
+from voelgoed.services.platform import audit, mail, session_scope
+from voelgoed.services.tickets import documents
+from voelgoed.services.tickets.ticket_views import format_money, order_page_url
+
+log = logging.getLogger(__name__)
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                   trim_blocks=False, keep_trailing_newline=True)
+
+
+def _uuid(value) -> uuid.UUID | None:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except (ValueError, TypeError):
+        return None
+
+
+def _tickets(session, order_id: uuid.UUID) -> list[Ticket]:
+    return list(session.exec(select(Ticket).where(Ticket.order_id == order_id)
+                             .order_by(Ticket.order_item_id, Ticket.position)))
+
+
+def render_ticket_pdfs(order_id) -> int:
+    """Render missing/outdated ticket PDFs of the order; commits ``pdf_path``. Returns the count."""
+    oid = _uuid(order_id)
+    if oid is None:
+        return 0
+    with session_scope() as session:
+        order = session.get(Order, oid)
+        if order is None:
+            return 0
+        stale = [t for t in _tickets(session, oid) if not documents.is_current(t)]
+        if not stale:
+            return 0
+        for ticket, doc in zip(stale, documents.ticket_documents(session, order, stale), strict=True):
+            documents.store_ticket_pdf(session, ticket, doc)
+        session.commit()
+        log.info("rendered %d ticket PDF(s) for order %s", len(stale), order.order_code)
+        return len(stale)
+
+
+def confirmation_context(session, order: Order) -> dict:
+    """Template variables for the confirmation e-mail."""
+    docs = documents.ticket_documents(session, order)
+    first = docs[0] if docs else None
+    return {
+        "buyer_name": order.buyer_name, "order_code": order.order_code,
+        "event_name": first.event_name if first else "", "starts_local": first.starts_local if first else "",
+        "timezone": first.timezone if first else "", "venue_name": first.venue_name if first else "",
+        "venue_address": first.venue_address if first else "", "organiser": first.organiser if first else "",
+        "tickets": [{"ticket_type": d.ticket_type, "ticket_code": d.ticket_code, "status": d.status} for d in docs],
+        "total": format_money(order.total_cents, order.currency), "order_url": order_page_url(order),
+    }
+
+
+def send_order_confirmation(order_id, force: bool = False) -> bool:
+    """Send the order confirmation with the ticket PDFs; returns True when a message went out."""
+    oid = _uuid(order_id)
+    if oid is None:
+        return False
+    render_ticket_pdfs(oid)
+    with session_scope() as session:
+        order = session.get(Order, oid)
+        if order is None or order.status != OrderStatus.paid.value:
+            return False
+        if not force and session.exec(select(AuditLog.id).where(
+                AuditLog.action == "order.confirmation_sent", AuditLog.target_id == str(oid))).first():
+            return False
+        tickets = _tickets(session, oid)
+        if not tickets:
+            return False
+        context = confirmation_context(session, order)
+        attachments = []
+        for t in tickets:
+            if t.status == TicketStatus.voided.value or not documents.is_current(t):
+                continue
+            attachments.append((f"ticket-{order.order_code}-{t.ticket_code}.pdf",
+                                documents.media_path(t.pdf_path).read_bytes(), "application/pdf"))
+        subject = f"Your tickets for {context['event_name']} · {order.order_code}"
+        message_id = mail.send_email(order.buyer_email, subject,
+                                     _env.get_template("email/order_confirmation.txt").render(**context),
+                                     _env.get_template("email/order_confirmation.html").render(**context),
+                                     attachments)
+        audit.record(session, None, "order.confirmation_sent", order,
+                     {"to": order.buyer_email, "attachments": len(attachments), "message_id": message_id,
+                      "resend": force})
+        session.commit()
+        return True
