@@ -13,8 +13,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from voelgoed.config import get_settings
-from voelgoed.services.payments import sandbox
 from voelgoed.services.platform import session_scope
+from voelgoed.services.sales import sandbox_checkout
 
 
 class CompleteIn(BaseModel):
@@ -27,5 +27,5 @@ if router is not None:
     @router.post("/payments/{reference}/complete")
     def complete(reference: str, body: CompleteIn) -> dict[str, Any]:
         with session_scope() as session:
-            result = sandbox.complete(session, reference=reference, outcome=body.outcome)
+            result = sandbox_checkout.complete(session, reference=reference, outcome=body.outcome)
         return {"outcome": result["outcome"], "order_code": result["order_code"], "status": result["status"]}

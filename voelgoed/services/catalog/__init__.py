@@ -10,7 +10,6 @@ from .catalog_common import (
     clean_text,
     get_owned,
     iso,
-    parse_id,
     raise_if,
 )
 from .event_forms import (
@@ -76,7 +75,6 @@ __all__ = [
     "ticket_types",
     "event_forms",
     "T",
-    "parse_id",
     "get_owned",
     "iso",
     "clean_text",

@@ -8,25 +8,14 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlmodel import Session
 
-from voelgoed.services.platform import NotFound, TenantContext, ValidationFailed, clock
+from voelgoed.services.platform import NotFound, TenantContext, ValidationFailed, clock, parse_id
 
 T = TypeVar("T")
-
-
-def parse_id(value: Any, what: str = "object") -> uuid.UUID:
-    """A UUID from a UUID or string; garbage raises 404 ``not_found`` (an id that can't exist)."""
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError, AttributeError):
-        raise NotFound("not_found", f"{what.capitalize()} not found") from None
 
 
 def get_owned(session: Session, ctx: TenantContext, model: type[T], value: Any, what: str, *, lock: bool = False) -> T:

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from voelgoed.models import Event, EventStatus, TicketType, Venue
-from voelgoed.services.catalog.catalog_common import clean_text, get_owned, iso, parse_id, raise_if
+from voelgoed.services.catalog.catalog_common import clean_text, get_owned, iso, raise_if
 from voelgoed.services.platform import (
     Actor,
     Conflict,
@@ -39,6 +39,7 @@ from voelgoed.services.platform import (
     VoelgoedError,
     audit,
     clock,
+    parse_id,
     queue,
     rbac,
 )

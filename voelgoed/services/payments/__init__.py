@@ -8,7 +8,7 @@ from __future__ import annotations
 from voelgoed.config import get_settings
 from voelgoed.services.platform import NotFound
 
-from . import base
+from . import base, paystack, sandbox
 from .base import (
     FAILURE,
     IGNORED,
@@ -24,6 +24,8 @@ from .base import (
     parse_json_object,
     verified_body,
 )
+from .paystack import PaystackProvider
+from .sandbox import SandboxProvider, build_webhook, sandbox_view
 
 PROVIDER_NAMES = ("sandbox", "paystack")
 
@@ -37,12 +39,8 @@ def get_provider(name: str | None = None):
     name = (name or default_provider_name()).strip().lower()
     settings = get_settings()
     if name == "sandbox" and settings.sandbox_enabled:
-        from voelgoed.services.payments.sandbox import SandboxProvider
-
         return SandboxProvider()
     if name == "paystack":
-        from voelgoed.services.payments.paystack import PaystackProvider
-
         return PaystackProvider()
     raise NotFound("not_found", f"Unknown payment provider {name!r}", {"provider": name})
 
@@ -65,4 +63,10 @@ __all__ = [
     "lower_headers",
     "parse_json_object",
     "verified_body",
+    "paystack",
+    "sandbox",
+    "PaystackProvider",
+    "SandboxProvider",
+    "build_webhook",
+    "sandbox_view",
 ]

@@ -5,7 +5,22 @@ The public face of the package: code outside it imports only the names in ``__al
 
 from __future__ import annotations
 
-from . import audit, clock, db, errors, health, mail, queue, ratelimit, rbac, redis_conn, schedule, security, stats_feed
+from . import (
+    audit,
+    clock,
+    db,
+    errors,
+    health,
+    helpers,
+    mail,
+    queue,
+    ratelimit,
+    rbac,
+    redis_conn,
+    schedule,
+    security,
+    stats_feed,
+)
 from .audit import Actor, record
 from .clock import aware, resolve, utcnow
 from .db import (
@@ -29,6 +44,15 @@ from .errors import (
     VoelgoedError,
 )
 from .health import check
+from .helpers import (
+    MONEY_SYMBOLS,
+    as_uuid,
+    buyer_order_url,
+    clean_key,
+    format_money,
+    order_page_url,
+    parse_id,
+)
 from .mail import build_message, send_email
 from .queue import (
     DEFAULT_RETRY,
@@ -92,6 +116,7 @@ __all__ = [
     "schedule",
     "health",
     "stats_feed",
+    "helpers",
     "VoelgoedError",
     "BadRequest",
     "Unauthenticated",
@@ -154,4 +179,11 @@ __all__ = [
     "version",
     "get_snapshot",
     "put_snapshot",
+    "MONEY_SYMBOLS",
+    "parse_id",
+    "as_uuid",
+    "clean_key",
+    "format_money",
+    "buyer_order_url",
+    "order_page_url",
 ]

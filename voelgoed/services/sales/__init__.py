@@ -5,7 +5,18 @@ The public face of the package: code outside it imports only the names in ``__al
 
 from __future__ import annotations
 
-from . import checkout, hold_release, inventory, jobs, orders, orders_admin, payment_webhooks, storefront, waiting_room
+from . import (
+    checkout,
+    hold_release,
+    inventory,
+    jobs,
+    orders,
+    orders_admin,
+    payment_webhooks,
+    sandbox_checkout,
+    storefront,
+    waiting_room,
+)
 from .checkout import (
     EMAIL_RE,
     checkout_redirect,
@@ -16,7 +27,6 @@ from .checkout import (
 )
 from .hold_release import (
     BUYER,
-    clean_key,
     reclaim_lapsed,
     release_hold,
     schedule_expiry,
@@ -36,7 +46,6 @@ from .orders import (
     REFRESH_RATE,
     apply_failure,
     apply_success,
-    buyer_order_url,
     find_order,
     mark_failed,
     mark_paid,
@@ -52,6 +61,7 @@ from .orders_admin import (
     order_detail,
 )
 from .payment_webhooks import process_webhook
+from .sandbox_checkout import complete
 from .storefront import (
     LIVE_HOLD_STATUSES,
     LOW_STOCK,
@@ -88,6 +98,7 @@ __all__ = [
     "checkout",
     "jobs",
     "payment_webhooks",
+    "sandbox_checkout",
     "PASS_TTL_SECONDS",
     "MAX_HOLDS_PER_PASS",
     "MAX_RATE_PER_MINUTE",
@@ -105,7 +116,6 @@ __all__ = [
     "require_pass_for_hold",
     "configure_waiting_room",
     "BUYER",
-    "clean_key",
     "schedule_expiry",
     "reclaim_lapsed",
     "release_hold",
@@ -132,7 +142,6 @@ __all__ = [
     "refresh_pending_order",
     "find_order",
     "public_order_view",
-    "buyer_order_url",
     "STATUSES",
     "list_orders",
     "order_detail",
@@ -145,4 +154,5 @@ __all__ = [
     "checkout_redirect",
     "expire_due_holds",
     "process_webhook",
+    "complete",
 ]

@@ -19,18 +19,22 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
+from voelgoed.config import get_settings
 from voelgoed.models import Hold, HoldItem, HoldStatus, Order, OrderItem, OrderStatus, Payment
+from voelgoed.services.payments import get_provider
 from voelgoed.services.platform import (
     Busy,
     NotFound,
     ValidationFailed,
     VoelgoedError,
     audit,
+    buyer_order_url,
     clock,
     new_code,
     new_token,
+    parse_id,
 )
-from voelgoed.services.sales.inventory import _as_uuid, _end_hold
+from voelgoed.services.sales.inventory import _end_hold
 from voelgoed.services.sales.orders import _finish_paid
 from voelgoed.services.tickets import tickets
 
@@ -58,11 +62,9 @@ def validate_buyer(buyer_name, buyer_email) -> tuple[str, str]:
 def start_checkout(session: Session, *, hold_id, buyer_name: str, buyer_email: str, provider: str | None = None,
                    now: datetime | None = None) -> Order:
     """See the module docstring."""
-    from voelgoed.services.payments import get_provider
-
     now = clock.resolve(now)
     name, email = validate_buyer(buyer_name, buyer_email)
-    hid = _as_uuid(hold_id)
+    hid = parse_id(hold_id, "hold")
     try:
         hold = session.exec(select(Hold).where(Hold.id == hid).with_for_update().execution_options(populate_existing=True)).first()
         if hold is None:
@@ -140,9 +142,6 @@ def checkout_redirect(session: Session, *, hold_id, buyer_name: str, buyer_email
     Errors: those of :func:`start_checkout` (404, 409 ``already_checked_out``/``hold_expired``/
     ``hold_not_active``, 422 ``validation_failed`` with ``details.fields``, 503).
     """
-    from voelgoed.config import get_settings
-    from voelgoed.services.sales.orders import buyer_order_url
-
     order = start_checkout(session, hold_id=hold_id, buyer_name=buyer_name, buyer_email=buyer_email, now=now)
     payment = payment_for_order(session, order)
     target = payment.redirect_url if payment else buyer_order_url(order, absolute=False)

@@ -16,25 +16,10 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from voelgoed.models import Event, Hold, HoldItem, HoldStatus, TicketType
-from voelgoed.services.platform import Busy, NotFound, VoelgoedError, audit, clock, is_postgres
+from voelgoed.services.platform import Busy, NotFound, VoelgoedError, audit, clock, is_postgres, parse_id
 
 BUYER = audit.Actor("buyer", "")
 _TT, _EVENT = TicketType.__table__, Event.__table__
-
-
-def clean_key(value, max_len: int) -> str | None:
-    """A lookup key from the outside (slug, code, reference): None if empty, too long or holding NUL/control chars."""
-    text_value = str(value or "").strip()
-    if not text_value or len(text_value) > max_len or any(ord(c) < 32 for c in text_value):
-        return None
-    return text_value
-
-
-def _as_uuid(value) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise NotFound("not_found", "Hold not found") from None
 
 
 _scheduled_buckets: dict[tuple, None] = {}
@@ -72,7 +57,7 @@ def schedule_expiry(event_id: uuid.UUID, expires_at: datetime) -> None:
 def reclaim_lapsed(session: Session, *, event_id: uuid.UUID | str, now: datetime | None = None) -> int:
     """Expire every lapsed hold of the event (and their pending orders), inventory back; commits. Idempotent."""
     now = clock.resolve(now)
-    event = session.get(Event, _as_uuid(event_id))
+    event = session.get(Event, parse_id(event_id, "hold"))
     if event is None:
         return 0
     try:
@@ -170,7 +155,7 @@ def release_hold(session: Session, *, hold_id: uuid.UUID | str, now: datetime | 
     Errors: ``not_found`` 404 (no such hold), ``already_checked_out`` 409 (checkout started).
     """
     now = clock.resolve(now)
-    hid = _as_uuid(hold_id)
+    hid = parse_id(hold_id, "hold")
     try:
         hold = _end_hold(session, hid, status=HoldStatus.released.value, now=now, from_statuses=("active",), only_if_lapsed=False)
         if hold is None:
@@ -193,7 +178,7 @@ def expire_hold(session: Session, *, hold_id: uuid.UUID | str, now: datetime | N
     Returns True when something changed. A hold that has not lapsed yet is left alone.
     """
     now = clock.resolve(now)
-    hold = _end_hold(session, _as_uuid(hold_id), status=HoldStatus.expired.value, now=now,
+    hold = _end_hold(session, parse_id(hold_id, "hold"), status=HoldStatus.expired.value, now=now,
                      from_statuses=("active", "converted"), only_if_lapsed=True)
     if hold is None:
         session.rollback()

@@ -44,15 +44,14 @@ from voelgoed.services.platform import (
     NotFound,
     ValidationFailed,
     VoelgoedError,
+    clean_key,
     clock,
     is_postgres,  # noqa: F401  (re-exported for callers)
 )
 from voelgoed.services.sales.hold_release import (  # noqa: F401  (re-exported: inventory is the public face)
     BUYER,
-    _as_uuid,
     _end_hold,
     _reclaim_expired,
-    clean_key,
     expire_hold,
     reclaim_lapsed,
     release_hold,

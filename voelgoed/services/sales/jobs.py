@@ -29,7 +29,7 @@ def expire_hold(hold_id: str) -> bool:
     re-schedules itself for the remaining time. Returns True when something changed.
     """
     from voelgoed.models import Hold
-    from voelgoed.services.platform import clock, enqueue_in
+    from voelgoed.services.platform import clock, enqueue_in, parse_id
     from voelgoed.services.sales import inventory
 
     with session_scope() as session:
@@ -39,7 +39,7 @@ def expire_hold(hold_id: str) -> bool:
             return False
         if changed:
             return True
-        hold = session.get(Hold, inventory._as_uuid(hold_id))
+        hold = session.get(Hold, parse_id(hold_id, "hold"))
         if hold is not None and hold.status in ("active", "converted"):
             remaining = (clock.aware(hold.expires_at) - clock.utcnow()).total_seconds()
             if remaining > 0:

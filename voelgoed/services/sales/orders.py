@@ -18,9 +18,18 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from voelgoed.models import Event, Hold, HoldStatus, Order, OrderItem, OrderStatus, Payment, Ticket, TicketType, Venue
-from voelgoed.services.platform import NotFound, RateLimited, VoelgoedError, audit, clock, ratelimit
-from voelgoed.services.sales.inventory import _end_hold, clean_key
-from voelgoed.services.tickets import tickets
+from voelgoed.services.payments import get_provider
+from voelgoed.services.platform import (
+    NotFound,
+    RateLimited,
+    VoelgoedError,
+    audit,
+    clean_key,
+    clock,
+    ratelimit,
+)
+from voelgoed.services.sales.inventory import _end_hold
+from voelgoed.services.tickets import ticket_views, tickets
 
 PROVIDER_ACTOR = "provider"
 REFRESH_RATE = "1/5second"  # provider look-ups per order from the buyer's order page
@@ -182,8 +191,6 @@ def mark_failed(session: Session, *, reference: str, provider: str, now: datetim
 
 def reconcile_payment(session: Session, *, reference: str, provider: str = "paystack", now: datetime | None = None) -> str:
     """Ask the provider (``verify``) and apply what it says; commits. Returns the outcome code."""
-    from voelgoed.services.payments import get_provider
-
     now = clock.resolve(now)
     result = get_provider(provider).verify(reference)
     if result.status == "success":
@@ -252,8 +259,6 @@ def public_order_view(session: Session, order_code: str, access_token: str | Non
     tickets: [{id, ticket_code, ticket_type, qr_payload, status, pdf_url}]}``; ``pdf_url`` is the
     absolute ticket PDF link (:func:`voelgoed.services.tickets.ticket_views.ticket_pdf_url`).
     """
-    from voelgoed.services.tickets import ticket_views
-
     order = find_order(session, order_code, access_token)
     event, venue = session.exec(select(Event, Venue).join(Venue, Venue.id == Event.venue_id).where(Event.id == order.event_id)).one()
     names = {tt.id: tt.name for tt in session.exec(select(TicketType).where(TicketType.event_id == event.id)).all()}
@@ -272,11 +277,3 @@ def public_order_view(session: Session, order_code: str, access_token: str | Non
                      "qr_payload": t.qr_payload, "status": t.status,
                      "pdf_url": ticket_views.ticket_pdf_url(order, t)} for t in tix],
     }
-
-
-def buyer_order_url(order: Order, *, absolute: bool = True) -> str:
-    """Where the buyer lands after paying: ``/orders/<code>?token=<access_token>``."""
-    from voelgoed.config import get_settings
-
-    path = f"/orders/{order.order_code}?token={order.access_token}"
-    return get_settings().effective_base_url + path if absolute else path

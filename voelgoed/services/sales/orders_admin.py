@@ -24,8 +24,8 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from voelgoed.models import Event, Order, OrderItem, OrderStatus, Payment, Ticket, TicketType
-from voelgoed.services.catalog import get_owned, iso, parse_id
-from voelgoed.services.platform import TenantContext, ValidationFailed, rbac
+from voelgoed.services.catalog import get_owned, iso
+from voelgoed.services.platform import TenantContext, ValidationFailed, parse_id, rbac
 
 STATUSES = [s.value for s in OrderStatus]
 

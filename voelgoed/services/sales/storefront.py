@@ -12,8 +12,8 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from voelgoed.models import Event, Hold, HoldItem, TicketType
-from voelgoed.services.platform import NotFound, VoelgoedError, clock
-from voelgoed.services.sales.inventory import _as_uuid, _sale_window_error, check_event_on_sale, clean_key
+from voelgoed.services.platform import NotFound, VoelgoedError, clean_key, clock, parse_id
+from voelgoed.services.sales.inventory import _sale_window_error, check_event_on_sale
 
 LIVE_HOLD_STATUSES = ("active", "converted")
 
@@ -105,7 +105,7 @@ def hold_view(session: Session, hold_id, now: datetime | None = None) -> dict:
 
     now = clock.resolve(now)
     row = session.exec(select(Hold, Event, Venue).join(Event, Event.id == Hold.event_id).join(Venue, Venue.id == Event.venue_id)
-                       .where(Hold.id == _as_uuid(hold_id))).first()
+                       .where(Hold.id == parse_id(hold_id, "hold"))).first()
     if row is None:
         raise NotFound("not_found", "Hold not found")
     hold, event, venue = row

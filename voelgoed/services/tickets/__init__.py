@@ -49,8 +49,6 @@ from .ticket_jobs import (
 from .ticket_views import (
     buyer_order_page,
     buyer_ticket_pdf,
-    format_money,
-    order_page_url,
     public_ticket_list,
     qr_svg_data_uri,
     ticket_pdf_path,
@@ -114,8 +112,6 @@ __all__ = [
     "resend_order_email",
     "find_buyer_order",
     "resend_order_email_for_buyer",
-    "format_money",
-    "order_page_url",
     "ticket_pdf_path",
     "ticket_pdf_url",
     "public_ticket_list",

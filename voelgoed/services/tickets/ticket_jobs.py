@@ -18,21 +18,13 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import select
 
 from voelgoed.models import AuditLog, Order, OrderStatus, Ticket, TicketStatus
-from voelgoed.services.platform import audit, mail, session_scope
+from voelgoed.services.platform import as_uuid, audit, format_money, mail, order_page_url, session_scope
 from voelgoed.services.tickets import documents
-from voelgoed.services.tickets.ticket_views import format_money, order_page_url
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                    trim_blocks=False, keep_trailing_newline=True)
-
-
-def _uuid(value) -> uuid.UUID | None:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except (ValueError, TypeError):
-        return None
 
 
 def _tickets(session, order_id: uuid.UUID) -> list[Ticket]:
@@ -42,7 +34,7 @@ def _tickets(session, order_id: uuid.UUID) -> list[Ticket]:
 
 def render_ticket_pdfs(order_id) -> int:
     """Render missing/outdated ticket PDFs of the order; commits ``pdf_path``. Returns the count."""
-    oid = _uuid(order_id)
+    oid = as_uuid(order_id)
     if oid is None:
         return 0
     with session_scope() as session:
@@ -75,7 +67,7 @@ def confirmation_context(session, order: Order) -> dict:
 
 def send_order_confirmation(order_id, force: bool = False) -> bool:
     """Send the order confirmation with the ticket PDFs; returns True when a message went out."""
-    oid = _uuid(order_id)
+    oid = as_uuid(order_id)
     if oid is None:
         return False
     render_ticket_pdfs(oid)

@@ -24,24 +24,9 @@ from sqlmodel import Session, select
 
 from voelgoed.config import get_settings
 from voelgoed.models import Order, Ticket, TicketType
-from voelgoed.services.platform import NotFound
+from voelgoed.services.platform import NotFound, format_money
 from voelgoed.services.tickets import documents
 from voelgoed.services.tickets.tickets import find_buyer_order
-
-_SYMBOLS = {"ZAR": "R", "USD": "$", "EUR": "€", "GBP": "£"}
-
-
-def format_money(cents: int, currency: str) -> str:
-    """``R 1 250.00`` style (space thousands separator, as used in South Africa)."""
-    sign = "-" if cents < 0 else ""
-    whole, frac = divmod(abs(int(cents)), 100)
-    symbol = _SYMBOLS.get(currency, currency + " ")
-    return f"{sign}{symbol} {whole:,}.{frac:02d}".replace(",", " ").replace("  ", " ")
-
-
-def order_page_url(order: Order) -> str:
-    base = get_settings().effective_base_url
-    return f"{base}/orders/{quote(order.order_code)}?token={quote(order.access_token)}"
 
 
 def ticket_pdf_path(order: Order, ticket: Ticket) -> str:

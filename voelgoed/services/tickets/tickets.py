@@ -26,6 +26,7 @@ from voelgoed.services.platform import (
     NotFound,
     TenantContext,
     VoelgoedError,
+    as_uuid,
     audit,
     clock,
     new_code,
@@ -33,6 +34,7 @@ from voelgoed.services.platform import (
     ratelimit,
     rbac,
 )
+from voelgoed.services.tickets import ticket_jobs
 from voelgoed.services.tickets.ticket_identity import sign_ticket
 
 TICKET_CODE_LENGTH = 10
@@ -42,15 +44,6 @@ BUYER_RESEND_RATE = "3/10 minutes"
 def new_ticket_code() -> str:
     """10 characters from the unambiguous alphabet (no 0/O/1/I/L): ~49 bits."""
     return new_code(TICKET_CODE_LENGTH)
-
-
-def _as_uuid(value) -> uuid.UUID | None:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except (ValueError, TypeError, AttributeError):
-        return None
 
 
 def issue_for_order(session: Session, order: Order, *, now: datetime | None = None) -> list[Ticket]:
@@ -91,8 +84,6 @@ def issue_for_order(session: Session, order: Order, *, now: datetime | None = No
 
 def after_order_paid(order_id) -> None:
     """Enqueue the post-payment side effects (PDFs, then the confirmation e-mail). Call after commit."""
-    from voelgoed.services.tickets import ticket_jobs
-
     queue.enqueue(ticket_jobs.render_ticket_pdfs, str(order_id))
     queue.enqueue(ticket_jobs.send_order_confirmation, str(order_id))
 
@@ -106,7 +97,7 @@ def void_ticket(session: Session, ctx: TenantContext, *, ticket_id, reason: str 
     Commits; audit ``ticket.voided``; the PDF job is enqueued after commit.
     """
     now = clock.resolve(now)
-    tid = _as_uuid(ticket_id)
+    tid = as_uuid(ticket_id)
     ticket = None if tid is None else session.exec(
         select(Ticket).where(Ticket.id == tid, Ticket.organization_id == ctx.organization_id)
         .with_for_update().execution_options(populate_existing=True)).first()
@@ -126,8 +117,6 @@ def void_ticket(session: Session, ctx: TenantContext, *, ticket_id, reason: str 
     audit.record(session, ctx.actor, "ticket.voided", ticket,
                  {"ticket_code": ticket.ticket_code, "reason": ticket.void_reason, "previous_status": previous})
     session.commit()
-    from voelgoed.services.tickets import ticket_jobs
-
     queue.enqueue(ticket_jobs.render_ticket_pdfs, str(ticket.order_id))
     return ticket
 
@@ -143,7 +132,7 @@ def resend_order_email(session: Session, ctx: TenantContext, *, order_id) -> Ord
     Errors: 404 ``not_found`` (unknown or another organisation's order), 403 ``forbidden``,
     409 ``invalid_state`` (order not paid). Commits the audit entry ``order.confirmation_resent``.
     """
-    oid = _as_uuid(order_id)
+    oid = as_uuid(order_id)
     order = None if oid is None else session.exec(
         select(Order).where(Order.id == oid, Order.organization_id == ctx.organization_id)).first()
     if order is None:
@@ -180,6 +169,4 @@ def resend_order_email_for_buyer(session: Session, *, order_code: str, access_to
 
 
 def _enqueue_resend(order_id: uuid.UUID) -> None:
-    from voelgoed.services.tickets import ticket_jobs
-
     queue.enqueue(ticket_jobs.send_order_confirmation, str(order_id), force=True)
