@@ -25,22 +25,15 @@ from .checkout import (
     start_checkout,
     validate_buyer,
 )
-from .hold_release import (
-    BUYER,
-    reclaim_lapsed,
-    release_hold,
-    schedule_expiry,
-)
+from .hold_release import BUYER, reclaim_lapsed, release_hold
 from .inventory import (
     MAX_LINES,
-    SELLABLE_EVENT_STATUSES,
-    check_event_on_sale,
     create_hold,
     hold_summary,
     parse_items,
     place_hold,
 )
-from .jobs import expire_due_holds
+from .jobs import expire_due_holds, schedule_expiry
 from .orders import (
     PROVIDER_ACTOR,
     REFRESH_RATE,
@@ -65,9 +58,12 @@ from .sandbox_checkout import complete
 from .storefront import (
     LIVE_HOLD_STATUSES,
     LOW_STOCK,
+    SELLABLE_EVENT_STATUSES,
     availability,
+    check_event_on_sale,
     hold_view,
     public_event_view,
+    sale_window_error,
 )
 from .waiting_room import (
     EVENT_CACHE_SECONDS,
@@ -116,17 +112,17 @@ __all__ = [
     "require_pass_for_hold",
     "configure_waiting_room",
     "BUYER",
-    "schedule_expiry",
     "reclaim_lapsed",
     "release_hold",
-    "SELLABLE_EVENT_STATUSES",
     "MAX_LINES",
     "parse_items",
-    "check_event_on_sale",
     "create_hold",
     "place_hold",
     "hold_summary",
     "LIVE_HOLD_STATUSES",
+    "SELLABLE_EVENT_STATUSES",
+    "sale_window_error",
+    "check_event_on_sale",
     "availability",
     "LOW_STOCK",
     "public_event_view",
@@ -152,6 +148,7 @@ __all__ = [
     "start_checkout",
     "payment_for_order",
     "checkout_redirect",
+    "schedule_expiry",
     "expire_due_holds",
     "process_webhook",
     "complete",

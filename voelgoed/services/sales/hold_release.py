@@ -22,38 +22,6 @@ BUYER = audit.Actor("buyer", "")
 _TT, _EVENT = TicketType.__table__, Event.__table__
 
 
-_scheduled_buckets: dict[tuple, None] = {}
-
-
-def schedule_expiry(event_id: uuid.UUID, expires_at: datetime) -> None:
-    """Schedule the RQ job that reclaims the event's holds lapsing by ``expires_at`` (after commit).
-
-    Holds are grouped per event and per second of expiry: one job
-    (:func:`voelgoed.services.sales.jobs.expire_due_holds`, idempotent) serves every hold of that second, so a
-    flash sale of 500 holds/s costs the worker ~1 job/s instead of 500 (RQ forks per job). Deduplicated
-    in-process and across processes (Redis ``SET NX``); costs no Redis call for the 2nd..nth hold of a
-    second in a process. If Redis is down nothing is scheduled: read-time expiry still protects inventory.
-    """
-    bucket = int(expires_at.timestamp()) + 1
-    key = (event_id, bucket)
-    if key in _scheduled_buckets:
-        return
-    if len(_scheduled_buckets) > 4096:
-        _scheduled_buckets.clear()
-    _scheduled_buckets[key] = None
-    from voelgoed.services.platform import enqueue_in, get_redis
-    from voelgoed.services.sales import jobs
-
-    try:
-        client = get_redis()
-        job_id = f"expire-holds-{event_id}-{bucket}"
-        if client is not None and not client.set(f"vg:{job_id}", 1, nx=True, ex=max(60, bucket - int(clock.utcnow().timestamp()) + 600)):
-            return
-        enqueue_in(max(0.0, bucket - clock.utcnow().timestamp()) + 0.5, jobs.expire_due_holds, str(event_id), job_id=job_id)
-    except Exception:  # Redis trouble must not fail a sale
-        _scheduled_buckets.pop(key, None)
-
-
 def reclaim_lapsed(session: Session, *, event_id: uuid.UUID | str, now: datetime | None = None) -> int:
     """Expire every lapsed hold of the event (and their pending orders), inventory back; commits. Idempotent."""
     now = clock.resolve(now)

@@ -55,10 +55,15 @@ from voelgoed.services.sales.hold_release import (  # noqa: F401  (re-exported: 
     expire_hold,
     reclaim_lapsed,
     release_hold,
-    schedule_expiry,
+)
+from voelgoed.services.sales.jobs import schedule_expiry
+from voelgoed.services.sales.storefront import (  # noqa: F401  (re-exported for callers)
+    SELLABLE_EVENT_STATUSES,
+    availability,
+    check_event_on_sale,
+    sale_window_error,
 )
 
-SELLABLE_EVENT_STATUSES = ("published", "live")
 MAX_LINES = 20
 _TT, _EVENT, _HOLD, _ITEM, _AUDIT = (m.__table__ for m in (TicketType, Event, Hold, HoldItem, AuditLog))
 _EVENT_FIELDS = ("id", "organization_id", "status", "ends_at", "sale_starts_at", "sale_ends_at", "currency", "capacity",
@@ -113,26 +118,6 @@ def parse_items(items: Iterable[Any]) -> list[tuple[uuid.UUID | None, int, str]]
         entry = merged.setdefault(key, [tid, 0, str(raw_id), i])
         entry[1] += qty
     return [(tid, qty, raw) for tid, qty, raw, _ in merged.values()]
-
-
-def _sale_window_error(start: datetime | None, end: datetime | None, now: datetime, what: str) -> VoelgoedError | None:
-    start, end = clock.aware(start), clock.aware(end)
-    if start is not None and now < start:
-        return VoelgoedError("not_on_sale", f"Sales for {what} open at {start.isoformat()}", {"sale_starts_at": start.isoformat()}, status=409)
-    if end is not None and now >= end:
-        return VoelgoedError("not_on_sale", f"Sales for {what} have closed", {"sale_ends_at": end.isoformat()}, status=409)
-    return None
-
-
-def check_event_on_sale(event: Event, now: datetime) -> None:
-    """Raise ``not_on_sale`` (409) unless ``event`` is published/live, not over, and in its sale window."""
-    if event.status not in SELLABLE_EVENT_STATUSES:
-        raise VoelgoedError("not_on_sale", "This event is not on sale", {"status": event.status}, status=409)
-    if now >= clock.aware(event.ends_at):
-        raise VoelgoedError("not_on_sale", "This event has ended", {"status": "ended"}, status=409)
-    err = _sale_window_error(event.sale_starts_at, event.sale_ends_at, now, "this event")
-    if err:
-        raise err
 
 
 # --------------------------------------------------------------------------- create
@@ -195,7 +180,7 @@ def _validate(session: Session, event, types: dict, wanted: dict, pass_token: st
         tt = types.get(tid)
         if tt is None or not tt.is_active or tt.is_hidden:
             raise NotFound("not_found", "Unknown ticket type", {"ticket_type_id": str(tid)})
-        err = _sale_window_error(tt.sale_starts_at, tt.sale_ends_at, now, tt.name)
+        err = sale_window_error(tt.sale_starts_at, tt.sale_ends_at, now, tt.name)
         if err:
             err.details["ticket_type_id"] = str(tid)
             raise err
@@ -372,8 +357,6 @@ def _reserve(session: Session, table, row_id: uuid.UUID, qty: int) -> None:
 
 
 def _shortage_error(session: Session, event: Event, short: _Short, wanted: dict, now: datetime) -> VoelgoedError:
-    from voelgoed.services.sales.storefront import availability
-
     avail = availability(session, event, now)
     if short.ticket_type_id is None:
         left = max(0, avail["event"] if avail["event"] is not None else 0)

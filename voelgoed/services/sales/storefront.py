@@ -13,9 +13,31 @@ from sqlmodel import Session, select
 
 from voelgoed.models import Event, Hold, HoldItem, TicketType
 from voelgoed.services.platform import NotFound, VoelgoedError, clean_key, clock, parse_id
-from voelgoed.services.sales.inventory import _sale_window_error, check_event_on_sale
 
 LIVE_HOLD_STATUSES = ("active", "converted")
+
+
+SELLABLE_EVENT_STATUSES = ("published", "live")
+
+
+def sale_window_error(start: datetime | None, end: datetime | None, now: datetime, what: str) -> VoelgoedError | None:
+    start, end = clock.aware(start), clock.aware(end)
+    if start is not None and now < start:
+        return VoelgoedError("not_on_sale", f"Sales for {what} open at {start.isoformat()}", {"sale_starts_at": start.isoformat()}, status=409)
+    if end is not None and now >= end:
+        return VoelgoedError("not_on_sale", f"Sales for {what} have closed", {"sale_ends_at": end.isoformat()}, status=409)
+    return None
+
+
+def check_event_on_sale(event: Event, now: datetime) -> None:
+    """Raise ``not_on_sale`` (409) unless ``event`` is published/live, not over, and in its sale window."""
+    if event.status not in SELLABLE_EVENT_STATUSES:
+        raise VoelgoedError("not_on_sale", "This event is not on sale", {"status": event.status}, status=409)
+    if now >= clock.aware(event.ends_at):
+        raise VoelgoedError("not_on_sale", "This event has ended", {"status": "ended"}, status=409)
+    err = sale_window_error(event.sale_starts_at, event.sale_ends_at, now, "this event")
+    if err:
+        raise err
 
 
 def availability(session: Session, event: Event, now: datetime | None = None) -> dict:
@@ -78,7 +100,7 @@ def public_event_view(session: Session, slug: str, now: datetime | None = None) 
     out = []
     for tt in types:
         left = avail.get(tt.id, 0)
-        tt_on_sale = on_sale and _sale_window_error(tt.sale_starts_at, tt.sale_ends_at, now, tt.name) is None
+        tt_on_sale = on_sale and sale_window_error(tt.sale_starts_at, tt.sale_ends_at, now, tt.name) is None
         out.append({"id": str(tt.id), "name": tt.name, "description": tt.description, "price_cents": tt.price_cents,
                     "currency": tt.currency, "available": left, "max_per_order": tt.max_per_order,
                     "on_sale": tt_on_sale, "sold_out": left <= 0,
