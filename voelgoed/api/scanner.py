@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from voelgoed.api.deps import api_key_context, bearer_token, client_address
-from voelgoed.services.gate import devices, door_signin, scanning
+from voelgoed.services.gate import devices, door_signin, scan_sync, scanning
 from voelgoed.services.insights import stats
 from voelgoed.services.platform import TenantContext, hit, session_scope
 
@@ -61,7 +61,7 @@ class SyncScanIn(BaseModel):
 
 
 class SyncIn(BaseModel):
-    scans: list[SyncScanIn] = Field(max_length=scanning.MAX_BATCH)
+    scans: list[SyncScanIn] = Field(max_length=scan_sync.MAX_BATCH)
 
 
 @router.post("/events/{event_id}/devices", status_code=201)
@@ -125,5 +125,5 @@ def scan(body: ScanIn, authorization: str | None = Header(default=None)):
 def sync(body: SyncIn, authorization: str | None = Header(default=None)):
     with session_scope() as session:
         device = _device(session, authorization)
-        results = scanning.sync(session, device, scans=[s.model_dump() for s in body.scans])
+        results = scan_sync.sync(session, device, scans=[s.model_dump() for s in body.scans])
         return {"results": results}

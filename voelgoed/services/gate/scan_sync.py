@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from voelgoed.models import Device
 from voelgoed.services.gate import scan_support as sup
+from voelgoed.services.gate.scanning import _check_client_scan_id, _replay, _stored, _ticket_view
 from voelgoed.services.platform import Busy, ValidationFailed, clock, stats_feed
 
 MAX_BATCH = 5000
@@ -43,8 +44,6 @@ class _Item:
 
 
 def _parse(scans: object, now: datetime) -> list[_Item]:
-    from voelgoed.services.gate.scanning import _check_client_scan_id
-
     if not isinstance(scans, list):
         raise ValidationFailed({"scans": "scans must be a list"})
     if len(scans) > MAX_BATCH:
@@ -98,8 +97,6 @@ def sync(session: Session, device: Device, *, scans: list[dict], now: datetime |
 
 
 def _sync_chunk(session: Session, device: Device, info: sup.EventInfo, chunk: list[_Item], now: datetime) -> dict[str, dict]:
-    from voelgoed.services.gate.scanning import _replay, _stored, _ticket_view
-
     stored = _stored(session, device, [it.csid for it in chunk])
     results = {csid: _replay(session, info, row) for csid, row in stored.items()}
     new = [it for it in chunk if it.csid not in stored]

@@ -163,6 +163,5 @@ def manifest(session: Session, device: Device, *, now: datetime | None = None) -
     }
 
 
-from voelgoed.services.gate.scan_sync import MAX_BATCH, sync  # noqa: E402  (re-exported: scanning.sync)
 
-__all__ = ["MAX_BATCH", "manifest", "scan", "sync"]
+__all__ = ["manifest", "scan"]
