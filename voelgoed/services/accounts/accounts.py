@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from voelgoed.config import get_settings
-from voelgoed.models import Membership, Organization, User, UserSession
+from voelgoed.models import Membership, User, UserSession
 from voelgoed.services.platform import (
     Actor,
     Unauthenticated,
@@ -97,7 +97,7 @@ def create_user(session: Session, *, email: str, password: str, full_name: str =
     return user
 
 
-def _new_session(session: Session, user: User, *, organization_id: uuid.UUID | None, now: datetime) -> tuple[UserSession, str]:
+def new_session(session: Session, user: User, *, organization_id: uuid.UUID | None, now: datetime) -> tuple[UserSession, str]:
     token = new_token(32)
     if organization_id is None:
         membership = session.exec(
@@ -111,42 +111,6 @@ def _new_session(session: Session, user: User, *, organization_id: uuid.UUID | N
     return row, token
 
 
-def sign_up(session: Session, *, email: str, password: str, full_name: str, organization_name: str,
-            organization_slug: str | None = None, client_address: str = "", now: datetime | None = None
-            ) -> tuple[User, Organization, UserSession, str]:
-    """Create the user, their organisation (they own it) and a signed-in session, in one transaction.
-
-    Errors: 429 ``rate_limited`` (per client address, ``settings.signin_rate_limit``), 422 ``validation_failed``
-    (fields email/password/full_name/organization_name/slug), 409 ``email_taken`` / ``slug_taken``.
-    Nothing is created when any of them is raised.
-    """
-    from voelgoed.services.accounts import tenancy
-
-    now = clock.resolve(now)
-    ratelimit.hit("signup", client_address or "unknown", get_settings().signin_rate_limit)
-    fields: dict[str, str] = {}
-    for check in (lambda: normalise_email(email), lambda: validate_password(password),
-                  lambda: tenancy.validate_org_name(organization_name)):
-        try:
-            check()
-        except ValidationFailed as exc:
-            fields.update(exc.details["fields"])
-    if fields:
-        raise ValidationFailed(fields)
-    try:
-        user = create_user(session, email=email, password=password, full_name=full_name, commit=False)
-        org = tenancy.create_organization(session, user_id=user.id, name=organization_name,
-                                          slug=organization_slug, commit=False)
-        row, token = _new_session(session, user, organization_id=org.id, now=now)
-        audit.record(session, Actor("user", str(user.id)), "user.signed_in", row,
-                     {"address": client_address}, organization_id=org.id)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    return user, org, row, token
-
-
 def sign_in(session: Session, *, email: str, password: str, client_address: str, now: datetime | None = None
             ) -> tuple[UserSession, str]:
     """Check the credentials and open a session; returns ``(UserSession, token)``.
@@ -155,7 +119,7 @@ def sign_in(session: Session, *, email: str, password: str, client_address: str,
     """
     now = clock.resolve(now)
     user = authenticate(session, email=email, password=password, client_address=client_address)
-    row, token = _new_session(session, user, organization_id=None, now=now)
+    row, token = new_session(session, user, organization_id=None, now=now)
     audit.record(session, Actor("user", str(user.id)), "user.signed_in", row, {"address": client_address},
                  organization_id=row.active_organization_id)
     session.commit()

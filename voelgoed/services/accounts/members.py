@@ -29,6 +29,9 @@ from sqlmodel import Session, select
 
 from voelgoed.config import get_settings
 from voelgoed.models import Invitation, Membership, Organization, Role, User
+from voelgoed.services.accounts import accounts, tenancy
+from voelgoed.services.accounts.accounts import normalise_email
+from voelgoed.services.accounts.tenancy import validate_role
 from voelgoed.services.platform import (
     NotFound,
     TenantContext,
@@ -39,6 +42,8 @@ from voelgoed.services.platform import (
     new_token,
     queue,
     rbac,
+    send_email,
+    session_scope,
 )
 
 INVITATION_TTL = timedelta(days=7)
@@ -70,9 +75,6 @@ def _require_owner_for(ctx: TenantContext, role: str) -> None:
 def invite_member(session: Session, ctx: TenantContext, *, email: str, role: str,
                   now: datetime | None = None) -> tuple[Invitation, str]:
     """Create an invitation and enqueue its email. Errors: 403, 422 (fields email/role), 409 ``already_member``."""
-    from voelgoed.services.accounts.accounts import normalise_email
-    from voelgoed.services.accounts.tenancy import validate_role
-
     rbac.require(ctx, rbac.can_manage_members, "invite members")
     now = clock.resolve(now)
     email = normalise_email(email)
@@ -102,8 +104,6 @@ def send_invitation_email(invitation_id: str, token: str) -> bool:
 
     The token travels in the job arguments because only its hash is stored.
     """
-    from voelgoed.services.platform import send_email, session_scope
-
     with session_scope() as session:
         invitation = session.get(Invitation, uuid.UUID(invitation_id))
         if invitation is None or invitation.accepted_at or invitation.revoked_at:
@@ -187,8 +187,6 @@ def accept_invitation_for_token(session: Session, *, token: str | None, session_
     Errors: 401 ``session_expired``, 404 ``not_found`` (unknown, used, revoked or expired invitation),
     409 ``invitation_email_mismatch``.
     """
-    from voelgoed.services.accounts import accounts, tenancy
-
     user_session = accounts.resolve_session(session, session_token, now=now)
     membership = accept_invitation(session, token=token, user_id=user_session.user_id, now=now)
     tenancy.switch_organization(session, user_session=user_session, organization_id=membership.organization_id)
@@ -209,8 +207,6 @@ def _owner_count(session: Session, organization_id: uuid.UUID) -> int:
 
 def change_role(session: Session, ctx: TenantContext, *, membership_id: uuid.UUID, role: str) -> Membership:
     """Errors: 403 ``forbidden``, 404 ``not_found``, 422 (fields.role), 409 ``last_owner``."""
-    from voelgoed.services.accounts.tenancy import validate_role
-
     rbac.require(ctx, rbac.can_manage_members, "change roles")
     role = validate_role(role)
     # lock the organisation's memberships in id order so two demotions can't both pass the owner check
@@ -251,8 +247,6 @@ def sign_up_and_accept(session: Session, *, token: str | None, full_name: str, p
     Errors: 404 ``not_found`` (invitation), 409 ``email_taken`` (they already have an account: sign in instead),
     422 ``validation_failed``.
     """
-    from voelgoed.services.accounts import accounts
-
     now = clock.resolve(now)
     invitation = _pending(session, token, now)
     user = accounts.create_user(session, email=invitation.email, password=password, full_name=full_name)

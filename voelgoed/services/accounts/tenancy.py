@@ -19,13 +19,27 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from voelgoed.config import get_settings
 from voelgoed.models import Membership, Organization, Role, User, UserSession
-from voelgoed.services.platform import Actor, NotFound, TenantContext, ValidationFailed, VoelgoedError, audit
+from voelgoed.services.accounts import accounts
+from voelgoed.services.platform import (
+    Actor,
+    NotFound,
+    TenantContext,
+    Unauthenticated,
+    ValidationFailed,
+    VoelgoedError,
+    audit,
+    clock,
+    ratelimit,
+    verify_password,
+)
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,78})[a-z0-9]$")
 ROLES = tuple(r.value for r in Role)
@@ -104,9 +118,6 @@ def create_organization_with_owner(session: Session, *, name: str, slug: str, ow
 
     Errors: 422 ``validation_failed``, 409 ``slug_taken`` / ``email_taken`` (existing email, other password).
     """
-    from voelgoed.services.accounts import accounts
-    from voelgoed.services.platform import verify_password
-
     slug = validate_slug(slug)
     validate_org_name(name)
     try:
@@ -122,6 +133,40 @@ def create_organization_with_owner(session: Session, *, name: str, slug: str, ow
         session.rollback()
         raise
     return org, user
+
+
+def sign_up(session: Session, *, email: str, password: str, full_name: str, organization_name: str,
+            organization_slug: str | None = None, client_address: str = "", now: datetime | None = None
+            ) -> tuple[User, Organization, UserSession, str]:
+    """Create the user, their organisation (they own it) and a signed-in session, in one transaction.
+
+    Errors: 429 ``rate_limited`` (per client address, ``settings.signin_rate_limit``), 422 ``validation_failed``
+    (fields email/password/full_name/organization_name/slug), 409 ``email_taken`` / ``slug_taken``.
+    Nothing is created when any of them is raised.
+    """
+    now = clock.resolve(now)
+    ratelimit.hit("signup", client_address or "unknown", get_settings().signin_rate_limit)
+    fields: dict[str, str] = {}
+    for check in (lambda: accounts.normalise_email(email), lambda: accounts.validate_password(password),
+                  lambda: validate_org_name(organization_name)):
+        try:
+            check()
+        except ValidationFailed as exc:
+            fields.update(exc.details["fields"])
+    if fields:
+        raise ValidationFailed(fields)
+    try:
+        user = accounts.create_user(session, email=email, password=password, full_name=full_name, commit=False)
+        org = create_organization(session, user_id=user.id, name=organization_name,
+                                   slug=organization_slug, commit=False)
+        row, token = accounts.new_session(session, user, organization_id=org.id, now=now)
+        audit.record(session, Actor("user", str(user.id)), "user.signed_in", row,
+                     {"address": client_address}, organization_id=org.id)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return user, org, row, token
 
 
 def list_memberships(session: Session, *, user_id: uuid.UUID) -> list[tuple[Membership, Organization]]:
@@ -167,8 +212,6 @@ def switch_organization_for_token(session: Session, *, token: str | None, organi
     Errors: 401 ``session_expired`` (see ``accounts.resolve_session``), 404 ``not_found`` (not a member,
     or not a UUID).
     """
-    from voelgoed.services.accounts import accounts
-
     user_session = accounts.resolve_session(session, token)
     try:
         org_id = organization_id if isinstance(organization_id, uuid.UUID) else uuid.UUID(str(organization_id))
@@ -182,8 +225,6 @@ def create_organization_for_token(session: Session, *, token: str | None, name: 
 
     Errors: 401 ``session_expired``, 422 ``validation_failed`` (``fields.organization_name``), 409 ``slug_taken``.
     """
-    from voelgoed.services.accounts import accounts
-
     user_session = accounts.resolve_session(session, token)
     org = create_organization(session, user_id=user_session.user_id, name=name)
     switch_organization(session, user_session=user_session, organization_id=org.id)
@@ -225,9 +266,6 @@ def session_overview(session: Session, *, token: str | None, now=None) -> dict |
     "organizations": [{"id", "name", "role"}]}`` (ids as strings; org fields empty without a membership).
     If the active organisation is no longer one of the user's, the first membership is used instead.
     """
-    from voelgoed.services.accounts import accounts
-    from voelgoed.services.platform import Unauthenticated
-
     try:
         user_session = accounts.resolve_session(session, token, now=now)
     except Unauthenticated:
@@ -248,10 +286,6 @@ def session_overview(session: Session, *, token: str | None, now=None) -> dict |
         "organizations": [{"id": str(o.id), "name": o.name, "role": m.role} for m, o in memberships],
     }
 
-
-# Invitations and roles live in members.py; re-exported here so `tenancy.invite_member(...)` etc. work too.
-from voelgoed.services.accounts.members import accept_invitation, change_role, invite_member  # noqa: E402
-
-__all__ = ["accept_invitation", "add_member_by_slug", "change_role", "create_organization",
-           "create_organization_for_token", "create_organization_with_owner", "invite_member", "list_memberships", "session_overview",
+__all__ = ["add_member_by_slug", "create_organization",
+           "create_organization_for_token", "create_organization_with_owner", "list_memberships", "session_overview", "sign_up",
            "switch_organization", "switch_organization_for_token", "tenant_context_for"]
