@@ -42,6 +42,7 @@ from voelgoed.services.platform import (
     parse_id,
     queue,
     rbac,
+    session_scope,
 )
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -338,8 +339,6 @@ def sync_statuses(session: Session, *, event_id: Any = None, now: datetime | Non
 
 def sync_statuses_job(event_id: str | None = None) -> int:
     """RQ job: :func:`sync_statuses` in its own session (ids in; safe to run any number of times)."""
-    from voelgoed.services.platform import session_scope
-
     with session_scope() as session:
         try:
             return sync_statuses(session, event_id=event_id)

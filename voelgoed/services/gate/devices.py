@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from voelgoed.models import Device, Event, Gate
-from voelgoed.services.catalog import get_owned
+from voelgoed.services.catalog import events, get_owned
 from voelgoed.services.platform import (
     CODE_ALPHABET,
     Actor,
@@ -206,8 +206,6 @@ def scanning_overview(session: Session, ctx: TenantContext, *, event_id: str = "
     is empty or not one of the organisation's (100 most recent events listed). Times are UTC datetimes.
     Errors: 403 ``forbidden`` without ``can_view_events``.
     """
-    from voelgoed.services.catalog import events
-
     evs = events.list_events(session, ctx, limit=100)
     ids = [str(e.id) for e in evs]
     chosen = event_id if event_id in ids else (ids[0] if ids else "")

@@ -29,7 +29,7 @@ from voelgoed.services.payments.base import (
     hmac_sha512_hex,
     verified_body,
 )
-from voelgoed.services.platform import NotFound, clean_key
+from voelgoed.services.platform import NotFound, clean_key, session_scope
 
 SIGNATURE_HEADER = "x-sandbox-signature"
 
@@ -58,8 +58,6 @@ class SandboxProvider:
                             outcome=outcome)
 
     def verify(self, reference: str) -> VerifyResult:
-        from voelgoed.services.platform import session_scope
-
         with session_scope() as session:
             payment = session.exec(select(Payment).where(Payment.reference == reference)).first()
             if payment is None:

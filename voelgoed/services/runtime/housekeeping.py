@@ -18,7 +18,9 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from voelgoed.models import Hold, HoldStatus
-from voelgoed.services.platform import clock, session_scope
+from voelgoed.services.catalog import events
+from voelgoed.services.platform import clock, enqueue_in, get_queue, session_scope
+from voelgoed.services.sales import inventory
 
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 60
@@ -27,9 +29,6 @@ JOB_ID = "voelgoed-housekeeping"
 
 def sweep(session: Session, *, now: datetime | None = None) -> dict:
     """Returns ``{"events_changed": n, "tickets_released": m}``; commits."""
-    from voelgoed.services.catalog import events
-    from voelgoed.services.sales import inventory
-
     now = clock.resolve(now)
     changed = events.sync_statuses(session, now=now)
     lapsed_events = session.exec(
@@ -43,8 +42,6 @@ def sweep(session: Session, *, now: datetime | None = None) -> dict:
 
 def housekeeping_job(reschedule: bool = True) -> dict:
     """RQ job: :func:`sweep` in its own session, then schedules itself again in a minute."""
-    from voelgoed.services.platform import enqueue_in, get_queue
-
     try:
         with session_scope() as session:
             result = sweep(session)

@@ -6,7 +6,8 @@ import logging
 
 from rq import Worker
 
-from voelgoed.services.platform import QUEUE_NAME, get_redis
+from voelgoed.services.platform import QUEUE_NAME, get_queue, get_redis
+from voelgoed.services.runtime.housekeeping import JOB_ID, housekeeping_job
 
 
 def run_worker(burst: bool = False) -> int:
@@ -15,9 +16,6 @@ def run_worker(burst: bool = False) -> int:
     if client is None:
         print("Redis is not reachable (REDIS_URL); jobs run inside the web process instead.")
         return 1
-    from voelgoed.services.platform import get_queue
-    from voelgoed.services.runtime.housekeeping import JOB_ID, housekeeping_job
-
     get_queue().enqueue(housekeeping_job, job_id=JOB_ID)  # a fixed id: several workers schedule it once
     worker = Worker([QUEUE_NAME], connection=client)
     worker.work(with_scheduler=True, burst=burst)

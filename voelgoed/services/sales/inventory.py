@@ -48,6 +48,7 @@ from voelgoed.services.platform import (
     clock,
     is_postgres,  # noqa: F401  (re-exported for callers)
 )
+from voelgoed.services.sales import waiting_room  # owned by the waiting-room slice
 from voelgoed.services.sales.hold_release import (  # noqa: F401  (re-exported: inventory is the public face)
     BUYER,
     _end_hold,
@@ -187,8 +188,6 @@ def _validate(session: Session, event, types: dict, wanted: dict, pass_token: st
         if qty > tt.max_per_order:
             raise ValidationFailed({"quantity": f"At most {tt.max_per_order} {tt.name} tickets per order"})
     if event.waiting_room_enabled:
-        from voelgoed.services.sales import waiting_room  # owned by the waiting-room slice
-
         waiting_room.require_pass_for_hold(session.get(Event, event.id), pass_token, now=now)
 
 
