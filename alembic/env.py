@@ -6,7 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import voelgoed.models  # noqa: F401  (registers every table)
-from voelgoed.services.db import make_engine
+from voelgoed.services.platform import make_engine
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

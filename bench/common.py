@@ -101,7 +101,7 @@ def prepare_database():
     from sqlalchemy.engine import make_url
 
     from voelgoed.cli import db_upgrade
-    from voelgoed.services import db as dbmod
+    from voelgoed.services.platform import db as dbmod
 
     u = make_url(BENCH_DATABASE_URL)
     admin = create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
@@ -132,7 +132,7 @@ def seed_sale(session, *, quantity: int, max_per_order: int = 10, waiting_room: 
     Returns ``{org_id, event_id, slug, ticket_type_id, api_key}``.
     """
     from voelgoed.models import Event, Gate, Organization, TicketType, Venue
-    from voelgoed.services import apikeys
+    from voelgoed.services.accounts import apikeys
 
     suffix = uuid.uuid4().hex[:8]
     now = datetime.now(UTC)
@@ -166,8 +166,8 @@ def seed_paid_tickets(session, seeded: dict, *, count: int, batch: int = 200) ->
     Returns ``[{ticket_id, qr}]``.
     """
     from voelgoed.models import Order, OrderItem
-    from voelgoed.services import tickets
-    from voelgoed.services.security import new_code, new_token
+    from voelgoed.services.platform import new_code, new_token
+    from voelgoed.services.tickets import tickets
 
     out: list[dict] = []
     org_id, event_id, tt_id = (uuid.UUID(seeded[k]) for k in ("org_id", "event_id", "ticket_type_id"))
@@ -191,9 +191,8 @@ def seed_paid_tickets(session, seeded: dict, *, count: int, batch: int = 200) ->
 
 def create_device(session, seeded: dict, *, name: str, gate_code: str | None = "MAIN") -> str:
     """A scanner device token for the seeded event (``devices.create_device``)."""
-    from voelgoed.services import devices
-    from voelgoed.services.audit import Actor
-    from voelgoed.services.rbac import TenantContext
+    from voelgoed.services.gate import devices
+    from voelgoed.services.platform import Actor, TenantContext
 
     ctx = TenantContext(uuid.UUID(seeded["org_id"]), Actor("system", "bench"), "admin")
     _device, token, _code = devices.create_device(session, ctx, event_id=uuid.UUID(seeded["event_id"]), name=name,

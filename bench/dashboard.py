@@ -35,14 +35,14 @@ PASSWORD = "bench-owner-password-123"
 def _owner(session, seeded: dict) -> str:
     """An owner of the seeded organisation; returns a signed-in session token (``accounts.sign_in``)."""
     from voelgoed.models import Membership, User
-    from voelgoed.services.security import hash_password
+    from voelgoed.services.platform import hash_password
 
     user = User(email=EMAIL, full_name="Bench Owner", password_hash=hash_password(PASSWORD))
     session.add(user)
     session.flush()
     session.add(Membership(organization_id=uuid.UUID(seeded["org_id"]), user_id=user.id, role="owner"))
     session.commit()
-    from voelgoed.services import accounts
+    from voelgoed.services.accounts import accounts
 
     _row, token = accounts.sign_in(session, email=EMAIL, password=PASSWORD, client_address="127.0.0.1")
     return token

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
 from voelgoed.models import EventSigningKey  # noqa: E402
-from voelgoed.services import documents, ticket_identity, ticket_views  # noqa: E402
+from voelgoed.services.tickets import documents, ticket_identity, ticket_views  # noqa: E402
 
 
 def _rate(n: int, seconds: float) -> float:

@@ -55,8 +55,8 @@ def _ensure_database(url: str) -> None:
 @pytest.fixture(scope="session")
 def engine():
     from voelgoed.cli import db_upgrade
-    from voelgoed.services import db as dbmod
-    from voelgoed.services import redis_conn
+    from voelgoed.services.platform import db as dbmod
+    from voelgoed.services.platform import redis_conn
 
     _ensure_database(TEST_DATABASE_URL)
     eng = dbmod.make_engine(TEST_DATABASE_URL)
@@ -92,7 +92,7 @@ def committing_session(eng):
 
 @pytest.fixture
 def db(engine):
-    from voelgoed.services import db as dbmod
+    from voelgoed.services.platform import db as dbmod
 
     connection = engine.connect()
     outer = connection.begin()
@@ -119,7 +119,7 @@ def committed_db(engine):
 def redis_client(engine):
     import redis
 
-    from voelgoed.services import redis_conn
+    from voelgoed.services.platform import redis_conn
 
     client = redis.Redis.from_url(TEST_REDIS_URL)
     client.flushdb()

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session
 
 from voelgoed.models import Event, Gate, Membership, Organization, TicketType, User, Venue
-from voelgoed.services.security import hash_password
+from voelgoed.services.platform import hash_password
 
 _FAST_HASH = None
 

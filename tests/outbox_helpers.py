@@ -7,7 +7,7 @@ import socket
 
 from tests.factories import make_event, make_org, make_ticket_type
 from voelgoed.config import get_settings
-from voelgoed.services import checkout, inventory
+from voelgoed.services.sales import checkout, inventory
 
 
 def free_paid_order(session, *, event=None, tt=None, email="buyer@example.com", quantity=1):

@@ -9,10 +9,8 @@ from sqlmodel import Session
 
 from tests.factories import make_event, make_org, make_ticket_type
 from voelgoed.models import Device, Event, Order, OrderItem, Ticket, TicketType
-from voelgoed.services import ticket_identity
-from voelgoed.services.audit import Actor
-from voelgoed.services.rbac import TenantContext
-from voelgoed.services.security import hash_token, new_code, new_token
+from voelgoed.services.platform import Actor, TenantContext, hash_token, new_code, new_token
+from voelgoed.services.tickets import ticket_identity
 
 
 def owner_ctx(org) -> TenantContext:

@@ -11,8 +11,8 @@ from sqlmodel import select
 
 from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL
 from voelgoed.models import Membership, Organization, User
-from voelgoed.services import apikeys
-from voelgoed.services.security import verify_password
+from voelgoed.services.accounts import apikeys
+from voelgoed.services.platform import verify_password
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL
 from voelgoed.config import DEV_SECRET
-from voelgoed.services import seed
+from voelgoed.services.demo import seed
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD_SECRET = "prod-secret-" + "k" * 40

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from tests.factories import make_event, make_org, make_ticket_type
 from voelgoed.models import Order, OrderItem, TicketType
-from voelgoed.services.security import new_code, new_token
+from voelgoed.services.platform import new_code, new_token
 
 
 def make_order(session: Session, tt: TicketType, *, quantity: int = 2, status: str = "paid",

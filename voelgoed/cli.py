@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.platform import VoelgoedError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -66,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
 def demo_banner(base: str) -> str:
     """What ``make run`` prints once the demo answers: the URLs, the published logins, and the warning."""
     from voelgoed.config import get_settings
-    from voelgoed.services import seed
+    from voelgoed.services.demo import seed
 
     settings = get_settings()
     sandbox = "ON: payments are simulated by the built-in sandbox provider (no money moves)" if settings.sandbox_enabled \
@@ -99,8 +99,8 @@ def db_upgrade(url: str | None = None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     from voelgoed.config import ConfigurationError
-    from voelgoed.services.logmask import install_log_masking
-    from voelgoed.services.startup import ensure_safe_start
+    from voelgoed.services.platform import install_log_masking
+    from voelgoed.services.runtime import ensure_safe_start
 
     args = _parser().parse_args(argv)
     install_log_masking()
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args) -> int:
-    from voelgoed.services.db import session_scope
+    from voelgoed.services.platform import session_scope
 
     if args.group == "db":
         db_upgrade()
@@ -129,22 +129,22 @@ def _dispatch(args) -> int:
         print(demo_banner(get_settings().effective_base_url))
         return 0
     if args.group == "worker":
-        from voelgoed.services.worker import run_worker
+        from voelgoed.services.runtime import run_worker
 
         return run_worker()
     if args.group == "cron":
-        from voelgoed.services.worker import run_cron
+        from voelgoed.services.runtime import run_cron
 
         return run_cron(args.parent)
     if args.group == "seed":
-        from voelgoed.services import seed
+        from voelgoed.services.demo import seed
 
         with session_scope() as session:
             summary = seed.seed_demo(session)
         print(summary)
         return 0
     if args.group == "org":
-        from voelgoed.services import tenancy
+        from voelgoed.services.accounts import tenancy
 
         with session_scope() as session:
             org, owner = tenancy.create_organization_with_owner(
@@ -153,14 +153,14 @@ def _dispatch(args) -> int:
         print(f"created organisation {org.slug} ({org.id}) owned by {owner.email}")
         return 0
     if args.group == "user" and args.cmd == "set-password":
-        from voelgoed.services import accounts
+        from voelgoed.services.accounts import accounts
 
         with session_scope() as session:
             accounts.set_password(session, email=args.email, new_password=args.password)
         print(f"password replaced for {args.email.strip().lower()}; their sessions were ended")
         return 0
     if args.group == "user":
-        from voelgoed.services import accounts, tenancy
+        from voelgoed.services.accounts import accounts, tenancy
 
         with session_scope() as session:
             user = accounts.create_user(session, email=args.email, password=args.password, full_name=args.name)
@@ -169,7 +169,7 @@ def _dispatch(args) -> int:
         print(f"created user {user.email}")
         return 0
     if args.group == "apikey":
-        from voelgoed.services import apikeys
+        from voelgoed.services.accounts import apikeys
 
         with session_scope() as session:
             _key, secret = apikeys.create_api_key_for_org_slug(session, org_slug=args.org, name=args.name)

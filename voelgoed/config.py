@@ -159,7 +159,7 @@ def production_problems(settings: Settings) -> list[str]:
     """Everything in the environment that makes a production start unsafe (docs/security.md checklist).
 
     Empty outside ``VOELGOED_ENV=prod``. Each entry names the variable to fix. The database check
-    (demo accounts with published passwords) lives in :mod:`voelgoed.services.startup`.
+    (demo accounts with published passwords) lives in :mod:`voelgoed.services.runtime.startup`.
     """
     if not settings.is_prod:
         return []
@@ -180,7 +180,7 @@ def check_production(settings: Settings) -> None:
     """Refuse an unsafe production start: raises ConfigurationError naming every variable to fix.
 
     Called by every process (web app factory, RQ worker, CLI) through
-    :func:`voelgoed.services.startup.ensure_safe_start`; a no-op outside ``VOELGOED_ENV=prod``.
+    :func:`voelgoed.services.runtime.startup.ensure_safe_start`; a no-op outside ``VOELGOED_ENV=prod``.
     """
     problems = production_problems(settings)
     if problems:

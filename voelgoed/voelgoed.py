@@ -4,7 +4,7 @@ import reflex as rx
 
 from voelgoed.api import create_api
 from voelgoed.pages import register_pages
-from voelgoed.services.housekeeping import inprocess_ticker
+from voelgoed.services.runtime import inprocess_ticker
 
 app = rx.App(
     api_transformer=create_api(),

@@ -35,8 +35,8 @@ from voelgoed.models import (
     Scan,
     Ticket,
 )
-from voelgoed.services import apikeys
-from voelgoed.services.security import hash_token, new_code, new_token
+from voelgoed.services.accounts import apikeys
+from voelgoed.services.platform import hash_token, new_code, new_token
 
 PARAM_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}")
 

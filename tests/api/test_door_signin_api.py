@@ -6,7 +6,7 @@ import pytest
 
 from tests.factories import make_user
 from tests.scan_factories import make_scan_setup
-from voelgoed.services import door_signin
+from voelgoed.services.gate import door_signin
 
 PW = "correct horse battery"
 URL = "/api/v1/scanner/sign-in"

@@ -132,9 +132,8 @@ def test_real_server_answers_413_to_a_chunked_50_mb_upload(db):
 
 def test_a_100_kb_qr_is_422(db, client):
     from tests.scan_factories import make_scan_setup
-    from voelgoed.services import devices
-    from voelgoed.services.audit import Actor
-    from voelgoed.services.rbac import TenantContext
+    from voelgoed.services.gate import devices
+    from voelgoed.services.platform import Actor, TenantContext
 
     org, event, *_rest = make_scan_setup(db, quantity=1)
     ctx = TenantContext(organization_id=org.id, actor=Actor("system", "test"), role="owner")

@@ -5,7 +5,7 @@ import pytest
 
 from tests.factories import make_event, make_org, make_ticket_type, make_venue
 from voelgoed.models import Order, OrderItem, Payment, Ticket
-from voelgoed.services import apikeys
+from voelgoed.services.accounts import apikeys
 
 
 def auth(db, org):

@@ -16,10 +16,8 @@ from tests.factories import make_event, make_org, make_ticket_type
 from tests.paystack_standin import PaystackStandIn
 from voelgoed.config import get_settings
 from voelgoed.models import AuditLog, Order, Payment, Ticket, TicketType, WebhookDelivery
-from voelgoed.services.audit import Actor
-from voelgoed.services.errors import Forbidden, NotFound, ValidationFailed, VoelgoedError
 from voelgoed.services.payments import resolve_provider_name, sandbox, set_payment_provider
-from voelgoed.services.rbac import TenantContext
+from voelgoed.services.platform import Actor, Forbidden, NotFound, TenantContext, ValidationFailed, VoelgoedError
 
 BUYER = {"buyer_name": "Naledi", "buyer_email": "naledi@example.co.za"}
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.factories import make_org
 from tests.scan_factories import make_scan_setup
-from voelgoed.services import apikeys
+from voelgoed.services.accounts import apikeys
 
 
 def _key(db, org):
@@ -78,7 +78,7 @@ def test_unknown_device_tokens_are_401(db, client, headers):
 
 def test_revoked_device_is_refused_at_once(db, client):
     from tests.scan_factories import owner_ctx
-    from voelgoed.services import devices
+    from voelgoed.services.gate import devices
 
     org, event, _tt, tickets, _key_h, dev, body = _setup(db, client)
     assert client.get("/api/v1/scanner/manifest", headers=dev).status_code == 200

@@ -13,7 +13,8 @@ from tests.factories import make_org
 from tests.ticket_factories import make_paid_order_setup
 from voelgoed.config import get_settings
 from voelgoed.models import AuditLog, Ticket
-from voelgoed.services import apikeys, ticket_identity, tickets
+from voelgoed.services.accounts import apikeys
+from voelgoed.services.tickets import ticket_identity, tickets
 
 
 @pytest.fixture

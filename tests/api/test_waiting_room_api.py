@@ -8,9 +8,9 @@ import pytest
 
 from tests.factories import make_event, make_org, make_ticket_type
 from voelgoed.config import get_settings
-from voelgoed.services import apikeys
-from voelgoed.services import waiting_room as wr
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.accounts import apikeys
+from voelgoed.services.platform import VoelgoedError
+from voelgoed.services.sales import waiting_room as wr
 
 
 @pytest.fixture
@@ -110,7 +110,7 @@ def test_organiser_switch_by_api_key(client, db, redis_client):
 
 
 def test_hold_without_pass_is_refused_when_room_is_on(db, open_room):
-    from voelgoed.services import inventory
+    from voelgoed.services.sales import inventory
 
     tt = make_ticket_type(db, open_room, quantity=10)
     with pytest.raises(VoelgoedError) as exc:

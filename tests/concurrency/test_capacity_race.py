@@ -23,9 +23,10 @@ from tests.conftest import TEST_DATABASE_URL
 from tests.factories import make_event, make_org, make_ticket_type
 from tests.scan_factories import owner_ctx
 from voelgoed.models import Event, TicketType
-from voelgoed.services import capacity, clock, events, inventory
-from voelgoed.services import db as dbmod
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.catalog import events
+from voelgoed.services.platform import VoelgoedError, clock
+from voelgoed.services.platform import db as dbmod
+from voelgoed.services.sales import capacity, inventory
 
 THREADS = 12
 

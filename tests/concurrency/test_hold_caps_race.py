@@ -16,9 +16,9 @@ from tests.conftest import TEST_DATABASE_URL
 from tests.factories import make_event, make_org, make_ticket_type
 from voelgoed.config import get_settings
 from voelgoed.models import Hold, HoldItem
-from voelgoed.services import db as dbmod
-from voelgoed.services import hold_caps, inventory
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.platform import VoelgoedError
+from voelgoed.services.platform import db as dbmod
+from voelgoed.services.sales import hold_caps, inventory
 
 THREADS, PER_THREAD = 16, 4
 BOT, OTHER = "198.51.100.23", "203.0.113.77"

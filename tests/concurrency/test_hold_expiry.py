@@ -15,8 +15,8 @@ from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL
 from tests.factories import make_event, make_org, make_ticket_type
 from voelgoed.config import get_settings
 from voelgoed.models import AuditLog, Hold, Order, TicketType
-from voelgoed.services import checkout, inventory, storefront
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.platform import VoelgoedError
+from voelgoed.services.sales import checkout, inventory, storefront
 
 ROOT = Path(__file__).resolve().parents[2]
 TTL = 2

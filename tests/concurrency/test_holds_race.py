@@ -18,9 +18,9 @@ from sqlmodel import Session, func, select
 from tests.conftest import TEST_DATABASE_URL
 from tests.factories import make_event, make_org, make_ticket_type
 from voelgoed.models import Hold, HoldItem, TicketType
-from voelgoed.services import db as dbmod
-from voelgoed.services import inventory
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.platform import VoelgoedError
+from voelgoed.services.platform import db as dbmod
+from voelgoed.services.sales import inventory
 
 THREADS = 32
 ATTEMPTS = 1024

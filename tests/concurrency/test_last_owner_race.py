@@ -12,8 +12,8 @@ from sqlmodel import Session, select
 
 from tests.factories import make_org, make_user
 from voelgoed.models import Membership
-from voelgoed.services import members, tenancy
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.accounts import members, tenancy
+from voelgoed.services.platform import VoelgoedError
 
 
 def test_concurrent_demotions_leave_one_owner(committed_db, engine):

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from tests.scan_factories import make_device, make_scan_setup
 from voelgoed.models import Device, Scan, Ticket
-from voelgoed.services import scanning
+from voelgoed.services.gate import scan_sync, scanning
 
 
 def _run_all(engine, device_ids, work):
@@ -85,7 +85,7 @@ def test_overlapping_offline_uploads_from_8_devices_at_once(committed_db, engine
         batches[d] = [{"client_scan_id": f"{n}-{i}", "qr": t.qr_payload, "gate_code": "MAIN",
                        "scanned_at": t0 + timedelta(seconds=(i * 7 + n * 13) % 97 + n)} for i, t in enumerate(reversed(tickets))]
 
-    results, errors = _run_all(engine, device_ids, lambda s, d: scanning.sync(s, d, scans=batches[d.id]))
+    results, errors = _run_all(engine, device_ids, lambda s, d: scan_sync.sync(s, d, scans=batches[d.id]))
     assert errors == []
     committed_db.expire_all()
     for t in tickets:

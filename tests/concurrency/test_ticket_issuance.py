@@ -12,7 +12,7 @@ from sqlmodel import Session, func, select
 
 from tests.ticket_factories import make_paid_order_setup
 from voelgoed.models import Order, OrderItem, Ticket
-from voelgoed.services import tickets
+from voelgoed.services.tickets import tickets
 
 
 def _count(engine, order_id) -> int:
@@ -121,7 +121,7 @@ def test_control_the_unique_constraint_is_the_backstop(committed_db):
 def test_concurrent_mark_paid_deliveries_issue_once(committed_db, redis_client):
     """The sales path: 6 webhook deliveries for one payment at once → one order, its tickets once."""
     from tests.factories import make_event, make_org, make_ticket_type
-    from voelgoed.services import checkout, inventory, orders
+    from voelgoed.services.sales import checkout, inventory, orders
 
     engine = committed_db.get_bind()
     org = make_org(committed_db)

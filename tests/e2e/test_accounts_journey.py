@@ -177,7 +177,7 @@ def _sign_in(page, email: str, password: str) -> None:
 @pytest.mark.e2e
 def test_role_aware_shell_and_user_without_organisation(page, app_db):
     from tests.factories import make_org, make_user
-    from voelgoed.services import accounts
+    from voelgoed.services.accounts import accounts
 
     org = make_org(app_db, name="Door Crew Org")
     make_user(app_db, org=org, role="scanner_only", email="door-only@example.co.za")

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from tests.e2e.conftest import SHOTS
 from voelgoed.models import Event, Gate, Order, OrderItem, TicketType, Venue
-from voelgoed.services import seed
+from voelgoed.services.demo import seed
 
 
 def _sign_in(page):

@@ -28,9 +28,9 @@ from tests.e2e.conftest import CHROMIUM_ARGS
 from tests.factories import make_event, make_org, make_ticket_type, make_user
 from tests.scan_factories import make_order_with_tickets
 from voelgoed.models import Order, Scan, Ticket
-from voelgoed.services import devices, documents
-from voelgoed.services.audit import Actor
-from voelgoed.services.rbac import TenantContext
+from voelgoed.services.gate import devices
+from voelgoed.services.platform import Actor, TenantContext
+from voelgoed.services.tickets import documents
 
 PHONE = {"width": 390, "height": 844}
 PASSWORD = "correct horse battery"

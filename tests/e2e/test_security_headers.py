@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from voelgoed.services import seed
+from voelgoed.services.demo import seed
 
 WATCH = """
 window.__csp = [];

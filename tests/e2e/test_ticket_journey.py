@@ -20,7 +20,7 @@ import zxingcpp
 from PIL import Image
 
 from tests.factories import make_event, make_org, make_ticket_type
-from voelgoed.services import ticket_identity
+from voelgoed.services.tickets import ticket_identity
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -107,7 +107,7 @@ def test_buy_then_order_page_shows_qr_and_pdf_downloads(page, live_app, app_db, 
 def test_organiser_voids_a_ticket_and_the_buyer_sees_it(page, live_app, app_db):
     from tests.factories import make_user
     from tests.ticket_factories import make_order
-    from voelgoed.services import tickets
+    from voelgoed.services.tickets import tickets
 
     org = make_org(app_db, name="Void Test Org")
     event = make_event(app_db, org)

@@ -41,7 +41,7 @@ class PrivateRedis:
 @pytest.fixture
 def private_redis(monkeypatch):
     from voelgoed.config import get_settings
-    from voelgoed.services import redis_conn
+    from voelgoed.services.platform import redis_conn
 
     server = PrivateRedis()
     server.start()

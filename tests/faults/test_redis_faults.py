@@ -12,7 +12,8 @@ from sqlmodel import select
 from tests.outbox_helpers import free_paid_order, free_port, set_env
 from voelgoed.config import get_settings
 from voelgoed.models import OutboxEntry, SentEmail, Ticket
-from voelgoed.services import documents, outbox, queue, redis_conn
+from voelgoed.services.platform import outbox, queue, redis_conn
+from voelgoed.services.tickets import documents
 
 
 @pytest.fixture

@@ -10,9 +10,8 @@ from sqlmodel import select
 from tests.factories import make_org, make_user
 from voelgoed.config import get_settings
 from voelgoed.models import AuditLog, Membership, Organization, User, UserSession
-from voelgoed.services import accounts, clock
-from voelgoed.services.errors import VoelgoedError
-from voelgoed.services.security import hash_token
+from voelgoed.services.accounts import accounts, tenancy
+from voelgoed.services.platform import VoelgoedError, clock, hash_token
 
 PW = "correct horse battery"
 
@@ -50,7 +49,7 @@ def test_bad_email_is_rejected(db, email):
 
 
 def test_sign_up_creates_user_owned_org_and_session(db):
-    user, org, row, token = accounts.sign_up(db, email="new@example.com", password="a-long-password",
+    user, org, row, token = tenancy.sign_up(db, email="new@example.com", password="a-long-password",
                                              full_name="New Person", organization_name="Kaapstad Klanke")
     assert org.slug == "kaapstad-klanke"
     membership = db.exec(select(Membership).where(Membership.user_id == user.id)).one()
@@ -62,7 +61,7 @@ def test_sign_up_creates_user_owned_org_and_session(db):
 def test_sign_up_reports_all_bad_fields_and_creates_nothing(db):
     before = len(db.exec(select(Organization)).all())
     with pytest.raises(VoelgoedError) as exc:
-        accounts.sign_up(db, email="nope", password="short", full_name="", organization_name="  ")
+        tenancy.sign_up(db, email="nope", password="short", full_name="", organization_name="  ")
     assert set(exc.value.details["fields"]) == {"email", "password", "organization_name"}
     assert len(db.exec(select(Organization)).all()) == before
 
@@ -70,7 +69,7 @@ def test_sign_up_reports_all_bad_fields_and_creates_nothing(db):
 def test_sign_up_with_taken_slug_leaves_no_user(db):
     make_org(db, slug="taken-slug")
     with pytest.raises(VoelgoedError) as exc:
-        accounts.sign_up(db, email="slug@example.com", password="a-long-password", full_name="S",
+        tenancy.sign_up(db, email="slug@example.com", password="a-long-password", full_name="S",
                          organization_name="Taken", organization_slug="taken-slug")
     assert exc.value.code == "slug_taken"
     assert accounts.get_user_by_email(db, "slug@example.com") is None
@@ -177,17 +176,17 @@ def test_change_password_requires_current_and_revokes_other_sessions(db, redis_c
 def test_sign_up_is_rate_limited_per_address(db, redis_client, monkeypatch):
     monkeypatch.setattr(get_settings(), "signin_rate_limit", "2/minute")
     for i in range(2):
-        accounts.sign_up(db, email=f"burst{i}@example.com", password="a-long-password", full_name="B",
+        tenancy.sign_up(db, email=f"burst{i}@example.com", password="a-long-password", full_name="B",
                          organization_name=f"Burst {i}", client_address="9.9.9.9")
     with pytest.raises(VoelgoedError) as exc:
-        accounts.sign_up(db, email="burst9@example.com", password="a-long-password", full_name="B",
+        tenancy.sign_up(db, email="burst9@example.com", password="a-long-password", full_name="B",
                          organization_name="Burst 9", client_address="9.9.9.9")
     assert exc.value.code == "rate_limited"
     assert accounts.get_user_by_email(db, "burst9@example.com") is None
 
 
 def test_a_user_without_organisation_is_signed_in_without_a_tenant(db, redis_client):
-    from voelgoed.services import tenancy
+    from voelgoed.services.accounts import tenancy
 
     accounts.create_user(db, email="loner@example.com", password="a-long-password")
     row, token = accounts.sign_in(db, email="loner@example.com", password="a-long-password", client_address="x")

@@ -14,8 +14,10 @@ from tests.factories import make_event, make_org, make_ticket_type
 from tests.scan_factories import make_device, make_scan_setup, owner_ctx
 from tests.services.test_scanner_js import _decide
 from voelgoed.models import Scan, Ticket
-from voelgoed.services import checkout, events, inventory, scanning, storefront
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.catalog import events
+from voelgoed.services.gate import scanning
+from voelgoed.services.platform import VoelgoedError
+from voelgoed.services.sales import checkout, inventory, storefront
 
 
 def _cancelled_setup(db, quantity=3):

@@ -11,8 +11,10 @@ import pytest
 from tests.factories import make_event, make_org, make_ticket_type
 from tests.scan_factories import owner_ctx
 from voelgoed.models import Event, Hold, TicketType
-from voelgoed.services import apikeys, event_forms, events, inventory, ticket_types
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.accounts import apikeys
+from voelgoed.services.catalog import event_forms, events, ticket_types
+from voelgoed.services.platform import VoelgoedError
+from voelgoed.services.sales import inventory
 
 PAST = datetime.now(UTC) - timedelta(hours=1)  # a hold created then has lapsed
 

@@ -5,10 +5,8 @@ import pytest
 
 from tests.factories import make_event, make_org, make_ticket_type, make_venue
 from voelgoed.models import AuditLog, Event
-from voelgoed.services import events
-from voelgoed.services.audit import Actor
-from voelgoed.services.errors import VoelgoedError
-from voelgoed.services.rbac import TenantContext
+from voelgoed.services.catalog import events
+from voelgoed.services.platform import Actor, TenantContext, VoelgoedError
 
 NOW = datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
 

@@ -4,10 +4,8 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.factories import make_org, make_venue
-from voelgoed.services import event_forms
-from voelgoed.services.audit import Actor
-from voelgoed.services.errors import VoelgoedError
-from voelgoed.services.rbac import TenantContext
+from voelgoed.services.catalog import event_forms
+from voelgoed.services.platform import Actor, TenantContext, VoelgoedError
 
 
 def ctx_for(org, role="owner"):

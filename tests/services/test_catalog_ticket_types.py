@@ -5,10 +5,8 @@ import pytest
 
 from tests.factories import make_event, make_org
 from voelgoed.models import AuditLog
-from voelgoed.services import ticket_types as tts
-from voelgoed.services.audit import Actor
-from voelgoed.services.errors import VoelgoedError
-from voelgoed.services.rbac import TenantContext
+from voelgoed.services.catalog import ticket_types as tts
+from voelgoed.services.platform import Actor, TenantContext, VoelgoedError
 
 
 def ctx_for(org, role="owner"):

@@ -4,11 +4,15 @@ import pytest
 
 from tests.factories import make_org, make_venue
 from voelgoed.models import AuditLog
-from voelgoed.services import venues
-from voelgoed.services.audit import Actor
-from voelgoed.services.errors import VoelgoedError
-from voelgoed.services.rbac import TenantContext
-from voelgoed.services.schedule import local_to_utc, utc_to_local_input, valid_timezone
+from voelgoed.services.catalog import venues
+from voelgoed.services.platform import (
+    Actor,
+    TenantContext,
+    VoelgoedError,
+    local_to_utc,
+    utc_to_local_input,
+    valid_timezone,
+)
 
 
 def ctx_for(org, role="owner"):

@@ -12,8 +12,9 @@ from sqlmodel import select
 
 from tests.factories import make_event, make_org, make_ticket_type, make_user
 from voelgoed.models import ApiKey, Membership
-from voelgoed.services import accounts, apikeys, members, reports, tenancy
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.accounts import accounts, apikeys, members, tenancy
+from voelgoed.services.insights import reports
+from voelgoed.services.platform import VoelgoedError
 
 
 @pytest.fixture

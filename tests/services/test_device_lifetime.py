@@ -13,8 +13,9 @@ from tests.factories import make_user
 from tests.scan_factories import make_device, make_scan_setup, owner_ctx
 from voelgoed.config import get_settings
 from voelgoed.models import AuditLog, Device, Membership
-from voelgoed.services import devices, door_signin, members, scanning
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.accounts import members
+from voelgoed.services.gate import devices, door_signin, scanning
+from voelgoed.services.platform import VoelgoedError
 
 PW = "correct horse battery"
 

@@ -1,4 +1,4 @@
-"""Door staff sign-in on /scan (voelgoed.services.door_signin), on the real PostgreSQL (rolled back per test)."""
+"""Door staff sign-in on /scan (voelgoed.services.gate.door_signin), on the real PostgreSQL (rolled back per test)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 from tests.factories import make_event, make_org, make_user, make_venue
 from tests.scan_factories import make_scan_setup
 from voelgoed.models import AuditLog, Device, UserSession
-from voelgoed.services import devices, door_signin, scanning
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.gate import devices, door_signin, scanning
+from voelgoed.services.platform import VoelgoedError
 
 PW = "correct horse battery"
 
@@ -157,7 +157,7 @@ def test_rate_limited_per_address(db, redis_client, monkeypatch):
 def test_works_on_the_embedded_sqlite_database(tmp_path, engine, redis_client):
     """`make run` without DATABASE_URL is SQLite: the demo's door staff must be able to sign in there too."""
     from voelgoed.cli import db_upgrade
-    from voelgoed.services.db import make_engine
+    from voelgoed.services.platform import make_engine
 
     url = f"sqlite:///{tmp_path / 'embedded.db'}"
     db_upgrade(url)

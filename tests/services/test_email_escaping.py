@@ -8,9 +8,8 @@ from rq import SimpleWorker
 
 from tests.factories import make_org, make_user
 from voelgoed.config import get_settings
-from voelgoed.services import email_templates, members, queue
-from voelgoed.services.audit import Actor
-from voelgoed.services.rbac import TenantContext
+from voelgoed.services.accounts import members
+from voelgoed.services.platform import Actor, TenantContext, email_templates, queue
 
 EVIL = '<script>alert("x")</script>'
 

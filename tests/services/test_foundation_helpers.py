@@ -1,9 +1,15 @@
 import pytest
 
 from tests.factories import make_org
-from voelgoed.services import apikeys
-from voelgoed.services.errors import Unauthenticated
-from voelgoed.services.security import CODE_ALPHABET, hash_password, new_code, new_token, verify_password
+from voelgoed.services.accounts import apikeys
+from voelgoed.services.platform import (
+    CODE_ALPHABET,
+    Unauthenticated,
+    hash_password,
+    new_code,
+    new_token,
+    verify_password,
+)
 
 
 def test_tokens_have_at_least_128_bits():

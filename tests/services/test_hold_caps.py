@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 from tests.factories import make_event, make_org, make_ticket_type
 from voelgoed.config import get_settings
 from voelgoed.models import AuditLog, Hold
-from voelgoed.services import hold_caps, inventory
-from voelgoed.services import waiting_room as wr
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.platform import VoelgoedError
+from voelgoed.services.sales import hold_caps, inventory
+from voelgoed.services.sales import waiting_room as wr
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 BOT, OTHER = "198.51.100.66", "203.0.113.5"
@@ -149,7 +149,7 @@ def test_the_pass_ticket_cap(db, shop, monkeypatch):
 
 def test_the_cap_on_sqlite(tmp_path, engine, redis_client):
     from voelgoed.cli import db_upgrade
-    from voelgoed.services.db import make_engine
+    from voelgoed.services.platform import make_engine
 
     url = f"sqlite:///{tmp_path / 'embedded.db'}"
     db_upgrade(url)

@@ -2,7 +2,9 @@ from datetime import timedelta
 
 from tests.factories import make_event, make_org, make_ticket_type
 from voelgoed.models import Event, Hold, TicketType
-from voelgoed.services import clock, housekeeping, inventory
+from voelgoed.services.platform import clock
+from voelgoed.services.runtime import housekeeping
+from voelgoed.services.sales import inventory
 
 
 def test_sweep_reclaims_lapsed_holds_and_moves_event_status(db):

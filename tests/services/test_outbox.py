@@ -13,8 +13,9 @@ from tests.services.test_tenancy import ctx_of
 from tests.ticket_factories import make_paid_order_setup
 from voelgoed.config import get_settings
 from voelgoed.models import AuditLog, OutboxEntry, SentEmail, Ticket
-from voelgoed.services import clock, members, outbox, tickets
-from voelgoed.services.errors import NotFound, VoelgoedError
+from voelgoed.services.accounts import members
+from voelgoed.services.platform import NotFound, VoelgoedError, clock, outbox
+from voelgoed.services.tickets import tickets
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from tests.factories import make_event, make_org, make_ticket_type
 from tests.paystack_standin import PaystackStandIn
 from voelgoed.config import get_settings
 from voelgoed.models import Hold, Order, Payment, Ticket, TicketType
-from voelgoed.services import orders
-from voelgoed.services.errors import NotFound
+from voelgoed.services.platform import NotFound
+from voelgoed.services.sales import orders
 
 
 @pytest.fixture(scope="module")

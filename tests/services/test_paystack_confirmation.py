@@ -18,9 +18,9 @@ from tests.factories import make_event, make_org, make_ticket_type
 from tests.paystack_standin import PaystackStandIn
 from voelgoed.config import get_settings
 from voelgoed.models import AuditLog, Order, Payment, Ticket, TicketType, WebhookDelivery
-from voelgoed.services import orders, orders_admin, reports
-from voelgoed.services.audit import Actor
-from voelgoed.services.rbac import TenantContext
+from voelgoed.services.insights import reports
+from voelgoed.services.platform import Actor, TenantContext
+from voelgoed.services.sales import orders, orders_admin
 
 WEBHOOK = "/api/v1/payments/paystack/webhook"
 

@@ -12,10 +12,10 @@ from sqlalchemy.exc import DBAPIError
 
 from tests.factories import make_event, make_org
 from voelgoed.config import DEV_SECRET, ConfigurationError, Settings, get_settings
-from voelgoed.services import seed
-from voelgoed.services import waiting_room as wr
-from voelgoed.services.errors import VoelgoedError
-from voelgoed.services.logmask import install_log_masking, mask_email, mask_emails
+from voelgoed.services.demo import seed
+from voelgoed.services.platform import VoelgoedError
+from voelgoed.services.platform.logmask import install_log_masking, mask_email, mask_emails
+from voelgoed.services.sales import waiting_room as wr
 
 OPENS = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 REAL_SECRET = "a-real-deployment-secret-" + "x" * 32
@@ -107,10 +107,10 @@ def test_email_addresses_are_masked_in_logs(caplog):
 
 
 def test_mail_log_masks_the_recipient(tmp_path, monkeypatch, caplog):
-    from voelgoed.services import mail
+    from voelgoed.services.platform import mail
 
     monkeypatch.setattr(get_settings(), "mail_dir", tmp_path)
     monkeypatch.setattr(get_settings(), "smtp_host", "")
-    with caplog.at_level(logging.INFO, logger="voelgoed.services.mail"):
+    with caplog.at_level(logging.INFO, logger="voelgoed.services.platform.mail"):
         mail.send_email("nomsa.khumalo@example.co.za", "Hi", "text")
     assert "nomsa.khumalo" not in caplog.text and "n***@example.co.za" in caplog.text

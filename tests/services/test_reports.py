@@ -8,8 +8,9 @@ import pytest
 
 from tests.factories import make_event, make_org, make_ticket_type, make_user
 from voelgoed.models import Order
-from voelgoed.services import clock, reports, tenancy
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.accounts import tenancy
+from voelgoed.services.insights import reports
+from voelgoed.services.platform import VoelgoedError, clock
 
 
 def _order(db, event, status, total):

@@ -10,10 +10,9 @@ from sqlmodel import func, select
 
 from tests.factories import make_event, make_org, make_ticket_type
 from voelgoed.models import AuditLog, Hold, Order, OrderItem, Payment, Ticket, TicketType, WebhookDelivery
-from voelgoed.services import checkout, inventory, orders
-from voelgoed.services.errors import VoelgoedError
 from voelgoed.services.payments import sandbox
-from voelgoed.services.payments.webhooks import process_webhook
+from voelgoed.services.platform import VoelgoedError
+from voelgoed.services.sales import checkout, inventory, orders, process_webhook, sandbox_checkout
 
 
 @pytest.fixture
@@ -157,12 +156,12 @@ def test_unknown_reference_is_acknowledged_and_ignored(db, shop):
 def test_decline_cancels_order_and_releases_tickets(db, shop):
     event, tt = shop
     hold, order, payment = _checkout(db, event, tt)
-    result = sandbox.complete(db, reference=payment.reference, outcome="failure")
+    result = sandbox_checkout.complete(db, reference=payment.reference, outcome="failure")
     assert result["outcome"] == "failed" and result["status"] == "cancelled"
     assert _tt(db, tt) == (0, 0)
     assert db.get(Hold, hold.id).status == "released"
     with pytest.raises(VoelgoedError) as exc:
-        sandbox.complete(db, reference=payment.reference, outcome="success")
+        sandbox_checkout.complete(db, reference=payment.reference, outcome="success")
     assert exc.value.code == "invalid_state"
 
 

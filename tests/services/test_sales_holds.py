@@ -10,8 +10,8 @@ from sqlmodel import func, select
 
 from tests.factories import make_event, make_org, make_ticket_type
 from voelgoed.models import AuditLog, Hold, HoldItem, TicketType
-from voelgoed.services import inventory, storefront
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.platform import VoelgoedError
+from voelgoed.services.sales import inventory, storefront
 
 
 @pytest.fixture

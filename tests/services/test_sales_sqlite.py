@@ -9,15 +9,15 @@ from sqlmodel import Session
 
 from tests.factories import make_event, make_org, make_ticket_type
 from voelgoed.models import Order, TicketType
-from voelgoed.services import checkout, inventory, storefront
-from voelgoed.services.errors import VoelgoedError
 from voelgoed.services.payments import sandbox
+from voelgoed.services.platform import VoelgoedError
+from voelgoed.services.sales import checkout, inventory, sandbox_checkout, storefront
 
 
 @pytest.fixture
 def sqlite_session(tmp_path, engine):
     from voelgoed.cli import db_upgrade
-    from voelgoed.services.db import make_engine
+    from voelgoed.services.platform import make_engine
 
     url = f"sqlite:///{tmp_path / 'embedded.db'}"
     db_upgrade(url)
@@ -42,9 +42,9 @@ def test_hold_checkout_pay_and_read_time_expiry_on_sqlite(sqlite_session, redis_
     assert exc.value.code == "sold_out"
     order = checkout.start_checkout(s, hold_id=hold.id, buyer_name="Embedded", buyer_email="e@example.com")
     payment = checkout.payment_for_order(s, order)
-    assert sandbox.complete(s, reference=payment.reference, outcome="success")["status"] == "paid"
+    assert sandbox_checkout.complete(s, reference=payment.reference, outcome="success")["status"] == "paid"
     headers, raw = sandbox.build_webhook(payment, "success")
-    from voelgoed.services.payments.webhooks import process_webhook
+    from voelgoed.services.sales import process_webhook
 
     assert process_webhook(s, provider="sandbox", headers=headers, raw_body=raw)["outcome"] == "already_paid"
     assert process_webhook(s, provider="sandbox", headers=headers, raw_body=raw)["outcome"] == "duplicate"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tests.factories import make_event, make_ticket_type
 from tests.scan_factories import make_device, make_order_with_tickets, make_scan_setup
-from voelgoed.services import scanning
+from voelgoed.services.gate import scanning
 
 STORE_JS = Path(__file__).resolve().parents[2] / "assets" / "scanner" / "store.js"
 HARNESS = """

@@ -11,9 +11,8 @@ from sqlmodel import select
 from tests.factories import make_event, make_org, make_ticket_type
 from tests.scan_factories import make_device, make_order_with_tickets, make_scan_setup, owner_ctx
 from voelgoed.models import AuditLog, Gate, Scan, Ticket
-from voelgoed.services import devices, scanning
-from voelgoed.services.errors import VoelgoedError
-from voelgoed.services.rbac import TenantContext
+from voelgoed.services.gate import devices, scanning
+from voelgoed.services.platform import TenantContext, VoelgoedError
 
 
 def _csid() -> str:

@@ -14,13 +14,13 @@ from sqlmodel import Session, select
 
 from tests.scan_factories import make_device, make_scan_setup
 from voelgoed.models import Scan, Ticket
-from voelgoed.services import devices, scan_support, scanning
+from voelgoed.services.gate import devices, scan_support, scanning
 
 
 @pytest.fixture
 def sqlite_session(tmp_path, engine):
     from voelgoed.cli import db_upgrade
-    from voelgoed.services.db import make_engine
+    from voelgoed.services.platform import make_engine
 
     url = f"sqlite:///{tmp_path / 'embedded.db'}"
     db_upgrade(url)

@@ -7,8 +7,9 @@ from pathlib import Path
 from sqlmodel import select
 
 from voelgoed.models import AuditLog, Event, Gate, Membership, Organization, TicketType, User, Venue
-from voelgoed.services import events, seed
-from voelgoed.services.security import verify_password
+from voelgoed.services.catalog import events
+from voelgoed.services.demo import seed
+from voelgoed.services.platform import verify_password
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,8 +6,8 @@ import pytest
 
 from tests.factories import make_user
 from voelgoed.config import get_settings
-from voelgoed.services import accounts
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.accounts import accounts
+from voelgoed.services.platform import VoelgoedError
 
 PW = "correct horse battery"
 
@@ -46,7 +46,7 @@ def test_unknown_accounts_are_throttled_the_same_way(db, redis_client, monkeypat
 
 
 def test_door_staff_sign_in_shares_the_account_limit(db, redis_client, monkeypatch):
-    from voelgoed.services import door_signin
+    from voelgoed.services.gate import door_signin
 
     monkeypatch.setattr(get_settings(), "signin_account_rate_limit", "2/hour")
     make_user(db, email="door@example.com")

@@ -9,9 +9,9 @@ import pytest
 from tests.factories import make_org
 from tests.scan_factories import make_device, make_scan_setup, owner_ctx
 from voelgoed.models import Hold, HoldItem
-from voelgoed.services import scanning, stats, stats_feed
-from voelgoed.services.errors import VoelgoedError
-from voelgoed.services.rbac import TenantContext
+from voelgoed.services.gate import scanning
+from voelgoed.services.insights import stats
+from voelgoed.services.platform import TenantContext, VoelgoedError, stats_feed
 
 
 def _hold(db, tt, qty, expires_at, status="active"):

@@ -13,8 +13,8 @@ from sqlmodel import select
 from tests.factories import make_org, make_user
 from voelgoed.config import get_settings
 from voelgoed.models import AuditLog, Invitation, Membership, Organization
-from voelgoed.services import accounts, clock, members, queue, tenancy
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.accounts import accounts, members, tenancy
+from voelgoed.services.platform import VoelgoedError, clock, queue
 
 PW = "correct horse battery"
 
@@ -179,7 +179,7 @@ def test_change_role_and_last_owner(db):
     staff = make_user(db, org=org, role="staff")
     admin = make_user(db, org=org, role="admin")
     m_of = {u.id: db.exec(select(Membership).where(Membership.user_id == u.id)).one() for u in (owner, staff, admin)}
-    changed = tenancy.change_role(db, ctx_of(db, owner, org), membership_id=m_of[staff.id].id, role="viewer")
+    changed = members.change_role(db, ctx_of(db, owner, org), membership_id=m_of[staff.id].id, role="viewer")
     assert changed.role == "viewer"
     entry = db.exec(select(AuditLog).where(AuditLog.action == "membership.role_changed")).one()
     assert entry.data == {"from": "staff", "to": "viewer"} and entry.organization_id == org.id

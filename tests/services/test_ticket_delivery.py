@@ -20,9 +20,8 @@ from sqlmodel import select
 from tests.ticket_factories import make_paid_order_setup
 from voelgoed.config import get_settings
 from voelgoed.models import AuditLog
-from voelgoed.services import documents, ticket_identity, ticket_jobs, tickets
-from voelgoed.services.audit import Actor
-from voelgoed.services.rbac import TenantContext
+from voelgoed.services.platform import Actor, TenantContext
+from voelgoed.services.tickets import documents, ticket_identity, ticket_jobs, tickets
 
 
 class _Inbox:
@@ -123,7 +122,7 @@ def test_resend_sends_again_and_buyer_resend_checks_token(db, redis_client, smtp
     tickets.resend_order_email(db, ctx, order_id=order.id)  # enqueued on RQ (no worker here): run the job
     assert ticket_jobs.send_order_confirmation(order.id, force=True) is True
     assert len(smtp_inbox.messages) == 2
-    from voelgoed.services.errors import NotFound
+    from voelgoed.services.platform import NotFound
     with pytest.raises(NotFound):
         tickets.resend_order_email_for_buyer(db, order_code=order.order_code, access_token="wrong")
     tickets.resend_order_email_for_buyer(db, order_code=order.order_code, access_token=order.access_token)

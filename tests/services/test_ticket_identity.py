@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tests.ticket_factories import make_paid_order_setup
-from voelgoed.services import ticket_identity as ti
-from voelgoed.services import tickets
+from voelgoed.services.tickets import ticket_identity as ti
+from voelgoed.services.tickets import tickets
 
 SEED = bytes(range(32))
 PUBLIC_HEX = "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8"

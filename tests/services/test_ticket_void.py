@@ -10,10 +10,8 @@ from sqlmodel import select
 from tests.factories import make_org
 from tests.ticket_factories import make_order, make_paid_order_setup
 from voelgoed.models import AuditLog, Ticket
-from voelgoed.services import tickets
-from voelgoed.services.audit import Actor
-from voelgoed.services.errors import Forbidden, NotFound, VoelgoedError
-from voelgoed.services.rbac import TenantContext
+from voelgoed.services.platform import Actor, Forbidden, NotFound, TenantContext, VoelgoedError
+from voelgoed.services.tickets import tickets
 
 
 def _ctx(org, role="owner") -> TenantContext:

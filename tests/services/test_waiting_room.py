@@ -8,10 +8,8 @@ import pytest
 
 from tests.factories import make_event, make_org, make_user
 from voelgoed.models import AuditLog
-from voelgoed.services import waiting_room as wr
-from voelgoed.services.audit import Actor
-from voelgoed.services.errors import Forbidden, NotFound, ValidationFailed, VoelgoedError
-from voelgoed.services.rbac import TenantContext
+from voelgoed.services.platform import Actor, Forbidden, NotFound, TenantContext, ValidationFailed, VoelgoedError
+from voelgoed.services.sales import waiting_room as wr
 
 OPENS = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 

@@ -15,9 +15,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from voelgoed.config import get_settings
-from voelgoed.services import waiting_room as wr
-from voelgoed.services.errors import RateLimited
-from voelgoed.services.security import hmac_sign
+from voelgoed.services.platform import RateLimited, hmac_sign
+from voelgoed.services.sales import waiting_room as wr
 
 OPENS = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 BEFORE = OPENS - timedelta(minutes=30)

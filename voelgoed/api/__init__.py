@@ -9,8 +9,8 @@ from voelgoed.api.health import router as health_router
 
 def create_api() -> FastAPI:
     """The FastAPI app. Refuses an unsafe production start first (``services.startup``, ConfigurationError)."""
-    from voelgoed.services.logmask import install_log_masking
-    from voelgoed.services.startup import ensure_safe_start
+    from voelgoed.services.platform import install_log_masking
+    from voelgoed.services.runtime import ensure_safe_start
 
     install_log_masking()
     ensure_safe_start()

@@ -7,10 +7,8 @@ from collections.abc import Iterator
 from fastapi import Header, Request
 from sqlmodel import Session
 
-from voelgoed.services import apikeys
-from voelgoed.services.db import session_scope
-from voelgoed.services.errors import Unauthenticated
-from voelgoed.services.rbac import TenantContext
+from voelgoed.services.accounts import apikeys
+from voelgoed.services.platform import TenantContext, Unauthenticated, session_scope
 
 
 def get_session() -> Iterator[Session]:

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.platform import VoelgoedError
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from voelgoed.services import health
+from voelgoed.services.platform import health
 
 router = APIRouter()
 

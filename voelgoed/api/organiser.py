@@ -15,12 +15,11 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime, BaseModel, Field
 
-from voelgoed.services import events as events_svc
-from voelgoed.services import orders_admin
-from voelgoed.services import ticket_types as tt_svc
-from voelgoed.services import venues as venues_svc
-from voelgoed.services.db import session_scope
-from voelgoed.services.rbac import TenantContext
+from voelgoed.services.catalog import events as events_svc
+from voelgoed.services.catalog import ticket_types as tt_svc
+from voelgoed.services.catalog import venues as venues_svc
+from voelgoed.services.platform import TenantContext, session_scope
+from voelgoed.services.sales import orders_admin
 
 from .deps import api_key_context
 

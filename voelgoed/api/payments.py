@@ -15,8 +15,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from voelgoed.services.db import session_scope
-from voelgoed.services.payments.webhooks import process_webhook
+from voelgoed.services.platform import session_scope
+from voelgoed.services.sales import process_webhook
 
 router = APIRouter(prefix="/api/v1/payments", tags=["payments"])
 MAX_BODY = 256 * 1024
@@ -26,7 +26,7 @@ MAX_BODY = 256 * 1024
 async def webhook(provider: str, request: Request) -> dict[str, Any]:
     raw = await request.body()
     if len(raw) > MAX_BODY:
-        from voelgoed.services.errors import VoelgoedError
+        from voelgoed.services.platform import VoelgoedError
 
         raise VoelgoedError("malformed", "Body too large", status=400)
     headers = dict(request.headers)

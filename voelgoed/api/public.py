@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from voelgoed.api.deps import client_address
 from voelgoed.config import get_settings
-from voelgoed.services import checkout, inventory, orders, ratelimit, storefront
-from voelgoed.services.db import session_scope
+from voelgoed.services.platform import ratelimit, session_scope
+from voelgoed.services.sales import checkout, inventory, orders, storefront
 
 router = APIRouter(prefix="/api/v1/public", tags=["public"])
 

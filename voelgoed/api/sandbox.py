@@ -15,8 +15,9 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
-from voelgoed.services.db import session_scope
 from voelgoed.services.payments import sandbox
+from voelgoed.services.platform import session_scope
+from voelgoed.services.sales import sandbox_checkout
 
 
 class CompleteIn(BaseModel):
@@ -29,5 +30,5 @@ router = APIRouter(prefix="/api/v1/sandbox", tags=["sandbox"], dependencies=[Dep
 @router.post("/payments/{reference}/complete")
 def complete(reference: str, body: CompleteIn) -> dict[str, Any]:
     with session_scope() as session:
-        result = sandbox.complete(session, reference=reference, outcome=body.outcome)
+        result = sandbox_checkout.complete(session, reference=reference, outcome=body.outcome)
     return {"outcome": result["outcome"], "order_code": result["order_code"], "status": result["status"]}

@@ -1,11 +1,11 @@
 """Scanner API (device token) and the organiser's device/stats endpoints (API key). See api-v1.md.
 
 - ``POST /api/v1/events/{event_id}/devices`` {name, gate_code?} → 201 {id, token, pairing_code, pairing_expires_at}
-- ``GET  /api/v1/events/{event_id}/stats`` → the :mod:`voelgoed.services.stats` shape
+- ``GET  /api/v1/events/{event_id}/stats`` → the :mod:`voelgoed.services.insights.stats` shape
 - ``POST /api/v1/scanner/pair`` {pairing_code} → {token, event, gate_code} (rate-limited per address)
 - ``POST /api/v1/scanner/sign-in`` {email, password, event_id?, gate_code?} → 200 {events} or 201 {token, event, …}
-  (door staff on their own phone; :mod:`voelgoed.services.door_signin`)
-- ``GET  /api/v1/scanner/manifest`` → :func:`voelgoed.services.scanning.manifest`
+  (door staff on their own phone; :mod:`voelgoed.services.gate.door_signin`)
+- ``GET  /api/v1/scanner/manifest`` → :func:`voelgoed.services.gate.scanning.manifest`
 - ``POST /api/v1/scanner/scans`` {qr, gate_code?, scanned_at?, client_scan_id} → {result, ticket?, …}
 - ``POST /api/v1/scanner/sync`` {scans: [...]} → {results: [...]}
 """
@@ -19,10 +19,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from voelgoed.api.deps import api_key_context, bearer_token, client_address
-from voelgoed.services import devices, door_signin, scanning, stats
-from voelgoed.services.db import session_scope
-from voelgoed.services.ratelimit import hit
-from voelgoed.services.rbac import TenantContext
+from voelgoed.services.gate import devices, door_signin, scan_sync, scanning
+from voelgoed.services.insights import stats
+from voelgoed.services.platform import TenantContext, hit, session_scope
 
 router = APIRouter(prefix="/api/v1")
 
@@ -66,7 +65,7 @@ class SyncScanIn(BaseModel):
 
 
 class SyncIn(BaseModel):
-    scans: list[SyncScanIn] = Field(max_length=scanning.MAX_BATCH)
+    scans: list[SyncScanIn] = Field(max_length=scan_sync.MAX_BATCH)
 
 
 @router.post("/events/{event_id}/devices", status_code=201)
@@ -130,5 +129,5 @@ def scan(body: ScanIn, authorization: str | None = Header(default=None)):
 def sync(body: SyncIn, authorization: str | None = Header(default=None)):
     with session_scope() as session:
         device = _device(session, authorization)
-        results = scanning.sync(session, device, scans=[s.model_dump() for s in body.scans])
+        results = scan_sync.sync(session, device, scans=[s.model_dump() for s in body.scans])
         return {"results": results}

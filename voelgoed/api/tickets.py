@@ -19,9 +19,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from voelgoed.config import get_settings
-from voelgoed.services import ratelimit, ticket_views, tickets
-from voelgoed.services.db import session_scope
-from voelgoed.services.rbac import TenantContext
+from voelgoed.services.platform import TenantContext, ratelimit, session_scope
+from voelgoed.services.tickets import ticket_views, tickets
 
 from .deps import api_key_context, client_address
 

@@ -21,10 +21,8 @@ from sqlmodel import Session
 
 from voelgoed.api.deps import api_key_context, client_address, get_session
 from voelgoed.config import get_settings
-from voelgoed.services import ratelimit, waiting_room
-from voelgoed.services.db import session_scope
-from voelgoed.services.errors import NotFound
-from voelgoed.services.rbac import TenantContext
+from voelgoed.services.platform import NotFound, TenantContext, ratelimit, session_scope
+from voelgoed.services.sales import waiting_room
 
 router = APIRouter(tags=["waiting room"])
 

@@ -2,7 +2,7 @@
 
 - :class:`OutboxEntry`: one row per side effect a change must cause (ticket PDFs and e-mails,
   invitation e-mails, stats signals, later outbound webhooks), written in the same transaction as
-  the change; drained by :func:`voelgoed.services.outbox.drain_outbox`. ``payload`` holds ids only.
+  the change; drained by :func:`voelgoed.services.platform.outbox.drain_outbox`. ``payload`` holds ids only.
 - :class:`SentEmail`: one row per e-mail that went out, keyed by a unique ``dedupe_key``
   (e.g. ``order:<id>:confirmation``), written after SMTP accepted the message so a retried job
   does not send it again.

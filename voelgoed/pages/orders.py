@@ -10,7 +10,7 @@ import reflex as rx
 from voelgoed.pages.components import ticket_actions
 from voelgoed.pages.components.catalog_ui import labelled_select, loading_block, status_badge
 from voelgoed.pages.components.shell import empty_state, organiser_page
-from voelgoed.services.orders_admin import ATTENTION, STATUSES
+from voelgoed.services.sales import ATTENTION, STATUSES
 from voelgoed.state.orders import OrderDetailState as D
 from voelgoed.state.orders import OrdersState as O
 from voelgoed.state.session import SessionState

@@ -6,7 +6,7 @@ import reflex as rx
 
 from voelgoed.pages.components.catalog_ui import confirm_button, form_error, form_field, loading_block
 from voelgoed.pages.components.shell import empty_state, organiser_page
-from voelgoed.services.schedule import common_timezones
+from voelgoed.services.platform import common_timezones
 from voelgoed.state.session import SessionState
 from voelgoed.state.venues import VenuesState as V
 

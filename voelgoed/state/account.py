@@ -6,9 +6,8 @@ import uuid
 
 import reflex as rx
 
-from voelgoed.services import accounts, apikeys, rbac
-from voelgoed.services.db import session_scope
-from voelgoed.services.errors import NotFound, VoelgoedError
+from voelgoed.services.accounts import accounts, apikeys
+from voelgoed.services.platform import NotFound, VoelgoedError, rbac, session_scope
 from voelgoed.state.formatting import field_errors, when
 from voelgoed.state.session import SessionState
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from voelgoed.services import accounts, members
-from voelgoed.services.db import session_scope
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.accounts import accounts, members, tenancy
+from voelgoed.services.platform import VoelgoedError, session_scope
 from voelgoed.state.formatting import field_errors
 from voelgoed.state.session import SessionState
 
@@ -68,7 +67,7 @@ class AuthState(SessionState):
         self.error, self.field_errors = "", {}
         try:
             with session_scope() as session:
-                _u, _o, _row, token = accounts.sign_up(
+                _u, _o, _row, token = tenancy.sign_up(
                     session, email=str(form.get("email", "")), password=str(form.get("password", "")),
                     full_name=str(form.get("full_name", "")), organization_name=str(form.get("organization_name", "")),
                     client_address=self._address())

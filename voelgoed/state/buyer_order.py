@@ -14,9 +14,9 @@ from urllib.parse import unquote
 
 import reflex as rx
 
-from voelgoed.services import orders, ticket_views, tickets
-from voelgoed.services.db import session_scope
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.platform import VoelgoedError, session_scope
+from voelgoed.services.sales import orders
+from voelgoed.services.tickets import ticket_views, tickets
 
 POLL_SECONDS = 2
 POLL_ROUNDS = 30

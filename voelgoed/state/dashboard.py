@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from voelgoed.services import reports
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.insights import reports
+from voelgoed.services.platform import VoelgoedError
 from voelgoed.state.formatting import money, when
 from voelgoed.state.session import SessionState
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from voelgoed.services import outbox
-from voelgoed.services.db import session_scope
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.platform import VoelgoedError, outbox, session_scope
 from voelgoed.state.formatting import when
 from voelgoed.state.session import SessionState
 

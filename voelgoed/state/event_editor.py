@@ -7,9 +7,8 @@ from urllib.parse import urlsplit
 
 import reflex as rx
 
-from voelgoed.services import event_forms, events
-from voelgoed.services.db import session_scope
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.catalog import event_forms, events
+from voelgoed.services.platform import VoelgoedError, session_scope
 from voelgoed.state.formatting import field_errors, money
 from voelgoed.state.session import SessionState
 

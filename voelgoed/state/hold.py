@@ -12,9 +12,8 @@ from urllib.parse import unquote
 
 import reflex as rx
 
-from voelgoed.services import checkout, inventory, storefront
-from voelgoed.services.db import session_scope
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.platform import VoelgoedError, session_scope
+from voelgoed.services.sales import checkout, inventory, storefront
 from voelgoed.state.formatting import field_errors, money, when
 
 

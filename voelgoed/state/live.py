@@ -18,9 +18,8 @@ from urllib.parse import urlsplit
 
 import reflex as rx
 
-from voelgoed.services import stats
-from voelgoed.services.db import session_scope
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.insights import stats
+from voelgoed.services.platform import VoelgoedError, session_scope
 from voelgoed.state.formatting import money, when
 from voelgoed.state.session import SessionState
 

@@ -6,9 +6,8 @@ from urllib.parse import urlsplit
 
 import reflex as rx
 
-from voelgoed.services import orders_admin
-from voelgoed.services.db import session_scope
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.platform import VoelgoedError, session_scope
+from voelgoed.services.sales import orders_admin
 from voelgoed.state.formatting import money, when
 from voelgoed.state.session import SessionState
 

@@ -1,6 +1,6 @@
 """The sandbox provider's hosted page ``/pay/sandbox/[reference]`` (Pay / Decline).
 
-Both buttons call :func:`voelgoed.services.payments.sandbox.complete`, which delivers a signed
+Both buttons call :func:`voelgoed.services.sales.sandbox_checkout.complete`, which delivers a signed
 webhook through the same verification and processing as a real provider's.
 """
 
@@ -10,9 +10,9 @@ from urllib.parse import unquote
 
 import reflex as rx
 
-from voelgoed.services.db import session_scope
-from voelgoed.services.errors import VoelgoedError
 from voelgoed.services.payments import sandbox
+from voelgoed.services.platform import VoelgoedError, session_scope
+from voelgoed.services.sales import sandbox_checkout
 from voelgoed.state.formatting import money
 
 
@@ -61,7 +61,7 @@ class SandboxPayState(rx.State):
         self.busy = True
         try:
             with session_scope() as session:
-                sandbox.complete(session, reference=self._reference, outcome=outcome)
+                sandbox_checkout.complete(session, reference=self._reference, outcome=outcome)
         except VoelgoedError as exc:
             self.busy = False
             return rx.toast.error(exc.message)

@@ -10,9 +10,8 @@ import qrcode.image.svg
 import reflex as rx
 
 from voelgoed.config import get_settings
-from voelgoed.services import devices
-from voelgoed.services.db import session_scope
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.gate import devices
+from voelgoed.services.platform import VoelgoedError, session_scope
 from voelgoed.state.formatting import when
 from voelgoed.state.session import SessionState
 

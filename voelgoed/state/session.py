@@ -18,10 +18,8 @@ from urllib.parse import quote, urlsplit
 import reflex as rx
 
 from voelgoed.config import get_settings
-from voelgoed.services import accounts, tenancy
-from voelgoed.services.db import session_scope
-from voelgoed.services.errors import VoelgoedError
-from voelgoed.services.rbac import TenantContext
+from voelgoed.services.accounts import accounts, tenancy
+from voelgoed.services.platform import TenantContext, VoelgoedError, session_scope
 
 COOKIE_NAME = "vg_session"
 

@@ -6,9 +6,8 @@ import uuid
 
 import reflex as rx
 
-from voelgoed.services import members, rbac, tenancy
-from voelgoed.services.db import session_scope
-from voelgoed.services.errors import NotFound, VoelgoedError
+from voelgoed.services.accounts import members, tenancy
+from voelgoed.services.platform import NotFound, VoelgoedError, rbac, session_scope
 from voelgoed.state.formatting import when
 from voelgoed.state.session import SessionState
 

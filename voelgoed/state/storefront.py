@@ -14,9 +14,8 @@ from zoneinfo import ZoneInfo
 import reflex as rx
 
 from voelgoed.config import get_settings
-from voelgoed.services import inventory, ratelimit, storefront
-from voelgoed.services.db import session_scope
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.platform import VoelgoedError, ratelimit, session_scope
+from voelgoed.services.sales import inventory, storefront
 from voelgoed.state.formatting import money
 
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from voelgoed.services import tickets
-from voelgoed.services.db import session_scope
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.platform import VoelgoedError, session_scope
+from voelgoed.services.tickets import tickets
 from voelgoed.state.session import SessionState
 
 

@@ -6,10 +6,8 @@ import dataclasses
 
 import reflex as rx
 
-from voelgoed.services import event_forms, venues
-from voelgoed.services.db import session_scope
-from voelgoed.services.errors import VoelgoedError
-from voelgoed.services.rbac import can_manage_events
+from voelgoed.services.catalog import event_forms, venues
+from voelgoed.services.platform import VoelgoedError, can_manage_events, session_scope
 from voelgoed.state.formatting import field_errors
 from voelgoed.state.session import SessionState
 

@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from voelgoed.services.errors import VoelgoedError
+from voelgoed.services.platform import VoelgoedError
 
 SUCCESS, FAILURE, IGNORED = "success", "failure", "ignored"
 

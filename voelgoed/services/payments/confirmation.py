@@ -18,8 +18,8 @@ from typing import Any
 from sqlmodel import Session
 
 from voelgoed.models import Order, Payment
-from voelgoed.services import audit
 from voelgoed.services.payments.base import VerifyResult
+from voelgoed.services.platform import audit
 
 AMOUNT_FIELDS = {"amount", "currency"}
 

@@ -21,7 +21,6 @@ from urllib.parse import quote
 import httpx
 
 from voelgoed.config import get_settings
-from voelgoed.services.errors import VoelgoedError
 from voelgoed.services.payments.base import (
     IGNORED,
     SUCCESS,
@@ -32,6 +31,7 @@ from voelgoed.services.payments.base import (
     reduced_payload,
     verified_body,
 )
+from voelgoed.services.platform import VoelgoedError
 
 SIGNATURE_HEADER = "x-paystack-signature"
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)

@@ -6,11 +6,8 @@ every entry point — :func:`complete`, :func:`sandbox_view`, the webhook (via `
 ``verify`` — answer 404 ``not_found``, so the sandbox can never settle an order there.
 
 - Hosted page: ``{BASE_URL}/pay/sandbox/<reference>`` (Reflex page ``voelgoed/pages/pay_sandbox.py``).
-- ``complete(session, reference=…, outcome="success"|"failure")`` is what the buttons (and
-  ``POST /api/v1/sandbox/payments/{reference}/complete``) do: it builds the webhook the sandbox
-  "sends", signs it and hands it to :func:`voelgoed.services.payments.webhooks.process_webhook` —
-  the very function behind ``POST /api/v1/payments/sandbox/webhook`` — so it is verified and
-  processed exactly like a real provider's.
+- Pay / Decline settle the order through :func:`voelgoed.services.sales.sandbox_checkout.complete`
+  (sales: it builds the webhook with :func:`build_webhook` and hands it to the real webhook processing).
 - Webhook: body ``{"id", "event": "charge.success"|"charge.failed", "data": {"reference",
   "amount" (cents), "currency", "status"}}``; header ``x-sandbox-signature`` = hex HMAC-SHA512 of the
   raw body (Paystack's scheme) with ``SANDBOX_WEBHOOK_SECRET`` or, when empty, a key derived from
@@ -22,14 +19,11 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from datetime import datetime
 
 from sqlmodel import Session, select
 
 from voelgoed.config import get_settings
 from voelgoed.models import Event, Order, Payment
-from voelgoed.services.errors import NotFound, ValidationFailed, VoelgoedError
-from voelgoed.services.inventory import clean_key
 from voelgoed.services.payments.base import (
     FAILURE,
     IGNORED,
@@ -40,14 +34,14 @@ from voelgoed.services.payments.base import (
     hmac_sha512_hex,
     verified_body,
 )
+from voelgoed.services.payments.selection import sandbox_available
+from voelgoed.services.platform import NotFound, clean_key, session_scope
 
 SIGNATURE_HEADER = "x-sandbox-signature"
 
 
 def require_available() -> None:
     """404 ``not_found`` unless the sandbox exists on this deployment (see the module docstring)."""
-    from voelgoed.services.payments.selection import sandbox_available
-
     if not sandbox_available():
         raise NotFound("not_found", "Not found")
 
@@ -78,8 +72,6 @@ class SandboxProvider:
                             outcome=outcome)
 
     def verify(self, reference: str) -> VerifyResult:
-        from voelgoed.services.db import session_scope
-
         require_available()
         with session_scope() as session:
             payment = session.exec(select(Payment).where(Payment.reference == reference)).first()
@@ -99,32 +91,6 @@ def build_webhook(payment: Payment, outcome: str) -> tuple[dict[str, str], bytes
     }
     raw = json.dumps(body, separators=(",", ":")).encode()
     return {SIGNATURE_HEADER: sign(raw), "content-type": "application/json"}, raw
-
-
-def complete(session: Session, *, reference: str, outcome: str, now: datetime | None = None) -> dict:
-    """Play the provider: pay or decline ``reference`` → ``{"outcome", "order_code", "access_token", "status"}``.
-
-    Errors: 404 ``not_found`` (unknown reference, not a sandbox payment, or the sandbox does not exist
-    here — :func:`require_available`), 422 ``validation_failed``
-    (outcome not success/failure), 409 ``invalid_state`` (payment already settled the other way).
-    """
-    require_available()
-    if outcome not in (SUCCESS, FAILURE):
-        raise ValidationFailed({"outcome": "outcome must be 'success' or 'failure'"})
-    key = clean_key(reference, 100)
-    payment = session.exec(select(Payment).where(Payment.reference == key, Payment.provider == "sandbox")).first() if key else None
-    if payment is None:
-        raise NotFound("not_found", "Unknown payment reference")
-    if payment.status in ("succeeded", "failed") and (payment.status == "succeeded") != (outcome == SUCCESS):
-        raise VoelgoedError("invalid_state", f"This payment has already {payment.status}", status=409)
-    from voelgoed.services.payments.webhooks import process_webhook
-
-    headers, raw = build_webhook(payment, outcome)
-    result = process_webhook(session, provider="sandbox", headers=headers, raw_body=raw, now=now)
-    order = session.get(Order, payment.order_id)
-    session.refresh(order)
-    return {"outcome": result["outcome"], "order_code": order.order_code, "access_token": order.access_token,
-            "status": order.status}
 
 
 def sandbox_view(session: Session, reference: str) -> dict:

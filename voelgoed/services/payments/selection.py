@@ -22,7 +22,8 @@ from sqlmodel import Session
 
 from voelgoed.config import Settings, get_settings
 from voelgoed.models import Event, Organization
-from voelgoed.services.errors import NotFound, ValidationFailed, VoelgoedError
+from voelgoed.services.platform import NotFound, ValidationFailed, VoelgoedError, audit, rbac
+from voelgoed.services.platform.helpers import get_owned
 
 PROVIDER_NAMES = ("sandbox", "paystack")
 REAL_PROVIDERS = ("paystack",)
@@ -84,8 +85,6 @@ def set_payment_provider(session: Session, ctx, *, provider: str | None, event_i
     provider, or an event's when ``event_id`` is given. Owner/admin only (403 ``forbidden``);
     another organisation's event → 404; unknown name → 422 ``validation_failed``. Commits, audited.
     → ``{"scope": "organisation"|"event", "payment_provider": str|None}``."""
-    from voelgoed.services import audit, rbac
-    from voelgoed.services.catalog_common import get_owned
 
     rbac.require(ctx, rbac.can_manage_members, "change the payment provider")
     name = (provider or "").strip().lower() or None

@@ -1,0 +1,45 @@
+"""Demo data (``voelgoed seed``), above every package.
+
+The public face of the package: code outside it imports only the names in ``__all__``."""
+
+from __future__ import annotations
+
+from . import seed
+from .seed import (
+    DEMO_DESCRIPTION,
+    DEMO_DOOR_EMAIL,
+    DEMO_DOOR_NAME,
+    DEMO_DOOR_PASSWORD,
+    DEMO_EVENT_NAME,
+    DEMO_EVENT_SLUG,
+    DEMO_GATES,
+    DEMO_ORG_NAME,
+    DEMO_ORG_SLUG,
+    DEMO_OWNER_EMAIL,
+    DEMO_OWNER_NAME,
+    DEMO_OWNER_PASSWORD,
+    DEMO_TICKET_TYPES,
+    DEMO_TIMEZONE,
+    DEMO_VENUE,
+    seed_demo,
+)
+
+__all__ = [
+    "seed",
+    "DEMO_ORG_SLUG",
+    "DEMO_ORG_NAME",
+    "DEMO_OWNER_EMAIL",
+    "DEMO_OWNER_PASSWORD",
+    "DEMO_OWNER_NAME",
+    "DEMO_DOOR_EMAIL",
+    "DEMO_DOOR_PASSWORD",
+    "DEMO_DOOR_NAME",
+    "DEMO_EVENT_SLUG",
+    "DEMO_EVENT_NAME",
+    "DEMO_TIMEZONE",
+    "DEMO_VENUE",
+    "DEMO_GATES",
+    "DEMO_TICKET_TYPES",
+    "DEMO_DESCRIPTION",
+    "seed_demo",
+]

@@ -1,0 +1,94 @@
+"""Outgoing e-mail: stdlib ``email`` + ``smtplib``.
+
+``send_email(to, subject, text, html=None, attachments=()) -> str`` builds a MIME message
+(RFC 5322; ``multipart/alternative`` text + HTML, attachments as ``multipart/mixed``) and:
+
+- with ``SMTP_HOST`` set: delivers it over SMTP (``SMTP_PORT``, optional ``SMTP_STARTTLS`` and
+  ``SMTP_USER``/``SMTP_PASSWORD`` login), 30 s timeout; network errors propagate so the RQ job retries;
+- with ``SMTP_HOST`` empty (the embedded default): writes ``<MAIL_DIR>/<timestamp>-<id>.eml`` and logs it.
+
+Returns the ``Message-ID``. ``attachments`` is an iterable of ``(filename, bytes, mime_type)``.
+
+``already_sent(session, key)`` / ``mark_sent(session, *, key, organization_id, to, message_id)``: the
+sent-e-mail markers (table ``sentemail``, unique ``dedupe_key``) that jobs check before and write right
+after sending, so a retried job does not send the same message twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import uuid
+from collections.abc import Iterable
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from voelgoed.config import get_settings
+from voelgoed.services.platform import clock
+from voelgoed.services.platform.logmask import mask_email
+
+log = logging.getLogger(__name__)
+
+Attachment = tuple[str, bytes, str]
+
+
+def build_message(to: str, subject: str, text: str, html: str | None = None,
+                  attachments: Iterable[Attachment] = ()) -> EmailMessage:
+    """The MIME message (From = ``MAIL_FROM``); header injection is impossible (EmailMessage rejects CR/LF)."""
+    settings = get_settings()
+    msg = EmailMessage()
+    msg["From"] = settings.mail_from
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = make_msgid(domain="voelgoed.local")
+    msg.set_content(text)
+    if html:
+        msg.add_alternative(html, subtype="html")
+    for filename, data, mime in attachments:
+        maintype, _, subtype = (mime or "application/octet-stream").partition("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream", filename=filename)
+    return msg
+
+
+def send_email(to: str, subject: str, text: str, html: str | None = None,
+               attachments: Iterable[Attachment] = ()) -> str:
+    """Send (or, without SMTP_HOST, file) one message; returns its Message-ID."""
+    settings = get_settings()
+    msg = build_message(to, subject, text, html, attachments)
+    if not settings.smtp_host:
+        folder = settings.effective_mail_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{clock.utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
+        path.write_bytes(msg.as_bytes())
+        log.info("mail to %s (%s) written to %s", mask_email(to), subject, path)
+        return msg["Message-ID"]
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
+        if settings.smtp_starttls:
+            smtp.starttls()
+        if settings.smtp_user:
+            smtp.login(settings.smtp_user, settings.smtp_password)
+        smtp.send_message(msg)
+    log.info("mail to %s (%s) sent via %s:%s", mask_email(to), subject, settings.smtp_host, settings.smtp_port)
+    return msg["Message-ID"]
+
+
+# --- sent-e-mail markers (so a retried job does not send twice) ---------------------------------
+
+def already_sent(session, key: str) -> bool:
+    """True when a :class:`~voelgoed.models.SentEmail` marker with ``dedupe_key == key`` exists."""
+    from sqlmodel import select
+
+    from voelgoed.models import SentEmail
+
+    return session.exec(select(SentEmail.id).where(SentEmail.dedupe_key == key)).first() is not None
+
+
+def mark_sent(session, *, key: str, organization_id, to: str, message_id: str) -> None:
+    """Add the marker for ``key`` to the caller's transaction (write it right after SMTP accepted the
+    message and commit at once). The remaining window is honest at-least-once: if the process dies
+    between SMTP's ``250`` and this commit, the retry sends the message a second time."""
+    from voelgoed.models import SentEmail
+
+    session.add(SentEmail(organization_id=organization_id, dedupe_key=key[:160], to=to[:320],
+                          message_id=(message_id or "")[:200], sent_at=clock.utcnow()))

@@ -1,0 +1,45 @@
+"""The built-in outbox topics and their handlers (registered on import by :mod:`voelgoed.services.platform.outbox`).
+
+Each handler takes ids from the payload, opens its own sessions and is idempotent, so running it again
+(a retry, or a second drainer after a lease ran out) changes nothing that already happened:
+
+| topic | payload | effect |
+| --- | --- | --- |
+| ``order.paid`` | ``order_id``, ``event_id`` | missing ticket PDFs, the confirmation e-mail (marker ``order:<id>:confirmation``), stats signal |
+| ``ticket.voided`` | ``ticket_id``, ``order_id``, ``event_id`` | re-render the outdated PDF, stats signal |
+| ``tickets.resend`` | ``order_id`` | the confirmation again, once per request (marker ``order:<id>:resend:<entry id>``) |
+| ``invitation.created`` | ``invitation_id`` | the invitation e-mail (marker ``invitation:<id>``) |
+"""
+
+from __future__ import annotations
+
+from voelgoed.services.platform import stats_feed
+from voelgoed.services.platform.outbox import Claimed, register
+from voelgoed.services.tickets import ticket_jobs
+
+
+@register("order.paid")
+def order_paid(entry: Claimed) -> None:
+    ticket_jobs.render_ticket_pdfs(entry.payload["order_id"])
+    ticket_jobs.send_order_confirmation(entry.payload["order_id"])
+    if entry.payload.get("event_id"):
+        stats_feed.touch(entry.payload["event_id"])
+
+
+@register("ticket.voided")
+def ticket_voided(entry: Claimed) -> None:
+    ticket_jobs.render_ticket_pdfs(entry.payload["order_id"])
+    if entry.payload.get("event_id"):
+        stats_feed.touch(entry.payload["event_id"])
+
+
+@register("tickets.resend")
+def tickets_resend(entry: Claimed) -> None:
+    ticket_jobs.send_order_confirmation(entry.payload["order_id"], force=True, request_key=str(entry.id))
+
+
+@register("invitation.created")
+def invitation_created(entry: Claimed) -> None:
+    from voelgoed.services.accounts import send_invitation_email
+
+    send_invitation_email(entry.payload["invitation_id"])

@@ -1,0 +1,164 @@
+"""Buyer-facing reads: live availability, the public event view and the hold view.
+
+Lapsed holds (``expires_at <= now``) never count, even before the expiry job or a reclaim ran:
+their quantities are added back to what the counters say.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from voelgoed.models import Event, Hold, HoldItem, TicketType
+from voelgoed.services.platform import NotFound, VoelgoedError, clean_key, clock, parse_id
+
+LIVE_HOLD_STATUSES = ("active", "converted")
+
+
+SELLABLE_EVENT_STATUSES = ("published", "live")
+
+
+def sale_window_error(start: datetime | None, end: datetime | None, now: datetime, what: str) -> VoelgoedError | None:
+    start, end = clock.aware(start), clock.aware(end)
+    if start is not None and now < start:
+        return VoelgoedError("not_on_sale", f"Sales for {what} open at {start.isoformat()}", {"sale_starts_at": start.isoformat()}, status=409)
+    if end is not None and now >= end:
+        return VoelgoedError("not_on_sale", f"Sales for {what} have closed", {"sale_ends_at": end.isoformat()}, status=409)
+    return None
+
+
+def check_event_on_sale(event: Event, now: datetime) -> None:
+    """Raise ``not_on_sale`` (409) unless ``event`` is published/live, not over, and in its sale window;
+    ``event_cancelled`` (409) for a cancelled event."""
+    if event.status == "cancelled":
+        raise VoelgoedError("event_cancelled", "This event has been cancelled", {"status": "cancelled"}, status=409)
+    if event.status not in SELLABLE_EVENT_STATUSES:
+        raise VoelgoedError("not_on_sale", "This event is not on sale", {"status": event.status}, status=409)
+    if now >= clock.aware(event.ends_at):
+        raise VoelgoedError("not_on_sale", "This event has ended", {"status": "ended"}, status=409)
+    err = sale_window_error(event.sale_starts_at, event.sale_ends_at, now, "this event")
+    if err:
+        raise err
+
+
+def availability(session: Session, event: Event, now: datetime | None = None) -> dict:
+    """Live availability: ``{"types": {ticket_type_id: n}, "event": n | None}``; lapsed holds don't count.
+
+    Per type the figure is already capped by the event capacity (when set). Never negative.
+    """
+    now = clock.resolve(now)
+    h, hi, tt, ev = Hold.__table__, HoldItem.__table__, TicketType.__table__, Event.__table__
+    lapsed = (select(hi.c.ticket_type_id, func.sum(hi.c.quantity).label("n")).join(h, h.c.id == hi.c.hold_id)
+              .where(h.c.event_id == event.id, h.c.status.in_(LIVE_HOLD_STATUSES), h.c.expires_at <= now)
+              .group_by(hi.c.ticket_type_id).subquery())
+    rows = session.execute(select(tt.c.id, tt.c.quantity - tt.c.sold_count - tt.c.held_count + func.coalesce(lapsed.c.n, 0))
+                           .outerjoin(lapsed, lapsed.c.ticket_type_id == tt.c.id).where(tt.c.event_id == event.id)).all()
+    types = {r[0]: max(0, int(r[1])) for r in rows}
+    event_left = None
+    if event.capacity is not None:
+        lapsed_total = session.execute(select(func.coalesce(func.sum(hi.c.quantity), 0)).join(h, h.c.id == hi.c.hold_id).where(
+            h.c.event_id == event.id, h.c.status.in_(LIVE_HOLD_STATUSES), h.c.expires_at <= now)).scalar_one()
+        left = session.execute(select(ev.c.capacity - ev.c.sold_count - ev.c.held_count).where(ev.c.id == event.id)).scalar_one()
+        if left is not None:  # (None: the capacity was removed since ``event`` was read)
+            event_left = max(0, int(left) + int(lapsed_total))
+            types = {k: min(v, event_left) for k, v in types.items()}
+    return {"types": types, "event": event_left}
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return clock.aware(dt).isoformat() if dt else None
+
+
+LOW_STOCK = 10  # "Only N left" from this many tickets down
+
+
+def public_event_view(session: Session, slug: str, now: datetime | None = None) -> dict:
+    """``GET /api/v1/public/events/{slug}``: a published/live/ended event with live availability.
+
+    ``{id, slug, name, description, starts_at, ends_at, currency, on_sale, sale_starts_at,
+    sale_ends_at, status, waiting_room_enabled, venue: {name, address, city, timezone},
+    ticket_types: [{id, name, description, price_cents, currency, available, max_per_order,
+    on_sale, sold_out, max_selectable, low_stock}]}``. ``max_selectable`` is what a buyer may pick
+    now (``min(available, max_per_order)``, 0 when that type is not on sale); ``low_stock`` is true
+    when 1..:data:`LOW_STOCK` are left. Draft, archived (and unknown) events → 404 ``not_found``.
+    Hidden or inactive ticket types are left out; ``available`` ignores lapsed holds.
+
+    A **cancelled** event answers 200 with ``status: "cancelled"``, ``cancelled: true``,
+    ``on_sale: false`` and ``ticket_types: []`` (nothing purchasable; holds are refused with 409
+    ``event_cancelled``), so buyers see "cancelled" rather than "not found". Every answer carries
+    ``cancelled`` (bool).
+    """
+    from voelgoed.models import Venue
+
+    now = clock.resolve(now)
+    key = clean_key(slug, 120)
+    row = session.exec(select(Event, Venue).join(Venue, Venue.id == Event.venue_id).where(Event.slug == key)).first() if key else None
+    if row is None or row[0].status not in ("published", "live", "ended", "cancelled"):
+        raise NotFound("not_found", "Event not found")
+    event, venue = row
+    if event.status == "cancelled":
+        return _event_head(event, venue, on_sale=False, ticket_types=[])
+    try:
+        check_event_on_sale(event, now)
+        on_sale = True
+    except VoelgoedError:
+        on_sale = False
+    types = session.exec(select(TicketType).where(TicketType.event_id == event.id, TicketType.is_active.is_(True),
+                                                  TicketType.is_hidden.is_(False)).order_by(TicketType.sort_order, TicketType.price_cents)).all()
+    avail = availability(session, event, now)["types"]
+    out = []
+    for tt in types:
+        left = avail.get(tt.id, 0)
+        tt_on_sale = on_sale and sale_window_error(tt.sale_starts_at, tt.sale_ends_at, now, tt.name) is None
+        out.append({"id": str(tt.id), "name": tt.name, "description": tt.description, "price_cents": tt.price_cents,
+                    "currency": tt.currency, "available": left, "max_per_order": tt.max_per_order,
+                    "on_sale": tt_on_sale, "sold_out": left <= 0,
+                    "max_selectable": min(left, tt.max_per_order) if tt_on_sale else 0,
+                    "low_stock": 0 < left <= LOW_STOCK,
+                    "sale_starts_at": _iso(tt.sale_starts_at), "sale_ends_at": _iso(tt.sale_ends_at)})
+    return _event_head(event, venue, on_sale=on_sale, ticket_types=out)
+
+
+def _event_head(event: Event, venue, *, on_sale: bool, ticket_types: list[dict]) -> dict:
+    return {
+        "id": str(event.id), "slug": event.slug, "name": event.name, "description": event.description,
+        "status": event.status, "cancelled": event.status == "cancelled", "starts_at": _iso(event.starts_at), "ends_at": _iso(event.ends_at),
+        "sale_starts_at": _iso(event.sale_starts_at), "sale_ends_at": _iso(event.sale_ends_at),
+        "currency": event.currency, "on_sale": on_sale, "waiting_room_enabled": event.waiting_room_enabled,
+        "venue": {"name": venue.name, "address": venue.address, "city": venue.city, "timezone": venue.timezone},
+        "ticket_types": ticket_types,
+    }
+
+
+def hold_view(session: Session, hold_id, now: datetime | None = None) -> dict:
+    """A hold for its buyer: ``{hold_id, status, expires_at, seconds_left, items: [{ticket_type_id,
+    ticket_type, quantity, unit_price_cents, line_total_cents}], total_cents, currency, event: {...}}``.
+
+    ``status`` reads ``expired`` for a lapsed hold even before the expiry job ran. 404 if unknown.
+    """
+    from voelgoed.models import Venue
+
+    now = clock.resolve(now)
+    row = session.exec(select(Hold, Event, Venue).join(Event, Event.id == Hold.event_id).join(Venue, Venue.id == Event.venue_id)
+                       .where(Hold.id == parse_id(hold_id, "hold"))).first()
+    if row is None:
+        raise NotFound("not_found", "Hold not found")
+    hold, event, venue = row
+    lines = session.exec(select(HoldItem, TicketType).join(TicketType, TicketType.id == HoldItem.ticket_type_id)
+                         .where(HoldItem.hold_id == hold.id).order_by(TicketType.sort_order, TicketType.name)).all()
+    expires = clock.aware(hold.expires_at)
+    status = hold.status
+    if status in ("active", "converted") and expires <= now:
+        status = "expired"
+    return {
+        "hold_id": str(hold.id), "status": status, "expires_at": expires.isoformat(),
+        "seconds_left": max(0, int((expires - now).total_seconds())),
+        "items": [{"ticket_type_id": str(hi.ticket_type_id), "ticket_type": tt.name, "quantity": hi.quantity,
+                   "unit_price_cents": hi.unit_price_cents, "line_total_cents": hi.quantity * hi.unit_price_cents}
+                  for hi, tt in lines],
+        "total_cents": hold.total_cents, "currency": hold.currency,
+        "event": {"id": str(event.id), "slug": event.slug, "name": event.name, "starts_at": _iso(event.starts_at),
+                  "venue": venue.name, "city": venue.city, "timezone": venue.timezone},
+    }
