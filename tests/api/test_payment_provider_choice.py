@@ -18,6 +18,7 @@ from voelgoed.config import get_settings
 from voelgoed.models import AuditLog, Order, Payment, Ticket, TicketType, WebhookDelivery
 from voelgoed.services.payments import resolve_provider_name, sandbox, set_payment_provider
 from voelgoed.services.platform import Actor, Forbidden, NotFound, TenantContext, ValidationFailed, VoelgoedError
+from voelgoed.services.sales import sandbox_checkout
 
 BUYER = {"buyer_name": "Naledi", "buyer_email": "naledi@example.co.za"}
 
@@ -97,7 +98,7 @@ def test_completing_a_sandbox_payment_on_a_paystack_deployment_is_404(client, db
             r = client.post(f"/api/v1/sandbox/payments/{co['payment']['reference']}/complete", json=body)
             assert r.status_code == 404 and r.json()["error"]["code"] == "not_found", r.text
         with pytest.raises(NotFound):
-            sandbox.complete(db, reference=co["payment"]["reference"], outcome="success")
+            sandbox_checkout.complete(db, reference=co["payment"]["reference"], outcome="success")
         with pytest.raises(NotFound):  # what the hosted page (pay_sandbox) shows: not found
             sandbox.sandbox_view(db, co["payment"]["reference"])
         assert _state(db, co, tt) == ("pending", "initiated", 4, 0, 0)

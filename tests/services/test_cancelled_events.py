@@ -15,7 +15,7 @@ from tests.scan_factories import make_device, make_scan_setup, owner_ctx
 from tests.services.test_scanner_js import _decide
 from voelgoed.models import Scan, Ticket
 from voelgoed.services.catalog import events
-from voelgoed.services.gate import scanning
+from voelgoed.services.gate import scan_sync, scanning
 from voelgoed.services.platform import VoelgoedError
 from voelgoed.services.sales import checkout, inventory, storefront
 
@@ -48,7 +48,7 @@ def test_online_scan_of_a_cancelled_events_ticket_is_event_cancelled_and_never_a
 def test_sync_of_a_cancelled_events_tickets_is_event_cancelled(db):
     _org, _event, _tt, tickets, device, _ = _cancelled_setup(db)
     now = datetime.now(UTC)
-    results = scanning.sync(db, device, scans=[
+    results = scan_sync.sync(db, device, scans=[
         {"client_scan_id": "o1", "qr": tickets[0].qr_payload, "scanned_at": now - timedelta(minutes=1), "local_result": "accepted"},
         {"client_scan_id": "o2", "qr": tickets[1].ticket_code, "scanned_at": now - timedelta(minutes=1)},
         {"client_scan_id": "o3", "qr": "nonsense", "scanned_at": now - timedelta(minutes=1)},

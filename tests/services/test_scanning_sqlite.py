@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from tests.scan_factories import make_device, make_scan_setup
 from voelgoed.models import Scan, Ticket
-from voelgoed.services.gate import devices, scan_support, scanning
+from voelgoed.services.gate import devices, scan_support, scan_sync, scanning
 
 
 @pytest.fixture
@@ -50,14 +50,14 @@ def test_manifest_scan_and_sync_on_sqlite(sqlite_session, redis_client):
     assert scanning.scan(s, device, qr=tickets[0].qr_payload, client_scan_id="on-1")["replayed"] is True
 
     now = datetime.now(UTC)
-    results = scanning.sync(s, device, scans=[
+    results = scan_sync.sync(s, device, scans=[
         {"client_scan_id": "off-1", "qr": tickets[1].qr_payload, "scanned_at": now - timedelta(minutes=3), "local_result": "accepted"},
         {"client_scan_id": "off-2", "qr": tickets[1].qr_payload, "scanned_at": now - timedelta(minutes=2), "local_result": "accepted"},
         {"client_scan_id": "off-3", "qr": "garbage", "scanned_at": now - timedelta(minutes=1)},
         {"client_scan_id": "off-4", "qr": tickets[2].ticket_code, "scanned_at": now - timedelta(minutes=1)},
     ])
     assert [r["result"] for r in results] == ["accepted", "duplicate_offline", "invalid", "accepted"]
-    again = scanning.sync(s, device, scans=[{"client_scan_id": "off-1", "qr": tickets[1].qr_payload,
+    again = scan_sync.sync(s, device, scans=[{"client_scan_id": "off-1", "qr": tickets[1].qr_payload,
                                               "scanned_at": now - timedelta(minutes=3)}])
     assert again[0]["result"] == "accepted" and again[0]["replayed"] is True
     s.expire_all()
