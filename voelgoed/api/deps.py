@@ -54,3 +54,18 @@ def client_address(request: Request) -> str:
     peer = request.client.host if request.client else "unknown"
     return forwarded_client_address(peer, ",".join(request.headers.getlist("x-forwarded-for")),
                                     get_settings().trusted_proxy_hops)
+
+
+def require_scope(*scopes: str):
+    """Dependency factory for API-key routes: ``Depends(require_scope("tickets:read"))`` → the key's
+    :class:`TenantContext` when the key may use every scope in ``scopes``.
+
+    Scope names follow ``<resource>:<read|write>`` (``events:read``, ``orders:write``, ``tickets:read``,
+    ``scans:read``, ``devices:write``, ``webhooks:write``, …). Until scoped keys land every key holds all
+    scopes; routes already declare what they need (``dep.required_scopes``) so a sweep can check them.
+    Errors: 401 ``unauthenticated`` (missing, unknown or revoked key)."""
+    def dep(authorization: str | None = Header(default=None)) -> TenantContext:
+        return api_key_context(authorization)
+
+    dep.required_scopes = tuple(scopes)
+    return dep
