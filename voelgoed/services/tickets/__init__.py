@@ -4,7 +4,7 @@ The public face of the package: code outside it imports only the names in ``__al
 
 from __future__ import annotations
 
-from . import documents, ticket_identity, ticket_jobs, ticket_views, tickets
+from . import documents, qr_render, ticket_identity, ticket_jobs, ticket_views, tickets
 from .documents import (
     ACCENT,
     INK,
@@ -72,6 +72,7 @@ __all__ = [
     "tickets",
     "ticket_views",
     "ticket_jobs",
+    "qr_render",
     "PREFIX",
     "VERSION",
     "ALGORITHM",

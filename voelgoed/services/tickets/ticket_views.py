@@ -12,20 +12,15 @@
 
 from __future__ import annotations
 
-import base64
-import io
 import uuid
-from functools import lru_cache
 from urllib.parse import quote
 
-import qrcode
-import qrcode.image.svg
 from sqlmodel import Session, select
 
 from voelgoed.config import get_settings
 from voelgoed.models import Order, Ticket, TicketType
 from voelgoed.services.platform import NotFound, format_money
-from voelgoed.services.tickets import documents
+from voelgoed.services.tickets import documents, qr_render
 from voelgoed.services.tickets.tickets import find_buyer_order
 
 
@@ -55,18 +50,11 @@ def public_ticket_list(session: Session, order: Order) -> list[dict]:
             for t in _tickets(session, order)]
 
 
-@lru_cache(maxsize=2048)
 def qr_svg_data_uri(payload: str) -> str:
-    """A ``data:image/svg+xml;base64,…`` QR (error correction M) of ``payload`` for on-screen display.
-
-    Cached per payload (~50 ms to build; the order page re-reads while a payment is confirming)."""
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4,
-                       image_factory=qrcode.image.svg.SvgPathImage)
-    qr.add_data(payload)
-    qr.make(fit=True)
-    buf = io.BytesIO()
-    qr.make_image(attrib={"style": "background:#ffffff"}).save(buf)
-    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    """A ``data:image/svg+xml;base64,…`` QR (error correction M, 4-module quiet zone) of ``payload`` for
+    on-screen display: :func:`qr_render.svg_data_uri` — built once per payload (≈ 1.5 ms) and cached, so
+    an order-page view re-reading the same tickets renders no QR."""
+    return qr_render.svg_data_uri(payload)
 
 
 def buyer_order_page(session: Session, *, order_code: str, access_token: str) -> dict:
