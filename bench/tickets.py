@@ -2,11 +2,18 @@
 
 Figures: QR signing (Ed25519 + base45, including decrypting the event key as issuance does),
 verification (valid and garbage), the on-screen SVG QR, and the one-page PDF render (reportlab).
+QR and PDF figures are CPU milliseconds (``time.process_time``) per distinct ticket (a fresh payload
+each time: nothing comes from a cache), next to the old way measured in the same run —
+``qrcode``'s ``make(fit=True)`` (version search + all 8 masks) with its ``SvgPathImage``, and
+reportlab's ``QrCodeWidget`` (its own mask search, one widget per dark module) on ASCII85 streams —
+and their ratios. ``svg_qr_cached_ms`` is a repeat view of the same tickets (the order page's case).
 Env: TICKETS_N (2000 signatures/verifications), TICKETS_PDF_N (50 PDFs). Prints one JSON line.
 """
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import os
 import sys
@@ -18,20 +25,64 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import qrcode  # noqa: E402
+import qrcode.image.svg  # noqa: E402
 from cryptography.hazmat.primitives import serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
+from reportlab import rl_config  # noqa: E402
+from reportlab.graphics import renderPDF  # noqa: E402
+from reportlab.graphics.barcode.qr import QrCodeWidget  # noqa: E402
+from reportlab.graphics.shapes import Drawing  # noqa: E402
 
 from voelgoed.models import EventSigningKey  # noqa: E402
-from voelgoed.services.tickets import documents, ticket_identity, ticket_views  # noqa: E402
+from voelgoed.services.tickets import documents, qr_render, ticket_identity, ticket_views  # noqa: E402
 
 
 def _rate(n: int, seconds: float) -> float:
     return round(n / seconds, 1) if seconds else 0.0
 
 
+def old_svg_data_uri(payload: str) -> str:
+    """The on-screen QR as it was built before issue 16 (``ticket_views.qr_svg_data_uri`` then, uncached)."""
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4,
+                       image_factory=qrcode.image.svg.SvgPathImage)
+    qr.add_data(payload)
+    qr.make(fit=True)
+    buf = io.BytesIO()
+    qr.make_image(attrib={"style": "background:#ffffff"}).save(buf)
+    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def old_draw_pdf(c, payload: str, x: float, y: float, size: float, border: int = 4) -> None:
+    """The PDF's QR as it was drawn before issue 16 (reportlab's widget)."""
+    widget = QrCodeWidget(payload, barLevel="M", barBorder=border)
+    widget.barWidth = widget.barHeight = size
+    drawing = Drawing(size, size)
+    drawing.add(widget)
+    renderPDF.draw(drawing, c, x, y)
+
+
+def old_render_pdf(docs) -> bytes:
+    """``documents.render_pdf`` with the old QR drawing and reportlab's default ASCII85 streams."""
+    fast, a85 = qr_render.draw_pdf, rl_config.useA85
+    qr_render.draw_pdf, rl_config.useA85 = old_draw_pdf, 1
+    try:
+        return documents.render_pdf(docs)
+    finally:
+        qr_render.draw_pdf, rl_config.useA85 = fast, a85
+
+
+def cpu_ms(fn, items) -> float:
+    """CPU milliseconds per item of ``fn(item)``."""
+    t0 = time.process_time()
+    for item in items:
+        fn(item)
+    return round(1000 * (time.process_time() - t0) / max(len(items), 1), 3)
+
+
 def main() -> None:
     n = int(os.environ.get("TICKETS_N", "2000"))
     pdf_n = int(os.environ.get("TICKETS_PDF_N", "50"))
+    n = max(n, 4 * pdf_n + 1)
     private = Ed25519PrivateKey.generate()
     seed = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
     event_id = uuid.uuid4()
@@ -54,28 +105,35 @@ def main() -> None:
     bad = sum(ticket_identity.verify(q, keys) is None for q in garbage)
     garbage_s = time.perf_counter() - t0
 
-    t0 = time.perf_counter()
-    for q in qrs[:pdf_n]:
-        ticket_views.qr_svg_data_uri(q)
-    svg_s = time.perf_counter() - t0
-    doc = documents.TicketDocument(
+    docs = [documents.TicketDocument(
         ticket_id=uuid.uuid4(), version=1, status="valid", event_name="Summer Sounds Joburg",
         starts_local="Saturday 12 December 2026 · 18:00", ends_local="Sunday 13 December 2026 · 00:00",
         timezone="Africa/Johannesburg", venue_name="Mary Fitzgerald Square", venue_address="Newtown, Johannesburg",
         gates="Main Gate (MAIN)", ticket_type="General Admission", holder_name="Thandi Mokoena",
-        ticket_code="K7Q9M3XZ2A", order_code="VG-7K3Q9M", organiser="Jozi Live", qr_payload=qrs[0])
-    t0 = time.perf_counter()
-    sizes = [len(documents.render_pdf([doc])) for _ in range(pdf_n)]
-    pdf_s = time.perf_counter() - t0
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M)
-    qr.add_data(qrs[0])
-    qr.make(fit=True)
+        ticket_code="K7Q9M3XZ2A", order_code="VG-7K3Q9M", organiser="Jozi Live", qr_payload=q) for q in qrs[:4 * pdf_n]]
+    # warm both paths once (imports, font metrics), then measure each on payloads it has never seen
+    ticket_views.qr_svg_data_uri(qrs[-1]), old_svg_data_uri(qrs[-1])
+    documents.render_pdf([docs[-1]]), old_render_pdf([docs[-1]])
+    svg_old = cpu_ms(old_svg_data_uri, qrs[:pdf_n])
+    svg_new = cpu_ms(ticket_views.qr_svg_data_uri, qrs[pdf_n:2 * pdf_n])
+    svg_cached = cpu_ms(ticket_views.qr_svg_data_uri, qrs[pdf_n:2 * pdf_n])
+    matrix_ms = cpu_ms(qr_render.qr_matrix, qrs[2 * pdf_n:3 * pdf_n])
+    sizes: dict[str, int] = {}
+    pdf_old = cpu_ms(lambda d: sizes.setdefault("old", len(old_render_pdf([d]))), docs[:pdf_n])
+    pdf_new = cpu_ms(lambda d: sizes.setdefault("new", len(documents.render_pdf([d]))), docs[3 * pdf_n:4 * pdf_n])
     print(json.dumps({
-        "benchmark": "tickets", "qr_chars": len(qrs[0]), "qr_version_at_M": qr.version,
+        "benchmark": "tickets", "qr_chars": len(qrs[0]), "qr_version_at_M": (len(qr_render.qr_matrix(qrs[0])) - 17) // 4,
+        "qr_mask": qr_render.MASK_PATTERN,
         "sign_per_s": _rate(n, sign_s), "verify_per_s": _rate(n, verify_s), "verified": ok,
         "garbage_verify_per_s": _rate(n, garbage_s), "garbage_rejected": bad,
-        "svg_qr_ms": round(1000 * svg_s / pdf_n, 2), "pdf_page_ms": round(1000 * pdf_s / pdf_n, 2),
-        "pdf_bytes": sizes[0],
+        "cpu_ms_per_ticket": {
+            "svg_qr": svg_new, "svg_qr_old": svg_old, "svg_qr_ratio_old_to_new": round(svg_old / max(svg_new, 1e-6), 1),
+            "svg_qr_cached": svg_cached, "qr_matrix": matrix_ms,
+            "pdf_page": pdf_new, "pdf_page_old": pdf_old, "pdf_ratio_old_to_new": round(pdf_old / max(pdf_new, 1e-6), 1),
+        },
+        "pdf_bytes": sizes["new"], "pdf_bytes_old": sizes["old"],
+        "machine": {"cpus": os.cpu_count(), "loadavg": [round(x, 2) for x in os.getloadavg()]},
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }))
 
 
