@@ -122,7 +122,7 @@ def main() -> None:
     pdf_old = cpu_ms(lambda d: sizes.setdefault("old", len(old_render_pdf([d]))), docs[:pdf_n])
     pdf_new = cpu_ms(lambda d: sizes.setdefault("new", len(documents.render_pdf([d]))), docs[3 * pdf_n:4 * pdf_n])
     print(json.dumps({
-        "benchmark": "tickets", "qr_chars": len(qrs[0]), "qr_version_at_M": (len(qr_render.qr_matrix(qrs[0])) - 17) // 4,
+        "bench": "tickets", "qr_chars": len(qrs[0]), "qr_version_at_M": (len(qr_render.qr_matrix(qrs[0])) - 17) // 4,
         "qr_mask": qr_render.MASK_PATTERN,
         "sign_per_s": _rate(n, sign_s), "verify_per_s": _rate(n, verify_s), "verified": ok,
         "garbage_verify_per_s": _rate(n, garbage_s), "garbage_rejected": bad,

@@ -12,12 +12,12 @@ out=var/bench/results.jsonl
 if [ "${BENCH_FULL:-0}" = 1 ]; then
   export FLASH_ATTEMPTS="${FLASH_ATTEMPTS:-20000}" FLASH_TICKETS="${FLASH_TICKETS:-2000}" FLASH_CONCURRENCY="${FLASH_CONCURRENCY:-8}"
   export SCANS_RATE="${SCANS_RATE:-200}" SCANS_SECONDS="${SCANS_SECONDS:-30}" RACE_TICKETS="${RACE_TICKETS:-50}" RACE_DEVICES="${RACE_DEVICES:-25}"
-  export DASH_SCANS="${DASH_SCANS:-100}"
+  export DASH_SCANS="${DASH_SCANS:-100}" ORDERS_N="${ORDERS_N:-1000}" ORDERS_CLIENTS="${ORDERS_CLIENTS:-16}"
   export SESSIONS="${SESSIONS:-1000}" SESSIONS_EVENTS="${SESSIONS_EVENTS:-5}" SESSIONS_RAMP_S="${SESSIONS_RAMP_S:-20}" WR_VISITORS="${WR_VISITORS:-10000}"
 else
   export FLASH_ATTEMPTS="${FLASH_ATTEMPTS:-3000}" FLASH_TICKETS="${FLASH_TICKETS:-300}" FLASH_CONCURRENCY="${FLASH_CONCURRENCY:-8}"
   export SCANS_RATE="${SCANS_RATE:-200}" SCANS_SECONDS="${SCANS_SECONDS:-10}" RACE_TICKETS="${RACE_TICKETS:-20}" RACE_DEVICES="${RACE_DEVICES:-25}"
-  export DASH_SCANS="${DASH_SCANS:-30}"
+  export DASH_SCANS="${DASH_SCANS:-30}" ORDERS_N="${ORDERS_N:-200}" ORDERS_CLIENTS="${ORDERS_CLIENTS:-16}"
   export SESSIONS="${SESSIONS:-200}" SESSIONS_EVENTS="${SESSIONS_EVENTS:-5}" SESSIONS_RAMP_S="${SESSIONS_RAMP_S:-5}" WR_VISITORS="${WR_VISITORS:-10000}"
 fi
 
@@ -32,7 +32,7 @@ if ! command -v wrk >/dev/null; then
 fi
 
 status=0
-for b in flash_sale scans dashboard sessions; do
+for b in flash_sale scans dashboard sessions orders tickets; do
   if [ "$b" = dashboard ] && ! command -v chromium >/dev/null; then
     echo "{\"bench\": \"dashboard\", \"not_run\": \"chromium is not installed (make chromium)\"}" | tee -a "$out"
     continue
