@@ -19,7 +19,8 @@ import zxingcpp
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image
 
-from voelgoed.services.tickets import TicketDocument, qr_render, render_pdf, ticket_identity, ticket_views
+from tests.ticket_factories import make_paid_order_setup
+from voelgoed.services.tickets import TicketDocument, qr_render, render_pdf, ticket_identity, ticket_views, tickets
 
 _CMD = re.compile(r"M(\d+) (\d+)h(\d+)v1h-(\d+)z")
 
@@ -96,3 +97,21 @@ def test_every_pdf_page_decodes_including_a_voided_ticket():
         texts = [r.text for r in zxingcpp.read_barcodes(page.render(scale=1.5).to_pil())]
         assert texts == [payload]
         assert "VG-7K3Q9M" in page.get_textpage().get_text_range()
+
+
+def test_buyer_order_page_builds_each_qr_once_and_it_decodes(db):
+    org, event, tt, order = make_paid_order_setup(db, quantity=3)
+    issued = tickets.issue_for_order(db, order)
+    db.commit()
+    first = ticket_views.buyer_order_page(db, order_code=order.order_code, access_token=order.access_token)
+    assert [t["ticket_code"] for t in first["tickets"]] == [t.ticket_code for t in issued]
+    assert all(t["pdf_url"].startswith(f"/api/v1/public/orders/{order.order_code}/tickets/") for t in first["tickets"])
+    before = qr_render.qr_matrix.cache_info().misses
+    for _ in range(3):
+        again = ticket_views.buyer_order_page(db, order_code=order.order_code, access_token=order.access_token)
+        assert again == first
+    assert qr_render.qr_matrix.cache_info().misses == before  # repeat views render no QR
+    for shown, ticket in zip(first["tickets"], issued, strict=True):
+        svg = base64.b64decode(shown["qr_svg"].split(",", 1)[1]).decode("ascii")
+        (found,) = zxingcpp.read_barcodes(_svg_to_image(svg))
+        assert found.text == ticket.qr_payload

@@ -82,10 +82,12 @@ def format_local(dt: datetime, tz: str) -> str:
 
 
 def ticket_documents(session: Session, order: Order, tickets: list[Ticket] | None = None) -> list[TicketDocument]:
-    """Display data for the order's tickets (ordered by ticket type, then code)."""
-    event = session.get(Event, order.event_id)
-    venue = session.get(Venue, event.venue_id)
-    org = session.get(Organization, order.organization_id)
+    """Display data for the order's tickets (ordered by ticket type, then code); ``tickets`` defaults to all.
+
+    Four queries: event + venue + organisation, gates, the order's tickets, ticket type names."""
+    event, venue, org = session.exec(
+        select(Event, Venue, Organization).join(Venue, Venue.id == Event.venue_id)
+        .join(Organization, Organization.id == Event.organization_id).where(Event.id == order.event_id)).one()
     gates = session.exec(select(Gate).where(Gate.venue_id == venue.id, Gate.archived_at.is_(None))
                          .order_by(Gate.gate_code)).all()
     gate_text = ", ".join(f"{g.name} ({g.gate_code})" for g in gates) or "Any entrance"

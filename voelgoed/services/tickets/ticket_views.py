@@ -18,15 +18,19 @@ from urllib.parse import quote
 from sqlmodel import Session, select
 
 from voelgoed.config import get_settings
-from voelgoed.models import Order, Ticket, TicketType
+from voelgoed.models import Event, Order, Ticket, TicketType, Venue
 from voelgoed.services.platform import NotFound, format_money
 from voelgoed.services.tickets import documents, qr_render
 from voelgoed.services.tickets.tickets import find_buyer_order
 
 
-def ticket_pdf_path(order: Order, ticket: Ticket) -> str:
-    return (f"/api/v1/public/orders/{quote(order.order_code)}/tickets/{ticket.id}.pdf"
+def _pdf_path(order: Order, ticket_id: uuid.UUID) -> str:
+    return (f"/api/v1/public/orders/{quote(order.order_code)}/tickets/{ticket_id}.pdf"
             f"?access_token={quote(order.access_token)}")
+
+
+def ticket_pdf_path(order: Order, ticket: Ticket) -> str:
+    return _pdf_path(order, ticket.id)
 
 
 def ticket_pdf_url(order: Order, ticket: Ticket) -> str:
@@ -58,15 +62,16 @@ def qr_svg_data_uri(payload: str) -> str:
 
 
 def buyer_order_page(session: Session, *, order_code: str, access_token: str) -> dict:
-    """Everything the buyer's order page shows, as plain JSON-able values (money formatted)."""
+    """Everything the buyer's order page shows, as plain JSON-able values (money formatted).
+
+    Five queries (order; event + venue + organisation; gates; tickets; type names) and no QR rendering
+    once a ticket's QR was built in this process (:func:`qr_svg_data_uri` is cached per payload)."""
     order = find_buyer_order(session, order_code=order_code, access_token=access_token)
-    tickets = _tickets(session, order)
-    docs = documents.ticket_documents(session, order, tickets)
+    docs = documents.ticket_documents(session, order)
     first = docs[0] if docs else None
     if first is None:
-        from voelgoed.models import Event, Venue
-        event = session.get(Event, order.event_id)
-        venue = session.get(Venue, event.venue_id)
+        event, venue = session.exec(select(Event, Venue).join(Venue, Venue.id == Event.venue_id)
+                                    .where(Event.id == order.event_id)).one()
         event_name, starts, venue_name = event.name, documents.format_local(event.starts_at, venue.timezone), venue.name
     else:
         event_name, starts, venue_name = first.event_name, first.starts_local, first.venue_name
@@ -76,10 +81,10 @@ def buyer_order_page(session: Session, *, order_code: str, access_token: str) ->
         "event_name": event_name, "starts_local": starts, "venue_name": venue_name,
         "venue_address": first.venue_address if first else "", "gates": first.gates if first else "",
         "tickets": [{
-            "id": str(t.id), "ticket_code": t.ticket_code, "ticket_type": d.ticket_type, "status": t.status,
-            "holder_name": d.holder_name, "qr_svg": qr_svg_data_uri(t.qr_payload) if t.qr_payload else "",
-            "pdf_url": ticket_pdf_path(order, t),
-        } for t, d in zip(tickets, docs, strict=True)],
+            "id": str(d.ticket_id), "ticket_code": d.ticket_code, "ticket_type": d.ticket_type, "status": d.status,
+            "holder_name": d.holder_name, "qr_svg": qr_svg_data_uri(d.qr_payload) if d.qr_payload else "",
+            "pdf_url": _pdf_path(order, d.ticket_id),
+        } for d in docs],
     }
 
 
