@@ -32,6 +32,8 @@ class Payment(SQLModel, table=True):
     provider_data: dict = json_field()
     created_at: datetime = ts_field(default_now=True)
     updated_at: datetime = ts_field(default_now=True)
+    # last time the reconciliation job asked the provider about this payment (sales/reconcile.py)
+    verified_at: datetime | None = ts_field()
 
 
 class WebhookDelivery(SQLModel, table=True):

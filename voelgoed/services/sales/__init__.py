@@ -17,6 +17,7 @@ from . import (
     orders_admin,
     payment_webhooks,
     sandbox_checkout,
+    stock,
     storefront,
     waiting_room,
     waiting_room_tokens,
@@ -27,7 +28,6 @@ from .capacity import (
     committed_total,
     lock_event_for_capacity_change,
     lock_ticket_type_for_quantity_change,
-    reserve_event,
 )
 from .checkout import (
     EMAIL_RE,
@@ -132,6 +132,7 @@ __all__ = [
     "payment_webhooks",
     "sandbox_checkout",
     "capacity",
+    "stock",
     "hold_caps",
     "waiting_room_tokens",
     "hold_load",
@@ -195,7 +196,6 @@ __all__ = [
     "apply_event_capacity",
     "lock_ticket_type_for_quantity_change",
     "check_quantity",
-    "reserve_event",
     "committed_total",
     "NAMESPACE",
     "LIVE_STATUSES",
