@@ -36,6 +36,8 @@ class PaystackStandIn:
         self.initialize_faults: list[str] = []
         self.on_initialize = None
         self.initialize_calls = 0
+        self.on_verify = None  # on_verify(reference) runs before a verify is answered
+        self.verify_calls = 0
         self._ids = itertools.count(4_000_000)
         self.port = 0
         self._server: uvicorn.Server | None = None
@@ -81,6 +83,9 @@ class PaystackStandIn:
     async def verify(self, request: Request):
         if not self._authorised(request):
             return JSONResponse({"status": False, "message": "Invalid key"}, status_code=401)
+        self.verify_calls += 1
+        if self.on_verify is not None:
+            await asyncio.to_thread(self.on_verify, request.path_params["reference"])
         tx = self.transactions.get(request.path_params["reference"])
         if tx is None:
             return JSONResponse({"status": False, "message": "Transaction reference not found"}, status_code=400)

@@ -16,6 +16,7 @@ from . import (
     orders,
     orders_admin,
     payment_webhooks,
+    reconcile,
     sandbox_checkout,
     stock,
     storefront,
@@ -78,6 +79,7 @@ from .orders_admin import (
     order_detail,
 )
 from .payment_webhooks import process_webhook
+from .reconcile import reconcile_job, reconcile_pending_payments
 from .sandbox_checkout import complete
 from .storefront import (
     LIVE_HOLD_STATUSES,
@@ -133,6 +135,9 @@ __all__ = [
     "sandbox_checkout",
     "capacity",
     "stock",
+    "reconcile",
+    "reconcile_job",
+    "reconcile_pending_payments",
     "hold_caps",
     "waiting_room_tokens",
     "hold_load",

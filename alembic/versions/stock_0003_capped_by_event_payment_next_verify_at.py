@@ -1,4 +1,4 @@
-"""tickettype.capped_by_event (the GA fast path's capacity guard) and payment.verified_at (reconciliation)
+"""tickettype.capped_by_event (the GA fast path's capacity guard) and payment.next_verify_at (reconciliation)
 
 Revision ID: stock_0003
 Revises: gate_0002
@@ -21,11 +21,13 @@ def upgrade() -> None:
     op.execute("UPDATE tickettype SET capped_by_event = true"
                " WHERE event_id IN (SELECT id FROM event WHERE capacity IS NOT NULL)")
     with op.batch_alter_table("payment", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("verified_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("next_verify_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.create_index("ix_payment_status_created_at", ["status", "created_at"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("payment", schema=None) as batch_op:
-        batch_op.drop_column("verified_at")
+        batch_op.drop_index("ix_payment_status_created_at")
+        batch_op.drop_column("next_verify_at")
     with op.batch_alter_table("tickettype", schema=None) as batch_op:
         batch_op.drop_column("capped_by_event")
