@@ -9,6 +9,7 @@ on 127.0.0.1. Tests drive the "customer" with :meth:`PaystackStandIn.charge`.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import itertools
@@ -29,6 +30,14 @@ class PaystackStandIn:
     def __init__(self, secret_key: str = "sk_test_standin_0123456789"):
         self.secret_key = secret_key
         self.transactions: dict[str, dict] = {}
+        # failure injection for the next initialize calls, one entry per call: "500" (Paystack answers a 5xx
+        # without creating anything) or "slow:<seconds>" (it creates the transaction, then answers late: the
+        # client's timeout fires although the reference is now taken); on_initialize(reference) runs first
+        self.initialize_faults: list[str] = []
+        self.on_initialize = None
+        self.initialize_calls = 0
+        self.on_verify = None  # on_verify(reference) runs before a verify is answered
+        self.verify_calls = 0
         self._ids = itertools.count(4_000_000)
         self.port = 0
         self._server: uvicorn.Server | None = None
@@ -52,6 +61,12 @@ class PaystackStandIn:
         except (ValueError, KeyError, TypeError):
             return JSONResponse({"status": False, "message": "Invalid request"}, status_code=400)
         reference = str(body.get("reference") or secrets.token_hex(8))
+        self.initialize_calls += 1
+        if self.on_initialize is not None:
+            await asyncio.to_thread(self.on_initialize, reference)
+        fault = self.initialize_faults.pop(0) if self.initialize_faults else ""
+        if fault == "500":
+            return JSONResponse({"status": False, "message": "An error occurred"}, status_code=500)
         if reference in self.transactions:
             return JSONResponse({"status": False, "message": "Duplicate Transaction Reference"}, status_code=400)
         access_code = secrets.token_hex(6)
@@ -60,12 +75,17 @@ class PaystackStandIn:
             "status": "abandoned", "customer": {"email": email}, "callback_url": body.get("callback_url"),
             "metadata": body.get("metadata"),
         }
+        if fault.startswith("slow:"):
+            await asyncio.sleep(float(fault.split(":", 1)[1]))
         return JSONResponse({"status": True, "message": "Authorization URL created", "data": {
             "authorization_url": f"{self.base_url}/checkout/{access_code}", "access_code": access_code, "reference": reference}})
 
     async def verify(self, request: Request):
         if not self._authorised(request):
             return JSONResponse({"status": False, "message": "Invalid key"}, status_code=401)
+        self.verify_calls += 1
+        if self.on_verify is not None:
+            await asyncio.to_thread(self.on_verify, request.path_params["reference"])
         tx = self.transactions.get(request.path_params["reference"])
         if tx is None:
             return JSONResponse({"status": False, "message": "Transaction reference not found"}, status_code=400)

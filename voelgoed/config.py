@@ -85,6 +85,12 @@ class Settings(BaseSettings):
                                       description="a claimed entry is retried after this if its drainer died")
     housekeeping_interval_seconds: int = Field(60, alias="HOUSEKEEPING_INTERVAL_SECONDS",
                                                description="cron interval of the housekeeping sweep and outbox drain")
+    # payment reconciliation (sales/reconcile.py): pending payments the webhook never settled
+    reconcile_after_seconds: int = Field(300, alias="RECONCILE_AFTER_SECONDS",
+                                         description="a pending payment is verified with its provider once this old")
+    reconcile_interval_seconds: int = Field(60, alias="RECONCILE_INTERVAL_SECONDS",
+                                            description="cron interval of the reconciliation job")
+    reconcile_batch: int = Field(50, alias="RECONCILE_BATCH", description="provider look-ups per reconciliation run")
 
     # devices
     device_grace_hours: int = Field(12, alias="DEVICE_GRACE_HOURS", description="devices expire this long after the event ends")

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .base import id_field, json_field, org_field, ts_field
@@ -20,6 +20,9 @@ class PaymentStatus(StrEnum):
 
 
 class Payment(SQLModel, table=True):
+    # the reconciliation job's look-up: initiated payments, oldest first
+    __table_args__ = (Index("ix_payment_status_created_at", "status", "created_at"),)
+
     id: uuid.UUID = id_field()
     organization_id: uuid.UUID = org_field()
     order_id: uuid.UUID = Field(foreign_key="order.id", index=True)
@@ -32,6 +35,9 @@ class Payment(SQLModel, table=True):
     provider_data: dict = json_field()
     created_at: datetime = ts_field(default_now=True)
     updated_at: datetime = ts_field(default_now=True)
+    # when the reconciliation job may ask the provider again (NULL: created_at + RECONCILE_AFTER_SECONDS),
+    # written when it claims the payment (sales/reconcile.py)
+    next_verify_at: datetime | None = ts_field()
 
 
 class WebhookDelivery(SQLModel, table=True):

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from .base import id_field, org_field, ts_field
@@ -25,6 +25,9 @@ class TicketType(SQLModel, table=True):
     quantity: int = Field(ge=0)
     sold_count: int = 0
     held_count: int = 0
+    # True while the event has a capacity; written by capacity edits (sales.stock.ga.flag_capacity) so a racing
+    # one-statement hold re-evaluates on the new row version (sales/stock/ga_fast.py)
+    capped_by_event: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     max_per_order: int = 10
     sale_starts_at: datetime | None = ts_field()
     sale_ends_at: datetime | None = ts_field()

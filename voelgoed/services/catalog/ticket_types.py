@@ -10,7 +10,7 @@ different one is refused); ``is_active`` (on sale) and ``is_hidden`` (not listed
 Changes need ``rbac.can_manage_events`` and an editable event (draft/published/live, else 409
 ``invalid_state``), are audited (``ticket_type.created|updated``) and committed here.
 
-``availability(tt) = max(0, quantity - sold_count - held_count)``.
+``availability(tt)``: what the counters leave, from :mod:`voelgoed.services.sales.stock`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from voelgoed.models import Event, TicketType
 from voelgoed.services.catalog.catalog_common import clean_text, raise_if
 from voelgoed.services.catalog.events import EDITABLE_STATES, effective_status
 from voelgoed.services.platform import TenantContext, VoelgoedError, audit, clock, get_owned, iso, rbac
-from voelgoed.services.sales import capacity
+from voelgoed.services.sales import capacity, stock
 
 _FIELDS = ("name", "description", "price_cents", "quantity", "max_per_order", "sale_starts_at", "sale_ends_at",
            "is_active", "is_hidden", "sort_order", "currency")
@@ -33,8 +33,8 @@ MAX_PRICE_CENTS = 100_000_000  # R1 000 000
 
 
 def availability(tt: TicketType) -> int:
-    """Tickets still for sale: ``max(0, quantity - sold_count - held_count)``."""
-    return max(0, tt.quantity - tt.sold_count - tt.held_count)
+    """Tickets still for sale by the counters (:func:`voelgoed.services.sales.stock.counter_available`)."""
+    return stock.counter_available(tt)
 
 
 def _is_int(v: Any) -> bool:
@@ -121,7 +121,7 @@ def create_ticket_type(session: Session, ctx: TenantContext, event_id: Any, *, n
         existing = session.exec(select(TicketType.sort_order).where(TicketType.event_id == event.id)).all()
         values["sort_order"] = max(existing, default=-1) + 1
     tt = TicketType(organization_id=ctx.organization_id, event_id=event.id, currency=event.currency,
-                    created_at=now, updated_at=now, **values)
+                    created_at=now, updated_at=now, **values, **stock.new_type_flags(session, event.id))
     session.add(tt)
     session.flush()
     audit.record(session, ctx.actor, "ticket_type.created", tt, {"event_id": event.id, **values})

@@ -9,9 +9,9 @@
      recent_scans: [{scanned_at, result, gate_code, ticket_code, ticket_type, device, offline}],
      version, generated_at}
 
-Sources: sold from the ``TicketType.sold_count`` counters; held = live holds only (status active or
-converted and ``expires_at > now``, so an expired hold never counts even before its expiry job
-ran); available = quantity − sold − held (≥ 0); revenue = paid orders; checked-in = one indexed
+Sources: sold, held and available from :func:`voelgoed.services.sales.stock.type_figures` (sold from the
+counters; held = live holds only, status active or converted and ``expires_at > now``, so an expired hold
+never counts even before its expiry job ran; available = quantity − sold − held, ≥ 0); revenue = paid orders; checked-in = one indexed
 aggregate over ``ticket`` (status ``checked_in``) grouped by type and gate; arrivals = accepted
 scans per minute. The whole snapshot is computed once per change (or per 0.5 s) and shared through
 Redis by every viewer and web process (:mod:`stats_feed`), never per viewer. ``revenue_cents`` is
@@ -29,6 +29,7 @@ from sqlmodel import Session
 
 from voelgoed.services.gate import scan_support as sup
 from voelgoed.services.platform import NotFound, TenantContext, clock, is_postgres, rbac, stats_feed
+from voelgoed.services.sales import stock
 
 RECENT = 12
 
@@ -65,12 +66,8 @@ def compute(session: Session, event_id: uuid.UUID, *, now: datetime | None = Non
     now = clock.resolve(now)
     p = {"e": event_id, "now": now}
     currency = session.execute(text("SELECT currency FROM event WHERE id = :e"), p).scalar() or "ZAR"
-    types = session.execute(text("SELECT id, name, quantity, sold_count FROM tickettype WHERE event_id = :e"
-                                 " ORDER BY sort_order, created_at"), p).all()
-    held = dict(session.execute(text(
-        "SELECT hi.ticket_type_id, COALESCE(SUM(hi.quantity), 0) FROM holditem hi JOIN hold h ON h.id = hi.hold_id"
-        " WHERE h.event_id = :e AND h.status IN ('active', 'converted') AND h.expires_at > :now"
-        " GROUP BY hi.ticket_type_id"), p).all())
+    types = session.execute(text("SELECT id, name FROM tickettype WHERE event_id = :e ORDER BY sort_order, created_at"), p).all()
+    figures = stock.type_figures(session, event_id, now)  # sold, live held, available: owned by sales.stock
     revenue = session.execute(text('SELECT COALESCE(SUM(total_cents), 0) FROM "order" WHERE event_id = :e AND status = \'paid\''), p).scalar()
     checked = session.execute(text(
         "SELECT ticket_type_id, checked_in_gate_code, COUNT(*) FROM ticket WHERE event_id = :e AND status = 'checked_in'"
@@ -82,10 +79,9 @@ def compute(session: Session, event_id: uuid.UUID, *, now: datetime | None = Non
         by_gate[gate] = by_gate.get(gate, 0) + n
     by_ticket_type = []
     for t in types:
-        h = int(held.get(t.id, 0))
-        by_ticket_type.append({"ticket_type_id": str(t.id), "name": t.name, "sold": t.sold_count, "held": h,
-                               "available": max(0, t.quantity - t.sold_count - h),
-                               "checked_in": by_type_checked.get(t.id, 0)})
+        f = figures.get(t.id, {"sold": 0, "held": 0, "available": 0})
+        by_ticket_type.append({"ticket_type_id": str(t.id), "name": t.name, "sold": f["sold"], "held": f["held"],
+                               "available": f["available"], "checked_in": by_type_checked.get(t.id, 0)})
     return {
         "tickets_sold": sum(x["sold"] for x in by_ticket_type),
         "tickets_held": sum(x["held"] for x in by_ticket_type),

@@ -28,7 +28,7 @@ from voelgoed.models import Hold, HoldStatus
 from voelgoed.services.catalog import events
 from voelgoed.services.platform import clock, get_redis, session_scope
 from voelgoed.services.platform.outbox import drain_outbox_job
-from voelgoed.services.sales import inventory
+from voelgoed.services.sales import inventory, reconcile_job
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,8 @@ async def inprocess_ticker() -> None:
     while True:
         await asyncio.sleep(max(1, get_settings().housekeeping_interval_seconds))
         if get_redis() is None:
-            try:
-                await asyncio.to_thread(housekeeping_job)
-            except Exception:  # pragma: no cover - logged; the next tick tries again
-                log.exception("in-process housekeeping failed")
+            for job in (housekeeping_job, reconcile_job):  # the worker's cron jobs, while no worker can run them
+                try:
+                    await asyncio.to_thread(job)
+                except Exception:  # pragma: no cover - logged; the next tick tries again
+                    log.exception("in-process %s failed", job.__name__)

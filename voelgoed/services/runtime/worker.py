@@ -6,9 +6,11 @@
   (:mod:`rq.cron`, RQ ≥ 2.5), which enqueues :func:`voelgoed.services.runtime.housekeeping.housekeeping_job`
   every ``HOUSEKEEPING_INTERVAL_SECONDS`` (first run at start). The schedule lives in this code, not in a
   job that re-enqueues itself, so a crash mid-job cannot stop it: a restarted worker brings it back.
-  The child exits when its parent worker is gone (``os.getppid()`` changes), so a SIGKILLed worker leaves
-  no orphan scheduler. Several workers mean several cron schedulers: the sweep and the outbox drain are
-  idempotent and use ``SKIP LOCKED``, so duplicates only cost a few queries.
+  It also enqueues :func:`voelgoed.services.sales.reconcile.reconcile_job` (pending payments whose webhook
+  never arrived) every ``RECONCILE_INTERVAL_SECONDS``. The child exits when its parent worker is gone
+  (``os.getppid()`` changes), so a SIGKILLed worker leaves no orphan scheduler. Several workers mean several
+  cron schedulers: the sweep, the outbox drain and the reconciliation are idempotent and use ``SKIP LOCKED``,
+  so duplicates only cost a few queries.
 """
 
 from __future__ import annotations
@@ -25,12 +27,17 @@ from rq.cron import CronScheduler
 from voelgoed.config import get_settings
 from voelgoed.services.platform import QUEUE_NAME, get_redis
 from voelgoed.services.runtime.housekeeping import housekeeping_job
+from voelgoed.services.sales import reconcile_job
 
 
 def cron_scheduler(client) -> CronScheduler:
     """RQ's ``CronScheduler`` with the periodic jobs registered."""
     cron = CronScheduler(connection=client, name=f"voelgoed-cron:{os.getpid()}")
-    cron.register(housekeeping_job, QUEUE_NAME, interval=max(1, get_settings().housekeeping_interval_seconds),
+    settings = get_settings()
+    cron.register(housekeeping_job, QUEUE_NAME, interval=max(1, settings.housekeeping_interval_seconds),
+                  job_timeout=300, result_ttl=60)
+    # pending payments whose webhook never came (sales/reconcile.py): bounded per run, provider calls unlocked
+    cron.register(reconcile_job, QUEUE_NAME, interval=max(1, settings.reconcile_interval_seconds),
                   job_timeout=300, result_ttl=60)
     return cron
 

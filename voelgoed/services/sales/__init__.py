@@ -16,7 +16,9 @@ from . import (
     orders,
     orders_admin,
     payment_webhooks,
+    reconcile,
     sandbox_checkout,
+    stock,
     storefront,
     waiting_room,
     waiting_room_tokens,
@@ -27,7 +29,6 @@ from .capacity import (
     committed_total,
     lock_event_for_capacity_change,
     lock_ticket_type_for_quantity_change,
-    reserve_event,
 )
 from .checkout import (
     EMAIL_RE,
@@ -78,6 +79,7 @@ from .orders_admin import (
     order_detail,
 )
 from .payment_webhooks import process_webhook
+from .reconcile import reconcile_job, reconcile_pending_payments
 from .sandbox_checkout import complete
 from .storefront import (
     LIVE_HOLD_STATUSES,
@@ -132,6 +134,10 @@ __all__ = [
     "payment_webhooks",
     "sandbox_checkout",
     "capacity",
+    "stock",
+    "reconcile",
+    "reconcile_job",
+    "reconcile_pending_payments",
     "hold_caps",
     "waiting_room_tokens",
     "hold_load",
@@ -195,7 +201,6 @@ __all__ = [
     "apply_event_capacity",
     "lock_ticket_type_for_quantity_change",
     "check_quantity",
-    "reserve_event",
     "committed_total",
     "NAMESPACE",
     "LIVE_STATUSES",

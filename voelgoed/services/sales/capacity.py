@@ -1,18 +1,20 @@
 """Guarded capacity edits: an event's ``capacity`` and a ticket type's ``quantity`` never go below
 sold + held (live holds only), race-safely, and the event counters stay right across NULL ↔ number.
 
-Counters (see :mod:`voelgoed.services.sales.inventory`): ``tickettype.sold_count/held_count`` are always
+Counters (owned by :mod:`voelgoed.services.sales.stock`): ``tickettype.sold_count/held_count`` are always
 maintained; the event's ``sold_count/held_count`` are maintained only while ``event.capacity`` is set.
 So every capacity change recomputes the event counters from its ticket types inside the locked
-transaction.
+transaction (``stock.set_event_counters``), and writes ``tickettype.capped_by_event`` on every ticket type
+of the event (``stock.flag_capacity``), which is what a racing one-statement hold re-checks.
 
 Locking (the hold path's order: hold rows → ticket type rows ascending → event row):
-1. lapsed holds of the event are reclaimed first (``hold_release._reclaim_expired``: hold rows
+1. lapsed holds of the event are reclaimed first (``stock.reclaim_lapsed_holds``: hold rows
    ``SKIP LOCKED``, then ticket type rows in id order, then the event) — expired holds never count;
 2. every ticket type row of the event is locked ``FOR NO KEY UPDATE`` in ascending id order (a hold
    that already reserved on one of them has committed before we read; one that comes later waits
-   for us and then sees the new capacity: the hold path re-reads ``event.capacity`` after taking its
-   ticket type locks, see :func:`reserve_event` and the fast path's locked re-read in ``inventory``);
+   for us and then sees the new capacity: the locked hold path re-reads ``event.capacity`` after taking
+   its ticket type locks, and the one-statement fast path sees ``capped_by_event`` on the row version
+   this edit wrote, see :mod:`voelgoed.services.sales.stock.ga_fast`);
 3. the event row is locked ``FOR NO KEY UPDATE`` (compatible with the ``KEY SHARE`` locks that hold
    inserts take on it through their foreign key, so no deadlock with an in-flight hold).
 
@@ -22,17 +24,14 @@ requested, fields}``.
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 from sqlmodel import Session
 
 from voelgoed.models import Event, TicketType
 from voelgoed.services.platform import VoelgoedError
-from voelgoed.services.sales.hold_release import _reclaim_expired
-
-_TT, _EVENT = TicketType.__table__, Event.__table__
+from voelgoed.services.sales import stock
 
 
 def _below(code: str, what: str, sold: int, held: int, requested: int, field: str) -> VoelgoedError:
@@ -42,17 +41,10 @@ def _below(code: str, what: str, sold: int, held: int, requested: int, field: st
                          status=409)
 
 
-def _lock_types(session: Session, event_id: uuid.UUID) -> tuple[int, int]:
-    """Lock the event's ticket type rows (ascending id) and return ``(sum sold, sum held)``."""
-    rows = session.execute(select(_TT.c.id, _TT.c.sold_count, _TT.c.held_count).where(_TT.c.event_id == event_id)
-                           .order_by(_TT.c.id).with_for_update(key_share=True)).all()
-    return sum(r.sold_count for r in rows), sum(r.held_count for r in rows)
-
-
 def lock_event_for_capacity_change(session: Session, event: Event, now: datetime) -> Event:
     """Steps 1–3 of the module docstring for ``event``; returns the refreshed, locked Event. No commit."""
-    _reclaim_expired(session, event, now)
-    _lock_types(session, event.id)
+    stock.reclaim_lapsed_holds(session, event.id, now)
+    stock.lock_types(session, event.id)
     return session.execute(select(Event).where(Event.id == event.id).with_for_update(key_share=True)
                            .execution_options(populate_existing=True)).scalar_one()
 
@@ -60,18 +52,17 @@ def lock_event_for_capacity_change(session: Session, event: Event, now: datetime
 def apply_event_capacity(session: Session, event: Event, capacity: int | None) -> None:
     """Set ``event.capacity`` (caller locked with :func:`lock_event_for_capacity_change`) and recompute
     the event counters from its ticket types. Raises 409 ``capacity_below_sold``. No commit."""
-    sold, held = _lock_types(session, event.id)  # already locked by us: re-read the committed sums
+    sold, held = stock.flag_capacity(session, event.id, capacity is not None)  # rows already locked by us
     if capacity is not None and capacity < sold + held:
         raise _below("capacity_below_sold", "capacity", sold, held, capacity, "capacity")
-    session.execute(update(_EVENT).where(_EVENT.c.id == event.id).values(capacity=capacity, sold_count=sold, held_count=held))
-    event.capacity, event.sold_count, event.held_count = capacity, sold, held
+    stock.set_event_counters(session, event, capacity, sold, held)
     session.flush()
 
 
 def lock_ticket_type_for_quantity_change(session: Session, tt: TicketType, event: Event, now: datetime) -> TicketType:
     """Reclaim the event's lapsed holds, then lock the ticket type row (``FOR NO KEY UPDATE``); the
     refreshed row. No commit."""
-    _reclaim_expired(session, event, now, extra_type_ids=[tt.id])
+    stock.reclaim_lapsed_holds(session, event.id, now, extra_type_ids=[tt.id])
     return session.execute(select(TicketType).where(TicketType.id == tt.id).with_for_update(key_share=True)
                            .execution_options(populate_existing=True)).scalar_one()
 
@@ -82,21 +73,4 @@ def check_quantity(tt: TicketType, quantity: int) -> None:
         raise _below("quantity_below_sold", "quantity", tt.sold_count, tt.held_count, quantity, "quantity")
 
 
-def reserve_event(session: Session, event_id: uuid.UUID, qty: int) -> bool:
-    """The event-capacity part of a hold, decided on a fresh read *after* the ticket type locks (never on
-    a capacity read before them: a concurrent edit may have set or cleared it meanwhile). ``held_count
-    += qty`` when a capacity is set and has room → True; the event has no capacity → True (nothing to
-    count); not enough room → False. No commit."""
-    result = session.execute(
-        update(_EVENT).where(_EVENT.c.id == event_id, _EVENT.c.capacity.is_not(None),
-                             _EVENT.c.capacity - _EVENT.c.sold_count - _EVENT.c.held_count >= qty)
-        .values(held_count=_EVENT.c.held_count + qty))
-    if result.rowcount == 1:
-        return True
-    return session.execute(select(_EVENT.c.capacity).where(_EVENT.c.id == event_id)).scalar() is None
-
-
-def committed_total(session: Session, event_id: uuid.UUID) -> int:
-    """``sum(sold + held)`` over the event's ticket types (a read, for views and tests)."""
-    return int(session.execute(select(func.coalesce(func.sum(_TT.c.sold_count + _TT.c.held_count), 0))
-                               .where(_TT.c.event_id == event_id)).scalar_one())
+committed_total = stock.committed_total  # (kept for callers: sum(sold + held) over the event's ticket types)

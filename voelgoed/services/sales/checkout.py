@@ -5,9 +5,15 @@ The payment provider is chosen by the server (:func:`voelgoed.services.payments.
 event → organisation → ``PAYMENT_PROVIDER`` → sandbox only where it is available); there is no way
 for the buyer to choose it.
 Effects: Order(pending, ``VG-XXXXXX``, ``access_token``), OrderItems with the unit prices captured
-on the hold, total computed here (cents), Payment(initiated) created through the provider, hold →
-``converted``. The pending order expires with its hold (``expires_at`` copied). Free orders
-(total 0) are paid at once without a provider (provider ``free``). Commits.
+on the hold, total computed here (cents), Payment(initiated), hold → ``converted`` — committed FIRST; only
+then is the provider called (``create_checkout``, no transaction open and no row locked), and its redirect
+URL is stored in a second short transaction. The pending order expires with its hold (``expires_at``
+copied). Free orders (total 0) are paid at once without a provider (provider ``free``).
+
+Provider failure (timeout, 5xx): 503 ``provider_unavailable`` (``details.order_code``, ``retryable``); the
+order stays ``pending`` and the hold ``converted`` (reserved until it expires). Calling checkout again for
+the same hold retries: the same order gets a new payment attempt (fresh reference) — never a second order.
+A hold whose provider call succeeded answers 409 ``already_checked_out`` as before.
 
 Errors: 404 ``not_found`` (no such hold), 409 ``already_checked_out``,
 409 ``hold_expired``, 409 ``hold_not_active`` (released), 422 ``validation_failed`` (name/email),
@@ -16,6 +22,7 @@ Errors: 404 ``not_found`` (no such hold), 409 ``already_checked_out``,
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime
 
@@ -23,7 +30,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
 from voelgoed.config import get_settings
-from voelgoed.models import Hold, HoldItem, HoldStatus, Order, OrderItem, OrderStatus, Payment
+from voelgoed.models import Event, Hold, HoldItem, HoldStatus, Order, OrderItem, OrderStatus, Payment
 from voelgoed.services.payments import get_provider, resolve_provider_name
 from voelgoed.services.platform import (
     Busy,
@@ -41,6 +48,8 @@ from voelgoed.services.platform import (
 from voelgoed.services.sales.inventory import _end_hold
 from voelgoed.services.sales.orders import _finish_paid
 
+BUYER = audit.Actor("buyer", "")
+log = logging.getLogger(__name__)
 EMAIL_RE = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$")
 
 
@@ -63,62 +72,119 @@ def validate_buyer(buyer_name, buyer_email) -> tuple[str, str]:
 
 
 def start_checkout(session: Session, *, hold_id, buyer_name: str, buyer_email: str, now: datetime | None = None) -> Order:
-    """See the module docstring."""
+    """See the module docstring. Two short transactions around the provider call, which runs with no
+    transaction open: (1) lock the hold, write the pending order and an ``initiated`` payment, commit;
+    (2) ask the provider for its checkout page; (3) store its redirect URL, commit."""
     now = clock.resolve(now)
     name, email = validate_buyer(buyer_name, buyer_email)
     hid = parse_id(hold_id, "hold")
     try:
-        hold = session.exec(select(Hold).where(Hold.id == hid).with_for_update().execution_options(populate_existing=True)).first()
-        if hold is None:
-            raise NotFound("not_found", "Hold not found")
-        from voelgoed.models import Event  # (local: keeps this slice's edit to one place)
-
-        if session.get(Event, hold.event_id).status == "cancelled":  # a hold made before the event was cancelled
-            raise VoelgoedError("event_cancelled", "This event has been cancelled", {"status": "cancelled"}, status=409)
-        if hold.status in (HoldStatus.converted, HoldStatus.completed):
-            raise VoelgoedError("already_checked_out", "Checkout has already started for these tickets")
-        if hold.status == HoldStatus.expired or (hold.status == HoldStatus.active and clock.aware(hold.expires_at) <= now):
-            if hold.status == HoldStatus.active:
-                _end_hold(session, hid, status=HoldStatus.expired.value, now=now, from_statuses=("active",), only_if_lapsed=True)
-                session.commit()
-            raise VoelgoedError("hold_expired", "Your reservation has expired; please choose your tickets again")
-        if hold.status != HoldStatus.active:
-            raise VoelgoedError("hold_not_active", "This reservation was cancelled")
-        items = session.exec(select(HoldItem).where(HoldItem.hold_id == hold.id).order_by(HoldItem.id)).all()
-        total = sum(i.quantity * i.unit_price_cents for i in items)
-        prov = None if total == 0 else get_provider(resolve_provider_name(session, event_id=hold.event_id))
-        order = Order(organization_id=hold.organization_id, event_id=hold.event_id, hold_id=hold.id,
-                      order_code=new_order_code(), access_token=new_token(), status=OrderStatus.pending.value,
-                      buyer_name=name, buyer_email=email, total_cents=total, currency=hold.currency,
-                      provider=prov.name if prov else "free", created_at=now, updated_at=now, expires_at=hold.expires_at)
-        _insert_with_unique_code(session, order)
-        session.add_all([OrderItem(organization_id=order.organization_id, order_id=order.id, ticket_type_id=i.ticket_type_id,
-                                   quantity=i.quantity, unit_price_cents=i.unit_price_cents, seat_id=i.seat_id) for i in items])
-        hold.status = HoldStatus.converted.value
-        session.add(hold)
-        buyer = audit.Actor("buyer", "")
-        audit.record(session, buyer, "order.created", order, {"order_code": order.order_code, "total_cents": total})
-        session.flush()
-        if prov is None:
-            outcome = _finish_paid(session, order, hold, now, buyer)
-            session.commit()
-            if outcome == "paid":
-                outbox.nudge()  # the order.paid outbox row was committed with the order
-            return order
-        payment = Payment(organization_id=order.organization_id, order_id=order.id, provider=prov.name,
-                          reference="VGP-" + new_code(20, "abcdefghjkmnpqrstuvwxyz23456789"),
-                          amount_cents=total, currency=order.currency, created_at=now, updated_at=now)
-        payment.reference, payment.redirect_url = prov.create_checkout(order, payment)
-        session.add(payment)
-        audit.record(session, buyer, "payment.initiated", payment, {"provider": prov.name, "amount_cents": total})
-        session.commit()
-        return order
+        order, payment, prov = _commit_pending_order(session, hid, name, email, now)
     except VoelgoedError:
         session.rollback()
         raise
     except OperationalError as exc:
         session.rollback()
         raise Busy("busy", "Please try again") from exc
+    if payment is not None:
+        _create_at_provider(session, order, payment, prov, now)
+    return order
+
+
+def _pending_order_to_retry(session: Session, hold: Hold) -> Order | None:
+    """The hold's pending order when its provider call never completed (no ``initiated`` payment with a
+    redirect URL: the provider failed, timed out, or the process died before storing the answer)."""
+    order = session.exec(select(Order).where(Order.hold_id == hold.id, Order.status == OrderStatus.pending.value)
+                         .with_for_update().execution_options(populate_existing=True)).first()
+    if order is None or order.provider == "free":
+        return None
+    ready = session.exec(select(Payment.id).where(Payment.order_id == order.id, Payment.status == "initiated",
+                                                  Payment.redirect_url != "")).first()
+    return None if ready is not None else order
+
+
+def _commit_pending_order(session: Session, hid, name: str, email: str, now: datetime):
+    """Transaction 1 (row locks: hold → order). Returns ``(order, payment | None, provider)``; commits."""
+    hold = session.exec(select(Hold).where(Hold.id == hid).with_for_update().execution_options(populate_existing=True)).first()
+    if hold is None:
+        raise NotFound("not_found", "Hold not found")
+    if session.get(Event, hold.event_id).status == "cancelled":  # a hold made before the event was cancelled
+        raise VoelgoedError("event_cancelled", "This event has been cancelled", {"status": "cancelled"}, status=409)
+    lapsed = clock.aware(hold.expires_at) <= now
+    if hold.status == HoldStatus.converted and not lapsed:
+        order = _pending_order_to_retry(session, hold)
+        if order is not None:  # a retry after a provider failure: the same order, a fresh payment attempt
+            prov = get_provider(order.provider)
+            return order, _new_payment(session, order, prov, now), prov
+    if hold.status in (HoldStatus.converted, HoldStatus.completed):
+        raise VoelgoedError("already_checked_out", "Checkout has already started for these tickets")
+    if hold.status == HoldStatus.expired or (hold.status == HoldStatus.active and lapsed):
+        if hold.status == HoldStatus.active:
+            _end_hold(session, hid, status=HoldStatus.expired.value, now=now, from_statuses=("active",), only_if_lapsed=True)
+            session.commit()
+        raise VoelgoedError("hold_expired", "Your reservation has expired; please choose your tickets again")
+    if hold.status != HoldStatus.active:
+        raise VoelgoedError("hold_not_active", "This reservation was cancelled")
+    items = session.exec(select(HoldItem).where(HoldItem.hold_id == hold.id).order_by(HoldItem.id)).all()
+    total = sum(i.quantity * i.unit_price_cents for i in items)
+    prov = None if total == 0 else get_provider(resolve_provider_name(session, event_id=hold.event_id))
+    order = Order(organization_id=hold.organization_id, event_id=hold.event_id, hold_id=hold.id,
+                  order_code=new_order_code(), access_token=new_token(), status=OrderStatus.pending.value,
+                  buyer_name=name, buyer_email=email, total_cents=total, currency=hold.currency,
+                  provider=prov.name if prov else "free", created_at=now, updated_at=now, expires_at=hold.expires_at)
+    _insert_with_unique_code(session, order)
+    session.add_all([OrderItem(organization_id=order.organization_id, order_id=order.id, ticket_type_id=i.ticket_type_id,
+                               quantity=i.quantity, unit_price_cents=i.unit_price_cents, seat_id=i.seat_id) for i in items])
+    hold.status = HoldStatus.converted.value
+    session.add(hold)
+    audit.record(session, BUYER, "order.created", order, {"order_code": order.order_code, "total_cents": total})
+    session.flush()
+    if prov is None:
+        outcome = _finish_paid(session, order, hold, now, BUYER)
+        session.commit()
+        if outcome == "paid":
+            outbox.nudge()  # the order.paid outbox row was committed with the order
+        return order, None, None
+    return order, _new_payment(session, order, prov, now), prov
+
+
+def _new_payment(session: Session, order: Order, prov, now: datetime) -> Payment:
+    """An ``initiated`` payment with a fresh reference (never reused: the provider may have registered an
+    earlier attempt's reference before failing), committed with the order before the provider is called."""
+    payment = Payment(organization_id=order.organization_id, order_id=order.id, provider=prov.name,
+                      reference="VGP-" + new_code(20, "abcdefghjkmnpqrstuvwxyz23456789"),
+                      amount_cents=order.total_cents, currency=order.currency, created_at=now, updated_at=now)
+    session.add(payment)
+    session.flush()
+    audit.record(session, BUYER, "payment.initiated", payment, {"provider": prov.name, "amount_cents": order.total_cents})
+    session.commit()
+    return payment
+
+
+def _create_at_provider(session: Session, order: Order, payment: Payment, prov, now: datetime) -> None:
+    """The provider call (no transaction open, no row locked), then transaction 3 stores its answer.
+
+    A failure (timeout, 5xx, refusal) raises 503 ``provider_unavailable`` with ``details.order_code``; the
+    pending order stays, the hold stays reserved until it expires, and the same checkout call (or the hold
+    page's button) retries with a new payment attempt for the same order — never a second order."""
+    try:
+        reference, redirect_url = prov.create_checkout(order, payment)
+    except Exception as exc:
+        log.warning("order %s: provider %s create_checkout failed: %s", order.order_code, prov.name, exc)
+        details = dict(getattr(exc, "details", None) or {})
+        details.update({"provider": prov.name, "order_code": order.order_code, "retryable": True})
+        raise VoelgoedError("provider_unavailable", "The payment provider could not be reached; please try again",
+                            details, status=503) from exc
+    try:
+        locked = session.exec(select(Payment).where(Payment.id == payment.id).with_for_update()
+                              .execution_options(populate_existing=True)).one()
+        locked.reference, locked.redirect_url, locked.updated_at = reference, redirect_url, now
+        session.add(locked)
+        session.commit()
+    except OperationalError as exc:
+        session.rollback()
+        raise Busy("busy", "Please try again") from exc
+    payment.reference, payment.redirect_url = reference, redirect_url
 
 
 def _insert_with_unique_code(session: Session, order: Order) -> None:

@@ -1,4 +1,5 @@
-"""Ending holds: release by the buyer, expiry (job and read-time reclaim), giving inventory back.
+"""Ending holds: release by the buyer, expiry (job and read-time reclaim); the stock goes back through
+:mod:`voelgoed.services.sales.stock` (``stock.release``; lapsed holds: ``stock.reclaim_lapsed_holds``).
 
 Lock order (shared with :mod:`voelgoed.services.sales.inventory` and :mod:`voelgoed.services.sales.orders`):
 hold rows → order rows → ticket type rows (ascending id) → event row. Re-exported by ``inventory``.
@@ -7,19 +8,16 @@ hold rows → order rows → ticket type rows (ascending id) → event row. Re-e
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select as sa_select
-from sqlalchemy import text, update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
-from voelgoed.models import Event, Hold, HoldItem, HoldStatus, TicketType
-from voelgoed.services.platform import Busy, NotFound, VoelgoedError, audit, clock, is_postgres, parse_id
+from voelgoed.models import Event, Hold, HoldItem, HoldStatus, Order
+from voelgoed.services.platform import Busy, NotFound, VoelgoedError, audit, clock, parse_id
+from voelgoed.services.sales import stock
 
 BUYER = audit.Actor("buyer", "")
-_TT, _EVENT = TicketType.__table__, Event.__table__
 
 
 def reclaim_lapsed(session: Session, *, event_id: uuid.UUID | str, now: datetime | None = None) -> int:
@@ -29,73 +27,12 @@ def reclaim_lapsed(session: Session, *, event_id: uuid.UUID | str, now: datetime
     if event is None:
         return 0
     try:
-        n = _reclaim_expired(session, event, now)
+        n = stock.reclaim_lapsed_holds(session, event.id, now)
         session.commit()
     except OperationalError as exc:
         session.rollback()
         raise Busy("busy", "Please retry") from exc
     return n
-
-
-def _give_back(session: Session, event_id: uuid.UUID, per_type: dict[uuid.UUID, int]) -> None:
-    """Subtract held quantities (ascending ticket type ids), then from the event when it has a capacity."""
-    for tid in sorted(per_type, key=str):
-        session.execute(update(_TT).where(_TT.c.id == tid).values(held_count=_TT.c.held_count - per_type[tid]))
-    total = sum(per_type.values())
-    if total:
-        session.execute(update(_EVENT).where(_EVENT.c.id == event_id, _EVENT.c.capacity.is_not(None))
-                        .values(held_count=_EVENT.c.held_count - total))
-
-
-_EXPIRE_SQL = text("""
-WITH cand AS (
-    SELECT id FROM hold
-    WHERE event_id = :event_id AND status IN ('active', 'converted') AND expires_at <= :now
-    ORDER BY id FOR UPDATE SKIP LOCKED
-), gone AS (
-    UPDATE hold SET status = 'expired', ended_at = :now FROM cand WHERE hold.id = cand.id
-    RETURNING hold.id, hold.organization_id
-), orders AS (
-    UPDATE "order" SET status = 'expired', updated_at = :now
-    WHERE hold_id IN (SELECT id FROM gone) AND status = 'pending'
-    RETURNING "order".id, "order".organization_id
-)
-SELECT 'item' AS kind, hi.ticket_type_id AS id, NULL::uuid AS organization_id, SUM(hi.quantity)::int AS n
-FROM holditem hi JOIN gone ON hi.hold_id = gone.id GROUP BY hi.ticket_type_id
-UNION ALL SELECT 'hold', id, organization_id, 0 FROM gone
-UNION ALL SELECT 'order', id, organization_id, 0 FROM orders
-""")
-
-
-def _reclaim_expired(session: Session, event: Event, now: datetime, extra_type_ids: Iterable[uuid.UUID] = ()) -> int:
-    """Expire the event's lapsed holds (and their pending orders) and return their inventory. No commit.
-
-    PostgreSQL: one statement with ``FOR UPDATE SKIP LOCKED`` (concurrent reclaimers never wait on
-    each other), then the ticket type rows are locked in id order before being given back.
-    SQLite (embedded demo; writers are serialised by the database lock): hold by hold.
-    """
-    if is_postgres(session):
-        rows = session.execute(_EXPIRE_SQL, {"event_id": event.id, "now": now}).all()
-        per_type = {r.id: r.n for r in rows if r.kind == "item"}
-        for r in rows:  # audit.record is the only writer of audit rows (same transaction)
-            if r.kind != "item":
-                audit.record(session, None, f"{r.kind}.expired", None, {}, organization_id=r.organization_id,
-                             target_type=r.kind, target_id=r.id, created_at=now)
-        if per_type:
-            lock_ids = sorted({*per_type, *extra_type_ids}, key=str)
-            session.execute(sa_select(_TT.c.id).where(_TT.c.id.in_(lock_ids)).order_by(_TT.c.id).with_for_update())
-            _give_back(session, event.id, per_type)
-        return sum(per_type.values())
-    lapsed = session.exec(select(Hold.id).where(Hold.event_id == event.id, Hold.status.in_(("active", "converted")),
-                                                Hold.expires_at <= now)).all()
-    total = 0
-    for hold_id in lapsed:
-        hold = _end_hold(session, hold_id, status=HoldStatus.expired.value, now=now, from_statuses=("active", "converted"),
-                         only_if_lapsed=True)
-        if hold is not None:
-            total += 1
-            _expire_pending_order(session, hold, now)
-    return total
 
 
 def _end_hold(session: Session, hold_id: uuid.UUID, *, status: str, now: datetime,
@@ -113,7 +50,7 @@ def _end_hold(session: Session, hold_id: uuid.UUID, *, status: str, now: datetim
     hold.status, hold.ended_at = status, now
     session.add(hold)
     session.flush()
-    _give_back(session, hold.event_id, per_type)
+    stock.release(session, hold.event_id, stock.lines_of(per_type))
     audit.record(session, BUYER if status == "released" else None, f"hold.{status}", hold, {"items": {str(k): v for k, v in per_type.items()}})
     return hold
 
@@ -158,8 +95,6 @@ def expire_hold(session: Session, *, hold_id: uuid.UUID | str, now: datetime | N
 
 
 def _expire_pending_order(session: Session, hold: Hold, now: datetime) -> None:
-    from voelgoed.models import Order
-
     order = session.exec(select(Order).where(Order.hold_id == hold.id).with_for_update()).first()
     if order is not None and order.status == "pending":
         order.status, order.updated_at = "expired", now

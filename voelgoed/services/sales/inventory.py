@@ -1,10 +1,9 @@
 """General-admission inventory: holds (reserve → release / expire) and live availability.
 
-Counters (architecture decision 5): ``tickettype.available = quantity - sold_count - held_count``
-and, when ``event.capacity`` is set, the same on the ``event`` row. Both are changed only by
-conditional ``UPDATE … WHERE quantity - sold_count - held_count >= :n`` statements inside the
-hold's transaction, ticket types in ascending id order, then the event row. Lock order used by
-every writer in this package: hold rows → order rows → ticket type rows (ascending id) → event row.
+Stock (the counters, availability, reclaim) is owned by :mod:`voelgoed.services.sales.stock`: this module
+inserts holds and calls ``stock.reserve`` (locked path) or ``stock.reserve_with_hold`` (the PostgreSQL
+one-statement fast path). Lock order used by every writer in this package: hold rows → order rows →
+ticket type rows (ascending id) → event row.
 
 Read-time expiry: an expired hold (``expires_at <= now``) never counts. The hold path first tries
 to reserve; only if that fails does it reclaim the event's expired holds (``FOR UPDATE SKIP
@@ -32,13 +31,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, text, update
+from sqlalchemy import insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from voelgoed.config import get_settings
-from voelgoed.models import Event, Hold, HoldItem, HoldStatus, TicketType
+from voelgoed.models import Event, Hold, HoldItem, HoldStatus
 from voelgoed.services.platform import (
     Busy,
     NotFound,
@@ -49,15 +48,14 @@ from voelgoed.services.platform import (
     is_postgres,  # noqa: F401  (re-exported for callers)
 )
 from voelgoed.services.sales import (
-    capacity,
     hold_caps,
+    stock,
     waiting_room,  # owned by the waiting-room slice
 )
 from voelgoed.services.sales.hold_load import load_for_hold
 from voelgoed.services.sales.hold_release import (  # noqa: F401  (re-exported: inventory is the public face)
     BUYER,
     _end_hold,
-    _reclaim_expired,
     expire_hold,
     reclaim_lapsed,
     release_hold,
@@ -71,16 +69,9 @@ from voelgoed.services.sales.storefront import (  # noqa: F401  (re-exported for
 )
 
 MAX_LINES = 20
-_TT, _EVENT, _HOLD, _ITEM = (m.__table__ for m in (TicketType, Event, Hold, HoldItem))
+_HOLD, _ITEM = Hold.__table__, HoldItem.__table__
 _HOLD_COLS = ("id", "organization_id", "event_id", "status", "expires_at", "total_cents", "currency", "client_address",
               "client_hash", "pass_id", "created_at")
-
-
-class _Short(Exception):
-    """A conditional update matched no row: not enough left for ``ticket_type_id`` (None: event capacity)."""
-
-    def __init__(self, ticket_type_id: uuid.UUID | None):
-        self.ticket_type_id = ticket_type_id
 
 
 # --------------------------------------------------------------------------- validation
@@ -231,12 +222,11 @@ def _try_single(conn, event, types: dict, wanted: dict, *, who: hold_caps.Who, t
     try:
         with hold_caps.session_locks(conn, who):
             hold_caps.check(conn, event_id=event.id, who=who, quantity=ordered[0][1], now=now)
-            _place_single_pg(conn, hold, ordered[0], types[ordered[0][0]].price_cents)
-    except _Short:
+            tid, qty = ordered[0]
+            stock.reserve_with_hold(conn, hold, tid, qty, types[tid].price_cents)
+    except stock.Short:
         return False
-    except DataError as exc:  # the event got a capacity after we read it (the statement's guard, 22012)
-        if getattr(getattr(exc, "orig", None), "sqlstate", None) != "22012":
-            raise
+    except stock.FastPathIneligible:  # the event got a capacity after we read it: the locked path decides
         return None
     return hold, lines
 
@@ -251,25 +241,23 @@ def _place(session: Session, event: Event, types: dict, wanted: dict, *, who: ho
     ordered = sorted(wanted.items(), key=lambda kv: str(kv[0]))
     total_qty = sum(wanted.values())
     org_id = event.organization_id
-    last_short: _Short | None = _Short(ordered[0][0]) if reclaim_first and len(ordered) == 1 else None
+    last_short: stock.Short | None = (stock.Short(stock.TICKET_TYPE, ticket_type_id=ordered[0][0])
+                                      if reclaim_first and len(ordered) == 1 else None)
     for attempt in ((1,) if reclaim_first else (0, 1)):
         hold, lines = _new_hold(event, types, ordered, who, ttl, now)
         try:
             hold_caps.lock_for_transaction(session, who)
-            if attempt == 1 and not _reclaim_expired(session, event, now, extra_type_ids=[t for t, _ in ordered]):
-                raise last_short or _Short(None)
+            if attempt == 1 and not stock.reclaim_lapsed_holds(session, event.id, now, extra_type_ids=[t for t, _ in ordered]):
+                raise last_short or stock.Short(stock.EVENT_CAPACITY)
             session.execute(insert(_HOLD).values(**{c: getattr(hold, c) for c in _HOLD_COLS}))
             session.execute(insert(_ITEM), [{"id": uuid.uuid4(), "organization_id": org_id, "hold_id": hold.id,
                                              "ticket_type_id": t, "quantity": q, "unit_price_cents": types[t].price_cents}
                                             for t, q in ordered])
             _audit_hold_created(session, hold, dict(ordered))
             hold_caps.check(session, event_id=event.id, who=who, quantity=total_qty, now=now, counted=True)
-            for tid, qty in ordered:
-                _reserve(session, _TT, tid, qty)
-            if not capacity.reserve_event(session, event.id, total_qty):  # fresh read, after the type locks
-                raise _Short(None)
+            stock.reserve(session, event.id, stock.lines_of(ordered))  # hot rows last: types, then the event
             session.commit()
-        except _Short as short:
+        except stock.Short as short:
             session.rollback()
             last_short = short
             if attempt == 0:
@@ -285,35 +273,6 @@ def _place(session: Session, event: Event, types: dict, wanted: dict, *, who: ho
     raise AssertionError("unreachable")
 
 
-_SINGLE_SQL = text("""
-WITH u AS (
-    UPDATE tickettype SET held_count = held_count + :n
-    WHERE id = :tt AND quantity - sold_count - held_count >= :n RETURNING id, event_id
-), g AS (
-    -- after the ticket type lock: re-read the event's capacity with a FOR SHARE row lock, which (unlike a plain
-    -- or KEY SHARE read) returns the newest version when a capacity edit committed after this statement began
-    -- (tested: tests/concurrency/test_capacity_race.py). This path is only for events without a capacity; if
-    -- one was set meanwhile, fail the statement (division by zero, SQLSTATE 22012) and the caller takes the
-    -- locked path. See voelgoed/services/sales/capacity.py.
-    SELECT 1 / (CASE WHEN e.capacity IS NULL THEN 1 ELSE e.capacity * 0 END) AS ok
-    FROM u CROSS JOIN LATERAL (SELECT capacity FROM event WHERE event.id = u.event_id FOR SHARE) e
-), h AS (
-    INSERT INTO hold (id, organization_id, event_id, status, expires_at, total_cents, currency, client_address, client_hash,
-                      pass_id, created_at)
-    SELECT :hid, :org, :event, 'active', :expires, :total, :currency, '', :chash, :pass_id, :now FROM g RETURNING id
-), i AS (
-    INSERT INTO holditem (id, organization_id, hold_id, ticket_type_id, quantity, unit_price_cents)
-    SELECT :iid, :org, h.id, :tt, :n, :price FROM h
-)
-SELECT m.matched,
-       -- only when nothing was reserved (InitPlans run on demand): what is left, and whether lapsed holds exist
-       CASE WHEN m.matched = 0 THEN (SELECT quantity - sold_count - held_count FROM tickettype WHERE id = :tt) END AS left_now,
-       CASE WHEN m.matched = 0 THEN EXISTS (SELECT 1 FROM hold WHERE event_id = :event AND status IN ('active', 'converted')
-                                                                   AND expires_at <= :now) END AS lapsed
-FROM (SELECT count(*) AS matched FROM u) m
-""")
-
-
 def _audit_hold_created(session, hold: Hold, items: dict) -> None:
     audit.record(session, audit.Actor("buyer", ""), "hold.created", None,
                  {"items": {str(t): q for t, q in items.items()}, "client_hash": hold.client_hash, "pass_id": hold.pass_id},
@@ -321,44 +280,7 @@ def _audit_hold_created(session, hold: Hold, items: dict) -> None:
                  created_at=hold.created_at)
 
 
-def _place_single_pg(session, hold: Hold, line: tuple[uuid.UUID, int], price: int) -> None:
-    """The common case (one ticket type, no event capacity) on PostgreSQL in ONE statement: the
-    conditional UPDATE and the hold, item and audit inserts, which happen only if the UPDATE matched.
-
-    Short: answers ``sold_out`` / ``insufficient_inventory`` at once when the same statement saw no lapsed
-    hold of the event (the sold-out fast path); else raises :class:`_Short` (reclaim, retry once)."""
-    tid, qty = line
-    matched, left_now, lapsed = session.execute(_SINGLE_SQL, {
-        "n": qty, "tt": tid, "hid": hold.id, "hid_text": str(hold.id), "org": hold.organization_id, "event": hold.event_id,
-        "expires": hold.expires_at, "total": hold.total_cents, "currency": hold.currency, "chash": hold.client_hash,
-        "pass_id": hold.pass_id, "now": hold.created_at, "iid": uuid.uuid4(), "price": price,
-    }).one()
-    if matched == 1:
-        return
-    if lapsed is False and left_now is not None and left_now < qty:
-        # Short and no lapsed hold of the event to reclaim (same statement snapshot): the answer needs no
-        # second round trip. Otherwise (lapsed holds, or the snapshot still showed enough because a
-        # concurrent hold won the row) the caller reclaims and retries (decision 5: expired holds never count).
-        left = max(0, int(left_now))
-        details = {"available": left, "ticket_type_id": str(tid)}
-        if left <= 0:
-            raise VoelgoedError("sold_out", "Sold out", details)
-        raise VoelgoedError("insufficient_inventory", f"Only {left} left", details)
-    raise _Short(tid)
-
-
-def _reserve(session: Session, table, row_id: uuid.UUID, qty: int) -> None:
-    """``held_count += qty`` if ``quantity|capacity - sold_count - held_count >= qty`` (one conditional UPDATE); else _Short."""
-    limit = table.c.quantity if table is _TT else table.c.capacity
-    result = session.execute(
-        update(table).where(table.c.id == row_id, limit - table.c.sold_count - table.c.held_count >= qty)
-        .values(held_count=table.c.held_count + qty)
-    )
-    if result.rowcount != 1:
-        raise _Short(row_id if table is _TT else None)
-
-
-def _shortage_error(session: Session, event: Event, short: _Short, wanted: dict, now: datetime) -> VoelgoedError:
+def _shortage_error(session: Session, event: Event, short: stock.Short, wanted: dict, now: datetime) -> VoelgoedError:
     avail = availability(session, event, now)
     if short.ticket_type_id is None:
         left = max(0, avail["event"] if avail["event"] is not None else 0)

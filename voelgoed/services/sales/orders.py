@@ -19,7 +19,6 @@ import logging
 import uuid
 from datetime import datetime
 
-from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
@@ -37,6 +36,7 @@ from voelgoed.services.platform import (
     outbox,
     ratelimit,
 )
+from voelgoed.services.sales import stock
 from voelgoed.services.sales.inventory import _end_hold
 from voelgoed.services.tickets import ticket_views, tickets
 
@@ -54,40 +54,20 @@ def _per_type(session: Session, order: Order) -> dict[uuid.UUID, int]:
 
 
 def settle_inventory(session: Session, order: Order, hold: Hold | None, now: datetime) -> bool:
-    """Turn the order's inventory into *sold*. Caller holds the hold's row lock. No commit.
+    """Turn the order's stock into *sold* (:func:`voelgoed.services.sales.stock.sell`). Caller holds the hold's
+    row lock. No commit.
 
-    A hold still converted/active (even if lapsed, as long as nobody reclaimed it) moves
-    held → sold. An expired/released hold's inventory is re-reserved as sold atomically
-    (savepoint; all lines or none). Returns False when that is no longer possible.
+    A hold still converted/active (even if lapsed, as long as nobody reclaimed it) moves held → sold. An
+    expired/released hold's stock is re-reserved as sold atomically (all lines or none). Returns False when
+    that is no longer possible.
     """
-    per = _per_type(session, order)
-    ordered = sorted(per, key=str)
-    total = sum(per.values())
-    tt, ev = TicketType.__table__, Event.__table__
+    lines = stock.lines_of(_per_type(session, order))
     if hold is not None and hold.status in (HoldStatus.converted.value, HoldStatus.active.value):
-        for tid in ordered:
-            session.execute(update(tt).where(tt.c.id == tid).values(held_count=tt.c.held_count - per[tid],
-                                                                   sold_count=tt.c.sold_count + per[tid]))
-        session.execute(update(ev).where(ev.c.id == order.event_id, ev.c.capacity.is_not(None))
-                        .values(held_count=ev.c.held_count - total, sold_count=ev.c.sold_count + total))
+        stock.sell(session, order.event_id, lines, from_held=True)
         hold.status, hold.ended_at = HoldStatus.completed.value, now
         session.add(hold)
         return True
-    nested = session.begin_nested()
-    for tid in ordered:
-        r = session.execute(update(tt).where(tt.c.id == tid, tt.c.quantity - tt.c.sold_count - tt.c.held_count >= per[tid])
-                            .values(sold_count=tt.c.sold_count + per[tid]))
-        if r.rowcount != 1:
-            nested.rollback()
-            return False
-    r = session.execute(update(ev).where(ev.c.id == order.event_id,
-                                         ev.c.capacity.is_(None) | (ev.c.capacity - ev.c.sold_count - ev.c.held_count >= total))
-                        .values(sold_count=ev.c.sold_count + total))
-    if r.rowcount != 1:
-        nested.rollback()
-        return False
-    nested.commit()
-    return True
+    return stock.sell(session, order.event_id, lines, from_held=False)
 
 
 def _lock_order_chain(session: Session, payment: Payment) -> tuple[Hold | None, Order, Payment]:

@@ -1,20 +1,19 @@
 """Buyer-facing reads: live availability, the public event view and the hold view.
 
-Lapsed holds (``expires_at <= now``) never count, even before the expiry job or a reclaim ran:
-their quantities are added back to what the counters say.
+Availability comes from :mod:`voelgoed.services.sales.stock` (lapsed holds never count).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from voelgoed.models import Event, Hold, HoldItem, TicketType
 from voelgoed.services.platform import NotFound, VoelgoedError, clean_key, clock, parse_id
+from voelgoed.services.sales import stock
 
-LIVE_HOLD_STATUSES = ("active", "converted")
+LIVE_HOLD_STATUSES = stock.LIVE_HOLD_STATUSES
 
 
 SELLABLE_EVENT_STATUSES = ("published", "live")
@@ -44,27 +43,9 @@ def check_event_on_sale(event: Event, now: datetime) -> None:
 
 
 def availability(session: Session, event: Event, now: datetime | None = None) -> dict:
-    """Live availability: ``{"types": {ticket_type_id: n}, "event": n | None}``; lapsed holds don't count.
-
-    Per type the figure is already capped by the event capacity (when set). Never negative.
-    """
-    now = clock.resolve(now)
-    h, hi, tt, ev = Hold.__table__, HoldItem.__table__, TicketType.__table__, Event.__table__
-    lapsed = (select(hi.c.ticket_type_id, func.sum(hi.c.quantity).label("n")).join(h, h.c.id == hi.c.hold_id)
-              .where(h.c.event_id == event.id, h.c.status.in_(LIVE_HOLD_STATUSES), h.c.expires_at <= now)
-              .group_by(hi.c.ticket_type_id).subquery())
-    rows = session.execute(select(tt.c.id, tt.c.quantity - tt.c.sold_count - tt.c.held_count + func.coalesce(lapsed.c.n, 0))
-                           .outerjoin(lapsed, lapsed.c.ticket_type_id == tt.c.id).where(tt.c.event_id == event.id)).all()
-    types = {r[0]: max(0, int(r[1])) for r in rows}
-    event_left = None
-    if event.capacity is not None:
-        lapsed_total = session.execute(select(func.coalesce(func.sum(hi.c.quantity), 0)).join(h, h.c.id == hi.c.hold_id).where(
-            h.c.event_id == event.id, h.c.status.in_(LIVE_HOLD_STATUSES), h.c.expires_at <= now)).scalar_one()
-        left = session.execute(select(ev.c.capacity - ev.c.sold_count - ev.c.held_count).where(ev.c.id == event.id)).scalar_one()
-        if left is not None:  # (None: the capacity was removed since ``event`` was read)
-            event_left = max(0, int(left) + int(lapsed_total))
-            types = {k: min(v, event_left) for k, v in types.items()}
-    return {"types": types, "event": event_left}
+    """Live availability ``{"types": {ticket_type_id: n}, "event": n | None}`` (lapsed holds don't count):
+    :func:`voelgoed.services.sales.stock.available`."""
+    return stock.available(session, event, now)
 
 
 def _iso(dt: datetime | None) -> str | None:
