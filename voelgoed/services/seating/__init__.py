@@ -28,6 +28,7 @@ from .plans import (
     list_plans,
     list_versions,
     plan_dict,
+    plans_by_venue,
     publish,
     rename_plan,
     save_draft,
@@ -42,6 +43,6 @@ __all__ = [
     "MAX_LAYOUT_BYTES", "MAX_SEATS", "SEAT_FLAGS", "canonical_json", "empty_layout", "layout_hash", "parse_layout",
     "validate_layout",
     "SCHEMES", "letters", "renumber", "sequence",
-    "create_plan", "export_layout", "get_plan", "get_version", "list_plans", "list_versions", "plan_dict", "publish",
+    "create_plan", "export_layout", "get_plan", "get_version", "list_plans", "list_versions", "plan_dict", "plans_by_venue", "publish",
     "rename_plan", "save_draft", "validate_draft", "version_dict", "version_seats",
 ]

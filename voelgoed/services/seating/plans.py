@@ -90,6 +90,18 @@ def list_plans(session: Session, ctx: TenantContext, *, venue_id: Any, include_a
     return list(session.exec(stmt.order_by(SeatingPlan.name, SeatingPlan.created_at)))
 
 
+def plans_by_venue(session: Session, ctx: TenantContext) -> dict[str, list[dict[str, Any]]]:
+    """``{venue_id: [{id, name, latest_version}]}`` of the organisation's live plans (for the venues page)."""
+    rbac.require(ctx, rbac.can_view_events, "view seating plans")
+    rows = session.exec(select(SeatingPlan.id, SeatingPlan.venue_id, SeatingPlan.name, SeatingPlan.latest_version)
+                        .where(SeatingPlan.organization_id == ctx.organization_id, SeatingPlan.archived_at.is_(None))
+                        .order_by(SeatingPlan.name, SeatingPlan.created_at))
+    out: dict[str, list[dict[str, Any]]] = {}
+    for plan_id, venue_id, name, latest in rows:
+        out.setdefault(str(venue_id), []).append({"id": str(plan_id), "name": name, "latest_version": latest})
+    return out
+
+
 def rename_plan(session: Session, ctx: TenantContext, plan_id: Any, *, name: Any) -> SeatingPlan:
     """Change the plan's name (versions keep theirs). Raises 403, 404, 409 ``invalid_state``, 422."""
     plan = _plan(session, ctx, plan_id, write=True)
