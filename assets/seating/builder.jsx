@@ -122,7 +122,18 @@ export default function SeatingBuilder({ planId, width, height }) {
   const [paint, setPaint] = useState("");
   const [newCat, setNewCat] = useState({ label: "", color: "#1c7ed6", accessible: false });
   const undo = useRef([]), redo = useRef([]);
-  const shapeRef = useRef(null), stageRef = useRef(null), boxRef = useRef(null);
+  const shapeRef = useRef(null), stageRef = useRef(null), boxRef = useRef(null), layerRef = useRef(null);
+  // The view (pan/zoom) lives in a ref and is applied to the Konva layer directly: panning and zooming
+  // redraw the canvas without a React render per frame; React's copy (hint, stroke widths) follows lazily.
+  const viewRef = useRef(view);
+  const viewTimer = useRef(null);
+  const applyView = useCallback((v) => {
+    viewRef.current = v;
+    const layer = layerRef.current;
+    if (layer) { layer.position({ x: v.x, y: v.y }); layer.scale({ x: v.scale, y: v.scale }); layer.batchDraw(); }
+    clearTimeout(viewTimer.current);
+    viewTimer.current = setTimeout(() => setView(viewRef.current), 120);
+  }, []);
   const gesture = useRef(null);
 
   const doc = docRef.current;
@@ -168,19 +179,20 @@ export default function SeatingBuilder({ planId, width, height }) {
   useEffect(() => {
     window.__seatingBuilder = {
       doc: () => docRef.current, selection: () => Array.from(selection), select: (keys) => setSelection(new Set(keys)),
-      load: (d) => { snapshot(); docRef.current = normalise(d); changed(); }, view: () => view,
-      setView: (v) => setView(v), redraw, frame: () => redraw(),
+      load: (d) => { snapshot(); docRef.current = normalise(d); changed(); }, view: () => viewRef.current,
+      setView: (v) => applyView(v), redraw, frame: () => redraw(),
+      paint: (keys, category) => { for (const k of keys) { const it = index.byKey.get(k); if (it) it.seat.category = category; } changed(); },
     };
   });
 
-  const toWorld = (p) => ({ x: (p.x - view.x) / view.scale, y: (p.y - view.y) / view.scale });
+  const toWorld = (p) => { const v = viewRef.current; return { x: (p.x - v.x) / v.scale, y: (p.y - v.y) / v.scale }; };
   const pointer = () => toWorld(stageRef.current.getPointerPosition());
 
   // ---- drawing the seats (one Shape, batched by colour, culled) -----------------------------------
   const colours = useMemo(() => new Map(doc.categories.map((c) => [c.key, c.color])), [tick]);
   const sceneFunc = useCallback((kctx) => {
     const ctx = kctx._context;
-    const d = docRef.current, r = d.seat_radius || 10;
+    const d = docRef.current, r = d.seat_radius || 10, view = viewRef.current;
     const x0 = -view.x / view.scale - r, y0 = -view.y / view.scale - r;
     const x1 = x0 + size.w / view.scale + 2 * r, y1 = y0 + size.h / view.scale + 2 * r;
     const buckets = new Map();
@@ -192,7 +204,7 @@ export default function SeatingBuilder({ planId, width, height }) {
       const col = colours.get(s.category || (it.table && it.table.category)) || UNCATEGORISED;
       let b = buckets.get(col); if (!b) buckets.set(col, (b = [])); b.push(s);
     }
-    const tiny = r * view.scale < 2;
+    const tiny = r * view.scale < 3.5;   // arcs cost more than squares in software rendering; at this size they look alike
     for (const [col, seats] of buckets) {
       ctx.fillStyle = col;
       if (tiny) { for (const s of seats) ctx.fillRect(s.x - r, s.y - r, 2 * r, 2 * r); continue; }
@@ -215,7 +227,7 @@ export default function SeatingBuilder({ planId, width, height }) {
         if (first && row.label && first.x > x0 && first.x < x1 && first.y > y0 && first.y < y1) ctx.fillText(row.label, first.x - 2.4 * r, first.y);
       }
     }
-  }, [index, colours, selection, view, size]);
+  }, [index, colours, selection, size]);
 
   // ---- edits ----------------------------------------------------------------------------------------
   const activeSection = () => {
@@ -371,7 +383,7 @@ export default function SeatingBuilder({ planId, width, height }) {
     const btn = e.evt.button;
     const p = pointer();
     boxRef.current && boxRef.current.focus();
-    if (tool === "pan" || btn === 1) { gesture.current = { kind: "pan", start: stageRef.current.getPointerPosition(), view }; return; }
+    if (tool === "pan" || btn === 1) { gesture.current = { kind: "pan", start: stageRef.current.getPointerPosition(), view: viewRef.current }; return; }
     if (tool === "focal" && mayEdit) { snapshot(); doc.focal_point = { x: Math.round(p.x), y: Math.round(p.y) }; changed(); setTool("select"); return; }
     if (tool === "row") { gesture.current = { kind: "row", p0: p, p1: p }; return; }
     if (tool === "block") { drawBlock(p); return; }
@@ -393,7 +405,7 @@ export default function SeatingBuilder({ planId, width, height }) {
     const g = gesture.current; if (!g) return;
     if (g.kind === "pan") {
       const now = stageRef.current.getPointerPosition();
-      setView({ ...g.view, x: g.view.x + now.x - g.start.x, y: g.view.y + now.y - g.start.y }); return;
+      applyView({ ...g.view, x: g.view.x + now.x - g.start.x, y: g.view.y + now.y - g.start.y }); return;
     }
     const p = pointer();
     if (g.kind === "move") {
@@ -418,18 +430,18 @@ export default function SeatingBuilder({ planId, width, height }) {
   };
   const onWheel = (e) => {
     e.evt.preventDefault();
-    const old = view.scale, pos = stageRef.current.getPointerPosition();
+    const v = viewRef.current, old = v.scale, pos = stageRef.current.getPointerPosition();
     const scale = Math.max(0.05, Math.min(8, old * (e.evt.deltaY > 0 ? 1 / 1.1 : 1.1)));
-    const wx = (pos.x - view.x) / old, wy = (pos.y - view.y) / old;
-    setView({ scale, x: pos.x - wx * scale, y: pos.y - wy * scale });
+    const wx = (pos.x - v.x) / old, wy = (pos.y - v.y) / old;
+    applyView({ scale, x: pos.x - wx * scale, y: pos.y - wy * scale });
   };
-  const zoom = (f) => { const c = { x: size.w / 2, y: size.h / 2 }; const s = Math.max(0.05, Math.min(8, view.scale * f)); setView({ scale: s, x: c.x - ((c.x - view.x) / view.scale) * s, y: c.y - ((c.y - view.y) / view.scale) * s }); };
+  const zoom = (f) => { const v = viewRef.current, c = { x: size.w / 2, y: size.h / 2 }; const s = Math.max(0.05, Math.min(8, v.scale * f)); applyView({ scale: s, x: c.x - ((c.x - v.x) / v.scale) * s, y: c.y - ((c.y - v.y) / v.scale) * s }); };
   const fit = () => {
-    if (!index.items.length) { setView({ x: 40, y: 40, scale: 1 }); return; }
+    if (!index.items.length) { applyView({ x: 40, y: 40, scale: 1 }); return; }
     let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
     for (const { seat: s } of index.items) { x0 = Math.min(x0, s.x); y0 = Math.min(y0, s.y); x1 = Math.max(x1, s.x); y1 = Math.max(y1, s.y); }
     const s = Math.min(4, (size.w - 80) / Math.max(50, x1 - x0), (size.h - 80) / Math.max(50, y1 - y0));
-    setView({ scale: s, x: 40 - x0 * s, y: 40 - y0 * s });
+    applyView({ scale: s, x: 40 - x0 * s, y: 40 - y0 * s });
   };
 
   const onKey = (e) => {
@@ -492,7 +504,7 @@ export default function SeatingBuilder({ planId, width, height }) {
       <div className="sb-main">
         <div className="sb-canvas" ref={boxRef} tabIndex={0} onKeyDown={onKey} data-testid="seating-canvas" style={{ cursor: tool === "pan" ? "grab" : tool === "select" ? "default" : "crosshair" }}>
           <Stage ref={stageRef} width={size.w} height={size.h} onMouseDown={onDown} onMouseMove={onMove} onMouseUp={onUp} onWheel={onWheel}>
-            <Layer x={view.x} y={view.y} scaleX={view.scale} scaleY={view.scale} listening={false}>
+            <Layer ref={layerRef} x={viewRef.current.x} y={viewRef.current.y} scaleX={viewRef.current.scale} scaleY={viewRef.current.scale} listening={false}>
               {doc.standing_areas.map((a) => <Line key={a.id} points={a.points.flatMap((p) => [p.x, p.y])} closed fill={(colours.get(a.category) || UNCATEGORISED) + "55"} stroke="#495057" strokeWidth={1} />)}
               {doc.shapes.map((s) => s.kind === "ellipse"
                 ? <Circle key={s.id} x={s.x + (s.width || 0) / 2} y={s.y + (s.height || 0) / 2} radius={Math.max(s.width || 0, s.height || 0) / 2} fill={s.fill} stroke={s.stroke} />
