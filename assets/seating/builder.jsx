@@ -106,6 +106,7 @@ export default function SeatingBuilder({ planId, width, height }) {
   const [loaded, setLoaded] = useState(false);
   const [mayEdit, setMayEdit] = useState(false);
   const [revision, setRevision] = useState(0);
+  const [published, setPublished] = useState(0);       // latest published version number (0 = never)
   const [dirty, setDirty] = useState(false);
   const [status, setStatus] = useState("");
   const [error, setError] = useState("");
@@ -159,7 +160,7 @@ export default function SeatingBuilder({ planId, width, height }) {
     let live = true;
     api(planId, { method: "GET", headers: {} }).then((plan) => {
       if (!live) return;
-      docRef.current = normalise(plan.layout); setRevision(plan.draft_revision); setMayEdit(!!plan.may_edit);
+      docRef.current = normalise(plan.layout); setRevision(plan.draft_revision); setMayEdit(!!plan.may_edit); setPublished(plan.latest_version || 0);
       setPaint((plan.layout.categories[0] || {}).key || ""); setLoaded(true); setTick((t) => t + 1);
     }).catch((e) => setError(e.message || "Could not load the plan"));
     return () => { live = false; };
@@ -374,7 +375,7 @@ export default function SeatingBuilder({ planId, width, height }) {
   const publish = async () => {
     try {
       const out = await api(`${planId}/publish`, { method: "POST", body: JSON.stringify({ base_revision: revision }) });
-      setConfirm(null); setStatus(`Published version ${out.version.number} (${out.version.seat_count} seats)`);
+      setConfirm(null); setPublished(out.version.number); setStatus(`Published version ${out.version.number} (${out.version.seat_count} seats)`);
     } catch (e) { setConfirm(null); setError(e.message); if (e.details && e.details.problems) setProblems(e.details.problems); }
   };
 
@@ -498,6 +499,7 @@ export default function SeatingBuilder({ planId, width, height }) {
         {btn("sb-save", dirty ? "Save*" : "Save", save, { disabled: !mayEdit, title: "Save the draft (Ctrl+S)" })}
         {btn("sb-validate", "Check", validate, { title: "List what blocks publishing" })}
         {btn("sb-publish", "Publish…", startPublish, { disabled: !mayEdit })}
+        <span className="sb-version" id="sb-version">{published ? `v${published} published` : "never published"}{dirty ? " · unsaved changes" : ""}</span>
         <span className="sb-status" id="sb-status" role="status">{status}</span>
       </div>
       {error ? <div className="sb-error" role="alert" id="sb-error">{error}</div> : null}

@@ -38,6 +38,7 @@ def test_venue_staff_draw_number_paint_and_publish_a_row(page, app_db):
     canvas = page.get_by_test_id("seating-canvas")
     expect(canvas).to_be_visible()
     expect(page.locator("#plan-name")).to_contain_text("Test Venue seating")
+    expect(page.locator("#sb-version")).to_have_text("never published")
 
     # draw a row of 10 seats with one click of the row tool
     page.click("#sb-tool-row")
@@ -95,6 +96,7 @@ def test_venue_staff_draw_number_paint_and_publish_a_row(page, app_db):
     page.screenshot(path=str(SHOTS / "seating-builder-publish.png"))
     page.click("#sb-confirm-publish")
     expect(page.locator("#sb-status")).to_have_text("Published version 1 (10 seats)")
+    expect(page.locator("#sb-version")).to_have_text("v1 published")
     page.screenshot(path=str(SHOTS / "seating-builder.png"))
 
     app_db.expire_all()

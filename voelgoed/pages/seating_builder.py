@@ -23,8 +23,6 @@ def builder_page() -> rx.Component:
                     rx.text(B.venue_name, color_scheme="gray"),
                     rx.text("·", color_scheme="gray"),
                     rx.heading(B.plan_name, size="4", id="plan-name"),
-                    rx.cond(B.latest_version > 0, rx.badge("v", B.latest_version.to_string(), " published", variant="surface"),
-                            rx.badge("never published", color_scheme="gray", variant="surface")),
                     align="center", spacing="2", wrap="wrap",
                 ),
                 rx.cond(B.plan_id != "", seating_builder(plan_id=B.plan_id, height=620, key=B.plan_id),

@@ -18,7 +18,6 @@ class SeatingBuilderState(SessionState):
     plan_id: str = ""
     plan_name: str = ""
     venue_name: str = ""
-    latest_version: int = 0
     not_found: bool = False
 
     def _path_ids(self) -> tuple[str, str]:
@@ -40,6 +39,6 @@ class SeatingBuilderState(SessionState):
                 if plan.venue_id != venue.id:
                     raise VoelgoedError("not_found", "Seating plan not found", status=404)
                 self.plan_id, self.plan_name, self.venue_name = str(plan.id), plan.name, venue.name
-                self.latest_version, self.not_found = plan.latest_version, False
+                self.not_found = False
         except VoelgoedError:
             self.plan_id, self.plan_name, self.venue_name, self.not_found = "", "", "", True
