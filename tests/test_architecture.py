@@ -24,6 +24,8 @@ SERVICES = "voelgoed.services"
 # catalog sits above sales: an organiser's capacity or quantity edit goes through sales' stock rules.
 LAYERS = {"platform": 0, "accounts": 1, "payments": 2, "tickets": 3, "sales": 4, "catalog": 5, "gate": 6,
           "insights": 7, "demo": 8, "runtime": 9}
+# seating (plans of venues, issue 11) sits just above catalog, whose venues own the plans.
+LAYERS["seating"] = 5.5
 ENTRYPOINTS = ("voelgoed/state", "voelgoed/api", "voelgoed/pages", "voelgoed/cli.py", "voelgoed/voelgoed.py")
 MAX_LINES = 400
 

@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from fastapi import FastAPI
 from secure import (
@@ -125,6 +126,15 @@ async def _send_error(send, status: int, code: str, message: str, details: dict)
     await send({"type": "http.response.body", "body": body})
 
 
+# Routes that take larger bodies (seating layouts): (compiled path regex, byte limit); see register_body_limit.
+BODY_LIMIT_OVERRIDES: list[tuple[re.Pattern[str], int]] = []
+
+
+def register_body_limit(path_regex: str, max_bytes: int) -> None:
+    """Let requests whose path fully matches ``path_regex`` carry up to ``max_bytes`` (instead of ``MAX_BODY_BYTES``)."""
+    BODY_LIMIT_OVERRIDES.append((re.compile(path_regex), max_bytes))
+
+
 class BodySizeLimit:
     """413 for request bodies above ``max_bytes`` (declared or streamed); see the module doc."""
 
@@ -140,6 +150,8 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         limit = self._limit()
+        path = scope.get("path", "")
+        limit = next((n for rx_, n in BODY_LIMIT_OVERRIDES if rx_.fullmatch(path)), limit)
         too_large = ("too_large", f"The request body is larger than {limit} bytes", {"max_bytes": limit})
         declared = _header(scope, b"content-length")
         if declared is not None:

@@ -5,6 +5,7 @@ from .events import Event, EventSigningKey, EventStatus
 from .outbox import OutboxEntry, OutboxStatus, SentEmail
 from .payments import Payment, PaymentStatus, WebhookDelivery
 from .scanning import Device, Scan, ScanResult
+from .seating import SeatingArea, SeatingCategory, SeatingPlan, SeatingPlanVersion, SeatingSeat
 from .tenancy import ApiKey, Invitation, Membership, Organization, Role, User, UserSession
 from .ticketing import (
     Hold,
@@ -24,4 +25,5 @@ __all__ = [
     "HoldItem", "HoldStatus", "Invitation", "Membership", "Order", "OrderItem", "OrderStatus",
     "Organization", "OutboxEntry", "OutboxStatus", "SentEmail", "Payment", "PaymentStatus", "Role", "Scan", "ScanResult", "Ticket",
     "TicketStatus", "TicketType", "User", "UserSession", "Venue", "WebhookDelivery",
+    "SeatingArea", "SeatingCategory", "SeatingPlan", "SeatingPlanVersion", "SeatingSeat",
 ]

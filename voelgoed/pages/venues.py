@@ -7,6 +7,7 @@ import reflex as rx
 from voelgoed.pages.components.catalog_ui import confirm_button, form_error, form_field, loading_block
 from voelgoed.pages.components.shell import empty_state, organiser_page
 from voelgoed.services.platform import common_timezones
+from voelgoed.state.seating_plans import SeatingPlansState as SP
 from voelgoed.state.session import SessionState
 from voelgoed.state.venues import VenuesState as V
 
@@ -89,6 +90,21 @@ def _gate_chip(venue, gate) -> rx.Component:
     )
 
 
+def _seating_plans(v) -> rx.Component:
+    """The venue's seating plans (links to the builder) and "New seating plan"."""
+    return rx.vstack(
+        rx.text("Seating plans", size="2", weight="medium", margin_top="8px"),
+        rx.cond(SP.plans.contains(v.id),
+                rx.hstack(rx.foreach(SP.plans[v.id], lambda p: rx.link(
+                    rx.badge(rx.icon("armchair", size=12), p["name"], " · ", p["label"], variant="soft", radius="full"),
+                    href=p["href"], class_name="seating-plan-link")), wrap="wrap", spacing="2"),
+                rx.text("No seating plan yet — add one to sell assigned seats.", size="2", color_scheme="gray")),
+        rx.cond(SP.may_create, rx.button(rx.icon("armchair", size=14), "New seating plan", size="1", variant="surface",
+                                         on_click=SP.new_plan(v.id, v.name), class_name="new-seating-plan")),
+        spacing="2", width="100%", align="start",
+    )
+
+
 def _venue_card(v) -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -116,6 +132,7 @@ def _venue_card(v) -> rx.Component:
                     rx.text("No gates yet — scanners can still be used without one.", size="2", color_scheme="gray")),
             rx.cond(V.may_edit, rx.button(rx.icon("plus", size=14), "Add gate", size="1", variant="surface",
                                           on_click=V.open_gate(v.id, {}), class_name="add-gate")),
+            _seating_plans(v),
             spacing="2", width="100%",
         ),
         width="100%",
@@ -140,4 +157,4 @@ def venues_page() -> rx.Component:
 
 def register(app: rx.App) -> None:
     app.add_page(venues_page, route="/venues", title="Venues · VoelgoedEvents",
-                 on_load=[SessionState.require_signed_in, V.load])
+                 on_load=[SessionState.require_signed_in, V.load, SP.load])

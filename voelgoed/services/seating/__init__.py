@@ -1,0 +1,48 @@
+"""Seating plans of venues (issue 11): the layout document and its JSON Schema, numbering schemes, the
+problems that block publishing, drafts and immutable published versions with their seat rows, diffs.
+Above ``catalog`` (venues own plans); seated sales (issue 12) build on the version's seat rows.
+
+The public face of the package: code outside it imports only the names in ``__all__``."""
+
+from __future__ import annotations
+
+from . import checks, diff, layout, numbering, plans
+from .checks import problems
+from .diff import layout_diff, printed_label
+from .layout import (
+    MAX_LAYOUT_BYTES,
+    MAX_SEATS,
+    SEAT_FLAGS,
+    canonical_json,
+    empty_layout,
+    layout_hash,
+    parse_layout,
+    validate_layout,
+)
+from .numbering import SCHEMES, letters, renumber, sequence
+from .plans import (
+    create_plan,
+    export_layout,
+    get_plan,
+    get_version,
+    list_plans,
+    list_versions,
+    plan_dict,
+    plans_by_venue,
+    publish,
+    rename_plan,
+    save_draft,
+    validate_draft,
+    version_dict,
+    version_seats,
+)
+
+__all__ = [
+    "checks", "diff", "layout", "numbering", "plans",
+    "problems", "layout_diff", "printed_label",
+    "MAX_LAYOUT_BYTES", "MAX_SEATS", "SEAT_FLAGS", "canonical_json", "empty_layout", "layout_hash", "parse_layout",
+    "validate_layout",
+    "SCHEMES", "letters", "renumber", "sequence",
+    "create_plan", "export_layout", "get_plan", "get_version", "list_plans", "list_versions", "plan_dict", "plans_by_venue", "publish",
+    "rename_plan", "save_draft", "validate_draft", "version_dict", "version_seats",
+]
