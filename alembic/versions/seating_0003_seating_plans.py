@@ -2,7 +2,7 @@
 seating_category, seating_area — organization_id on each, indexed.
 
 Revision ID: seating_0003
-Revises: gate_0002
+Revises: stock_0003
 """
 from collections.abc import Sequence
 
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = 'seating_0003'
-down_revision: str | None = 'gate_0002'
+down_revision: str | None = 'stock_0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
