@@ -43,6 +43,7 @@ class PaystackStandIn:
         self.refund_calls = 0
         self.refund_mode = "pending"
         self.refund_delay = 0.0  # seconds the refund endpoint takes (to widen race windows)
+        self.refuse_references: set[str] = set()  # charges whose refunds are refused
         self._ids = itertools.count(4_000_000)
         self.port = 0
         self._server: uvicorn.Server | None = None
@@ -106,7 +107,7 @@ class PaystackStandIn:
         refunded = sum(r["amount"] for r in self.refunds.values()
                        if r["transaction"]["reference"] == tx["reference"] and r["status"] != "failed")
         amount = int(body.get("amount") or (tx["amount"] - refunded))
-        if self.refund_mode == "refuse" or amount <= 0 or refunded + amount > tx["amount"]:
+        if self.refund_mode == "refuse" or tx["reference"] in self.refuse_references or amount <= 0 or refunded + amount > tx["amount"]:
             return JSONResponse({"status": False, "message": "Refund amount cannot be greater than transaction amount"},
                                 status_code=400)
         refund_id = next(self._ids)
