@@ -95,7 +95,7 @@ from .orders_admin import (
 from .payment_webhooks import process_webhook
 from .refund_mail import send_event_cancelled_email, send_refund_email
 from .refund_stock import return_refunded_tickets
-from .refund_views import apply_refund_webhook, order_refunds
+from .refund_views import apply_refund_webhook, order_refunds, refund_row
 from .refunds import create_refund, refundable_cents, request_refund, retry_refund, send_refund
 from .sandbox_checkout import complete
 from .storefront import (
@@ -160,6 +160,7 @@ __all__ = [
     "return_refunded_tickets",
     "apply_refund_webhook",
     "order_refunds",
+    "refund_row",
     "create_refund",
     "refundable_cents",
     "request_refund",

@@ -63,10 +63,12 @@ def apply_refund_webhook(session: Session, *, provider: str, event: WebhookEvent
     return "refund_pending"
 
 
-def refund_row(refund: Refund, codes: dict[str, str]) -> dict[str, Any]:
-    return {"id": str(refund.id), "status": refund.status, "amount_cents": refund.amount_cents,
+def refund_row(refund: Refund, codes: dict[str, str] | None = None) -> dict[str, Any]:
+    """One refund as the API and pages show it (``tickets`` = ticket codes when ``codes`` maps id → code)."""
+    codes = codes or {}
+    return {"id": str(refund.id), "order_id": str(refund.order_id), "status": refund.status, "amount_cents": refund.amount_cents,
             "currency": refund.currency, "reason": refund.reason, "origin": refund.origin,
-            "tickets": [codes.get(t, "") for t in refund.ticket_ids or []],
+            "ticket_ids": list(refund.ticket_ids or []), "tickets": [codes.get(t, "") for t in refund.ticket_ids or []],
             "provider_reference": refund.provider_reference, "last_error": refund.last_error,
             "created_at": iso(refund.created_at), "processed_at": iso(refund.processed_at),
             "retryable": refund.status == RefundStatus.failed.value or (
