@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from tests import refund_helpers
 from tests.factories import make_org
-from tests.refund_helpers import buy, new_event, paystack_env, standin, standin_refund_id, tickets_of  # noqa: F401
+from tests.refund_helpers import buy, new_event, standin_refund_id, tickets_of
 from voelgoed.models import Payment
 from voelgoed.services.accounts import apikeys
+
+standin, paystack_env = refund_helpers.standin, refund_helpers.paystack_env  # fixtures
 
 
 def _auth(db, org):

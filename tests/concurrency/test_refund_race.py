@@ -13,10 +13,13 @@ import threading
 import pytest
 from sqlmodel import Session, select
 
-from tests.refund_helpers import buy, ctx, new_event, paystack_env, standin  # noqa: F401 - fixtures
+from tests import refund_helpers
+from tests.refund_helpers import buy, ctx, new_event
 from voelgoed.models import Refund
 from voelgoed.services.platform import VoelgoedError
 from voelgoed.services.sales import ledger, refunds
+
+standin, paystack_env = refund_helpers.standin, refund_helpers.paystack_env  # fixtures
 
 
 def _race(engine, org, order, keys):

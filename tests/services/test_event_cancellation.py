@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from tests.refund_helpers import buy, ctx, new_event, paystack_env, standin, standin_refund_id  # noqa: F401
+from tests import refund_helpers
+from tests.refund_helpers import buy, ctx, new_event, standin_refund_id
 from voelgoed.models import Hold, LedgerEntry, Order, OutboxEntry, Payment, Refund, Ticket, TicketType
 from voelgoed.services.catalog import events
 from voelgoed.services.platform import Forbidden, outbox
@@ -19,6 +20,8 @@ from voelgoed.services.sales import (
     ledger,
     retry_event_refunds,
 )
+
+standin, paystack_env = refund_helpers.standin, refund_helpers.paystack_env  # fixtures
 
 
 def _drain():
@@ -100,7 +103,7 @@ def test_cancel_event_refunds_every_paid_order_with_one_failure_then_retry(clien
     assert all(db.get(Order, o.id).status == "refunded" for o in paid)
 
     _drain()
-    for i, o in enumerate(paid):
+    for i in range(len(paid)):
         subjects = standin.inbox.subjects(f"buyer{i}@example.com")
         assert sum(s.startswith("Cancelled:") for s in subjects) == 1
         assert sum(s.startswith("Refund of") for s in subjects) == 1

@@ -7,21 +7,16 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from tests import refund_helpers
 from tests.factories import make_org
-from tests.refund_helpers import (  # noqa: F401 - fixtures
-    buy,
-    ctx,
-    new_event,
-    paystack_env,
-    standin,
-    standin_refund_id,
-    tickets_of,
-)
+from tests.refund_helpers import buy, ctx, new_event, standin_refund_id, tickets_of
 from tests.scan_factories import make_device
 from voelgoed.models import AuditLog, LedgerEntry, Order, OutboxEntry, Payment, Refund, TicketType
 from voelgoed.services.gate import scanning
 from voelgoed.services.platform import Forbidden, NotFound, ValidationFailed, VoelgoedError, outbox
 from voelgoed.services.sales import ledger, order_refunds, refunds
+
+standin, paystack_env = refund_helpers.standin, refund_helpers.paystack_env  # fixtures
 
 
 def _webhook(client, standin, reference, event="refund.processed"):
