@@ -5,6 +5,16 @@ secret key, ``{"status": bool, "message", "data"}`` envelopes, amounts in subuni
 webhooks the way Paystack does: ``x-paystack-signature`` = hex HMAC-SHA512 of the raw body keyed
 with the secret key (https://paystack.com/docs/payments/webhooks/). Runs under uvicorn in a thread
 on 127.0.0.1. Tests drive the "customer" with :meth:`PaystackStandIn.charge`.
+
+Refunds (https://paystack.com/docs/payments/refunds/): ``POST /refund`` ``{transaction (reference or
+id), amount?, currency?, merchant_note?, customer_note?}`` → ``{"status": true, "message": "Refund has
+been queued for processing", "data": {"id", "transaction": {...}, "amount", "currency", "status":
+"pending", ...}}``; no amount means the whole remaining amount; more than the transaction's remaining
+amount → 400 ``status: false``. The outcome arrives as a signed webhook: :meth:`refund_webhook`
+builds ``refund.pending`` / ``refund.processed`` / ``refund.failed`` with ``data`` ``{status,
+transaction_reference, refund_reference, amount, currency}`` the way Paystack sends them.
+``refund_mode`` steers the next answers: ``"pending"`` (Paystack's normal answer), ``"down"``
+(answers 503, as when Paystack is unavailable), ``"refuse"`` (400 ``status: false``).
 """
 
 from __future__ import annotations
@@ -38,6 +48,11 @@ class PaystackStandIn:
         self.initialize_calls = 0
         self.on_verify = None  # on_verify(reference) runs before a verify is answered
         self.verify_calls = 0
+        self.refunds: dict[int, dict] = {}
+        self.refund_calls = 0
+        self.refund_mode = "pending"
+        self.refund_delay = 0.0  # seconds the refund endpoint takes (to widen race windows)
+        self.refuse_references: set[str] = set()  # charges whose refunds are refused
         self._ids = itertools.count(4_000_000)
         self.port = 0
         self._server: uvicorn.Server | None = None
@@ -91,6 +106,51 @@ class PaystackStandIn:
             return JSONResponse({"status": False, "message": "Transaction reference not found"}, status_code=400)
         return JSONResponse({"status": True, "message": "Verification successful", "data": tx})
 
+    async def refund(self, request: Request):
+        self.refund_calls += 1
+        if self.refund_delay:
+            import asyncio
+
+            await asyncio.sleep(self.refund_delay)
+        if not self._authorised(request):
+            return JSONResponse({"status": False, "message": "Invalid key"}, status_code=401)
+        if self.refund_mode == "down":
+            return JSONResponse({"status": False, "message": "Service unavailable"}, status_code=503)
+        try:
+            body = await request.json()
+            key = str(body["transaction"])
+        except (ValueError, KeyError, TypeError):
+            return JSONResponse({"status": False, "message": "Invalid request"}, status_code=400)
+        tx = self.transactions.get(key) or next((t for t in self.transactions.values() if str(t["id"]) == key), None)
+        if tx is None or tx["status"] != "success":
+            return JSONResponse({"status": False, "message": "Transaction not found"}, status_code=400)
+        refunded = sum(r["amount"] for r in self.refunds.values()
+                       if r["transaction"]["reference"] == tx["reference"] and r["status"] != "failed")
+        amount = int(body.get("amount") or (tx["amount"] - refunded))
+        if self.refund_mode == "refuse" or tx["reference"] in self.refuse_references or amount <= 0 or refunded + amount > tx["amount"]:
+            return JSONResponse({"status": False, "message": "Refund amount cannot be greater than transaction amount"},
+                                status_code=400)
+        refund_id = next(self._ids)
+        self.refunds[refund_id] = {
+            "id": refund_id, "transaction": {"id": tx["id"], "reference": tx["reference"], "amount": tx["amount"]},
+            "amount": amount, "currency": tx["currency"], "status": "pending", "channel": "card",
+            "merchant_note": body.get("merchant_note"), "customer_note": body.get("customer_note"),
+            "refunded_by": "standin@example.com", "deducted_amount": 0, "fully_deducted": False,
+        }
+        return JSONResponse({"status": True, "message": "Refund has been queued for processing",
+                             "data": self.refunds[refund_id]})
+
+    def refund_webhook(self, refund_id: int, event: str = "refund.processed") -> tuple[dict[str, str], bytes]:
+        """The refund's webhook as Paystack sends it (``event``: refund.pending|processed|failed)."""
+        r = self.refunds[refund_id]
+        r["status"] = event.split(".", 1)[1]
+        body = {"event": event, "data": {
+            "status": r["status"], "transaction_reference": r["transaction"]["reference"],
+            "refund_reference": f"RRN{refund_id}", "amount": str(r["amount"]), "currency": r["currency"],
+            "processor": "standin", "customer": {"email": "buyer@example.com"}, "integration": 412829, "domain": "test"}}
+        raw = json.dumps(body).encode()
+        return {"x-paystack-signature": self.sign(raw), "content-type": "application/json"}, raw
+
     # --- the customer's side ------------------------------------------------------------
     def sign(self, raw: bytes, key: str | None = None) -> str:
         return hmac.new((key or self.secret_key).encode(), raw, hashlib.sha512).hexdigest()
@@ -123,7 +183,8 @@ class PaystackStandIn:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         app = Starlette(routes=[Route("/transaction/initialize", self.initialize, methods=["POST"]),
-                                Route("/transaction/verify/{reference}", self.verify, methods=["GET"])])
+                                Route("/transaction/verify/{reference}", self.verify, methods=["GET"]),
+                                Route("/refund", self.refund, methods=["POST"])])
         self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()

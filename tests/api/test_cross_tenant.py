@@ -32,6 +32,7 @@ from voelgoed.models import (
     Order,
     OrderItem,
     Payment,
+    Refund,
     Scan,
     Ticket,
 )
@@ -56,6 +57,7 @@ OBJECT_FOR_PARAM = {
     "order_code": lambda w: w["order"].order_code,
     "ticket_id": lambda w: str(w["ticket"].id),
     "payment_id": lambda w: str(w["payment"].id),
+    "refund_id": lambda w: str(w["refund"].id),
     "reference": lambda w: w["payment"].reference,
     "device_id": lambda w: str(w["device"].id),
     "scan_id": lambda w: str(w["scan"].id),
@@ -150,13 +152,15 @@ def make_world(session: Session) -> dict:
                 client_scan_id=uuid.uuid4().hex, result="accepted", scanned_at=now)
     invitation = Invitation(organization_id=org.id, email="inv@example.com", role="staff", token_hash=hash_token(new_token()),
                             expires_at=now + timedelta(days=7))
-    session.add_all([scan, invitation])
+    refund = Refund(organization_id=org.id, order_id=order.id, event_id=event.id, payment_id=payment.id, provider="sandbox",
+                    status="failed", amount_cents=1000, request_key=uuid.uuid4().hex)
+    session.add_all([scan, invitation, refund])
     session.flush()
     membership = session.exec(select(Membership).where(Membership.user_id == user.id)).one()
     api_key, secret = apikeys.create_api_key(session, organization_id=org.id, name="org key")
     return {"org": org, "user": user, "venue": venue, "gate": gate, "event": event, "ticket_type": tt, "hold": hold,
             "order": order, "ticket": ticket, "payment": payment, "device": device, "scan": scan,
-            "invitation": invitation, "membership": membership,
+            "invitation": invitation, "membership": membership, "refund": refund,
             "api_key": session.get(ApiKey, api_key.id), "secret": secret}
 
 

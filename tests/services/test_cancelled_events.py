@@ -36,8 +36,8 @@ def test_online_scan_of_a_cancelled_events_ticket_is_event_cancelled_and_never_a
         assert out["result"] == "event_cancelled", qr
         assert out["ticket"]["ticket_code"] in (tickets[0].ticket_code, tickets[1].ticket_code, tickets[2].ticket_code)
     assert scanning.scan(db, device, qr="garbage", client_scan_id="d")["result"] == "invalid"
-    db.expire_all()
-    assert db.get(Ticket, tickets[0].id).status == "valid" and db.get(Ticket, tickets[1].id).status == "valid"
+    db.expire_all()  # cancelling the event voided every live ticket (issue 13); a scan changes nothing
+    assert db.get(Ticket, tickets[0].id).status == "voided" and db.get(Ticket, tickets[1].id).status == "voided"
     stored = {s.client_scan_id: s.result for s in db.exec(select(Scan).where(Scan.device_id == device.id)).all()}
     assert stored == {"before": "accepted", "a": "event_cancelled", "b": "event_cancelled", "c": "event_cancelled",
                       "d": "invalid"}
@@ -55,7 +55,7 @@ def test_sync_of_a_cancelled_events_tickets_is_event_cancelled(db):
     ])
     assert [r["result"] for r in results] == ["event_cancelled", "event_cancelled", "invalid"]
     db.expire_all()
-    assert db.get(Ticket, tickets[0].id).status == "valid"
+    assert db.get(Ticket, tickets[0].id).status == "voided" and db.get(Ticket, tickets[0].id).checked_in_at is None
 
 
 def test_manifest_says_cancelled_and_the_offline_engine_answers_event_cancelled(db):
@@ -65,8 +65,14 @@ def test_manifest_says_cancelled_and_the_offline_engine_answers_event_cancelled(
     cases = [{"qr": tickets[0].qr_payload}, {"qr": tickets[1].ticket_code}, {"qr": "hello"},
              {"qr": tickets[2].qr_payload, "seen": [str(tickets[2].id)]}]
     assert _decide(manifest, cases) == ["event_cancelled", "event_cancelled", "invalid", "event_cancelled"]
-    # control: the same manifest with the event live admits (the offline rule depends on the status)
+    # control: the same manifest with the event live answers otherwise (the offline rule depends on the
+    # status): its tickets were voided by the cancellation, so they are in ``revoked``
+    assert str(tickets[0].id) in manifest["revoked"]
     manifest["event"]["status"] = "live"
+    assert _decide(manifest, cases[:1]) == ["revoked"]
+    manifest["revoked"] = []
+    for t in manifest["tickets"]:
+        t["status"] = "valid"
     assert _decide(manifest, cases[:1]) == ["accepted"]
 
 

@@ -4,6 +4,7 @@ from .audit import AuditLog
 from .events import Event, EventSigningKey, EventStatus
 from .outbox import OutboxEntry, OutboxStatus, SentEmail
 from .payments import Payment, PaymentStatus, WebhookDelivery
+from .refunds import LedgerEntry, LedgerKind, Refund, RefundStatus
 from .scanning import Device, Scan, ScanResult
 from .seating import SeatingArea, SeatingCategory, SeatingPlan, SeatingPlanVersion, SeatingSeat
 from .tenancy import ApiKey, Invitation, Membership, Organization, Role, User, UserSession
@@ -22,7 +23,7 @@ from .venues import Gate, Venue
 
 __all__ = [
     "ApiKey", "AuditLog", "Device", "Event", "EventSigningKey", "EventStatus", "Gate", "Hold",
-    "HoldItem", "HoldStatus", "Invitation", "Membership", "Order", "OrderItem", "OrderStatus",
+    "HoldItem", "HoldStatus", "Invitation", "LedgerEntry", "LedgerKind", "Refund", "RefundStatus", "Membership", "Order", "OrderItem", "OrderStatus",
     "Organization", "OutboxEntry", "OutboxStatus", "SentEmail", "Payment", "PaymentStatus", "Role", "Scan", "ScanResult", "Ticket",
     "TicketStatus", "TicketType", "User", "UserSession", "Venue", "WebhookDelivery",
     "SeatingArea", "SeatingCategory", "SeatingPlan", "SeatingPlanVersion", "SeatingSeat",

@@ -124,10 +124,13 @@ def _lifecycle_buttons() -> rx.Component:
             description="Tickets go on sale on the public page as soon as the sale window opens.",
             confirm_label="Publish now", on_confirm=E.publish, icon="rocket", color="grass", variant="solid",
             disabled=~E.can_publish)),
-        rx.cond((s == "draft") | (s == "published") | (s == "live"), confirm_button(
-            "Cancel event", title="Cancel this event?", id="cancel-event",
-            description="Sales stop at once and the public page shows the event as cancelled. This can't be undone.",
-            confirm_label="Cancel event", on_confirm=E.cancel_event, icon="ban", disabled=~E.can_publish)),
+        rx.cond(((s == "draft") | (s == "published") | (s == "live")) & E.can_publish, rx.link(  # the guided flow
+            rx.button(rx.icon("ban", size=15), "Cancel event", color_scheme="red", variant="soft", id="cancel-event"),
+            href="/events/" + E.ev["id"] + "/cancel")),
+        rx.cond(s == "cancelled", rx.link(rx.button(rx.icon("undo-2", size=15), "Refund progress", variant="surface",
+                                                    id="refund-progress-link"), href="/events/" + E.ev["id"] + "/cancel")),
+        rx.cond(s != "draft", rx.link(rx.button(rx.icon("wallet", size=15), "Money", variant="surface", id="event-money"),
+                                      href="/events/" + E.ev["id"] + "/money")),
         rx.cond((s == "draft") | (s == "ended") | (s == "cancelled"), confirm_button(
             "Archive", title="Archive this event?", id="archive-event",
             description="Archived events are kept for your records but hidden from day-to-day lists.",

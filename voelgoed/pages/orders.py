@@ -1,18 +1,20 @@
 """`/orders` (search by code/buyer, status and event filters; orders needing attention — ``refund_required``
 or flagged with an unconfirmed payment — highlighted) and
 `/dashboard/orders/[order_id]` (items, payment history, tickets; void/resend widgets from
-``pages/components/ticket_actions.py``, owned by the tickets slice)."""
+``pages/components/ticket_actions.py``, owned by the tickets slice; refunds, cancel and the one-click
+refund of a ``refund_required`` order from ``pages/components/refund_ui.py``)."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from voelgoed.pages.components import ticket_actions
+from voelgoed.pages.components import refund_ui, ticket_actions
 from voelgoed.pages.components.catalog_ui import labelled_select, loading_block, status_badge
 from voelgoed.pages.components.shell import empty_state, organiser_page
 from voelgoed.services.sales import ATTENTION, STATUSES
 from voelgoed.state.orders import OrderDetailState as D
 from voelgoed.state.orders import OrdersState as O
+from voelgoed.state.refunds import RefundState
 from voelgoed.state.session import SessionState
 
 
@@ -106,7 +108,8 @@ def order_detail_page() -> rx.Component:
                     rx.spacer(),
                     rx.vstack(rx.heading(o["total"], size="6"), rx.text("Placed ", o["when"], size="1", color_scheme="gray"),
                               align="end", spacing="1"),
-                    rx.box(rx.cond(o["status"] == "paid", ticket_actions.resend_button(o["id"])), id="order-actions"),
+                    rx.hstack(rx.cond(o["status"] == "paid", ticket_actions.resend_button(o["id"])),
+                              refund_ui.refund_buttons(o["status"], D.load), id="order-actions", spacing="2"),
                     direction=rx.breakpoints(initial="column", md="row"), spacing="3", width="100%",
                 ),
                 rx.cond(o["attention"] != "", rx.callout(
@@ -126,7 +129,9 @@ def order_detail_page() -> rx.Component:
                                rx.table.cell(rx.cond(t["checked_in"] != "", t["checked_in"] + " · " + t["gate"], "—")),
                                rx.table.cell(ticket_actions.void_button(t["id"], t["ticket_code"], t["status"]))],
                     "order-tickets"), rx.text("Tickets are issued when the payment succeeds.", size="2", color_scheme="gray"))),
+                refund_ui.refunds_panel(),
                 ticket_actions.void_dialog(on_changed=D.load),
+                refund_ui.refund_dialog(D.tickets, D.load),
                 spacing="4", width="100%", align="stretch",
             ),
         )),
@@ -137,4 +142,4 @@ def register(app: rx.App) -> None:
     app.add_page(orders_page, route="/orders", title="Orders · VoelgoedEvents",
                  on_load=[SessionState.require_signed_in, O.load])
     app.add_page(order_detail_page, route="/dashboard/orders/[order_id]", title="Order · VoelgoedEvents",
-                 on_load=[SessionState.require_signed_in, D.load])
+                 on_load=[SessionState.require_signed_in, D.load, RefundState.load])

@@ -24,7 +24,7 @@ def _order_row(o: dict) -> dict[str, str]:
 def _attention_text(o: dict) -> str:
     if o.get("attention_reason"):
         return f"Payment not confirmed, no tickets issued: {o['attention_reason']}"
-    return "Paid after the tickets were gone. No tickets were issued; refund the buyer."
+    return "Paid after the tickets were gone (or the order was cancelled). No tickets were issued; refund the buyer."
 
 
 class OrdersState(SessionState):

@@ -41,12 +41,13 @@ from voelgoed.services.platform import (
     clock,
     get_owned,
     iso,
+    outbox,
     parse_id,
     queue,
     rbac,
     session_scope,
 )
-from voelgoed.services.sales import capacity
+from voelgoed.services.sales import cancel_event_orders, capacity
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
@@ -293,8 +294,11 @@ def publish(session: Session, ctx: TenantContext, event_id: Any, *, now: datetim
 
 
 def cancel(session: Session, ctx: TenantContext, event_id: Any, *, reason: str = "", now: datetime | None = None) -> Event:
-    """draft/published/live → cancelled (owner/admin). Sales stop at once (public pages show only
-    published events). Refunds of paid orders are a separate step. Raises 403, 404, 409 ``invalid_state``."""
+    """draft/published/live → cancelled (owner/admin). Sales stop at once (the public page says
+    "cancelled"); in the same commit every live ticket is voided, pending orders are cancelled and every
+    paid order gets its background refund and the buyer's e-mail as outbox entries
+    (:func:`voelgoed.services.sales.cancel_event_orders`; progress: ``sales.event_cancellation_report``).
+    Raises 403, 404, 409 ``invalid_state``."""
     rbac.require(ctx, rbac.can_publish_events, "cancel events")
     event = get_owned(session, ctx, Event, event_id, "event", lock=True)
     now = clock.resolve(now)
@@ -304,7 +308,9 @@ def cancel(session: Session, ctx: TenantContext, event_id: Any, *, reason: str =
     event.status = EventStatus.cancelled.value
     event.updated_at = now
     audit.record(session, ctx.actor, "event.cancelled", event, {"from": current, "reason": (reason or "")[:500]})
+    cancel_event_orders(session, event, ctx.actor, reason=reason or "", now=now)
     session.commit()
+    outbox.nudge()
     return event
 
 

@@ -14,8 +14,13 @@ from . import base, confirmation, paystack, sandbox, selection
 from .base import (
     FAILURE,
     IGNORED,
+    REFUND_FAILED,
+    REFUND_OUTCOMES,
+    REFUND_PENDING,
+    REFUND_PROCESSED,
     SUCCESS,
     Provider,
+    RefundResult,
     VerifyResult,
     WebhookEvent,
     bad_signature,
@@ -27,7 +32,7 @@ from .base import (
     verified_body,
 )
 from .paystack import PaystackProvider
-from .sandbox import SandboxProvider, build_webhook, require_available, sandbox_view
+from .sandbox import SandboxProvider, build_refund_webhook, build_webhook, require_available, sandbox_view
 from .selection import (
     PROVIDER_NAMES,
     real_provider_configured,
@@ -60,6 +65,12 @@ __all__ = [
     "FAILURE",
     "IGNORED",
     "SUCCESS",
+    "REFUND_FAILED",
+    "REFUND_OUTCOMES",
+    "REFUND_PENDING",
+    "REFUND_PROCESSED",
+    "RefundResult",
+    "build_refund_webhook",
     "Provider",
     "VerifyResult",
     "WebhookEvent",

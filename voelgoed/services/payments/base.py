@@ -9,6 +9,11 @@ webhook. Implementations: :mod:`.sandbox` (built in, for demos and tests) and :m
 - ``verify_webhook(headers, raw_body) -> WebhookEvent``: checks the signature over the *raw* body
   and parses it. Raises ``bad_signature`` (401) for a missing/wrong signature or an unparseable body.
 - ``verify(reference) -> VerifyResult``: asks the provider for the transaction's current state.
+- ``refund(payment, *, amount_cents, refund_id, reason) -> RefundResult``: asks the provider to pay
+  ``amount_cents`` of the charge back. Raises ``provider_unavailable`` (503) when it can't be reached
+  (nothing known to have happened: retryable); a refusal is a ``failed`` result, not an exception.
+  Refund webhooks come through ``verify_webhook`` with the outcomes :data:`REFUND_PENDING`,
+  :data:`REFUND_PROCESSED`, :data:`REFUND_FAILED` (``reference`` = the charge's reference).
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from typing import Any, Protocol
 from voelgoed.services.platform import VoelgoedError
 
 SUCCESS, FAILURE, IGNORED = "success", "failure", "ignored"
+REFUND_PENDING, REFUND_PROCESSED, REFUND_FAILED = "refund.pending", "refund.processed", "refund.failed"
+REFUND_OUTCOMES = (REFUND_PENDING, REFUND_PROCESSED, REFUND_FAILED)
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,19 @@ class VerifyResult:
 
     reference: str
     status: str
+    amount_cents: int | None = None
+    currency: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    """The provider's answer to a refund request. ``status``: pending | processed | failed;
+    ``provider_reference`` the provider's refund id (None when it gave none); ``payload`` reduced to
+    scalar fields (``id``, ``status``, ``amount``, ``currency``, ``message``)."""
+
+    status: str
+    provider_reference: str | None = None
     amount_cents: int | None = None
     currency: str | None = None
     payload: dict[str, Any] = field(default_factory=dict)
@@ -87,6 +107,8 @@ class Provider(Protocol):
     def verify_webhook(self, headers, raw_body: bytes) -> WebhookEvent: ...
 
     def verify(self, reference: str) -> VerifyResult: ...
+
+    def refund(self, payment, *, amount_cents: int, refund_id: str, reason: str = "") -> RefundResult: ...
 
 
 def bad_signature(message: str = "The webhook signature is missing or wrong") -> VoelgoedError:
@@ -158,3 +180,20 @@ def as_int(value) -> int | None:
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value.strip())
     return None
+
+
+def refund_event(body: dict[str, Any], data: dict[str, Any], *, delivery_key: str) -> WebhookEvent:
+    """A :class:`WebhookEvent` from a Paystack-shaped refund notification (``refund.pending`` |
+    ``refund.processed`` | ``refund.failed``; https://paystack.com/docs/payments/refunds/): ``data``
+    ``{"status", "transaction_reference", "refund_reference", "amount" (subunits, may be a string),
+    "currency", "id"?}``. ``reference`` is the charge's reference; ``payload`` keeps only scalars."""
+    event_type = str(body.get("event", ""))[:60]
+    kept = {k: _scalar(data.get(k)) for k in ("id", "status", "transaction_reference", "refund_reference",
+                                              "amount", "currency") if _scalar(data.get(k)) is not None}
+    return WebhookEvent(
+        delivery_key=delivery_key[:200], event_type=event_type,
+        reference=str(data.get("transaction_reference") or data.get("reference") or "")[:100],
+        outcome=event_type if event_type in REFUND_OUTCOMES else IGNORED,
+        amount_cents=as_int(data.get("amount")), currency=str(data.get("currency") or "").upper()[:3] or None,
+        payload={"event": event_type, "data": kept},
+    )

@@ -11,6 +11,11 @@
   HMAC-SHA512 of the raw body keyed with the secret key; we act on ``charge.success``. Paystack
   sends no delivery id, so the delivery key is ``<event>:<data.id>`` (the transaction id), falling
   back to the body's SHA-256.
+- Refunds (https://paystack.com/docs/payments/refunds/): ``POST /refund`` ``{transaction, amount,
+  merchant_note}`` → ``data.status`` (``pending`` when queued, ``processed``, ``failed``) and
+  ``data.id``; the outcome arrives later as the webhooks ``refund.pending`` / ``refund.processed`` /
+  ``refund.failed`` (``data.transaction_reference``, ``data.amount``), delivery key
+  ``<event>:<transaction_reference>:<refund_reference|amount>``.
 """
 
 from __future__ import annotations
@@ -23,12 +28,15 @@ import httpx
 from voelgoed.config import get_settings
 from voelgoed.services.payments.base import (
     IGNORED,
+    REFUND_OUTCOMES,
     SUCCESS,
+    RefundResult,
     VerifyResult,
     WebhookEvent,
     as_int,
     charge_event,
     reduced_payload,
+    refund_event,
     verified_body,
 )
 from voelgoed.services.platform import VoelgoedError
@@ -53,12 +61,16 @@ class PaystackProvider:
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.secret_key}", "Content-Type": "application/json"}
 
-    def _call(self, method: str, path: str, **kwargs) -> dict:
+    def _request(self, method: str, path: str, **kwargs) -> tuple[httpx.Response, dict]:
         try:
             resp = httpx.request(method, self.base_url + path, headers=self._headers(), timeout=TIMEOUT, **kwargs)
             body = resp.json()
         except (httpx.HTTPError, ValueError) as exc:
             raise _unavailable(str(exc)) from exc
+        return resp, body if isinstance(body, dict) else {}
+
+    def _call(self, method: str, path: str, **kwargs) -> dict:
+        resp, body = self._request(method, path, **kwargs)
         if resp.status_code >= 400 or not isinstance(body, dict) or not body.get("status"):
             raise _unavailable(str(body.get("message") if isinstance(body, dict) else resp.status_code))
         return body.get("data") or {}
@@ -79,6 +91,11 @@ class PaystackProvider:
     def verify_webhook(self, headers, raw_body: bytes) -> WebhookEvent:
         body, data = verified_body(self.secret_key, headers, raw_body, SIGNATURE_HEADER)
         event_type = str(body.get("event", ""))
+        if event_type in REFUND_OUTCOMES:
+            tail = data.get("refund_reference") or data.get("id") or data.get("amount")
+            key = (f"{event_type}:{data.get('transaction_reference')}:{tail}" if data.get("transaction_reference")
+                   else hashlib.sha256(raw_body).hexdigest())
+            return refund_event(body, data, delivery_key=key)
         tx_id = data.get("id")
         key = f"{event_type}:{tx_id}" if tx_id not in (None, "") else hashlib.sha256(raw_body).hexdigest()
         return charge_event(body, data, delivery_key=key, outcome=SUCCESS if event_type == "charge.success" else IGNORED)
@@ -94,3 +111,22 @@ class PaystackProvider:
             str(data.get("status")), "pending")
         return VerifyResult(str(data.get("reference") or "")[:100], status, as_int(data.get("amount")),
                             str(data.get("currency") or "").upper()[:3] or None, reduced_payload({}, data)["data"])
+
+    def refund(self, payment, *, amount_cents: int, refund_id: str, reason: str = "") -> RefundResult:
+        """``POST /refund`` ``{transaction: <our reference>, amount (subunits), merchant_note}``.
+        Paystack's 4xx refusal (``status: false``, e.g. more than the transaction's remaining amount) →
+        a ``failed`` result with its message; unreachable / 5xx → 503 ``provider_unavailable``."""
+        resp, body = self._request("POST", "/refund", json={
+            "transaction": payment.reference, "amount": amount_cents, "currency": payment.currency,
+            "merchant_note": f"voelgoed refund {refund_id}"[:200], "customer_note": (reason or "Refund")[:200],
+        })
+        if resp.status_code >= 500:
+            raise _unavailable(str(body.get("message") or resp.status_code))
+        data = body.get("data") if isinstance(body.get("data"), dict) else {}
+        message = str(body.get("message") or "")[:200]
+        if resp.status_code >= 400 or not body.get("status"):
+            return RefundResult("failed", None, amount_cents, payment.currency, {"message": message})
+        status = {"processed": "processed", "failed": "failed"}.get(str(data.get("status")), "pending")
+        ref = str(data["id"])[:100] if data.get("id") not in (None, "") else None
+        return RefundResult(status, ref, as_int(data.get("amount")), str(data.get("currency") or "").upper()[:3] or None,
+                            {"id": ref, "status": str(data.get("status") or "")[:40], "message": message})

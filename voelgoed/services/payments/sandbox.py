@@ -12,6 +12,9 @@ every entry point — :func:`complete`, :func:`sandbox_view`, the webhook (via `
   "amount" (cents), "currency", "status"}}``; header ``x-sandbox-signature`` = hex HMAC-SHA512 of the
   raw body (Paystack's scheme) with ``SANDBOX_WEBHOOK_SECRET`` or, when empty, a key derived from
   ``SECRET_KEY``.
+- Refunds are immediate: :meth:`SandboxProvider.refund` answers ``processed`` with the reference
+  ``sbr_<refund id>``; :func:`build_refund_webhook` builds the signed ``refund.processed`` /
+  ``refund.failed`` delivery (Paystack's shape) for the sandbox webhook endpoint.
 """
 
 from __future__ import annotations
@@ -27,11 +30,15 @@ from voelgoed.models import Event, Order, Payment
 from voelgoed.services.payments.base import (
     FAILURE,
     IGNORED,
+    REFUND_OUTCOMES,
+    REFUND_PROCESSED,
     SUCCESS,
+    RefundResult,
     VerifyResult,
     WebhookEvent,
     charge_event,
     hmac_sha512_hex,
+    refund_event,
     verified_body,
 )
 from voelgoed.services.payments.selection import sandbox_available
@@ -67,6 +74,8 @@ class SandboxProvider:
     def verify_webhook(self, headers, raw_body: bytes) -> WebhookEvent:
         require_available()
         body, data = verified_body(webhook_secret(), headers, raw_body, SIGNATURE_HEADER)
+        if str(body.get("event", "")) in REFUND_OUTCOMES:
+            return refund_event(body, data, delivery_key=str(body.get("id") or hashlib.sha256(raw_body).hexdigest()))
         outcome = {"charge.success": SUCCESS, "charge.failed": FAILURE}.get(str(body.get("event", "")), IGNORED)
         return charge_event(body, data, delivery_key=str(body.get("id") or hashlib.sha256(raw_body).hexdigest()),
                             outcome=outcome)
@@ -79,6 +88,23 @@ class SandboxProvider:
                 raise NotFound("not_found", "Unknown payment reference")
             status = {"succeeded": "success", "failed": "failed"}.get(payment.status, "pending")
             return VerifyResult(reference, status, payment.amount_cents, payment.currency)
+
+
+    def refund(self, payment: Payment, *, amount_cents: int, refund_id: str, reason: str = "") -> RefundResult:
+        """Immediate: ``processed``, reference ``sbr_<refund id>`` (404 where the sandbox doesn't exist)."""
+        require_available()
+        ref = f"sbr_{refund_id}"[:100]
+        return RefundResult("processed", ref, amount_cents, payment.currency, {"id": ref, "status": "processed"})
+
+
+def build_refund_webhook(payment: Payment, *, amount_cents: int, event: str = REFUND_PROCESSED,
+                         refund_reference: str = "") -> tuple[dict[str, str], bytes]:
+    """The signed sandbox delivery of a refund outcome (``refund.pending|processed|failed``), Paystack's shape."""
+    body = {"id": str(uuid.uuid4()), "event": event,
+            "data": {"status": event.split(".", 1)[1], "transaction_reference": payment.reference,
+                     "refund_reference": refund_reference, "amount": amount_cents, "currency": payment.currency}}
+    raw = json.dumps(body, separators=(",", ":")).encode()
+    return {SIGNATURE_HEADER: sign(raw), "content-type": "application/json"}, raw
 
 
 def build_webhook(payment: Payment, outcome: str) -> tuple[dict[str, str], bytes]:

@@ -2,7 +2,8 @@
 
 A :class:`TenantContext` is the explicit actor + tenant every organiser-side service takes.
 Roles (Membership.role): owner | admin | staff | viewer | scanner_only. API keys act with the
-``admin`` role of their organisation (scopes come with the integrations slice).
+``admin`` role of their organisation (scopes come with the integrations slice). ``can_refund`` also
+admits a ``finance`` role, should one be added to ``Role`` (financial rights without event management).
 
 | helper | owner | admin | staff | viewer | scanner_only |
 | --- | --- | --- | --- | --- | --- |
@@ -11,6 +12,7 @@ Roles (Membership.role): owner | admin | staff | viewer | scanner_only. API keys
 | can_manage_events (create/edit events, ticket types, venues) | ✓ | ✓ | ✓ | | |
 | can_manage_orders (void, resend, cancel) | ✓ | ✓ | ✓ | | |
 | can_view_financials (revenue, orders, payments) | ✓ | ✓ | ✓ | ✓ | |
+| can_refund (refunds, cancelling paid orders and events with refunds) | ✓ | ✓ | | | |
 | can_view_events | ✓ | ✓ | ✓ | ✓ | ✓ |
 | can_manage_scanners (devices) | ✓ | ✓ | ✓ | | |
 | can_scan | ✓ | ✓ | ✓ | | ✓ |
@@ -59,6 +61,14 @@ def can_manage_orders(ctx: TenantContext) -> bool:
 
 def can_view_financials(ctx: TenantContext) -> bool:
     return ctx.role in _STAFF | {"viewer"}
+
+
+_FINANCIAL = {"owner", "admin", "finance"}
+
+
+def can_refund(ctx: TenantContext) -> bool:
+    """Money leaves the organisation: owner/admin (and ``finance``), never staff, viewers or door staff."""
+    return ctx.role in _FINANCIAL
 
 
 def can_view_events(ctx: TenantContext) -> bool:

@@ -9,12 +9,17 @@ Each handler takes ids from the payload, opens its own sessions and is idempoten
 | ``ticket.voided`` | ``ticket_id``, ``order_id``, ``event_id`` | re-render the outdated PDF, stats signal |
 | ``tickets.resend`` | ``order_id`` | the confirmation again, once per request (marker ``order:<id>:resend:<entry id>``) |
 | ``invitation.created`` | ``invitation_id`` | the invitation e-mail (marker ``invitation:<id>``) |
+| ``refund.processed`` | ``refund_id``, ``order_id`` | the buyer's refund e-mail (marker ``refund:<id>``), stats signal |
+| ``order.refunded`` | ``order_id``, ``refund_id``, ``amount_cents``, ``currency`` | outbound webhooks (placeholder until the webhooks slice registers its handler) |
+| ``refund.event_order`` | ``order_id``, ``event_id``, ``actor_type``, ``actor_id`` | refund one order of a cancelled event (idempotent per event) |
+| ``event.cancelled`` | ``order_id``, ``event_id``, ``refund_cents`` | the buyer's cancellation e-mail (marker ``event-cancelled:<order id>``) |
 """
 
 from __future__ import annotations
 
 from voelgoed.services.platform import stats_feed
 from voelgoed.services.platform.outbox import Claimed, register
+from voelgoed.services.sales import refund_order_for_event, send_event_cancelled_email, send_refund_email
 from voelgoed.services.tickets import ticket_jobs
 
 
@@ -43,3 +48,26 @@ def invitation_created(entry: Claimed) -> None:
     from voelgoed.services.accounts import send_invitation_email
 
     send_invitation_email(entry.payload["invitation_id"])
+
+
+@register("refund.processed")
+def refund_processed(entry: Claimed) -> None:
+    send_refund_email(entry.payload["refund_id"])
+
+
+@register("order.refunded")
+def order_refunded(entry: Claimed) -> None:
+    """Placeholder: the webhooks slice registers the real handler (outbound ``order.refunded``) at merge."""
+
+
+@register("refund.event_order")
+def refund_event_order(entry: Claimed) -> None:
+    p = entry.payload
+    refund_order_for_event(p["order_id"], p["event_id"], actor_type=str(p.get("actor_type") or "system"),
+                           actor_id=str(p.get("actor_id") or "event-cancel"))
+    stats_feed.touch(p["event_id"])
+
+
+@register("event.cancelled")
+def event_cancelled(entry: Claimed) -> None:
+    send_event_cancelled_email(entry.payload["order_id"], int(entry.payload.get("refund_cents") or 0))

@@ -6,6 +6,7 @@ The public face of the package: code outside it imports only the names in ``__al
 from __future__ import annotations
 
 from . import (
+    cancellations,
     capacity,
     checkout,
     hold_caps,
@@ -13,15 +14,28 @@ from . import (
     hold_release,
     inventory,
     jobs,
+    ledger,
     orders,
     orders_admin,
     payment_webhooks,
     reconcile,
+    refund_mail,
+    refund_stock,
+    refund_views,
+    refunds,
     sandbox_checkout,
     stock,
     storefront,
     waiting_room,
     waiting_room_tokens,
+)
+from .cancellations import (
+    cancel_event_orders,
+    cancel_order,
+    cancellation_preview,
+    event_cancellation_report,
+    refund_order_for_event,
+    retry_event_refunds,
 )
 from .capacity import (
     apply_event_capacity,
@@ -57,6 +71,7 @@ from .inventory import (
     place_hold,
 )
 from .jobs import expire_due_holds, schedule_expiry
+from .ledger import event_reconciliation, order_balance, payout_report
 from .orders import (
     PROVIDER_ACTOR,
     REFRESH_RATE,
@@ -80,6 +95,10 @@ from .orders_admin import (
 )
 from .payment_webhooks import process_webhook
 from .reconcile import reconcile_job, reconcile_pending_payments
+from .refund_mail import send_event_cancelled_email, send_refund_email
+from .refund_stock import return_refunded_tickets
+from .refund_views import apply_refund_webhook, order_refunds, refund_row
+from .refunds import create_refund, refundable_cents, request_refund, retry_refund, send_refund
 from .sandbox_checkout import complete
 from .storefront import (
     LIVE_HOLD_STATUSES,
@@ -123,6 +142,32 @@ from .waiting_room_tokens import (
 )
 
 __all__ = [
+    "cancellations",
+    "ledger",
+    "refund_mail",
+    "refund_stock",
+    "refund_views",
+    "refunds",
+    "cancel_event_orders",
+    "cancel_order",
+    "cancellation_preview",
+    "event_cancellation_report",
+    "refund_order_for_event",
+    "retry_event_refunds",
+    "event_reconciliation",
+    "order_balance",
+    "payout_report",
+    "send_event_cancelled_email",
+    "send_refund_email",
+    "return_refunded_tickets",
+    "apply_refund_webhook",
+    "order_refunds",
+    "refund_row",
+    "create_refund",
+    "refundable_cents",
+    "request_refund",
+    "retry_refund",
+    "send_refund",
     "waiting_room",
     "hold_release",
     "inventory",

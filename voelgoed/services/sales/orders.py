@@ -36,7 +36,7 @@ from voelgoed.services.platform import (
     outbox,
     ratelimit,
 )
-from voelgoed.services.sales import stock
+from voelgoed.services.sales import ledger, stock
 from voelgoed.services.sales.inventory import _end_hold
 from voelgoed.services.tickets import ticket_views, tickets
 
@@ -112,16 +112,18 @@ def apply_success(session: Session, *, reference: str, amount_cents: int | None,
     payment.status, payment.updated_at = "succeeded", now
     session.add(payment)
     audit.record(session, actor, "payment.succeeded", payment, {"amount_cents": amount_cents, "currency": currency})
+    ledger.record_payment(session, order, payment, now=now)  # the money ledger, in this transaction
     return _finish_paid(session, order, hold, now, actor), order
 
 
 def _finish_paid(session: Session, order: Order, hold: Hold | None, now: datetime, actor: audit.Actor) -> str:
     order.updated_at, order.paid_at = now, now
-    if not settle_inventory(session, order, hold, now):
+    cancelled = order.status == OrderStatus.cancelled.value  # cancelled by the organiser: never re-sold
+    if cancelled or not settle_inventory(session, order, hold, now):
         order.status = OrderStatus.refund_required.value
         session.add(order)
-        audit.record(session, actor, "order.refund_required", order,
-                     {"order_code": order.order_code, "reason": "paid after its tickets were released and sold"})
+        audit.record(session, actor, "order.refund_required", order, {"order_code": order.order_code, "reason":
+                     "paid after the order was cancelled" if cancelled else "paid after its tickets were released and sold"})
         return "refund_required"
     order.status = OrderStatus.paid.value
     session.add(order)

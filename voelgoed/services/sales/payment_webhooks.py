@@ -17,6 +17,8 @@
    audited and flagged for the organiser), failures →
    :func:`orders.apply_failure`, other events → ``ignored``. An unknown reference is
    acknowledged and ignored (outcome ``unknown_reference``, HTTP 200) so the provider stops retrying.
+   Refund notifications (``refund.pending|processed|failed``) →
+   :func:`~voelgoed.services.sales.refund_views.apply_refund_webhook` (outcomes ``refund_*``).
 
 Stored payloads are reduced to the fields we use (:func:`~.base.reduced_payload`): no card or
 customer data. Commits once (the ``order.paid`` outbox entry is part of that commit); then nudges
@@ -37,10 +39,11 @@ from sqlmodel import Session, select
 
 from voelgoed.models import Payment, WebhookDelivery
 from voelgoed.services.payments import get_provider
-from voelgoed.services.payments.base import FAILURE, SUCCESS, VerifyResult
+from voelgoed.services.payments.base import FAILURE, REFUND_OUTCOMES, SUCCESS, VerifyResult
 from voelgoed.services.payments.confirmation import requires_confirmation
 from voelgoed.services.platform import Busy, clean_key, clock, outbox
 from voelgoed.services.sales import orders
+from voelgoed.services.sales.refund_views import apply_refund_webhook
 
 _WD = WebhookDelivery.__table__
 
@@ -110,6 +113,8 @@ def process_webhook(session: Session, *, provider: str, headers, raw_body: bytes
                                                   confirmation=confirmation)
         elif event.outcome == FAILURE:
             outcome, order = orders.apply_failure(session, reference=event.reference, provider=prov.name, now=now)
+        elif event.outcome in REFUND_OUTCOMES:
+            outcome = apply_refund_webhook(session, provider=prov.name, event=event, now=now)
         else:
             outcome = "ignored"
         session.execute(update(_WD).where(_WD.c.id == delivery_id).values(outcome=outcome))
@@ -117,6 +122,6 @@ def process_webhook(session: Session, *, provider: str, headers, raw_body: bytes
     except OperationalError as exc:
         session.rollback()
         raise Busy("busy", "Please retry the delivery") from exc
-    if outcome == "paid" and order is not None:
+    if (outcome == "paid" and order is not None) or outcome == "refund_processed":
         outbox.nudge()  # the order.paid outbox row was committed with the order
     return {"outcome": outcome}

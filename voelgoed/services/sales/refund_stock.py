@@ -1,0 +1,23 @@
+"""Refunded tickets back on sale — refunds change stock only through :mod:`voelgoed.services.sales.stock`.
+
+``return_refunded_tickets(session, *, event_id, per_type)`` is what the refund and cancellation code
+calls; it hands the tickets to :func:`stock.release_sold` (sold → available, ticket types in ascending id,
+then the event capacity), in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel import Session
+
+from voelgoed.services.sales import stock
+
+
+def return_refunded_tickets(session: Session, *, event_id: uuid.UUID, per_type: dict[uuid.UUID, int]) -> None:
+    """Put ``per_type`` (ticket type id → refunded tickets that were sold) back on sale; no commit.
+    Raises :class:`ValueError` (from the stock owner) when a counter would go below zero — the caller's
+    data is wrong and its transaction must roll back."""
+    lines = stock.lines_of({tid: n for tid, n in per_type.items() if int(n) > 0})
+    if lines:
+        stock.release_sold(session, event_id, lines)
