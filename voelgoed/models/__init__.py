@@ -2,6 +2,7 @@
 
 from .audit import AuditLog
 from .events import Event, EventSigningKey, EventStatus
+from .integrations import DeliveryAttempt, DeliveryStatus, EndpointDelivery, WebhookEndpoint
 from .outbox import OutboxEntry, OutboxStatus, SentEmail
 from .payments import Payment, PaymentStatus, WebhookDelivery
 from .scanning import Device, Scan, ScanResult
@@ -20,7 +21,7 @@ from .ticketing import (
 from .venues import Gate, Venue
 
 __all__ = [
-    "ApiKey", "AuditLog", "Device", "Event", "EventSigningKey", "EventStatus", "Gate", "Hold",
+    "ApiKey", "AuditLog", "DeliveryAttempt", "DeliveryStatus", "EndpointDelivery", "WebhookEndpoint", "Device", "Event", "EventSigningKey", "EventStatus", "Gate", "Hold",
     "HoldItem", "HoldStatus", "Invitation", "Membership", "Order", "OrderItem", "OrderStatus",
     "Organization", "OutboxEntry", "OutboxStatus", "SentEmail", "Payment", "PaymentStatus", "Role", "Scan", "ScanResult", "Ticket",
     "TicketStatus", "TicketType", "User", "UserSession", "Venue", "WebhookDelivery",
