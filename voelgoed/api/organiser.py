@@ -15,9 +15,9 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime, BaseModel, Field
 
+from voelgoed.services.accounts import apikeys
 from voelgoed.services.catalog import events as events_svc
 from voelgoed.services.catalog import ticket_types as tt_svc
-from voelgoed.services.accounts import apikeys
 from voelgoed.services.catalog import venues as venues_svc
 from voelgoed.services.platform import TenantContext, session_scope
 from voelgoed.services.sales import orders_admin

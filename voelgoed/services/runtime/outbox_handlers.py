@@ -9,17 +9,24 @@ Each handler takes ids from the payload, opens its own sessions and is idempoten
 | ``ticket.voided`` | ``ticket_id``, ``order_id``, ``event_id`` | re-render the outdated PDF, stats signal |
 | ``tickets.resend`` | ``order_id`` | the confirmation again, once per request (marker ``order:<id>:resend:<entry id>``) |
 | ``invitation.created`` | ``invitation_id`` | the invitation e-mail (marker ``invitation:<id>``) |
+| every webhook event type (``platform.webhook_events.EVENT_TYPES``) | see ``webhook_events`` | fan out to the endpoints that want it (``integrations.fan_out``; idempotent by message id) |
+| ``webhook.endpoint_disabled`` | ``endpoint_id`` | e-mail the organisation's owners once |
+
+``order.paid`` and ``ticket.voided`` fan out first, so a failing mail step never holds webhooks back
+(the retry's fan-out adds nothing: the deliveries already exist).
 """
 
 from __future__ import annotations
 
-from voelgoed.services.platform import stats_feed
+from voelgoed.services.integrations import fan_out, notify_endpoint_disabled
+from voelgoed.services.platform import stats_feed, webhook_events
 from voelgoed.services.platform.outbox import Claimed, register
 from voelgoed.services.tickets import ticket_jobs
 
 
 @register("order.paid")
 def order_paid(entry: Claimed) -> None:
+    fan_out(entry)
     ticket_jobs.render_ticket_pdfs(entry.payload["order_id"])
     ticket_jobs.send_order_confirmation(entry.payload["order_id"])
     if entry.payload.get("event_id"):
@@ -28,6 +35,7 @@ def order_paid(entry: Claimed) -> None:
 
 @register("ticket.voided")
 def ticket_voided(entry: Claimed) -> None:
+    fan_out(entry)
     ticket_jobs.render_ticket_pdfs(entry.payload["order_id"])
     if entry.payload.get("event_id"):
         stats_feed.touch(entry.payload["event_id"])
@@ -43,3 +51,17 @@ def invitation_created(entry: Claimed) -> None:
     from voelgoed.services.accounts import send_invitation_email
 
     send_invitation_email(entry.payload["invitation_id"])
+
+
+def webhook_only(entry: Claimed) -> None:
+    fan_out(entry)
+
+
+for _topic in webhook_events.EVENT_TYPES:
+    if _topic not in ("order.paid", "ticket.voided"):
+        register(_topic)(webhook_only)
+
+
+@register("webhook.endpoint_disabled")
+def webhook_endpoint_disabled(entry: Claimed) -> None:
+    notify_endpoint_disabled(entry.payload["endpoint_id"])

@@ -37,6 +37,7 @@ from voelgoed.services.platform import (
     new_token,
     outbox,
     parse_id,
+    webhook_events,
 )
 from voelgoed.services.sales.inventory import _end_hold
 from voelgoed.services.sales.orders import _finish_paid
@@ -98,6 +99,8 @@ def start_checkout(session: Session, *, hold_id, buyer_name: str, buyer_email: s
         session.add(hold)
         buyer = audit.Actor("buyer", "")
         audit.record(session, buyer, "order.created", order, {"order_code": order.order_code, "total_cents": total})
+        webhook_events.emit(session, event_type="order.created", organization_id=order.organization_id,
+                            payload={"order_id": order.id, "event_id": order.event_id}, now=now)
         session.flush()
         if prov is None:
             outcome = _finish_paid(session, order, hold, now, buyer)
