@@ -133,7 +133,7 @@ def send_test(session: Session, ctx: TenantContext, endpoint_id, *, now: datetim
     ep = endpoints.get_endpoint(session, ctx, endpoint_id)
     endpoints.list_endpoints(session, ctx)
     test_id = uuid.uuid4()
-    (key, body), = payloads.messages("webhook.test", {"endpoint_id": str(ep.id)}, now, ctx.organization_id)
+    (key, body), = payloads.messages("webhook.test", {"test_id": str(test_id)}, now, ctx.organization_id)
     d = EndpointDelivery(organization_id=ctx.organization_id, endpoint_id=ep.id, message_id=fanout.message_id(test_id, key),
                          event_type="webhook.test", object_key=key, occurred_at=now, body=fanout.encode(body),
                          next_attempt_at=now, created_at=now)

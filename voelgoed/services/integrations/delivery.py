@@ -6,7 +6,7 @@
   ``WEBHOOKS_MAX_IN_FLIGHT`` minus those already in flight are taken, oldest first, and never a message
   while an older pending message of the same object (``object_key``) waits — deliveries of one object
   go in order. Each claimed row gets ``attempts + 1`` and a lease (``locked_until`` = ``next_attempt_at``
-  = now + timeout + 60 s), then **commit**. *Send*: ``POST`` the stored body with the Standard Webhooks
+  = now + 4 × timeout + 5 s), then **commit**. *Send*: ``POST`` the stored body with the Standard Webhooks
   headers through :class:`ssrf.GuardedTransport`, redirects not followed, ``WEBHOOKS_TIMEOUT_SECONDS``.
   *Settle* (one short transaction per row, only if the row is still this claim's): an attempt row
   (status code, latency ms, first 500 characters of the answer, error); a 2xx → ``delivered``; anything
@@ -53,7 +53,9 @@ def retry_delay(attempt: int, *, rng: random.Random | None = None) -> float:
 
 
 def lease_seconds() -> float:
-    return get_settings().webhooks_timeout_seconds + 60
+    """How long a claimed delivery is reserved: longer than one attempt can take (connect, write and read
+    each have the timeout; the answer is read only up to 2 KB)."""
+    return 4 * get_settings().webhooks_timeout_seconds + 5
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,8 @@ def fan_out(entry: Claimed) -> int:
     rows = [{"id": uuid.uuid4(), "organization_id": org_id, "endpoint_id": ep_id,
              "message_id": message_id(entry.id, key), "event_type": event_type, "object_key": key,
              "occurred_at": occurred_at, "rank": webhook_events.RANK.get(event_type, 0), "body": encode(body),
-             "status": "pending", "attempts": 0, "next_attempt_at": now, "last_error": "", "created_at": now}
+             "status": "pending", "attempts": 0, "next_attempt_at": min(now, occurred_at), "last_error": "",
+             "created_at": now}
             for ep_id, org_id in targets for key, body in bodies]
     with session_scope() as session:
         added = insert_deliveries(session, rows)

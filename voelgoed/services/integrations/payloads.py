@@ -81,7 +81,7 @@ def messages(event_type: str, payload: dict, occurred_at: datetime, organization
             if event is not None and event.organization_id == org:
                 out.append((f"event:{event.id}", _body(event_type, occurred_at, event_data(event))))
         elif event_type == "webhook.test":
-            out.append((f"test:{payload.get('endpoint_id')}", _body(event_type, occurred_at,
+            out.append((f"test:{payload.get('test_id')}", _body(event_type, occurred_at,
                                                                     {"message": "A test event from VoelgoedEvents"})))
     return out
 
