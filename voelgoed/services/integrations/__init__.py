@@ -1,8 +1,8 @@
 """Integrations (issue 14): signed outbound webhooks following the Standard Webhooks specification.
 
 Layer: above ``insights`` (it reads orders, tickets, events and scans), below ``demo`` and ``runtime``.
-Modules: ``signing`` (secrets, signatures) < ``ssrf`` (address guard) < ``endpoints`` < ``payloads`` <
-``delivery`` < ``fanout`` < ``admin``. Fed by the outbox (``platform.webhook_events``); handlers are
+Modules: ``signing`` (secrets, signatures), ``ssrf`` (address guard) < ``endpoints``, ``payloads`` <
+< ``delivery`` < ``fanout`` < ``admin``. Fed by the outbox (``platform.webhook_events``); handlers are
 registered in ``runtime/outbox_handlers.py``. See docs/webhooks.md.
 """
 
