@@ -183,6 +183,8 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append(f"SANDBOX_ENABLED is on next to a real payment provider ({real}); unset SANDBOX_ENABLED")
     if real and settings.demo_mode:
         problems.append(f"DEMO_MODE is on next to a real payment provider ({real}); unset DEMO_MODE")
+    if settings.webhooks_allow_private and real:
+        problems.append(f"WEBHOOKS_ALLOW_PRIVATE is on next to a real payment provider ({real}); unset it (SSRF guard)")
     return problems
 
 

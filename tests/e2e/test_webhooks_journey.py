@@ -14,7 +14,7 @@ from standardwebhooks import Webhook
 from tests.e2e.conftest import SHOTS
 from tests.factories import make_org, make_user
 from tests.services.webhook_receiver import Receiver
-from voelgoed.models import WebhookEndpoint
+from voelgoed.models import EndpointDelivery, WebhookEndpoint
 
 T = 20_000  # ms for UI assertions: generous because the test machine is shared, not a performance claim
 
@@ -51,8 +51,15 @@ def test_organiser_creates_endpoint_and_test_event_verifies(page, app_db):
         _status, headers, body = rx.answered[0]
         assert Webhook(secret).verify(body, headers)["type"] == "webhook.test"
 
+        deadline = time.monotonic() + 30  # the worker commits "delivered" right after the receiver's answer
+        while time.monotonic() < deadline:
+            app_db.expire_all()
+            if app_db.exec(select(EndpointDelivery).where(EndpointDelivery.endpoint_id == endpoint.id)).one().status == "delivered":
+                break
+            time.sleep(0.2)
         page.reload()
-        expect(page.get_by_text("delivered").first).to_be_visible(timeout=T)
+        expect(page.locator("#webhook-deliveries")).to_contain_text("webhook.test", timeout=T)
+        expect(page.locator("#webhook-deliveries")).to_contain_text("delivered", timeout=T)
         page.screenshot(path=str(SHOTS / "webhooks.png"))
 
         page.get_by_role("button", name="Delete").click()

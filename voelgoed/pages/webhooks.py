@@ -57,7 +57,7 @@ def _endpoint_row(e) -> rx.Component:
         align="center")
 
 
-def _delivery_row(d, retry: bool = True) -> rx.Component:
+def _delivery_row(d) -> rx.Component:
     return rx.table.row(
         rx.table.cell(d["when"]), rx.table.cell(rx.code(d["type"])),
         rx.table.cell(rx.badge(d["status"], color_scheme=rx.match(d["status"], *STATUS_COLOURS.items(), "gray"))),
@@ -67,11 +67,12 @@ def _delivery_row(d, retry: bool = True) -> rx.Component:
         align="center")
 
 
-def _deliveries_table(rows) -> rx.Component:
+def _deliveries_table(rows, table_id: str) -> rx.Component:
     head = ("When", "Event", "Status", "Attempts", "HTTP", "Error", "")
     return rx.box(rx.table.root(
         rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in head])),
-        rx.table.body(rx.foreach(rows, _delivery_row)), variant="ghost", width="100%"), overflow_x="auto", width="100%")
+        rx.table.body(rx.foreach(rows, _delivery_row)), variant="ghost", width="100%"), overflow_x="auto", width="100%",
+        id=table_id)
 
 
 def webhooks_page() -> rx.Component:
@@ -90,13 +91,13 @@ def webhooks_page() -> rx.Component:
                                            variant="ghost", width="100%"), overflow_x="auto", width="100%"),
                       empty_state("webhook", "No endpoints yet", "Add one to hear about sales and scans as they happen."))),
         _card("Recent deliveries", "The last 30 messages to your endpoints. Failed ones are retried for about 24 hours.",
-              rx.cond(WebhooksState.deliveries.length() > 0, _deliveries_table(WebhooksState.deliveries),
+              rx.cond(WebhooksState.deliveries.length() > 0, _deliveries_table(WebhooksState.deliveries, "webhook-deliveries"),
                       rx.text("Nothing sent yet.", size="2"))),
         rx.cond(WebhooksState.dead.length() > 0, _card(
             "Failed deliveries", "These gave up after every retry. Fix the receiver, then retry them.",
             rx.flex(_confirm("Retry all", "Retry every failed delivery?", "They are sent again, oldest first.",
                              WebhooksState.retry_all, colour="blue"), justify="end"),
-            _deliveries_table(WebhooksState.dead))),
+            _deliveries_table(WebhooksState.dead, "webhook-dead-letters"))),
         rx.dialog.root(rx.dialog.content(
             rx.dialog.title("Your signing secret"),
             rx.dialog.description("Copy it now: it will not be shown again."),
