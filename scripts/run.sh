@@ -12,6 +12,8 @@ export BASE_URL="${BASE_URL:-http://localhost:$PORT}"
 export VOELGOED_ENV="${VOELGOED_ENV:-prod}"
 # a demo, said out loud: the start-up check refuses these next to a real provider (PAYSTACK_SECRET_KEY…)
 export DEMO_MODE=1 SANDBOX_ENABLED=1
+# the demo may send webhooks to a receiver on this machine (refused next to a real provider, like the above)
+export WEBHOOKS_ALLOW_PRIVATE="${WEBHOOKS_ALLOW_PRIVATE:-1}"
 echo "VoelgoedEvents DEMO (not for production): DEMO_MODE=1 with published demo passwords, SANDBOX_ENABLED=1 (sandbox payment provider, no money moves)."
 # Web worker processes. Reflex defaults to 2 × cores + 1 (5 here); on 2 cores shared with PostgreSQL,
 # 2 workers gave more holds/s and a 7× lower scan p99 (docs/performance.md). Override per machine.

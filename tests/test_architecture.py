@@ -23,7 +23,7 @@ SERVICES = "voelgoed.services"
 # low → high; a package may import only packages with a lower rank (runtime, which checks the demo accounts at start-up, is the top).
 # catalog sits above sales: an organiser's capacity or quantity edit goes through sales' stock rules.
 LAYERS = {"platform": 0, "accounts": 1, "payments": 2, "tickets": 3, "sales": 4, "catalog": 5, "gate": 6,
-          "insights": 7, "demo": 8, "runtime": 9}
+          "insights": 7, "integrations": 8, "demo": 9, "runtime": 10}
 # seating (plans of venues, issue 11) sits just above catalog, whose venues own the plans.
 LAYERS["seating"] = 5.5
 ENTRYPOINTS = ("voelgoed/state", "voelgoed/api", "voelgoed/pages", "voelgoed/cli.py", "voelgoed/voelgoed.py")

@@ -39,6 +39,14 @@ def test_org_create_then_apikey_create_prints_a_working_key(committed_db):
     assert secret.startswith("vg_live_")
     ctx = apikeys.authenticate(committed_db, secret)
     assert ctx.organization_id == org.id
+    assert ctx.scopes == frozenset(apikeys.SCOPES)  # no --scope: every scope, as before scoped keys
+
+    out = run_cli("apikey", "create", "--org", "kaap-klanke", "--name", "reader", "--scope", "orders:read",
+                  "--scope", "events:read")
+    assert out.returncode == 0, out.stderr
+    assert apikeys.authenticate(committed_db, out.stdout.strip().splitlines()[-1]).scopes == {"orders:read", "events:read"}
+    bad = run_cli("apikey", "create", "--org", "kaap-klanke", "--name", "typo", "--scope", "orders:raed")
+    assert bad.returncode != 0 and "orders:raed" in (bad.stdout + bad.stderr)
 
 
 def test_user_create_with_org_and_cli_errors(committed_db):

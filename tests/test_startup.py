@@ -20,7 +20,8 @@ from voelgoed.services.demo import seed
 ROOT = Path(__file__).resolve().parents[1]
 GOOD_SECRET = "prod-secret-" + "k" * 40
 APP_FACTORY = "from voelgoed.api import create_api; create_api(); print('app built')"
-_DROP = ("VOELGOED_ENV", "SECRET_KEY", "SANDBOX_ENABLED", "DEMO_MODE", "PAYMENT_PROVIDER", "PAYSTACK_SECRET_KEY")
+_DROP = ("VOELGOED_ENV", "SECRET_KEY", "SANDBOX_ENABLED", "DEMO_MODE", "PAYMENT_PROVIDER", "PAYSTACK_SECRET_KEY",
+         "WEBHOOKS_ALLOW_PRIVATE")
 
 
 def _env(**overrides: str) -> dict[str, str]:
@@ -52,6 +53,8 @@ BAD_ENVIRONMENTS = [
                   "PAYSTACK_SECRET_KEY": "sk_live_x"}, "SANDBOX_ENABLED", id="sandbox-next-to-paystack-provider"),
     pytest.param({"SECRET_KEY": GOOD_SECRET, "DEMO_MODE": "1", "PAYSTACK_SECRET_KEY": "sk_live_x"},
                  "DEMO_MODE", id="demo-next-to-paystack"),
+    pytest.param({"SECRET_KEY": GOOD_SECRET, "WEBHOOKS_ALLOW_PRIVATE": "1", "PAYSTACK_SECRET_KEY": "sk_live_x"},
+                 "WEBHOOKS_ALLOW_PRIVATE", id="private-webhooks-next-to-paystack"),
 ]
 
 

@@ -5,7 +5,8 @@
     org create --name N --slug S --owner-email E --owner-password P
     user create --email E --password P [--name N] [--org SLUG --role ROLE]
     user set-password --email E --password P      replace a password (e.g. a demo account's) and end its sessions
-    apikey create --org SLUG --name NAME          prints the new key as the last line
+    apikey create --org SLUG --name NAME [--scope S]… [--event ID]…   prints the new key as the last line
+                                                  (default: every scope, every event)
     worker                           run the RQ worker with the scheduler
     cron                             run RQ's cron scheduler alone (housekeeping every minute)
     urls                             print the demo URLs and logins
@@ -55,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     kc = key.add_parser("create")
     kc.add_argument("--org", required=True)
     kc.add_argument("--name", required=True)
+    kc.add_argument("--scope", action="append", default=None,
+                    help="a scope the key may use (repeat; default: every scope), e.g. orders:read")
+    kc.add_argument("--event", action="append", default=None, help="limit the key to this event id (repeat)")
 
     sub.add_parser("worker", help="run the RQ worker with the scheduler (and RQ's cron for housekeeping)")
     cron = sub.add_parser("cron", help="run RQ's cron scheduler alone (the worker starts one itself)")
@@ -172,7 +176,8 @@ def _dispatch(args) -> int:
         from voelgoed.services.accounts import apikeys
 
         with session_scope() as session:
-            _key, secret = apikeys.create_api_key_for_org_slug(session, org_slug=args.org, name=args.name)
+            _key, secret = apikeys.create_api_key_for_org_slug(session, org_slug=args.org, name=args.name,
+                                                               scopes=args.scope, event_ids=args.event)
         print("API key created; it is shown only once:")
         print(secret)
         return 0

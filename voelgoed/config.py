@@ -92,6 +92,16 @@ class Settings(BaseSettings):
                                             description="cron interval of the reconciliation job")
     reconcile_batch: int = Field(50, alias="RECONCILE_BATCH", description="provider look-ups per reconciliation run")
 
+    # integrations: API keys and outbound webhooks (docs/webhooks.md)
+    api_key_rate_limit: str = Field("600/minute", alias="API_KEY_RATE_LIMIT",
+                                    description="default per-key request limit (limits notation); a key may set its own")
+    webhooks_allow_private: bool = Field(False, alias="WEBHOOKS_ALLOW_PRIVATE",
+                                         description="allow webhook URLs on loopback/private/link-local addresses and http:// (tests, demo)")
+    webhooks_timeout_seconds: float = Field(10.0, alias="WEBHOOKS_TIMEOUT_SECONDS", description="per delivery attempt")
+    webhooks_max_in_flight: int = Field(4, alias="WEBHOOKS_MAX_IN_FLIGHT", description="concurrent deliveries per endpoint")
+    webhooks_secret_overlap_hours: int = Field(24, alias="WEBHOOKS_SECRET_OVERLAP_HOURS",
+                                               description="after a rotation the old secret also signs for this long")
+
     # devices
     device_grace_hours: int = Field(12, alias="DEVICE_GRACE_HOURS", description="devices expire this long after the event ends")
 
@@ -179,6 +189,8 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append(f"SANDBOX_ENABLED is on next to a real payment provider ({real}); unset SANDBOX_ENABLED")
     if real and settings.demo_mode:
         problems.append(f"DEMO_MODE is on next to a real payment provider ({real}); unset DEMO_MODE")
+    if settings.webhooks_allow_private and real:
+        problems.append(f"WEBHOOKS_ALLOW_PRIVATE is on next to a real payment provider ({real}); unset it (SSRF guard)")
     return problems
 
 

@@ -24,6 +24,7 @@ from voelgoed.api import create_api, deps
 from voelgoed.models import (
     ApiKey,
     Device,
+    EndpointDelivery,
     Gate,
     Hold,
     HoldItem,
@@ -35,8 +36,10 @@ from voelgoed.models import (
     Refund,
     Scan,
     Ticket,
+    WebhookEndpoint,
 )
 from voelgoed.services.accounts import apikeys
+from voelgoed.services.integrations import signing
 from voelgoed.services.platform import hash_token, new_code, new_token
 
 PARAM_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}")
@@ -67,6 +70,8 @@ OBJECT_FOR_PARAM = {
     "api_key_id": lambda w: str(w["api_key"].id),
     "user_id": lambda w: str(w["user"].id),
     "slug": lambda w: w["event"].slug,
+    "endpoint_id": lambda w: str(w["webhook_endpoint"].id),
+    "delivery_id": lambda w: str(w["webhook_delivery"].id),
 }
 
 # (METHOD, path) → JSON body, for routes whose generated body is not accepted
@@ -155,12 +160,20 @@ def make_world(session: Session) -> dict:
     refund = Refund(organization_id=org.id, order_id=order.id, event_id=event.id, payment_id=payment.id, provider="sandbox",
                     status="failed", amount_cents=1000, request_key=uuid.uuid4().hex)
     session.add_all([scan, invitation, refund])
+    endpoint = WebhookEndpoint(organization_id=org.id, url="https://hooks.example.com/in", event_types=["order.paid"],
+                               secret_enc=signing.seal(signing.new_secret()))
+    session.add(endpoint)
+    session.flush()
+    delivery = EndpointDelivery(organization_id=org.id, endpoint_id=endpoint.id, message_id=f"msg_{uuid.uuid4().hex}",
+                                event_type="order.paid", object_key=f"order:{order.id}", body="{}", status="delivered")
+    session.add(delivery)
     session.flush()
     membership = session.exec(select(Membership).where(Membership.user_id == user.id)).one()
     api_key, secret = apikeys.create_api_key(session, organization_id=org.id, name="org key")
     return {"org": org, "user": user, "venue": venue, "gate": gate, "event": event, "ticket_type": tt, "hold": hold,
             "order": order, "ticket": ticket, "payment": payment, "device": device, "scan": scan,
-            "invitation": invitation, "membership": membership, "refund": refund,
+            "invitation": invitation, "membership": membership, "refund": refund, "webhook_endpoint": endpoint,
+            "webhook_delivery": delivery,
             "api_key": session.get(ApiKey, api_key.id), "secret": secret}
 
 

@@ -30,7 +30,7 @@ CHROMIUM_ARGS = [
 def _app_env_overrides() -> dict[str, str]:
     return {
         "DATABASE_URL": TEST_DATABASE_URL, "REDIS_URL": E2E_REDIS_URL, "REFLEX_REDIS_URL": E2E_REDIS_URL,
-        "VOELGOED_ENV": "test", "SANDBOX_ENABLED": "1", "MAIL_DIR": os.environ.get("MAIL_DIR", str(ROOT / "var/e2e/mail")),
+        "VOELGOED_ENV": "test", "SANDBOX_ENABLED": "1", "WEBHOOKS_ALLOW_PRIVATE": "true", "MAIL_DIR": os.environ.get("MAIL_DIR", str(ROOT / "var/e2e/mail")),
     }
 
 

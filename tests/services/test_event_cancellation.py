@@ -72,7 +72,7 @@ def test_cancel_event_refunds_every_paid_order_with_one_failure_then_retry(clien
     assert pending.status == "cancelled" and db.get(Hold, pending.hold_id).status == "released"
     assert db.get(TicketType, tt.id).held_count == 0
     topics = [e.topic for e in db.exec(select(OutboxEntry).where(OutboxEntry.organization_id == org.id))]
-    assert topics.count("refund.event_order") == 4 and topics.count("event.cancelled") == 4
+    assert topics.count("refund.event_order") == 4 and topics.count("event.cancelled.buyer_mail") == 4
 
     calls = standin.refund_calls
     _drain()

@@ -11,8 +11,9 @@ from tests import refund_helpers
 from tests.factories import make_org
 from tests.refund_helpers import buy, ctx, new_event, standin_refund_id, tickets_of
 from tests.scan_factories import make_device
-from voelgoed.models import AuditLog, LedgerEntry, Order, OutboxEntry, Payment, Refund, TicketType
+from voelgoed.models import AuditLog, LedgerEntry, Order, OutboxEntry, Payment, Refund, TicketType, WebhookEndpoint
 from voelgoed.services.gate import scanning
+from voelgoed.services.integrations import signing
 from voelgoed.services.platform import Forbidden, NotFound, ValidationFailed, VoelgoedError, outbox
 from voelgoed.services.sales import ledger, order_refunds, refunds
 
@@ -35,6 +36,10 @@ def _ledger(db, order):
 def test_partial_then_full_refund_pending_then_processed_ledger_and_one_email_each(client, db, paystack_env):
     standin = paystack_env
     org, event, tt = new_event(db)
+    # an integrator listens for order.refunded (the webhook row is only written when someone listens)
+    db.add(WebhookEndpoint(organization_id=org.id, url="https://hooks.example.com/in", event_types=["order.refunded"],
+                           secret_enc=signing.seal(signing.new_secret())))
+    db.flush()
     order = buy(client, db, standin, event, tt, quantity=2)
     ref = db.exec(select(Payment).where(Payment.order_id == order.id)).one().reference
     assert _ledger(db, order) == [("payment", 70000)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from fastapi import Header, Request
+from fastapi import Depends, Header, Request
 from sqlmodel import Session
 
 from voelgoed.services.accounts import apikeys
@@ -58,14 +58,30 @@ def client_address(request: Request) -> str:
 
 def require_scope(*scopes: str):
     """Dependency factory for API-key routes: ``Depends(require_scope("tickets:read"))`` → the key's
-    :class:`TenantContext` when the key may use every scope in ``scopes``.
+    :class:`TenantContext` when the key holds every scope in ``scopes`` (``apikeys.SCOPES``; an unknown
+    name is a programming error and raises ``ValueError`` at import time).
 
-    Scope names follow ``<resource>:<read|write>`` (``events:read``, ``orders:write``, ``tickets:read``,
-    ``scans:read``, ``devices:write``, ``webhooks:write``, …). Until scoped keys land every key holds all
-    scopes; routes already declare what they need (``dep.required_scopes``) so a sweep can check them.
-    Errors: 401 ``unauthenticated`` (missing, unknown or revoked key)."""
-    def dep(authorization: str | None = Header(default=None)) -> TenantContext:
-        return api_key_context(authorization)
+    Event limits: a key limited to some events (``ctx.event_ids``) may only address those: the event is
+    read from the path (``event_id``, or the event of ``ticket_type_id`` / ``order_id`` / ``ticket_id``)
+    or from an ``event_id`` query parameter; list routes that span events must filter by
+    ``ctx.event_ids`` themselves. Routes declare what they need (``dep.required_scopes``) so the sweep in
+    ``tests/api/test_scopes.py`` checks every one.
+    Errors: 401 ``unauthenticated`` (missing, unknown or revoked key), 403 ``insufficient_scope``
+    (``details.required``, ``details.missing``), 403 ``event_not_allowed`` (``details.event_id``),
+    429 ``rate_limited`` (``Retry-After``)."""
+    unknown = [s for s in scopes if s not in apikeys.SCOPES]
+    if unknown or not scopes:
+        raise ValueError(f"require_scope: unknown or no scope {unknown}; add it to apikeys.SCOPES")
+
+    def dep(request: Request, ctx: TenantContext = Depends(api_key_context)) -> TenantContext:
+        apikeys.authorize(ctx, scopes)
+        if ctx.event_ids is not None:
+            event_id = request.query_params.get("event_id")
+            if event_id is None:
+                with session_scope() as session:
+                    event_id = apikeys.event_for_path(session, ctx, request.path_params)
+            apikeys.authorize(ctx, (), event_id=event_id)
+        return ctx
 
     dep.required_scopes = tuple(scopes)
     return dep

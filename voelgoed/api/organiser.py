@@ -15,16 +15,20 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime, BaseModel, Field
 
+from voelgoed.services.accounts import apikeys
 from voelgoed.services.catalog import events as events_svc
 from voelgoed.services.catalog import ticket_types as tt_svc
 from voelgoed.services.catalog import venues as venues_svc
 from voelgoed.services.platform import TenantContext, session_scope
 from voelgoed.services.sales import orders_admin
 
-from .deps import api_key_context
+from .deps import require_scope
 
 router = APIRouter(prefix="/api/v1", tags=["organiser"])
-Ctx = Depends(api_key_context)
+# scopes (docs/webhooks.md "Scopes"): venues, gates and ticket types belong to event set-up
+EventsRead = Depends(require_scope("events:read"))
+EventsWrite = Depends(require_scope("events:write"))
+OrdersRead = Depends(require_scope("orders:read"))
 
 
 class VenueIn(BaseModel):
@@ -116,33 +120,33 @@ def _set(model: BaseModel) -> dict[str, Any]:
 
 
 @router.post("/venues", status_code=201, summary="Create a venue")
-def create_venue(body: VenueIn, ctx: TenantContext = Ctx) -> dict:
+def create_venue(body: VenueIn, ctx: TenantContext = EventsWrite) -> dict:
     with session_scope() as s:
         return venues_svc.venue_dict(venues_svc.create_venue(s, ctx, **body.model_dump()), [])
 
 
 @router.get("/venues", summary="List venues with their gates")
-def list_venues(include_archived: bool = False, ctx: TenantContext = Ctx) -> dict:
+def list_venues(include_archived: bool = False, ctx: TenantContext = EventsRead) -> dict:
     with session_scope() as s:
         rows = venues_svc.list_venues(s, ctx, include_archived=include_archived)
         return {"venues": [venues_svc.venue_dict(v, venues_svc.list_gates(s, ctx, v.id)) for v in rows]}
 
 
 @router.get("/venues/{venue_id}", summary="One venue with its gates")
-def get_venue(venue_id: str, ctx: TenantContext = Ctx) -> dict:
+def get_venue(venue_id: str, ctx: TenantContext = EventsRead) -> dict:
     with session_scope() as s:
         venue = venues_svc.get_venue(s, ctx, venue_id)
         return venues_svc.venue_dict(venue, venues_svc.list_gates(s, ctx, venue.id))
 
 
 @router.patch("/venues/{venue_id}", summary="Edit a venue")
-def patch_venue(venue_id: str, body: VenuePatch, ctx: TenantContext = Ctx) -> dict:
+def patch_venue(venue_id: str, body: VenuePatch, ctx: TenantContext = EventsWrite) -> dict:
     with session_scope() as s:
         return venues_svc.venue_dict(venues_svc.update_venue(s, ctx, venue_id, **_set(body)))
 
 
 @router.post("/venues/{venue_id}/gates", status_code=201, summary="Add a gate (gate_code unique per venue, upper-cased)")
-def create_gate(venue_id: str, body: GateIn, ctx: TenantContext = Ctx) -> dict:
+def create_gate(venue_id: str, body: GateIn, ctx: TenantContext = EventsWrite) -> dict:
     with session_scope() as s:
         return venues_svc.gate_dict(venues_svc.create_gate(s, ctx, venue_id, gate_code=body.gate_code, name=body.name))
 
@@ -151,20 +155,23 @@ def create_gate(venue_id: str, body: GateIn, ctx: TenantContext = Ctx) -> dict:
 
 
 @router.post("/events", status_code=201, summary="Create a draft event")
-def create_event(body: EventIn, ctx: TenantContext = Ctx) -> dict:
+def create_event(body: EventIn, ctx: TenantContext = EventsWrite) -> dict:
     with session_scope() as s:
         return events_svc.event_dict(events_svc.create_event(s, ctx, **body.model_dump()))
 
 
 @router.get("/events", summary="List events (status is the effective, clock-derived one)")
 def list_events(status: Literal["draft", "published", "live", "ended", "archived", "cancelled"] | None = None,
-                search: str = Query("", max_length=100), ctx: TenantContext = Ctx) -> dict:
+                search: str = Query("", max_length=100), ctx: TenantContext = EventsRead) -> dict:
     with session_scope() as s:
-        return {"events": [events_svc.event_dict(e) for e in events_svc.list_events(s, ctx, status=status, search=search)]}
+        found = events_svc.list_events(s, ctx, status=status, search=search)
+        if ctx.event_ids is not None:  # a key limited to some events sees only those
+            found = [e for e in found if e.id in ctx.event_ids]
+        return {"events": [events_svc.event_dict(e) for e in found]}
 
 
 @router.get("/events/{event_id}", summary="One event with its ticket types")
-def get_event(event_id: str, ctx: TenantContext = Ctx) -> dict:
+def get_event(event_id: str, ctx: TenantContext = EventsRead) -> dict:
     with session_scope() as s:
         event = events_svc.get_event(s, ctx, event_id)
         out = events_svc.event_dict(event)
@@ -173,43 +180,43 @@ def get_event(event_id: str, ctx: TenantContext = Ctx) -> dict:
 
 
 @router.patch("/events/{event_id}", summary="Edit an event (until it has ended)")
-def patch_event(event_id: str, body: EventPatch, ctx: TenantContext = Ctx) -> dict:
+def patch_event(event_id: str, body: EventPatch, ctx: TenantContext = EventsWrite) -> dict:
     with session_scope() as s:
         return events_svc.event_dict(events_svc.update_event(s, ctx, event_id, **_set(body)))
 
 
 @router.post("/events/{event_id}/publish", summary="draft → published; 409 not_publishable with details.reasons")
-def publish_event(event_id: str, ctx: TenantContext = Ctx) -> dict:
+def publish_event(event_id: str, ctx: TenantContext = EventsWrite) -> dict:
     with session_scope() as s:
         return events_svc.event_dict(events_svc.publish(s, ctx, event_id))
 
 
 @router.post("/events/{event_id}/cancel", summary="Cancel an event (stops sales)")
-def cancel_event(event_id: str, body: CancelIn | None = None, ctx: TenantContext = Ctx) -> dict:
+def cancel_event(event_id: str, body: CancelIn | None = None, ctx: TenantContext = EventsWrite) -> dict:
     with session_scope() as s:
         return events_svc.event_dict(events_svc.cancel(s, ctx, event_id, reason=body.reason if body else ""))
 
 
 @router.post("/events/{event_id}/archive", summary="Archive a draft, ended or cancelled event")
-def archive_event(event_id: str, ctx: TenantContext = Ctx) -> dict:
+def archive_event(event_id: str, ctx: TenantContext = EventsWrite) -> dict:
     with session_scope() as s:
         return events_svc.event_dict(events_svc.archive(s, ctx, event_id))
 
 
 @router.post("/events/{event_id}/ticket-types", status_code=201, summary="Add a ticket type (currency = the event's)")
-def create_ticket_type(event_id: str, body: TicketTypeIn, ctx: TenantContext = Ctx) -> dict:
+def create_ticket_type(event_id: str, body: TicketTypeIn, ctx: TenantContext = EventsWrite) -> dict:
     with session_scope() as s:
         return tt_svc.ticket_type_dict(tt_svc.create_ticket_type(s, ctx, event_id, **body.model_dump()))
 
 
 @router.get("/events/{event_id}/ticket-types", summary="An event's ticket types with sold/held/available")
-def list_ticket_types(event_id: str, ctx: TenantContext = Ctx) -> dict:
+def list_ticket_types(event_id: str, ctx: TenantContext = EventsRead) -> dict:
     with session_scope() as s:
         return {"ticket_types": [tt_svc.ticket_type_dict(t) for t in tt_svc.list_ticket_types(s, ctx, event_id)]}
 
 
 @router.patch("/ticket-types/{ticket_type_id}", summary="Edit a ticket type (quantity never below sold + held)")
-def patch_ticket_type(ticket_type_id: str, body: TicketTypePatch, ctx: TenantContext = Ctx) -> dict:
+def patch_ticket_type(ticket_type_id: str, body: TicketTypePatch, ctx: TenantContext = EventsWrite) -> dict:
     with session_scope() as s:
         return tt_svc.ticket_type_dict(tt_svc.update_ticket_type(s, ctx, ticket_type_id, **_set(body)))
 
@@ -220,12 +227,13 @@ def patch_ticket_type(ticket_type_id: str, body: TicketTypePatch, ctx: TenantCon
 @router.get("/orders", summary="Orders, newest first; search by code, buyer name or email")
 def list_orders(search: str = Query("", max_length=120), status: str | None = Query(None, max_length=20),
                 event_id: str | None = Query(None, max_length=64), limit: int = Query(50, ge=1, le=200),
-                offset: int = Query(0, ge=0, le=1_000_000), ctx: TenantContext = Ctx) -> dict:
+                offset: int = Query(0, ge=0, le=1_000_000), ctx: TenantContext = OrdersRead) -> dict:
+    apikeys.require_event_filter(ctx, event_id)
     with session_scope() as s:
         return orders_admin.list_orders(s, ctx, search=search, status=status, event_id=event_id, limit=limit, offset=offset)
 
 
 @router.get("/orders/{order_id}", summary="The order with its items, payments and tickets")
-def get_order(order_id: str, ctx: TenantContext = Ctx) -> dict:
+def get_order(order_id: str, ctx: TenantContext = OrdersRead) -> dict:
     with session_scope() as s:
         return orders_admin.order_detail(s, ctx, order_id)

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from voelgoed.api.deps import api_key_context, bearer_token, client_address
+from voelgoed.api.deps import bearer_token, client_address, require_scope
 from voelgoed.services.gate import devices, door_signin, scan_sync, scanning
 from voelgoed.services.insights import stats
 from voelgoed.services.platform import TenantContext, hit, session_scope
@@ -69,7 +69,7 @@ class SyncIn(BaseModel):
 
 
 @router.post("/events/{event_id}/devices", status_code=201)
-def create_device(event_id: str, body: DeviceIn, ctx: TenantContext = Depends(api_key_context)):
+def create_device(event_id: str, body: DeviceIn, ctx: TenantContext = Depends(require_scope("devices:write"))):
     with session_scope() as session:
         device, token, code = devices.create_device(session, ctx, event_id=event_id, name=body.name, gate_code=body.gate_code)
         return {"id": str(device.id), "name": device.name, "token": token, "pairing_code": code,
@@ -77,7 +77,7 @@ def create_device(event_id: str, body: DeviceIn, ctx: TenantContext = Depends(ap
 
 
 @router.get("/events/{event_id}/stats")
-def event_stats(event_id: str, ctx: TenantContext = Depends(api_key_context)):
+def event_stats(event_id: str, ctx: TenantContext = Depends(require_scope("events:read"))):
     with session_scope() as session:
         return stats.event_stats(session, ctx, event_id)
 

@@ -22,10 +22,9 @@ from voelgoed.config import get_settings
 from voelgoed.services.platform import TenantContext, ratelimit, session_scope
 from voelgoed.services.tickets import ticket_views, tickets
 
-from .deps import api_key_context, client_address
+from .deps import client_address, require_scope
 
 router = APIRouter(prefix="/api/v1", tags=["tickets"])
-Ctx = Depends(api_key_context)
 
 
 class VoidIn(BaseModel):
@@ -38,14 +37,14 @@ def _public_limit(request: Request) -> None:
 
 
 @router.post("/tickets/{ticket_id}/void", summary="Void a ticket (it will be refused at the gate)")
-def void_ticket(ticket_id: str, body: VoidIn | None = None, ctx: TenantContext = Ctx) -> dict:
+def void_ticket(ticket_id: str, body: VoidIn | None = None, ctx: TenantContext = Depends(require_scope("tickets:write"))) -> dict:
     with session_scope() as s:
         ticket = tickets.void_ticket(s, ctx, ticket_id=ticket_id[:64], reason=(body.reason if body else ""))
         return {"status": ticket.status, "ticket_id": str(ticket.id), "version": ticket.version}
 
 
 @router.post("/orders/{order_id}/resend-email", status_code=202, summary="E-mail the tickets to the buyer again")
-def resend_order_email(order_id: str, ctx: TenantContext = Ctx) -> dict:
+def resend_order_email(order_id: str, ctx: TenantContext = Depends(require_scope("orders:write"))) -> dict:
     with session_scope() as s:
         tickets.resend_order_email(s, ctx, order_id=order_id[:64])
         return {"status": "queued"}

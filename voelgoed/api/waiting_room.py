@@ -19,7 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from voelgoed.api.deps import api_key_context, client_address, get_session
+from voelgoed.api.deps import client_address, get_session, require_scope
 from voelgoed.config import get_settings
 from voelgoed.services.platform import NotFound, TenantContext, ratelimit, session_scope
 from voelgoed.services.sales import waiting_room
@@ -60,7 +60,7 @@ def _load_room(slug: str) -> waiting_room.Room:
 
 
 @router.put("/api/v1/events/{event_id}/waiting-room")
-def configure(event_id: str, body: ConfigureBody, ctx: TenantContext = Depends(api_key_context),
+def configure(event_id: str, body: ConfigureBody, ctx: TenantContext = Depends(require_scope("events:write")),
               session: Session = Depends(get_session)) -> dict:
     try:
         eid = uuid.UUID(event_id)

@@ -2,6 +2,7 @@
 
 from .audit import AuditLog
 from .events import Event, EventSigningKey, EventStatus
+from .integrations import DeliveryAttempt, DeliveryStatus, EndpointDelivery, WebhookEndpoint
 from .outbox import OutboxEntry, OutboxStatus, SentEmail
 from .payments import Payment, PaymentStatus, WebhookDelivery
 from .refunds import LedgerEntry, LedgerKind, Refund, RefundStatus
@@ -22,8 +23,10 @@ from .ticketing import (
 from .venues import Gate, Venue
 
 __all__ = [
-    "ApiKey", "AuditLog", "Device", "Event", "EventSigningKey", "EventStatus", "Gate", "Hold",
-    "HoldItem", "HoldStatus", "Invitation", "LedgerEntry", "LedgerKind", "Refund", "RefundStatus", "Membership", "Order", "OrderItem", "OrderStatus",
+    "ApiKey", "AuditLog", "DeliveryAttempt", "DeliveryStatus", "EndpointDelivery", "WebhookEndpoint", "Device", "Event",
+    "EventSigningKey", "EventStatus", "Gate", "Hold",
+    "HoldItem", "HoldStatus", "Invitation", "LedgerEntry", "LedgerKind", "Refund", "RefundStatus", "Membership", "Order",
+    "OrderItem", "OrderStatus",
     "Organization", "OutboxEntry", "OutboxStatus", "SentEmail", "Payment", "PaymentStatus", "Role", "Scan", "ScanResult", "Ticket",
     "TicketStatus", "TicketType", "User", "UserSession", "Venue", "WebhookDelivery",
     "SeatingArea", "SeatingCategory", "SeatingPlan", "SeatingPlanVersion", "SeatingSeat",

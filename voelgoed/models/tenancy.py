@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .base import id_field, org_field, ts_field
@@ -85,3 +85,6 @@ class ApiKey(SQLModel, table=True):
     created_at: datetime = ts_field(default_now=True)
     last_used_at: datetime | None = ts_field()
     revoked_at: datetime | None = ts_field()
+    scopes: list = Field(default_factory=list, sa_type=JSON, description="e.g. ['orders:read']; see apikeys.SCOPES")
+    event_ids: list | None = Field(default=None, sa_type=JSON, description="None: every event; else the only event ids allowed")
+    rate_limit: str = Field(default="", max_length=40, description="limits notation, e.g. '600/minute'; empty: API_KEY_RATE_LIMIT")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from voelgoed.pages.components.shell import empty_state, organiser_page
+from voelgoed.services.accounts import apikeys
 from voelgoed.state.account import AccountState, ApiKeysState
 from voelgoed.state.deliveries import DeliveriesState
 from voelgoed.state.session import SessionState
@@ -158,6 +159,8 @@ def _api_tab() -> rx.Component:
     key_row = lambda k: rx.table.row(  # noqa: E731
         rx.table.row_header_cell(rx.text(k["name"], weight="medium")),
         rx.table.cell(rx.code(k["prefix"])),
+        rx.table.cell(rx.vstack(rx.text(k["scopes"], size="1"), rx.text(k["limits"], size="1", color_scheme="gray"),
+                                spacing="1"), max_width="280px"),
         rx.table.cell(k["created"], display=["none", "table-cell"]),
         rx.table.cell(k["last_used"], display=["none", "table-cell"]),
         rx.table.cell(rx.cond(k["status"] == "active", rx.alert_dialog.root(
@@ -173,18 +176,23 @@ def _api_tab() -> rx.Component:
         align="center",
     )
     return rx.cond(ApiKeysState.can_manage_keys, rx.vstack(
-        _section("API keys", "Keys let your systems call the VoelgoedEvents API as this organisation. "
-                 "A key is shown once; store it in a secret manager.",
+        _section("API keys", "Keys let your systems call the VoelgoedEvents API as this organisation, within the key's "
+                 "scopes. A key is shown once; store it in a secret manager.",
+                 rx.link("Webhooks: get sales and scans pushed to your systems →", href="/settings/webhooks", size="2"),
                  rx.form(rx.flex(rx.input(name="name", id="key-name", placeholder="Key name, e.g. Box office", flex="1",
                                           min_width="200px", required=True),
                                  rx.button(rx.icon("key-round", size=14), "Create key", type="submit", id="create-key"),
                                  spacing="2", wrap="wrap", width="100%"),
+                         rx.text("Scopes (what the key may do):", size="2", margin_top="8px"),
+                         rx.flex(*[rx.tooltip(rx.checkbox(s, name=f"scope:{s}", id=f"scope-{s}", default_checked=True),
+                                              content=apikeys.SCOPE_HELP.get(s, s)) for s in apikeys.SCOPES],
+                                 wrap="wrap", spacing="3"),
                          rx.cond(ApiKeysState.key_error != "", rx.text(ApiKeysState.key_error, color_scheme="red", size="2")),
                          on_submit=ApiKeysState.create_key, reset_on_submit=False, width="100%"),
                  rx.cond(ApiKeysState.keys.length() > 0,
                          rx.box(rx.table.root(
                              rx.table.header(rx.table.row(*[rx.table.column_header_cell(h, **d) for h, d in (
-                                 ("Name", {}), ("Key", {}), ("Created", {"display": ["none", "table-cell"]}),
+                                 ("Name", {}), ("Key", {}), ("Scopes and limits", {}), ("Created", {"display": ["none", "table-cell"]}),
                                  ("Last used", {"display": ["none", "table-cell"]}), ("", {}))])),
                              rx.table.body(rx.foreach(ApiKeysState.keys, key_row)), variant="ghost", width="100%"),
                              overflow_x="auto", width="100%"),

@@ -62,14 +62,21 @@ class ApiKeysState(SessionState):
             rows = apikeys.key_rows(session, ctx)
         self.keys = [{"id": k["id"], "name": k["name"], "prefix": k["prefix"] + "…", "status": k["status"],
                       "created": when(k["created_at"], "%d %b %Y"),
-                      "last_used": when(k["last_used_at"], "%d %b %Y") if k["last_used_at"] else "never"} for k in rows]
+                      "last_used": when(k["last_used_at"], "%d %b %Y %H:%M") if k["last_used_at"] else "never",
+                      "scopes": "all scopes" if k["all_scopes"] else ", ".join(k["scopes"]),
+                      "limits": (f"{len(k['event_ids'])} event(s) · " if k["event_ids"] else "all events · ") + k["rate_limit"]}
+                     for k in rows]
 
     @rx.event
     def create_key(self, form: dict):
         self.key_error = ""
         try:
             with session_scope() as session:
-                _key, secret = apikeys.create_for_context(session, self._ctx(), name=str(form.get("name", "")))
+                scopes = [s for s in apikeys.SCOPES if form.get(f"scope:{s}") in ("on", True, "true")]
+                if not scopes:
+                    raise VoelgoedError("validation_failed", "Choose at least one scope")
+                _key, secret = apikeys.create_for_context(session, self._ctx(), name=str(form.get("name", "")),
+                                                          scopes=scopes)
         except VoelgoedError as exc:
             self.key_error = exc.message
             return

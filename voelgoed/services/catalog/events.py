@@ -46,6 +46,7 @@ from voelgoed.services.platform import (
     queue,
     rbac,
     session_scope,
+    webhook_events,
 )
 from voelgoed.services.sales import cancel_event_orders, capacity
 
@@ -287,6 +288,8 @@ def publish(session: Session, ctx: TenantContext, event_id: Any, *, now: datetim
     if event.sale_starts_at is None:
         event.sale_starts_at = now
     audit.record(session, ctx.actor, "event.published", event, {"slug": event.slug})
+    webhook_events.emit(session, event_type="event.published", organization_id=event.organization_id,
+                        payload={"event_id": event.id}, now=now)
     _persist_clock_status(session, event, now)
     session.commit()
     schedule_status_sync(event)
@@ -309,6 +312,8 @@ def cancel(session: Session, ctx: TenantContext, event_id: Any, *, reason: str =
     event.updated_at = now
     audit.record(session, ctx.actor, "event.cancelled", event, {"from": current, "reason": (reason or "")[:500]})
     cancel_event_orders(session, event, ctx.actor, reason=reason or "", now=now)
+    webhook_events.emit(session, event_type="event.cancelled", organization_id=event.organization_id,
+                        payload={"event_id": event.id}, now=now)
     session.commit()
     outbox.nudge()
     return event

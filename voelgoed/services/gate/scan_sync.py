@@ -17,7 +17,7 @@ from sqlmodel import Session
 from voelgoed.models import Device, Scan, Ticket
 from voelgoed.services.gate import scan_support as sup
 from voelgoed.services.gate.scanning import _check_client_scan_id, _replay, _stored, _ticket_view, event_cancelled
-from voelgoed.services.platform import Busy, ValidationFailed, clock, stats_feed
+from voelgoed.services.platform import Busy, ValidationFailed, clock, outbox, stats_feed, webhook_events
 
 MAX_BATCH = 5000
 CHUNK = 500
@@ -112,7 +112,7 @@ def _sync_chunk(session: Session, device: Device, info: sup.EventInfo, chunk: li
             admissions[r.ticket_id] = ((clock.aware(r.scanned_at), str(r.device_id), r.client_scan_id), r.id)
     state = {tid: {"status": r.status, "at": clock.aware(r.checked_in_at), "gate": r.checked_in_gate_code}
              for tid, r in tickets.items()}
-    rows = []
+    rows, first_admissions = [], []
     for it in new:
         scan_id, result, tid = uuid.uuid4(), it.ident.result, it.ident.ticket_id
         if cancelled and result in (None, "not_valid_now") and tid in tickets:
@@ -125,6 +125,7 @@ def _sync_chunk(session: Session, device: Device, info: sup.EventInfo, chunk: li
                 result = "revoked"
             elif st["status"] == "valid":
                 result = "accepted"
+                first_admissions.append((tid, scan_id, it))
             elif st["status"] == "checked_in":
                 key = (it.when, str(device.id), it.csid)
                 current = admissions.get(tid)
@@ -149,7 +150,14 @@ def _sync_chunk(session: Session, device: Device, info: sup.EventInfo, chunk: li
         results[it.csid] = (result, tid, it)
     if rows:
         session.execute(_INSERT, rows)
+    hooked = [webhook_events.emit(session, event_type="ticket.checked_in", organization_id=device.organization_id, now=now,
+                                  payload={"ticket_id": tid, "event_id": info.event_id, "scan_id": sid, "gate_code": it.gate,
+                                           "checked_in_at": it.when.isoformat()})
+              for tid, sid, it in first_admissions
+              if webhook_events.wanted(session, device.organization_id, "ticket.checked_in")]
     session.commit()
+    if any(hooked):
+        outbox.nudge()
     out = {}
     for csid, value in results.items():
         if isinstance(value, dict):

@@ -33,7 +33,7 @@ from sqlmodel import Session
 from voelgoed.models import Device, Event, Gate, Scan, ScanResult, Ticket
 from voelgoed.services.catalog import effective_status
 from voelgoed.services.gate import scan_support as sup
-from voelgoed.services.platform import ValidationFailed, clock, is_postgres, stats_feed
+from voelgoed.services.platform import ValidationFailed, clock, is_postgres, outbox, stats_feed, webhook_events
 from voelgoed.services.tickets import ticket_identity
 
 ACCEPTED = ScanResult.accepted.value
@@ -141,8 +141,14 @@ def scan(session: Session, device: Device, *, qr: object, gate_code: str | None 
         session.rollback()
         return _replay(session, info, _stored(session, device, [csid])[csid])
     _touch_device(session, device, now)
+    hooked = result == ACCEPTED and webhook_events.emit(
+        session, event_type="ticket.checked_in", organization_id=device.organization_id, now=now,
+        payload={"ticket_id": ident.ticket_id, "event_id": info.event_id, "scan_id": inserted[0],
+                 "gate_code": gate, "checked_in_at": when.isoformat()})
     session.commit()
     stats_feed.touch(device.event_id)
+    if hooked:
+        outbox.nudge()
     out = {"client_scan_id": csid, "scanned_at": when.isoformat()}
     if result == ACCEPTED:
         return {**out, "result": result, "ticket": ticket}

@@ -23,6 +23,7 @@ from . import (
     schedule,
     security,
     stats_feed,
+    webhook_events,
 )
 from .audit import Actor, record
 from .clock import aware, resolve, utcnow
@@ -152,6 +153,7 @@ __all__ = [
     "schedule",
     "health",
     "stats_feed",
+    "webhook_events",
     "helpers",
     "outbox",
     "email_templates",

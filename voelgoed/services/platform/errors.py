@@ -77,6 +77,8 @@ HTTP_STATUS: dict[str, int] = {
     "session_expired": 401,
     "bad_signature": 401,
     "forbidden": 403,
+    "insufficient_scope": 403,
+    "event_not_allowed": 403,
     "not_found": 404,
     "conflict": 409,
     "sold_out": 409,

@@ -48,6 +48,11 @@ def _parse(rate: str):
     return parse(rate)
 
 
+def parse_rate(rate: str):
+    """The ``limits`` item for ``rate`` (e.g. ``"600/minute"``); raises ``ValueError`` when it is not one."""
+    return _parse(rate)
+
+
 def hit(name: str, key: str, rate: str) -> None:
     limiter = _get_limiter()
     if limiter is None:

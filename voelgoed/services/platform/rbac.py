@@ -33,6 +33,8 @@ class TenantContext:
     organization_id: uuid.UUID
     actor: Actor
     role: str
+    scopes: frozenset[str] | None = None  # an API key's scopes (None: not a scoped key, e.g. a signed-in user)
+    event_ids: frozenset[uuid.UUID] | None = None  # an API key limited to these events (None: every event)
 
     @property
     def user_id(self) -> uuid.UUID | None:

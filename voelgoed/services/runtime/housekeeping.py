@@ -26,7 +26,8 @@ from sqlmodel import Session, select
 from voelgoed.config import get_settings
 from voelgoed.models import Hold, HoldStatus
 from voelgoed.services.catalog import events
-from voelgoed.services.platform import clock, get_redis, session_scope
+from voelgoed.services.integrations import deliver_due_job
+from voelgoed.services.platform import clock, get_redis, queue, session_scope
 from voelgoed.services.platform.outbox import drain_outbox_job
 from voelgoed.services.sales import inventory, reconcile_job
 
@@ -55,6 +56,7 @@ def housekeeping_job() -> dict:
             result = sweep(session)
     finally:
         result["outbox"] = drain_outbox_job()  # side effects flow even if the sweep failed
+        queue.enqueue(deliver_due_job, retry=None)  # webhook retries that came due (their own job: slow receivers)
     if result["events_changed"] or result["tickets_released"] or any(result["outbox"].values()):
         log.info("housekeeping: %s", result)
     return result

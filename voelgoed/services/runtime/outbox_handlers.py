@@ -10,14 +10,19 @@ Each handler takes ids from the payload, opens its own sessions and is idempoten
 | ``tickets.resend`` | ``order_id`` | the confirmation again, once per request (marker ``order:<id>:resend:<entry id>``) |
 | ``invitation.created`` | ``invitation_id`` | the invitation e-mail (marker ``invitation:<id>``) |
 | ``refund.processed`` | ``refund_id``, ``order_id`` | the buyer's refund e-mail (marker ``refund:<id>``), stats signal |
-| ``order.refunded`` | ``order_id``, ``refund_id``, ``amount_cents``, ``currency`` | outbound webhooks (placeholder until the webhooks slice registers its handler) |
 | ``refund.event_order`` | ``order_id``, ``event_id``, ``actor_type``, ``actor_id`` | refund one order of a cancelled event (idempotent per event) |
-| ``event.cancelled`` | ``order_id``, ``event_id``, ``refund_cents`` | the buyer's cancellation e-mail (marker ``event-cancelled:<order id>``) |
+| ``event.cancelled.buyer_mail`` | ``order_id``, ``event_id``, ``refund_cents`` | the buyer's cancellation e-mail (marker ``event-cancelled:<order id>``) |
+| every webhook event type (``platform.webhook_events.EVENT_TYPES``) | see ``webhook_events`` | fan out to the endpoints that want it (``integrations.fan_out``; idempotent by message id) |
+| ``webhook.endpoint_disabled`` | ``endpoint_id`` | e-mail the organisation's owners once |
+
+``order.paid`` and ``ticket.voided`` fan out first, so a failing mail step never holds webhooks back
+(the retry's fan-out adds nothing: the deliveries already exist).
 """
 
 from __future__ import annotations
 
-from voelgoed.services.platform import stats_feed
+from voelgoed.services.integrations import fan_out, notify_endpoint_disabled
+from voelgoed.services.platform import stats_feed, webhook_events
 from voelgoed.services.platform.outbox import Claimed, register
 from voelgoed.services.sales import refund_order_for_event, send_event_cancelled_email, send_refund_email
 from voelgoed.services.tickets import ticket_jobs
@@ -25,6 +30,7 @@ from voelgoed.services.tickets import ticket_jobs
 
 @register("order.paid")
 def order_paid(entry: Claimed) -> None:
+    fan_out(entry)
     ticket_jobs.render_ticket_pdfs(entry.payload["order_id"])
     ticket_jobs.send_order_confirmation(entry.payload["order_id"])
     if entry.payload.get("event_id"):
@@ -33,6 +39,7 @@ def order_paid(entry: Claimed) -> None:
 
 @register("ticket.voided")
 def ticket_voided(entry: Claimed) -> None:
+    fan_out(entry)
     ticket_jobs.render_ticket_pdfs(entry.payload["order_id"])
     if entry.payload.get("event_id"):
         stats_feed.touch(entry.payload["event_id"])
@@ -55,11 +62,6 @@ def refund_processed(entry: Claimed) -> None:
     send_refund_email(entry.payload["refund_id"])
 
 
-@register("order.refunded")
-def order_refunded(entry: Claimed) -> None:
-    """Placeholder: the webhooks slice registers the real handler (outbound ``order.refunded``) at merge."""
-
-
 @register("refund.event_order")
 def refund_event_order(entry: Claimed) -> None:
     p = entry.payload
@@ -68,6 +70,20 @@ def refund_event_order(entry: Claimed) -> None:
     stats_feed.touch(p["event_id"])
 
 
-@register("event.cancelled")
-def event_cancelled(entry: Claimed) -> None:
+@register("event.cancelled.buyer_mail")
+def event_cancelled_buyer_mail(entry: Claimed) -> None:
     send_event_cancelled_email(entry.payload["order_id"], int(entry.payload.get("refund_cents") or 0))
+
+
+def webhook_only(entry: Claimed) -> None:
+    fan_out(entry)
+
+
+for _topic in webhook_events.EVENT_TYPES:
+    if _topic not in ("order.paid", "ticket.voided"):
+        register(_topic)(webhook_only)
+
+
+@register("webhook.endpoint_disabled")
+def webhook_endpoint_disabled(entry: Claimed) -> None:
+    notify_endpoint_disabled(entry.payload["endpoint_id"])

@@ -106,7 +106,7 @@ def cancel_event_orders(session: Session, event: Event, actor: audit.Actor, *, r
         outbox.add_entry(session, topic="refund.event_order", organization_id=event.organization_id, now=now,
                          payload={"order_id": oid, "event_id": event.id, **actor_payload})
     for oid in sorted(buyers, key=str):
-        outbox.add_entry(session, topic="event.cancelled", organization_id=event.organization_id, now=now,
+        outbox.add_entry(session, topic="event.cancelled.buyer_mail", organization_id=event.organization_id, now=now,
                          payload={"order_id": oid, "event_id": event.id, "refund_cents": balances.get(oid, 0)})
     out = {"tickets_voided": int(voided or 0), "orders_cancelled": len(pending), "refunds_queued": len(to_refund),
            "buyers_notified": len(buyers)}

@@ -44,6 +44,7 @@ from voelgoed.services.platform import (
     new_token,
     outbox,
     parse_id,
+    webhook_events,
 )
 from voelgoed.services.sales.inventory import _end_hold
 from voelgoed.services.sales.orders import _finish_paid
@@ -138,6 +139,8 @@ def _commit_pending_order(session: Session, hid, name: str, email: str, now: dat
     hold.status = HoldStatus.converted.value
     session.add(hold)
     audit.record(session, BUYER, "order.created", order, {"order_code": order.order_code, "total_cents": total})
+    webhook_events.emit(session, event_type="order.created", organization_id=order.organization_id,
+                        payload={"order_id": order.id, "event_id": order.event_id}, now=now)
     session.flush()
     if prov is None:
         outcome = _finish_paid(session, order, hold, now, BUYER)

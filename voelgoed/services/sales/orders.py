@@ -35,6 +35,7 @@ from voelgoed.services.platform import (
     clock,
     outbox,
     ratelimit,
+    webhook_events,
 )
 from voelgoed.services.sales import ledger, stock
 from voelgoed.services.sales.inventory import _end_hold
@@ -153,6 +154,8 @@ def apply_failure(session: Session, *, reference: str, provider: str, now: datet
         order.status, order.updated_at = OrderStatus.cancelled.value, now
         session.add(order)
         audit.record(session, actor, "order.cancelled", order, {"order_code": order.order_code, "reason": "payment failed"})
+        webhook_events.emit(session, event_type="order.cancelled", organization_id=order.organization_id,
+                            payload={"order_id": order.id, "event_id": order.event_id}, now=now)
     return "failed", order
 
 

@@ -49,6 +49,7 @@ from voelgoed.services.platform import (
     outbox,
     parse_id,
     rbac,
+    webhook_events,
 )
 from voelgoed.services.sales import ledger
 from voelgoed.services.sales.refund_stock import return_refunded_tickets
@@ -255,7 +256,7 @@ def mark_processed(session: Session, order: Order, refund: Refund, *, now: datet
     payload = {"order_id": order.id, "refund_id": refund.id, "amount_cents": refund.amount_cents, "currency": refund.currency}
     outbox.add_entry(session, topic="refund.processed", payload={"refund_id": refund.id, "order_id": order.id},
                      organization_id=order.organization_id, now=now)
-    outbox.add_entry(session, topic="order.refunded", payload=payload, organization_id=order.organization_id, now=now)
+    webhook_events.emit(session, event_type="order.refunded", organization_id=order.organization_id, payload=payload, now=now)
     if ledger.order_balance(session, order.id) <= 0 and order.status != OrderStatus.refunded.value:
         audit.record(session, actor, "order.refunded", order, {"order_code": order.order_code, "from": order.status})
         order.status, order.updated_at = OrderStatus.refunded.value, now

@@ -35,6 +35,7 @@ from voelgoed.services.platform import (
     outbox,
     ratelimit,
     rbac,
+    webhook_events,
 )
 from voelgoed.services.tickets.ticket_identity import sign_ticket
 
@@ -63,6 +64,7 @@ def issue_for_order(session: Session, order: Order, *, now: datetime | None = No
     items = session.exec(select(OrderItem).where(OrderItem.order_id == order.id).order_by(OrderItem.id)).all()
     tickets: list[Ticket] = []
     created = 0
+    new_ids: list = []
     for item in items:
         for position in range(item.quantity):
             ticket = existing.get((item.id, position))
@@ -76,11 +78,14 @@ def issue_for_order(session: Session, order: Order, *, now: datetime | None = No
                 ticket.qr_payload = sign_ticket(session, ticket)
                 session.add(ticket)
                 created += 1
+                new_ids.append(ticket.id)
             tickets.append(ticket)
     if created:
         audit.record(session, None, "ticket.issued", order, {"order_code": order.order_code, "count": created})
         outbox.add_entry(session, topic="order.paid", payload={"order_id": order.id, "event_id": order.event_id},
                          organization_id=order.organization_id, now=now)
+        webhook_events.emit(session, event_type="ticket.issued", organization_id=order.organization_id, now=now,
+                            payload={"order_id": order.id, "event_id": order.event_id, "ticket_ids": new_ids})
     session.flush()
     return tickets
 
