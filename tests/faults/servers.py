@@ -1,5 +1,7 @@
 """Private servers and the app as real processes, for the fault tests (never the machine's shared ones).
 
+- :class:`PrivateRedis`: ``redis-server --port N --save ''`` that a test stops (SIGKILL) and starts again.
+
 - :class:`PrivatePostgres`: its own cluster (``initdb``) in a temp dir, on a free port, ``fsync=off``;
   run as the ``postgres`` user when the tests run as root (PostgreSQL refuses root). ``restart()`` is
   ``pg_ctl restart -m fast``; ``terminate_app_connections()`` is ``pg_terminate_backend`` of every
@@ -21,6 +23,7 @@ import time
 from pathlib import Path
 
 import httpx
+import redis
 from sqlalchemy import create_engine, text
 
 from tests.outbox_helpers import free_port
@@ -28,6 +31,32 @@ from voelgoed import devserver
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+class PrivateRedis:
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([shutil.which("redis-server") or "redis-server", "--port", str(self.port),
+                                      "--save", "", "--appendonly", "no", "--bind", "127.0.0.1"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        end = time.monotonic() + 20
+        while time.monotonic() < end:
+            try:
+                if redis.Redis.from_url(self.url, socket_connect_timeout=0.2).ping():
+                    return
+            except redis.RedisError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+            self.proc = None
 
 
 class PrivatePostgres:
