@@ -6,10 +6,16 @@ the start of the run (so every run also proves the migrations work).
 
 - ``db``: a Session in an outer transaction that is rolled back after the test
   (``join_transaction_mode="create_savepoint"``: service commits become savepoints). While it is
-  active, ``session_scope()`` (used by API routes and jobs) yields the same session, so API tests
-  through ``client`` are isolated the same way.
+  active, ``session_scope()`` (used by jobs) yields the same session.
+  **In a test that uses ``client``** the API must run exactly as in production, so ``db`` is instead
+  an engine-bound Session whose commits are real; every request through ``client`` first commits
+  ``db`` (what the test arranged) and afterwards expires it (the test reads what the API committed),
+  the routes' ``session_scope()`` opens its own sessions on the engine (real commits, the PostgreSQL
+  autocommit fast path, a missing commit is lost as it would be in production), and every table is
+  emptied after the test.
 - ``committed_db``: for concurrency, worker and browser tests that need real commits seen by other
-  connections or processes; every table is truncated afterwards.
+  connections or processes; every table is emptied afterwards.
+- ``client``: a FastAPI TestClient on the API (production session handling, see ``db``).
 - ``redis_client``: the test Redis database, flushed before and after the test.
 """
 
@@ -72,11 +78,12 @@ def engine():
 
 
 def truncate_all(eng) -> None:
+    """Empty every table (DELETE children first: ~30x faster than TRUNCATE on the few rows tests leave)."""
     import voelgoed.models  # noqa: F401
 
-    names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
     with eng.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} CASCADE"))
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            conn.execute(table.delete())
 
 
 @contextmanager
@@ -91,9 +98,14 @@ def committing_session(eng):
 
 
 @pytest.fixture
-def db(engine):
+def db(engine, request):
     from voelgoed.services.platform import db as dbmod
 
+    if "client" in request.fixturenames:  # API tests: production session handling (see the module docstring)
+        truncate_all(engine)
+        with committing_session(engine) as session:
+            yield session
+        return
     connection = engine.connect()
     outer = connection.begin()
     session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
@@ -131,12 +143,21 @@ def redis_client(engine):
 
 @pytest.fixture
 def client(db, redis_client):
-    """A FastAPI TestClient on the API, sharing the rolled-back ``db`` session."""
+    """A FastAPI TestClient on the API; its routes use their own engine-bound sessions as in production.
+    Each request commits ``db`` first and expires it afterwards (see the module docstring)."""
     from fastapi.testclient import TestClient
 
     from voelgoed.api import create_api
 
-    with TestClient(create_api(), raise_server_exceptions=False) as c:
+    class _CommittingClient(TestClient):
+        def request(self, *args, **kwargs):
+            db.commit()
+            try:
+                return super().request(*args, **kwargs)
+            finally:
+                db.expire_all()
+
+    with _CommittingClient(create_api(), raise_server_exceptions=False) as c:
         yield c
 
 

@@ -102,13 +102,14 @@ def test_garbage_event_slugs(client, path):
     assert r.status_code == 404
 
 
-@pytest.mark.parametrize("body", [b"{}", b'{"buyer_name": 1, "buyer_email": 2}', b'{"buyer_name": "a", "buyer_email": "b"}',
-                                  b"xx", b'{"buyer_email": "a@b.co", "provider": "sandbox"}'])
-def test_garbage_checkout(client, db, shop, body):
+@pytest.mark.parametrize(("body", "status"), [(b"{}", 422), (b'{"buyer_name": 1, "buyer_email": 2}', 422),
+                                            (b'{"buyer_name": "a", "buyer_email": "b"}', 422), (b"xx", 400),
+                                            (b'{"buyer_email": "a@b.co", "provider": "sandbox"}', 422)])
+def test_garbage_checkout(client, db, shop, body, status):
     event, tt = shop
     hold_id = _hold(client, event, tt).json()["hold_id"]
     r = client.post(f"/api/v1/public/holds/{hold_id}/checkout", content=body, headers={"content-type": "application/json"})
-    assert r.status_code in (400, 404, 422), r.text
+    assert r.status_code == status, r.text
     db.expire_all()
     assert db.get(Hold, __import__("uuid").UUID(hold_id)).status == "active"
 
@@ -161,11 +162,13 @@ def test_waiting_room_event_needs_a_pass_header(client, db):
     assert db.get(TicketType, tt.id).held_count == 0
 
 
-@pytest.mark.parametrize("raw", [b"", b"{", b"[1,2]", b'{"id": "\\u0000", "event": "charge.success", "data": {"reference": "\\u0000"}}',
-                                 b'{"event": "charge.success", "data": {"reference": "x", "amount": 1e999}}', b"\xff\xfe"])
-def test_garbage_webhooks_never_500(client, raw):
-    for headers in ({}, {"x-sandbox-signature": sandbox.sign(raw)}):
-        r = client.post("/api/v1/payments/sandbox/webhook", content=raw, headers=headers)
-        assert r.status_code in (200, 401), r.text
-        if not headers:
-            assert r.status_code == 401
+# signed: a body that is not a JSON object is refused like a bad signature (401); a well-formed event
+# about no known payment is acknowledged (200) so the provider stops retrying it
+@pytest.mark.parametrize(("raw", "signed_status"), [
+    (b"", 401), (b"{", 401), (b"[1,2]", 401), (b'{"id": "\\u0000", "event": "charge.success", "data": {"reference": "\\u0000"}}', 200),
+    (b'{"event": "charge.success", "data": {"reference": "x", "amount": 1e999}}', 200), (b"\xff\xfe", 401)])
+def test_garbage_webhooks_never_500(client, raw, signed_status):
+    r = client.post("/api/v1/payments/sandbox/webhook", content=raw)
+    assert r.status_code == 401, r.text
+    r = client.post("/api/v1/payments/sandbox/webhook", content=raw, headers={"x-sandbox-signature": sandbox.sign(raw)})
+    assert r.status_code == signed_status, r.text

@@ -75,7 +75,7 @@ def test_void_garbage_bodies(client, issued):
     assert client.post(url, content=b"{not json", headers={**issued["auth"], "Content-Type": "application/json"}).status_code == 400
     assert client.post(url, json={"reason": "x" * 501}, headers=issued["auth"]).status_code == 422
     assert client.post(url, json={"reason": 12}, headers=issued["auth"]).status_code == 422
-    assert client.post(url, json=[1, 2], headers=issued["auth"]).status_code in (400, 422)
+    assert client.post(url, json=[1, 2], headers=issued["auth"]).status_code == 400
     assert client.post(url, json={}).status_code == 401
     assert client.post(url, json={}, headers={"Authorization": "Bearer nope"}).status_code == 401
 
@@ -97,7 +97,7 @@ def test_pdf_download_needs_the_right_token(client, db, issued, media):
                       params={"access_token": order.access_token}).status_code == 404
     assert client.get(f"/api/v1/public/orders/{order.order_code}/tickets/garbage.pdf",
                       params={"access_token": order.access_token}).status_code == 404
-    assert client.get(base, params={"access_token": "x" * 5000}).status_code in (404, 422)
+    assert client.get(base, params={"access_token": "x" * 5000}).status_code == 422  # over the query max_length
 
 
 def test_pdf_of_a_ticket_from_another_order_is_not_found(client, db, issued, media):

@@ -1,41 +1,11 @@
-"""Fault fixtures: a private redis-server this test starts and stops (never the shared one)."""
+"""Fault fixtures: a private redis-server and a private PostgreSQL server that the test starts, stops and
+restarts (never the machine's shared ones; other engineers' tests use those)."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import time
-
 import pytest
-import redis
 
-from tests.outbox_helpers import free_port
-
-
-class PrivateRedis:
-    def __init__(self):
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen([shutil.which("redis-server") or "redis-server", "--port", str(self.port),
-                                      "--save", "", "--appendonly", "no", "--bind", "127.0.0.1"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        end = time.monotonic() + 20
-        while time.monotonic() < end:
-            try:
-                if redis.Redis.from_url(self.url, socket_connect_timeout=0.2).ping():
-                    return
-            except redis.RedisError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-            self.proc = None
+from tests.faults.servers import PrivateRedis
 
 
 @pytest.fixture
@@ -53,3 +23,30 @@ def private_redis(monkeypatch):
     finally:
         server.stop()
         redis_conn.reset()
+
+
+@pytest.fixture
+def private_pg():
+    """A private PostgreSQL server (own cluster, free port, fsync off), migrated; removed afterwards."""
+    from tests.faults.servers import PrivatePostgres
+    from voelgoed.cli import db_upgrade
+
+    server = PrivatePostgres()
+    try:
+        server.start()
+        db_upgrade(server.url)
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def private_pg_session(private_pg):
+    """A committing session on the private server, for arranging and checking (pre-ping: it survives restarts)."""
+    from sqlalchemy import create_engine
+    from sqlmodel import Session
+
+    eng = create_engine(private_pg.url, pool_pre_ping=True)
+    with Session(eng, expire_on_commit=False) as session:
+        yield session
+    eng.dispose()

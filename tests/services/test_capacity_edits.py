@@ -27,7 +27,7 @@ def _shop(db, *, capacity=None, sold=3, held=2, quantity=20):
     tt.sold_count = sold
     if capacity is not None:
         event.sold_count = sold
-    db.flush()
+    db.commit()  # committed, as in production: an engine-bound session's hold takes the autocommit fast path
     if held:
         inventory.create_hold(db, event_slug=event.slug, items=[(tt.id, held)])
     return org, event, tt

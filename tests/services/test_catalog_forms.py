@@ -7,6 +7,8 @@ from tests.factories import make_org, make_venue
 from voelgoed.services.catalog import event_forms
 from voelgoed.services.platform import Actor, TenantContext, VoelgoedError
 
+YEAR = datetime.now(UTC).year + 1  # always next year: the events stay in the future whatever the calendar says
+
 
 def ctx_for(org, role="owner"):
     return TenantContext(organization_id=org.id, actor=Actor("user", str(uuid.uuid4())), role=role)
@@ -32,17 +34,17 @@ def test_create_event_from_form_reads_times_in_venue_timezone(db):
     db.flush()
     ctx = ctx_for(org)
     event = event_forms.create_event_from_form(db, ctx, {
-        "venue_id": str(venue.id), "name": "Winter Lights", "starts_at": "2027-01-15T19:00", "ends_at": "2027-01-15T23:30",
-        "sale_ends_at": "2027-01-15T18:00", "capacity": ""})
-    assert event.starts_at == datetime(2027, 1, 15, 19, 0, tzinfo=UTC)  # London = UTC in January
+        "venue_id": str(venue.id), "name": "Winter Lights", "starts_at": f"{YEAR}-01-15T19:00", "ends_at": f"{YEAR}-01-15T23:30",
+        "sale_ends_at": f"{YEAR}-01-15T18:00", "capacity": ""})
+    assert event.starts_at == datetime(YEAR, 1, 15, 19, 0, tzinfo=UTC)  # London = UTC in January
     venue.timezone = "Africa/Johannesburg"
     db.flush()
     event_forms.update_event_from_form(db, ctx, event.id, {
-        "venue_id": str(venue.id), "name": "Winter Lights", "slug": event.slug, "starts_at": "2027-01-15T19:00",
-        "ends_at": "2027-01-15T23:30", "sale_ends_at": "2027-01-15T18:00", "capacity": "900"})
-    assert event.starts_at == datetime(2027, 1, 15, 17, 0, tzinfo=UTC) and event.capacity == 900
+        "venue_id": str(venue.id), "name": "Winter Lights", "slug": event.slug, "starts_at": f"{YEAR}-01-15T19:00",
+        "ends_at": f"{YEAR}-01-15T23:30", "sale_ends_at": f"{YEAR}-01-15T18:00", "capacity": "900"})
+    assert event.starts_at == datetime(YEAR, 1, 15, 17, 0, tzinfo=UTC) and event.capacity == 900
     view = event_forms.event_editor_view(db, ctx, event.id)
-    assert view["event"]["starts_at"] == "2027-01-15T19:00" and view["event"]["timezone"] == "Africa/Johannesburg"
+    assert view["event"]["starts_at"] == f"{YEAR}-01-15T19:00" and view["event"]["timezone"] == "Africa/Johannesburg"
     assert view["problems"] and view["can_publish"] and view["can_edit"]
 
 
@@ -63,7 +65,7 @@ def test_ticket_type_form_create_and_edit(db):
     venue = make_venue(db, org)
     ctx = ctx_for(org)
     event = event_forms.create_event_from_form(db, ctx, {"venue_id": str(venue.id), "name": "Braai Fest",
-                                                         "starts_at": "2027-03-06T12:00", "ends_at": "2027-03-06T20:00"})
+                                                         "starts_at": f"{YEAR}-03-06T12:00", "ends_at": f"{YEAR}-03-06T20:00"})
     tt = event_forms.save_ticket_type_from_form(db, ctx, event.id, {"name": "General", "price": "350", "quantity": "1500",
                                                                    "max_per_order": "10", "is_active": "on"})
     assert (tt.price_cents, tt.quantity, tt.is_active, tt.is_hidden) == (35000, 1500, True, False)

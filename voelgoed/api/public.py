@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from voelgoed.api.deps import client_address
 from voelgoed.config import get_settings
-from voelgoed.services.platform import ratelimit, session_scope
+from voelgoed.services.platform import buyer_order_url, ratelimit, session_scope
 from voelgoed.services.sales import checkout, inventory, orders, storefront
 
 router = APIRouter(prefix="/api/v1/public", tags=["public"])
@@ -91,7 +91,7 @@ def start_checkout(hold_id: str, body: CheckoutIn, address: Annotated[str, Depen
             "status": order.status, "total_cents": order.total_cents, "currency": order.currency,
             "payment": {"provider": payment.provider if payment else "free",
                         "reference": payment.reference if payment else "",
-                        "redirect_url": payment.redirect_url if payment else orders.buyer_order_url(order)},
+                        "redirect_url": payment.redirect_url if payment else buyer_order_url(order)},
         }
 
 

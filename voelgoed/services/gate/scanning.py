@@ -50,11 +50,24 @@ def _insert_scan_stmt(dialect_module):
 
 
 _INSERT_SCAN = {"postgresql": _insert_scan_stmt(postgresql), "sqlite": _insert_scan_stmt(sqlite)}
-_ADMIT = (update(_TK).where(_TK.c.id == bindparam("tid"), _TK.c.event_id == bindparam("e"), _TK.c.status == "valid",
-                            select(_EV.c.id).where(_EV.c.id == bindparam("e"), _EV.c.status != "cancelled").exists())
-          .values(status="checked_in", checked_in_at=bindparam("t"), checked_in_gate_code=bindparam("g"),
-                  updated_at=bindparam("now"))
-          .returning(_TK.c.ticket_code, _TK.c.holder_name, _TK.c.ticket_type_id))
+
+
+def _admit_statement(guarded: bool):
+    """The one-statement admission: ``UPDATE ticket … WHERE status = 'valid'`` (the guard) ``RETURNING …``."""
+    cond = [_TK.c.id == bindparam("tid"), _TK.c.event_id == bindparam("e"),
+            select(_EV.c.id).where(_EV.c.id == bindparam("e"), _EV.c.status != "cancelled").exists()]
+    if guarded:
+        cond.append(_TK.c.status == "valid")
+    return (update(_TK).where(*cond)
+            .values(status="checked_in", checked_in_at=bindparam("t"), checked_in_gate_code=bindparam("g"),
+                    updated_at=bindparam("now"))
+            .returning(_TK.c.ticket_code, _TK.c.holder_name, _TK.c.ticket_type_id))
+
+
+_ADMIT, _ADMIT_UNGUARDED = _admit_statement(True), _admit_statement(False)
+# TESTS ONLY (the race tests' control): False drops the ``status = 'valid'`` condition, so the control shows
+# the double admission that condition prevents. Never changed by the app.
+ADMISSION_GUARD = True
 _TICKET = select(*_TICKET_COLS).where(_TK.c.id == bindparam("tid"), _TK.c.event_id == bindparam("e"))
 _EVENT_STATUS = select(_EV.c.status).where(_EV.c.id == bindparam("e"))
 CANCELLED = "cancelled"
@@ -119,7 +132,7 @@ def scan(session: Session, device: Device, *, qr: object, gate_code: str | None 
     ident = sup.identify(session, info, qr, when)
     result, row = ident.result, None
     if result is None:
-        admitted = session.execute(_ADMIT, {"t": when, "g": gate, "now": now, "tid": ident.ticket_id, "e": info.event_id}).first()
+        admitted = session.execute(_ADMIT if ADMISSION_GUARD else _ADMIT_UNGUARDED, {"t": when, "g": gate, "now": now, "tid": ident.ticket_id, "e": info.event_id}).first()
         if admitted is not None:
             result = ACCEPTED
             ticket = _ticket_view(session, info, admitted.ticket_code, admitted.holder_name, admitted.ticket_type_id, ident.ticket_id)

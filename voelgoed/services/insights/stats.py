@@ -24,7 +24,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import DateTime, Uuid, bindparam, text
 from sqlmodel import Session
 
 from voelgoed.services.gate import scan_support as sup
@@ -32,6 +32,17 @@ from voelgoed.services.platform import NotFound, TenantContext, clock, is_postgr
 from voelgoed.services.sales import stock
 
 RECENT = 12
+
+# Typed parameters and result columns: the same SQL runs on PostgreSQL and on the embedded SQLite file,
+# where ids are stored as 32 hex characters and timestamps as text (a bare uuid.UUID cannot be bound there).
+_UUID, _TS = Uuid(), DateTime(timezone=True)
+_PARAMS = {"e": _UUID, "now": _TS, "since": _TS}
+
+
+def _sql(sql: str, **columns):
+    stmt = text(sql)
+    stmt = stmt.bindparams(*(bindparam(name, type_=t) for name, t in _PARAMS.items() if f":{name}" in sql))
+    return stmt.columns(**columns) if columns else stmt
 
 
 def _event_id(value) -> uuid.UUID:
@@ -65,13 +76,14 @@ def compute(session: Session, event_id: uuid.UUID, *, now: datetime | None = Non
     """The snapshot straight from PostgreSQL (five indexed aggregates). No tenancy check: callers do it."""
     now = clock.resolve(now)
     p = {"e": event_id, "now": now}
-    currency = session.execute(text("SELECT currency FROM event WHERE id = :e"), p).scalar() or "ZAR"
-    types = session.execute(text("SELECT id, name FROM tickettype WHERE event_id = :e ORDER BY sort_order, created_at"), p).all()
+    currency = session.execute(_sql("SELECT currency FROM event WHERE id = :e"), p).scalar() or "ZAR"
+    types = session.execute(_sql("SELECT id, name FROM tickettype WHERE event_id = :e ORDER BY sort_order, created_at",
+                                 id=_UUID), p).all()
     figures = stock.type_figures(session, event_id, now)  # sold, live held, available: owned by sales.stock
-    revenue = session.execute(text('SELECT COALESCE(SUM(total_cents), 0) FROM "order" WHERE event_id = :e AND status = \'paid\''), p).scalar()
-    checked = session.execute(text(
+    revenue = session.execute(_sql('SELECT COALESCE(SUM(total_cents), 0) FROM "order" WHERE event_id = :e AND status = \'paid\''), p).scalar()
+    checked = session.execute(_sql(
         "SELECT ticket_type_id, checked_in_gate_code, COUNT(*) FROM ticket WHERE event_id = :e AND status = 'checked_in'"
-        " GROUP BY ticket_type_id, checked_in_gate_code"), p).all()
+        " GROUP BY ticket_type_id, checked_in_gate_code", ticket_type_id=_UUID), p).all()
     by_type_checked: dict = {}
     by_gate: dict = {}
     for type_id, gate, n in checked:
@@ -102,7 +114,7 @@ def _arrivals(session: Session, event_id: uuid.UUID, now: datetime) -> list[dict
     start = end - timedelta(minutes=59)
     bucket = ("date_trunc('minute', scanned_at)" if is_postgres(session)
               else "strftime('%Y-%m-%d %H:%M:00', scanned_at)")
-    rows = session.execute(text(f"SELECT {bucket} AS m, COUNT(*) FROM scan WHERE event_id = :e AND result = 'accepted'"
+    rows = session.execute(_sql(f"SELECT {bucket} AS m, COUNT(*) FROM scan WHERE event_id = :e AND result = 'accepted'"
                                 " AND scanned_at >= :since GROUP BY m"), {"e": event_id, "since": start}).all()
     counts = {}
     for m, n in rows:
@@ -113,10 +125,11 @@ def _arrivals(session: Session, event_id: uuid.UUID, now: datetime) -> list[dict
 
 
 def _recent(session: Session, event_id: uuid.UUID) -> list[dict]:
-    rows = session.execute(text(
+    rows = session.execute(_sql(
         "SELECT s.scanned_at, s.result, s.gate_code, s.offline, t.ticket_code, tt.name AS type_name, d.name AS device"
         " FROM scan s LEFT JOIN ticket t ON t.id = s.ticket_id LEFT JOIN tickettype tt ON tt.id = t.ticket_type_id"
-        " LEFT JOIN device d ON d.id = s.device_id WHERE s.event_id = :e ORDER BY s.scanned_at DESC LIMIT :n"),
+        " LEFT JOIN device d ON d.id = s.device_id WHERE s.event_id = :e ORDER BY s.scanned_at DESC LIMIT :n",
+        scanned_at=_TS),
         {"e": event_id, "n": RECENT}).all()
     return [{"scanned_at": clock.aware(r.scanned_at).isoformat(), "result": r.result, "gate_code": r.gate_code,
              "ticket_code": r.ticket_code, "ticket_type": r.type_name, "device": r.device, "offline": bool(r.offline)}
