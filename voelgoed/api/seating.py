@@ -107,7 +107,8 @@ def get_seating_plan(plan_id: str, ctx: TenantContext = Read) -> dict:
 
 @router.put("/seating-plans/{plan_id}/draft", summary="Replace the draft layout (raw JSON body, schema-checked)",
             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
-                "schema": {"$ref": "https://voelgoed.events/schemas/seating-layout-1.json"}}}}})
+                "schema": {"type": "object", "description": "a seating layout document: the JSON Schema is "
+                           "docs/seating-layout.schema.json ($id https://voelgoed.events/schemas/seating-layout-1.json)"}}}}})
 async def put_seating_draft(plan_id: str, request: Request, base_revision: int | None = Query(None, ge=0),
                             ctx: TenantContext = Write) -> dict:
     doc = parse_layout(await read_limited_body(request))
