@@ -188,3 +188,15 @@ def test_every_read_route_declares_its_scopes_and_documents_its_response():
     assert scoped["/api/v1/sync/tickets"] == ("tickets:read",)
     assert scoped["/api/v1/sync/attendees"] == ("tickets:read", "orders:read")
     assert set(scoped) == set(read_paths)
+
+
+@pytest.mark.parametrize("url", [
+    "/api/v1/sync/orders?search=%00", "/api/v1/sync/scans?gate_code=a%00", "/api/v1/sync/tickets?search=x%01y",
+    "/api/v1/orders?search=%00", "/api/v1/events?search=%00",  # found while building the contract run: were 503
+    "/api/v1/public/orders/VG-%00/tickets/x.pdf?access_token=x", "/api/v1/public/organisations/%00/events.ics",
+])
+def test_control_characters_in_a_parameter_are_a_422_never_a_5xx(client, world, url):
+    r = client.get(url, headers=world["auth"])
+    assert r.status_code in (404, 422), (url, r.status_code, r.text)
+    if r.status_code == 422:
+        assert r.json()["error"]["code"] == "validation_failed" and r.json()["error"]["details"]["fields"]

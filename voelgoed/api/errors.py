@@ -12,7 +12,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from voelgoed.services.platform import VoelgoedError
@@ -92,6 +92,17 @@ def install_error_handlers(api: FastAPI) -> None:
         code = {400: "malformed", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
                 413: "too_large", 415: "unsupported_media_type", 429: "rate_limited"}.get(exc.status_code, "error")
         return error_response(exc.status_code, code, str(exc.detail))
+
+    @api.exception_handler(DataError)
+    async def _unstorable(request: Request, exc: DataError):
+        # PostgreSQL refused a value from the request (a NUL byte in text, a number out of range): the
+        # client's input, so 422 naming the parameters that hold control characters (else "request")
+        log.info("database refused a request value: %s", str(exc).splitlines()[0][:200])
+        params = {**request.path_params, **dict(request.query_params)}
+        fields = {name: "must not contain control characters (such as NUL)" for name, value in params.items()
+                  if any(ord(c) < 32 for c in str(value))}
+        return error_response(422, "validation_failed", "Some fields are invalid",
+                              {"fields": fields or {"request": "a value cannot be stored (out of range or NUL)"}})
 
     @api.exception_handler(OperationalError)
     async def _db_busy(_request: Request, exc: OperationalError):

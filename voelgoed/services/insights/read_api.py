@@ -46,9 +46,18 @@ def check_choice(name: str, value: str | None, choices: list[str]) -> str | None
     return value
 
 
+def clean_text(name: str, value: str | None, max_len: int) -> str:
+    """A free-text filter, stripped; 422 ``validation_failed`` on ``name`` for control characters (NUL…)."""
+    text = (value or "").strip()[:max_len]
+    if any(ord(c) < 32 for c in text):
+        raise ValidationFailed({name: "must not contain control characters"})
+    return text
+
+
 def like_term(search: str | None) -> str | None:
-    """``%term%`` for a case-insensitive substring match (≤ 120 characters; LIKE wildcards escaped)."""
-    term = (search or "").strip()[:MAX_SEARCH].lower()
+    """``%term%`` for a case-insensitive substring match (≤ 120 characters; LIKE wildcards escaped;
+    422 on ``search`` for control characters)."""
+    term = clean_text("search", search, MAX_SEARCH).lower()
     if not term:
         return None
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

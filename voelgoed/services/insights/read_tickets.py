@@ -28,7 +28,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from voelgoed.models import Device, Order, Scan, ScanResult, Ticket, TicketStatus, TicketType
-from voelgoed.services.insights.read_api import check_choice, event_filter, like_term
+from voelgoed.services.insights.read_api import check_choice, clean_text, event_filter, like_term
 from voelgoed.services.insights.read_cursor import Window, page
 from voelgoed.services.platform import NotFound, TenantContext, as_uuid, iso, rbac
 
@@ -146,7 +146,7 @@ def list_scans(session: Session, ctx: TenantContext, window: Window, *, event_id
     where = event_filter(session, ctx, event_id, Scan.event_id)
     if result:
         where.append(Scan.result == result)
-    gate = (gate_code or "").strip().upper()[:32]
+    gate = clean_text("gate_code", gate_code, 32).upper()
     if gate:
         where.append(Scan.gate_code == gate)
     like = like_term(search)
