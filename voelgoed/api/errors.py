@@ -32,8 +32,8 @@ ERROR_SCHEMA = {
     "properties": {"error": {"type": "object", "required": ["code", "message", "details"], "properties": {
         "code": {"type": "string", "description": "snake_case, stable"}, "message": {"type": "string"},
         "details": {"type": "object", "description": "422: {fields: {name: message}}; others: code-specific"}}}},
-    "examples": [{"error": {"code": "validation_failed", "message": "limit must be between 1 and 200",
-                            "details": {"fields": {"limit": "limit must be between 1 and 200"}}}}],
+    "examples": [{"error": {"code": "validation_failed", "message": "Some fields are invalid",
+                            "details": {"fields": {"limit": "Input should be less than or equal to 200"}}}}],
 }
 
 
