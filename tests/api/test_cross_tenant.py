@@ -106,12 +106,18 @@ def _dependency_calls(dependant):
         yield from _dependency_calls(dep)
 
 
+def _authenticates_with_api_key(calls) -> bool:
+    """``deps.api_key_context`` itself, or a ``deps.require_scope(...)`` dependency (it carries
+    ``required_scopes`` and authenticates inside, so it does not show up as a sub-dependency)."""
+    return any(c is deps.api_key_context or hasattr(c, "required_scopes") for c in calls)
+
+
 def api_key_routes():
     """``[(method, path)]`` of every API-key route with a tenant-object path parameter."""
     found = []
     for path, route, extra in _walk_routes(create_api().routes):
         calls = set(_dependency_calls(route.dependant)) | set(extra)
-        if deps.api_key_context not in calls:
+        if not _authenticates_with_api_key(calls):
             continue
         if not any(_is_tenant_param(p) for p in PARAM_RE.findall(path)):
             continue
@@ -123,6 +129,23 @@ def api_key_routes():
 ROUTES = api_key_routes()
 
 
+def api_key_query_routes():
+    """``[(path, query parameter)]`` of every API-key GET route with a tenant-object query parameter
+    (the read API's ``?event_id=`` filters): another organisation's id there must be 404 as well."""
+    found = []
+    for path, route, extra in _walk_routes(create_api().routes):
+        calls = set(_dependency_calls(route.dependant)) | set(extra)
+        if "GET" not in route.methods or not _authenticates_with_api_key(calls):
+            continue
+        for param in route.dependant.query_params:
+            if param.name in OBJECT_FOR_PARAM and _is_tenant_param(param.name):
+                found.append((path, param.name))
+    return sorted(set(found))
+
+
+QUERY_ROUTES = api_key_query_routes()
+
+
 def test_the_enumeration_finds_the_contract_routes():
     """Guards the walker itself: the api-v1.md routes with ids must be among those checked."""
     must = {("POST", "/api/v1/venues/{venue_id}/gates"), ("POST", "/api/v1/events/{event_id}/ticket-types"),
@@ -130,6 +153,9 @@ def test_the_enumeration_finds_the_contract_routes():
             ("POST", "/api/v1/events/{event_id}/devices"), ("GET", "/api/v1/orders/{order_id}"),
             ("POST", "/api/v1/tickets/{ticket_id}/void")}
     assert must <= set(ROUTES), must - set(ROUTES)
+    # routes behind deps.require_scope(...) are found too, and so are the read API's ?event_id= filters
+    assert ("GET", "/api/v1/tickets/{ticket_id}") in ROUTES
+    assert ("/api/v1/sync/tickets", "event_id") in QUERY_ROUTES
 
 
 def make_world(session: Session) -> dict:
@@ -257,3 +283,18 @@ def test_a_path_parameter_without_a_factory_fails_loudly(db):
     world = {"event": make_event(db, make_org(db))}
     with pytest.raises(pytest.fail.Exception, match="no factory for path parameter '{mystery_id}'"):
         _fill("/api/v1/events/{event_id}/mystery/{mystery_id}", world)
+
+
+@pytest.mark.parametrize(("path", "param"), QUERY_ROUTES, ids=[f"GET {p}?{q}=" for p, q in QUERY_ROUTES])
+def test_query_parameter_of_another_organisation_gets_not_found(client, db, path, param):
+    world_b = make_world(db)
+    world_a = make_world(db)
+    url = _fill(path, world_b)
+    params = {param: OBJECT_FOR_PARAM[param](world_b)}
+
+    answer = client.get(url, params=params, headers={"Authorization": f"Bearer {world_a['secret']}"})
+    assert answer.status_code == 404, (path, params, answer.status_code, answer.text)
+    assert answer.json()["error"]["code"] == "not_found"
+
+    own = client.get(url, params=params, headers={"Authorization": f"Bearer {world_b['secret']}"})
+    assert own.status_code == 200, (path, params, own.status_code, own.text)

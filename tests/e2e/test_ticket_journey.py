@@ -1,4 +1,5 @@
-"""Browser journey: buy in the sandbox → the order page shows the signed QR → the PDF downloads and scans.
+"""Browser journey: buy in the sandbox → the order page shows the signed QR → the PDF downloads and scans,
+and "Add to calendar" downloads the order's .ics.
 
 Runs against the real app (prod build) with its real RQ worker; the confirmation e-mail the worker
 writes (no SMTP_HOST in e2e: an .eml file in MAIL_DIR) is checked too.
@@ -14,6 +15,7 @@ from email import policy
 from pathlib import Path
 
 import httpx
+import icalendar
 import pypdfium2 as pdfium
 import pytest
 import zxingcpp
@@ -87,10 +89,19 @@ def test_buy_then_order_page_shows_qr_and_pdf_downloads(page, live_app, app_db, 
     (pdf_qr,) = zxingcpp.read_barcodes(image)
     assert ticket_identity.verify(pdf_qr.text, keys) is not None
 
-    # the worker e-mailed the confirmation with both PDFs attached
+    # "Add to calendar" downloads the order's .ics: the event in the venue's timezone
+    with page.expect_download() as info:
+        page.locator("#add-to-calendar").click()
+    (vevent,) = icalendar.Calendar.from_ical(Path(info.value.path()).read_bytes()).walk("VEVENT")
+    assert str(vevent["SUMMARY"]) == event.name and vevent["DTSTART"].params["TZID"] == "Africa/Johannesburg"
+    assert info.value.suggested_filename == f"{order['order_code']}.ics"
+
+    # the worker e-mailed the confirmation with both PDFs and the calendar file attached
     msg = _wait_for_mail(order["order_code"])
     assert msg["To"] == "lerato@example.co.za"
     assert len([p for p in msg.iter_attachments() if p.get_content_type() == "application/pdf"]) == 2
+    assert [p.get_filename() for p in msg.iter_attachments() if p.get_content_type() == "text/calendar"] == [
+        f"{order['order_code']}.ics"]
 
     # resend from the page: a toast confirms
     page.locator("#resend-email").click()

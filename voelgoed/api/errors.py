@@ -12,7 +12,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from voelgoed.services.platform import VoelgoedError
@@ -24,7 +24,49 @@ def error_response(status: int, code: str, message: str, details: dict | None = 
     return JSONResponse({"error": {"code": code, "message": message, "details": details or {}}}, status_code=status, headers=headers)
 
 
+ERROR_STATUSES = {400: "malformed request", 401: "unauthenticated", 403: "not allowed", 404: "not found (also another "
+                  "organisation's objects)", 409: "conflict with the current state", 422: "validation failed "
+                  "(details.fields)", 429: "rate limited (Retry-After)", 503: "busy, retry (Retry-After)"}
+ERROR_SCHEMA = {
+    "title": "Error", "type": "object", "required": ["error"],
+    "properties": {"error": {"type": "object", "required": ["code", "message", "details"], "properties": {
+        "code": {"type": "string", "description": "snake_case, stable"}, "message": {"type": "string"},
+        "details": {"type": "object", "description": "422: {fields: {name: message}}; others: code-specific"}}}},
+    "examples": [{"error": {"code": "validation_failed", "message": "Some fields are invalid",
+                            "details": {"fields": {"limit": "Input should be less than or equal to 200"}}}}],
+}
+
+
+def install_error_schema(api: FastAPI) -> None:
+    """Make the OpenAPI document tell the truth about errors: FastAPI's ``HTTPValidationError`` (a shape
+    this API never sends) becomes the api-v1 envelope, and every operation lists the envelope for the
+    api-v1.md error statuses (400, 401, 403, 404, 409, 422, 429, 503) it does not already describe."""
+    original = api.openapi
+
+    def openapi() -> dict:
+        if api.openapi_schema is not None:
+            return api.openapi_schema
+        spec = original()
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        schemas["Error"] = ERROR_SCHEMA
+        schemas.pop("ValidationError", None)
+        schemas["HTTPValidationError"] = {"$ref": "#/components/schemas/Error"}
+        ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in spec.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, text in ERROR_STATUSES.items():
+                    entry = responses.setdefault(str(status), {"description": text})
+                    entry["content"] = ref
+        api.openapi_schema = spec
+        return spec
+
+    api.openapi = openapi
+
+
 def install_error_handlers(api: FastAPI) -> None:
+    install_error_schema(api)
+
     @api.exception_handler(VoelgoedError)
     async def _domain(_request: Request, exc: VoelgoedError):
         headers = None
@@ -50,6 +92,17 @@ def install_error_handlers(api: FastAPI) -> None:
         code = {400: "malformed", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
                 413: "too_large", 415: "unsupported_media_type", 429: "rate_limited"}.get(exc.status_code, "error")
         return error_response(exc.status_code, code, str(exc.detail))
+
+    @api.exception_handler(DataError)
+    async def _unstorable(request: Request, exc: DataError):
+        # PostgreSQL refused a value from the request (a NUL byte in text, a number out of range): the
+        # client's input, so 422 naming the parameters that hold control characters (else "request")
+        log.info("database refused a request value: %s", str(exc).splitlines()[0][:200])
+        params = {**request.path_params, **dict(request.query_params)}
+        fields = {name: "must not contain control characters (such as NUL)" for name, value in params.items()
+                  if any(ord(c) < 32 for c in str(value))}
+        return error_response(422, "validation_failed", "Some fields are invalid",
+                              {"fields": fields or {"request": "a value cannot be stored (out of range or NUL)"}})
 
     @api.exception_handler(OperationalError)
     async def _db_busy(_request: Request, exc: OperationalError):

@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from .base import id_field, org_field, ts_field
@@ -21,6 +22,8 @@ class EventStatus(StrEnum):
 
 
 class Event(SQLModel, table=True):
+    # read API: (updated_at, id) cursor order per organisation (readapi_0003)
+    __table_args__ = (Index("ix_event_org_updated", "organization_id", "updated_at", "id"),)
     id: uuid.UUID = id_field()
     organization_id: uuid.UUID = org_field()
     venue_id: uuid.UUID = Field(foreign_key="venue.id", index=True)

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .base import id_field, org_field, ts_field
@@ -40,7 +40,8 @@ class Device(SQLModel, table=True):
 
 
 class Scan(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("device_id", "client_scan_id"),)
+    __table_args__ = (UniqueConstraint("device_id", "client_scan_id"),
+                      Index("ix_scan_org_updated", "organization_id", "updated_at", "id"))  # read API cursor order
     id: uuid.UUID = id_field()
     organization_id: uuid.UUID = org_field()
     event_id: uuid.UUID = Field(foreign_key="event.id", index=True)
@@ -54,3 +55,4 @@ class Scan(SQLModel, table=True):
     offline: bool = False
     scanned_at: datetime = ts_field(nullable=False, index=True)
     received_at: datetime = ts_field(default_now=True)
+    updated_at: datetime = ts_field(default_now=True)  # received, or re-labelled duplicate_offline (readapi_0003)

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint, false
+from sqlalchemy import Index, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from .base import id_field, org_field, ts_field
@@ -82,6 +82,8 @@ class OrderStatus(StrEnum):
 
 
 class Order(SQLModel, table=True):
+    # read API: (updated_at, id) cursor order per organisation (readapi_0003)
+    __table_args__ = (Index("ix_order_org_updated", "organization_id", "updated_at", "id"),)
     id: uuid.UUID = id_field()
     organization_id: uuid.UUID = org_field()
     event_id: uuid.UUID = Field(foreign_key="event.id", index=True)
@@ -120,7 +122,8 @@ class TicketStatus(StrEnum):
 
 
 class Ticket(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("order_item_id", "position"),)
+    __table_args__ = (UniqueConstraint("order_item_id", "position"),
+                      Index("ix_ticket_org_updated", "organization_id", "updated_at", "id"))  # read API cursor order
     id: uuid.UUID = id_field()
     organization_id: uuid.UUID = org_field()
     event_id: uuid.UUID = Field(foreign_key="event.id", index=True)

@@ -131,6 +131,8 @@ def order_view() -> rx.Component:
         rx.cond(S.status == "paid",
                 rx.card(rx.vstack(
                     rx.text("Sent to ", rx.text.strong(S.buyer_email), size="2"),
+                    rx.button(rx.icon("calendar-plus", size=16), "Add to calendar", variant="soft", size="3", width="100%",
+                              on_click=rx.download(url=S.calendar_url), id="add-to-calendar"),
                     rx.button(rx.icon("mail", size=16), "E-mail my tickets again", on_click=S.resend,
                               loading=S.resend_busy, variant="outline", size="3", width="100%", id="resend-email"),
                     spacing="2", width="100%"), width="100%")),

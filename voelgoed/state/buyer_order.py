@@ -16,7 +16,7 @@ import reflex as rx
 
 from voelgoed.services.platform import VoelgoedError, session_scope
 from voelgoed.services.sales import orders
-from voelgoed.services.tickets import ticket_views, tickets
+from voelgoed.services.tickets import order_calendar_path, ticket_views, tickets
 
 POLL_SECONDS = 2
 POLL_ROUNDS = 30
@@ -37,6 +37,7 @@ class BuyerOrderState(rx.State):
     gates: str = ""
     tickets: list[dict[str, str]] = []
     resend_busy: bool = False
+    calendar_url: str = ""  # like the PDF links, it carries the buyer's own token
     polling: bool = False
     _order_code: str = ""
     _token: str = ""
@@ -54,6 +55,7 @@ class BuyerOrderState(rx.State):
                      "venue_address", "gates"):
             setattr(self, name, str(view[name]))
         self.code = view["order_code"]
+        self.calendar_url = order_calendar_path(self.code, self._token)
         self.tickets = [{k: str(v) for k, v in t.items()} for t in view["tickets"]]
         return True
 

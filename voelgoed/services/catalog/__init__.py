@@ -4,7 +4,8 @@ The public face of the package: code outside it imports only the names in ``__al
 
 from __future__ import annotations
 
-from . import catalog_common, event_forms, events, ticket_types, venues
+from . import calendar_feed, catalog_common, event_forms, events, ticket_types, venues
+from .calendar_feed import organisation_feed
 from .catalog_common import clean_text, raise_if
 from .event_forms import (
     create_event_from_form,
@@ -63,6 +64,8 @@ from .venues import (
 )
 
 __all__ = [
+    "calendar_feed",
+    "organisation_feed",
     "catalog_common",
     "venues",
     "events",

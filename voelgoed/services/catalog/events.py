@@ -341,6 +341,7 @@ def _persist_clock_status(session: Session, event: Event, now: datetime) -> bool
     action = {"live": "event.went_live", "ended": "event.ended", "published": "event.rescheduled"}[target]
     audit.record(session, Actor.system(), action, event, {"from": event.status, "to": target})
     event.status = target
+    event.updated_at = now  # the read API's updated_since sees the persisted transition
     return True
 
 

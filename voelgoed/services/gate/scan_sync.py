@@ -33,7 +33,8 @@ _INSERT = insert(_SCAN)
 _CHECK_IN = (update(_TK).where(_TK.c.id == bindparam("tid"))
              .values(status="checked_in", checked_in_at=bindparam("t"), checked_in_gate_code=bindparam("g"),
                      updated_at=bindparam("now")))
-_RELABEL = update(_SCAN).where(_SCAN.c.id == bindparam("sid")).values(result="duplicate_offline")
+_RELABEL = (update(_SCAN).where(_SCAN.c.id == bindparam("sid"))
+            .values(result="duplicate_offline", updated_at=bindparam("now")))  # read API: updated_since sees it
 
 
 class _Item:
@@ -132,7 +133,7 @@ def _sync_chunk(session: Session, device: Device, info: sup.EventInfo, chunk: li
                 current_key = current[0] if current else (st["at"], "", "")
                 if current_key[0] is not None and key < current_key:
                     if current:
-                        session.execute(_RELABEL, {"sid": current[1]})
+                        session.execute(_RELABEL, {"sid": current[1], "now": now})
                     result = "accepted"
                 else:
                     result = "duplicate_offline"
@@ -146,7 +147,7 @@ def _sync_chunk(session: Session, device: Device, info: sup.EventInfo, chunk: li
                      "device_id": device.id, "ticket_id": tid if result != "wrong_event" else None,
                      "client_scan_id": it.csid, "gate_code": it.gate, "qr_excerpt": sup.excerpt(it.qr),
                      "result": result, "local_result": it.local, "offline": True,
-                     "scanned_at": it.when, "received_at": now})
+                     "scanned_at": it.when, "received_at": now, "updated_at": now})
         results[it.csid] = (result, tid, it)
     if rows:
         session.execute(_INSERT, rows)

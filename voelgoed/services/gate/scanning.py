@@ -149,7 +149,7 @@ def scan(session: Session, device: Device, *, qr: object, gate_code: str | None 
         "id": uuid.uuid4(), "organization_id": device.organization_id, "event_id": device.event_id, "device_id": device.id,
         "ticket_id": ident.ticket_id if result != "wrong_event" else None, "client_scan_id": csid, "gate_code": gate,
         "qr_excerpt": sup.excerpt(qr), "result": result, "local_result": None, "offline": False,
-        "scanned_at": when, "received_at": now}).first()
+        "scanned_at": when, "received_at": now, "updated_at": now}).first()
     if inserted is None:  # a retry of a scan already stored: undo this attempt, answer what was stored
         session.rollback()
         return _replay(session, info, _stored(session, device, [csid])[csid])

@@ -4,7 +4,18 @@ The public face of the package: code outside it imports only the names in ``__al
 
 from __future__ import annotations
 
-from . import reports, stats
+from . import read_api, read_cursor, read_tickets, reports, stats
+from .read_api import EVENT_STATUSES, ORDER_STATUSES, list_events, list_orders, order_dict
+from .read_cursor import DEFAULT_LIMIT, MAX_LIMIT, Window
+from .read_tickets import (
+    SCAN_RESULTS,
+    TICKET_STATUSES,
+    get_scan,
+    get_ticket,
+    list_attendees,
+    list_scans,
+    list_tickets,
+)
 from .reports import PAID, dashboard_overview, event_sales_summary
 from .stats import RECENT, compute, event_stats
 
@@ -17,4 +28,22 @@ __all__ = [
     "PAID",
     "dashboard_overview",
     "event_sales_summary",
+    "read_api",
+    "read_cursor",
+    "read_tickets",
+    "EVENT_STATUSES",
+    "ORDER_STATUSES",
+    "TICKET_STATUSES",
+    "SCAN_RESULTS",
+    "DEFAULT_LIMIT",
+    "MAX_LIMIT",
+    "Window",
+    "list_events",
+    "list_orders",
+    "order_dict",
+    "list_tickets",
+    "get_ticket",
+    "list_attendees",
+    "list_scans",
+    "get_scan",
 ]

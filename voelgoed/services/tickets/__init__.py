@@ -4,7 +4,8 @@ The public face of the package: code outside it imports only the names in ``__al
 
 from __future__ import annotations
 
-from . import documents, qr_render, ticket_identity, ticket_jobs, ticket_views, tickets
+from . import calendar_ics, documents, qr_render, ticket_identity, ticket_jobs, ticket_views, tickets
+from .calendar_ics import buyer_order_calendar, calendar_bytes, event_component, order_calendar, order_calendar_path
 from .documents import (
     ACCENT,
     INK,
@@ -67,6 +68,12 @@ from .tickets import (
 )
 
 __all__ = [
+    "calendar_ics",
+    "calendar_bytes",
+    "buyer_order_calendar",
+    "event_component",
+    "order_calendar",
+    "order_calendar_path",
     "ticket_identity",
     "documents",
     "tickets",

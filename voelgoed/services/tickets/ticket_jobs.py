@@ -4,7 +4,7 @@
   missing or older than the ticket's ``version``; returns how many were rendered.
 - ``send_order_confirmation(order_id, force=False, request_key=None) -> bool``: renders missing PDFs,
   then sends the confirmation (``email_templates``: ``templates/email/order_confirmation.{txt,html}``, HTML autoescaped) with
-  one PDF per non-void ticket attached. Only paid orders get it. Sent once per order — the marker
+  one PDF per non-void ticket and the order's ``.ics`` ("add to calendar", :mod:`.calendar_ics`) attached. Only paid orders get it. Sent once per order — the marker
   ``order:<id>:confirmation`` (:func:`voelgoed.services.platform.mail.mark_sent`, committed right after SMTP
   accepted the message, together with the audit ``order.confirmation_sent``) — or, with ``force``
   (resend), once per ``request_key`` (marker ``order:<id>:resend:<key>``; the outbox passes its entry id).
@@ -22,7 +22,7 @@ from sqlmodel import select
 from voelgoed.models import Order, OrderStatus, Ticket, TicketStatus
 from voelgoed.services.platform import as_uuid, audit, format_money, mail, order_page_url, session_scope
 from voelgoed.services.platform.email_templates import render
-from voelgoed.services.tickets import documents
+from voelgoed.services.tickets import calendar_ics, documents
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +96,7 @@ def send_order_confirmation(order_id, force: bool = False, request_key: str | No
                 continue
             attachments.append((f"ticket-{order.order_code}-{t.ticket_code}.pdf",
                                 documents.media_path(t.pdf_path).read_bytes(), "application/pdf"))
+        attachments.append((*calendar_ics.order_calendar(session, order), calendar_ics.MIME))  # "add to calendar"
         subject = f"Your tickets for {context['event_name']} · {order.order_code}"
         message_id = mail.send_email(order.buyer_email, subject,
                                      render("email/order_confirmation.txt", **context),
