@@ -1,8 +1,14 @@
 """Error rendering: every non-2xx answer is ``{"error": {"code", "message", "details"}}`` (api-v1.md).
 
 Domain errors keep their code and status; FastAPI validation errors become 422 with
-``details.fields``; anything unexpected is logged and answered with 500-free ``503 busy`` for
-lock/DB timeouts or ``400 bad_request`` for undecodable input — never a traceback.
+``details.fields``; nothing is ever answered 500 or with a traceback:
+
+- a database that is busy or unreachable — ``OperationalError`` (lock/statement timeout, a dropped
+  connection: SQLAlchemy invalidates it and the pool opens a new one), any other driver error
+  (``DBAPIError``: e.g. a connection found broken mid-protocol, invalidated the same way), or the pool
+  exhausted (``sqlalchemy.exc.TimeoutError``) — is ``503 busy`` with ``Retry-After: 1``;
+- anything else unexpected is logged with its traceback and answered ``503 busy`` with
+  ``Retry-After: 1`` too ("nothing was changed": the request's transaction was rolled back).
 """
 
 from __future__ import annotations
@@ -12,12 +18,15 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from voelgoed.services.platform import VoelgoedError
 
 log = logging.getLogger(__name__)
+
+RETRY_AFTER = {"Retry-After": "1"}
 
 
 def error_response(status: int, code: str, message: str, details: dict | None = None, headers: dict | None = None) -> JSONResponse:
@@ -105,11 +114,18 @@ def install_error_handlers(api: FastAPI) -> None:
                               {"fields": fields or {"request": "a value cannot be stored (out of range or NUL)"}})
 
     @api.exception_handler(OperationalError)
-    async def _db_busy(_request: Request, exc: OperationalError):
+    @api.exception_handler(PoolTimeout)
+    async def _db_busy(_request: Request, exc: Exception):
         log.warning("database busy: %s", exc)
-        return error_response(503, "busy", "The service is busy, please retry", headers={"Retry-After": "1"})
+        return error_response(503, "busy", "The service is busy, please retry", headers=RETRY_AFTER)
+
+    @api.exception_handler(DBAPIError)
+    async def _db_error(_request: Request, exc: DBAPIError):
+        log.exception("database error (connection invalidated: %s)", exc.connection_invalidated)
+        return error_response(503, "busy", "The service is busy, please retry", headers=RETRY_AFTER)
 
     @api.exception_handler(Exception)
-    async def _unexpected(_request: Request, exc: Exception):  # pragma: no cover - last resort
+    async def _unexpected(_request: Request, exc: Exception):
         log.exception("unexpected error")
-        return error_response(503, "busy", "Something went wrong on our side; nothing was changed. Please retry.")
+        return error_response(503, "busy", "Something went wrong on our side; nothing was changed. Please retry.",
+                              headers=RETRY_AFTER)

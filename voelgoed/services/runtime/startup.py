@@ -10,7 +10,8 @@ variable to fix) when ``VOELGOED_ENV=prod`` and
 - outside ``DEMO_MODE``, the database holds a demo account (``services.seed``) whose password still
   verifies against the published demo password (``check_database``; two indexed lookups and at most
   two argon2 verifications; skipped with a warning when the database or its tables are not there yet,
-  e.g. before the first ``db upgrade``).
+  e.g. before the first ``db upgrade``). The check's pooled connection is closed afterwards
+  (``engine.dispose()``), so a supervisor that forks workers after it holds no idle connection.
 
 Outside production it does nothing. The checklist is documented in ``docs/security.md``.
 """
@@ -48,7 +49,7 @@ def ensure_safe_start(settings: Settings | None = None, *, check_database: bool 
     check_production(settings)
     if not check_database or settings.demo_mode:
         return
-    from voelgoed.services.platform import session_scope
+    from voelgoed.services.platform import get_engine, session_scope
 
     try:
         with session_scope() as session:
@@ -56,6 +57,10 @@ def ensure_safe_start(settings: Settings | None = None, *, check_database: bool 
     except SQLAlchemyError as exc:
         log.warning("start-up check: demo accounts not checked (database not ready: %s)", type(exc).__name__)
         return
+    finally:
+        # give the check's connection back to the server: the web server's supervisor runs this before it
+        # forks its workers and never queries again (children get fresh pools anyway: platform/db.py)
+        get_engine().dispose()
     if demo:
         raise ConfigurationError(
             "Production start-up refused: the database holds demo account(s) with the published demo password "
