@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from email.utils import format_datetime
 from typing import Annotated
 
@@ -41,7 +42,7 @@ def organisation_events_ics(slug: Annotated[str, Path(max_length=80)], request: 
         body, etag, last = organisation_feed(s, slug)
     headers = {"ETag": etag, "Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"}
     if last is not None:
-        headers["Last-Modified"] = format_datetime(last, usegmt=True)
+        headers["Last-Modified"] = format_datetime(last.astimezone(UTC), usegmt=True)  # RFC 9110 HTTP-date needs UTC
     if if_none_match and etag in [t.strip() for t in if_none_match.split(",")]:
         return Response(status_code=304, headers=headers)
     headers["Content-Disposition"] = 'inline; filename="events.ics"'
