@@ -7,6 +7,7 @@ import uuid
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
@@ -34,8 +35,9 @@ def test_backfill_writes_one_payment_entry_per_succeeded_payment(engine):
     with eng.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
-    command.upgrade(_cfg(url_s), "gate_0002")
-    with Session(eng) as session:  # the tables these rows live in are unchanged by refunds_0003
+    before = ScriptDirectory.from_config(_cfg(url_s)).get_revision("refunds_0003").down_revision
+    command.upgrade(_cfg(url_s), before)  # the revision just before the backfill
+    with Session(eng) as session:  # the tables these rows live in are unchanged from here to head
         org = make_org(session)
         tt = make_ticket_type(session, make_event(session, org), price_cents=2500)
         orders = []
@@ -51,6 +53,6 @@ def test_backfill_writes_one_payment_entry_per_succeeded_payment(engine):
             rows = conn.execute(text("SELECT order_id, kind, amount_cents, source_key FROM ledgerentry")).all()
         assert [(r[0], r[1], r[2]) for r in rows] == [(orders[0], "payment", 5000)]
         assert rows[0][3].startswith("payment:")
-        command.downgrade(_cfg(url_s), "gate_0002")  # and the revision goes down cleanly
+        command.downgrade(_cfg(url_s), before)  # and the revisions go down cleanly
     finally:
         eng.dispose()

@@ -7,7 +7,8 @@ import pytest
 from sqlmodel import select
 
 from tests.refund_helpers import ctx, new_event, tickets_of
-from voelgoed.models import LedgerEntry, Order, OutboxEntry, Payment
+from voelgoed.models import LedgerEntry, Order, OutboxEntry, Payment, WebhookEndpoint
+from voelgoed.services.integrations import signing
 from voelgoed.services.payments import build_refund_webhook
 from voelgoed.services.platform import VoelgoedError
 from voelgoed.services.sales import checkout, complete, inventory, ledger, process_webhook, refunds
@@ -15,6 +16,10 @@ from voelgoed.services.sales import checkout, complete, inventory, ledger, proce
 
 def test_sandbox_refund_is_immediate_and_its_webhook_is_idempotent(db, redis_client):
     org, event, tt = new_event(db, price_cents=12000)
+    # an integrator listens for order.refunded (the webhook row is only written when someone listens)
+    db.add(WebhookEndpoint(organization_id=org.id, url="https://hooks.example.com/in", event_types=["order.refunded"],
+                           secret_enc=signing.seal(signing.new_secret())))
+    db.flush()
     hold = inventory.create_hold(db, event_id=event.id, items=[(tt.id, 2)])
     order = checkout.start_checkout(db, hold_id=hold.id, buyer_name="Sipho", buyer_email="sipho@example.com")
     payment = db.exec(select(Payment).where(Payment.order_id == order.id)).one()
