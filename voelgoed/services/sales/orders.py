@@ -113,8 +113,11 @@ def apply_success(session: Session, *, reference: str, amount_cents: int | None,
     payment.status, payment.updated_at = "succeeded", now
     session.add(payment)
     audit.record(session, actor, "payment.succeeded", payment, {"amount_cents": amount_cents, "currency": currency})
-    ledger.record_payment(session, order, payment, now=now)  # the money ledger, in this transaction
-    return _finish_paid(session, order, hold, now, actor), order
+    outcome = _finish_paid(session, order, hold, now, actor)
+    # the money ledger, in this transaction — after the stock rows are locked, so this insert's foreign-key
+    # lock on the event row comes after the ticket-type locks, in the order every hold takes them
+    ledger.record_payment(session, order, payment, now=now)
+    return outcome, order
 
 
 def _finish_paid(session: Session, order: Order, hold: Hold | None, now: datetime, actor: audit.Actor) -> str:
