@@ -16,6 +16,7 @@ after sending, so a retried job does not send the same message twice.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import smtplib
 import uuid
@@ -32,16 +33,24 @@ log = logging.getLogger(__name__)
 Attachment = tuple[str, bytes, str]
 
 
+def stable_message_id(key: str) -> str:
+    """A Message-ID derived from a sent-e-mail marker key (``order:<id>:confirmation`` …): a message sent
+    again after a crash between SMTP's answer and the marker's commit carries the same Message-ID, so the
+    receiving side can recognise the copy (RFC 5322 §3.6.4: one Message-ID per message)."""
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@voelgoed.local>"
+
+
 def build_message(to: str, subject: str, text: str, html: str | None = None,
-                  attachments: Iterable[Attachment] = ()) -> EmailMessage:
-    """The MIME message (From = ``MAIL_FROM``); header injection is impossible (EmailMessage rejects CR/LF)."""
+                  attachments: Iterable[Attachment] = (), message_id: str | None = None) -> EmailMessage:
+    """The MIME message (From = ``MAIL_FROM``); header injection is impossible (EmailMessage rejects CR/LF).
+    ``message_id``: a fixed Message-ID (see :func:`stable_message_id`); default a fresh one."""
     settings = get_settings()
     msg = EmailMessage()
     msg["From"] = settings.mail_from
     msg["To"] = to
     msg["Subject"] = subject
     msg["Date"] = formatdate(localtime=False)
-    msg["Message-ID"] = make_msgid(domain="voelgoed.local")
+    msg["Message-ID"] = message_id or make_msgid(domain="voelgoed.local")
     msg.set_content(text)
     if html:
         msg.add_alternative(html, subtype="html")
@@ -52,10 +61,10 @@ def build_message(to: str, subject: str, text: str, html: str | None = None,
 
 
 def send_email(to: str, subject: str, text: str, html: str | None = None,
-               attachments: Iterable[Attachment] = ()) -> str:
+               attachments: Iterable[Attachment] = (), message_id: str | None = None) -> str:
     """Send (or, without SMTP_HOST, file) one message; returns its Message-ID."""
     settings = get_settings()
-    msg = build_message(to, subject, text, html, attachments)
+    msg = build_message(to, subject, text, html, attachments, message_id=message_id)
     if not settings.smtp_host:
         folder = settings.effective_mail_dir
         folder.mkdir(parents=True, exist_ok=True)

@@ -101,7 +101,7 @@ def send_order_confirmation(order_id, force: bool = False, request_key: str | No
         message_id = mail.send_email(order.buyer_email, subject,
                                      render("email/order_confirmation.txt", **context),
                                      render("email/order_confirmation.html", **context),
-                                     attachments)
+                                     attachments, message_id=mail.stable_message_id(key) if key else None)
         if key is not None:
             mail.mark_sent(session, key=key, organization_id=order.organization_id, to=order.buyer_email,
                            message_id=message_id)
