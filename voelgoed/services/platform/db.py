@@ -7,10 +7,12 @@ Tests replace the engine with :func:`set_engine` (see tests/conftest.py).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import event as sa_event
+from sqlalchemy import exc
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -48,11 +50,32 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
     kwargs.setdefault("pool_pre_ping", False)
     kwargs.setdefault("pool_recycle", settings.db_pool_recycle_s)
     timeout = settings.db_lock_timeout_ms
-    return create_engine(
+    engine = create_engine(
         url,
         connect_args={"options": f"-c lock_timeout={timeout} -c statement_timeout={timeout * 10}"},
         **kwargs,
     )
+    _guard_fork(engine)
+    return engine
+
+
+def _guard_fork(engine: Engine) -> None:
+    """A pooled connection belongs to the process that opened it. Server processes that fork their workers
+    after the app was imported (granian's default start method on Linux) would otherwise hand one socket to
+    two processes, which then read each other's answers (``server sent data ("D" message) without prior row
+    description``). SQLAlchemy's documented pattern ("Using Connection Pools with Multiprocessing or
+    os.fork()"): a connection checked out in another process than its creator's is invalidated and replaced."""
+
+    @sa_event.listens_for(engine, "connect")
+    def _remember_pid(_dbapi_conn, record):
+        record.info["pid"] = os.getpid()
+
+    @sa_event.listens_for(engine, "checkout")
+    def _check_pid(_dbapi_conn, record, proxy):
+        pid = os.getpid()
+        if record.info.get("pid", pid) != pid:
+            record.dbapi_connection = proxy.dbapi_connection = None
+            raise exc.DisconnectionError(f"connection opened in process {record.info['pid']}, checked out in {pid}")
 
 
 def get_engine() -> Engine:
