@@ -20,6 +20,11 @@ with the crowd (the hot-row collapse, issue 16). Two things bound it, per proces
   release of sold units, reclaim, capacity or quantity edits) drop the memo at once; in other processes
   a returned unit is seen after at most the TTL. ``HOLD_SOLD_OUT_MEMO_MS=0`` turns it off.
 
+The hold entry point also asks :func:`sold_out_by_alias` before it reads the event: a request for a
+single ticket type already seen sold out in this process (and validated then, without a waiting room) is
+answered before any database work and without a pool connection, which is where a crowd's sold-out
+attempts spend their time.
+
 Per process, no Redis: both are about not touching the row, and a Redis round trip per attempt would
 cost about what the sold-out statement costs.
 """
@@ -135,9 +140,45 @@ def forget(keys=None) -> None:
     """Drop the memo for ``keys`` (all when None): units came back in this process."""
     if keys is None:
         _SOLD_OUT.clear()
+        _ALIASES.clear()
         return
     for key in keys:
         _SOLD_OUT.pop(key, None)
+
+
+# request alias ("<event slug or id>|<ticket type id>") → (type key, wall-clock bound: the sales' end)
+_ALIASES: dict[str, tuple[str, datetime | None]] = {}
+
+
+def request_alias(event_ref, wanted: dict) -> str | None:
+    """The alias of a one-type hold request (``None`` for several types): lets a sold-out answer come before the
+    event is read, once :func:`link` tied it to its ticket type."""
+    if event_ref is None or len(wanted) != 1:
+        return None
+    return f"{event_ref}|{next(iter(wanted))}"
+
+
+def link(alias: str | None, ticket_type_id, sale_ends: list[datetime | None]) -> None:
+    """Tie ``alias`` to its ticket type after the event was read and the request validated (call only when no
+    waiting-room pass is needed: the pass check must not be skipped); never past the sales' end."""
+    if alias is None or get_settings().hold_sold_out_memo_ms <= 0:
+        return
+    ends = [e for e in sale_ends if e is not None]
+    if len(_ALIASES) > 10_000:
+        _ALIASES.clear()
+    _ALIASES[alias] = (type_key(ticket_type_id), min(ends) if ends else None)
+
+
+def sold_out_by_alias(alias: str | None, now: datetime) -> bool:
+    """:func:`sold_out` for the linked ticket type, before any database work (no pool connection either)."""
+    entry = _ALIASES.get(alias) if alias is not None else None
+    if entry is None:
+        return False
+    key, sale_end = entry
+    if sale_end is not None and now >= sale_end:
+        _ALIASES.pop(alias, None)
+        return False
+    return sold_out(key, now)
 
 
 def type_key(ticket_type_id) -> str:
