@@ -241,46 +241,6 @@ def pgbench_ceiling(seconds: float, connections: int) -> dict | None:
     return {"updates_per_s": tps, "connections": connections, "seconds": seconds, "client": "pgbench"}
 
 
-def _cpu_probe(db_name: str):
-    """CPU seconds so far of: the app's web processes (this process's children, the RQ worker excluded), the
-    PostgreSQL backends connected to the bench database (pg_stat_activity), and the Redis server (shared with
-    other work on this machine: an upper bound). ``None`` figures when psutil cannot see them."""
-    import psutil
-    import psycopg
-
-    me = psutil.Process()
-    workers = [p for p in me.children() if "worker" in " ".join(p.cmdline())]
-    skip = {p.pid for w in workers for p in [w, *w.children(recursive=True)]}
-    web = [p for p in me.children(recursive=True) if p.pid not in skip and "wrk" not in p.name()]
-
-    def cpu(procs) -> dict[int, float]:
-        out = {}
-        for p in procs:
-            try:
-                t = p.cpu_times()
-                out[p.pid] = t.user + t.system + t.children_user + t.children_system
-            except Exception:
-                pass
-        return out
-
-    with psycopg.connect(common.psycopg_dsn(), autocommit=True) as conn:
-        pids = [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                                           (db_name,)).fetchall()]
-    pg = []
-    for pid in pids:
-        try:
-            pg.append(psutil.Process(pid))
-        except Exception:
-            pass
-    redis = [p for p in psutil.process_iter(["name"]) if (p.info["name"] or "").startswith("redis-server")]
-    return {"web": cpu(web), "postgres": cpu(pg), "redis": cpu(redis)}
-
-
-def _cpu_delta(before: dict, after: dict) -> dict:
-    """Per part: CPU seconds between two probes (a process seen only at the end counts from zero)."""
-    return {part: round(sum(v - before[part].get(pid, 0.0) for pid, v in after[part].items()), 3) for part in after}
-
-
 def run_level(base: str, concurrency: int, attempts: int, tickets: int, client: str, waiting_room: bool,
               engine, db_name: str) -> dict:
     """One concurrency level on a fresh event with ``tickets`` tickets: the load, the oversell check, CPU."""
@@ -293,7 +253,7 @@ def run_level(base: str, concurrency: int, attempts: int, tickets: int, client: 
     probe = None
     if client == "wrk":
         with contextlib.suppress(Exception):
-            probe = _cpu_probe(db_name)
+            probe = common.cpu_probe(db_name)
         res = _run_attempts_wrk(base, seeded["slug"], seeded["ticket_type_id"], seeded["event_id"], attempts, concurrency)
     else:
         res = asyncio.run(_run_attempts(base, seeded["slug"], seeded["ticket_type_id"], attempts, concurrency,
@@ -303,7 +263,7 @@ def run_level(base: str, concurrency: int, attempts: int, tickets: int, client: 
     cpu = None
     if probe is not None:
         with contextlib.suppress(Exception):
-            spent = _cpu_delta(probe, _cpu_probe(db_name))
+            spent = common.cpu_delta(probe, common.cpu_probe(db_name))
             cpu = {"cpu_s": spent, "cpu_ms_per_attempt": {k: round(1000 * v / max(1, res["answers"]), 3) for k, v in spent.items()}}
     check = _oversold_in_db(seeded["ticket_type_id"])
     ok_codes = {"201", "409:sold_out", "409:insufficient_inventory"}
