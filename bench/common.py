@@ -220,3 +220,43 @@ def app_server(*, with_worker: bool = True):
                                fresh=False, with_worker=with_worker, timeout_s=900) as base:
         log(f"app ready in {time.monotonic() - started:.1f}s")
         yield base
+
+
+def cpu_probe(db_name: str):
+    """CPU seconds so far of: the app's web processes (this process's children, the RQ worker excluded), the
+    PostgreSQL backends connected to the bench database (pg_stat_activity), and the Redis server (shared with
+    other work on this machine: an upper bound). ``None`` figures when psutil cannot see them."""
+    import psutil
+    import psycopg
+
+    me = psutil.Process()
+    workers = [p for p in me.children() if "worker" in " ".join(p.cmdline())]
+    skip = {p.pid for w in workers for p in [w, *w.children(recursive=True)]}
+    web = [p for p in me.children(recursive=True) if p.pid not in skip and "wrk" not in p.name()]
+
+    def cpu(procs) -> dict[int, float]:
+        out = {}
+        for p in procs:
+            try:
+                t = p.cpu_times()
+                out[p.pid] = t.user + t.system + t.children_user + t.children_system
+            except Exception:
+                pass
+        return out
+
+    with psycopg.connect(psycopg_dsn(), autocommit=True) as conn:
+        pids = [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                                           (db_name,)).fetchall()]
+    pg = []
+    for pid in pids:
+        try:
+            pg.append(psutil.Process(pid))
+        except Exception:
+            pass
+    redis = [p for p in psutil.process_iter(["name"]) if (p.info["name"] or "").startswith("redis-server")]
+    return {"web": cpu(web), "postgres": cpu(pg), "redis": cpu(redis)}
+
+
+def cpu_delta(before: dict, after: dict) -> dict:
+    """Per part: CPU seconds between two probes (a process seen only at the end counts from zero)."""
+    return {part: round(sum(v - before[part].get(pid, 0.0) for pid, v in after[part].items()), 3) for part in after}

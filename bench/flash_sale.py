@@ -15,7 +15,12 @@ FLASH_CONCURRENCY connections, and the ``/ping`` floor is measured with the same
 ``created_at`` (wrk) or last 201 answer (httpx).
 
 Env: FLASH_ATTEMPTS (default 4000), FLASH_TICKETS (400), FLASH_CONCURRENCY (8),
-CEILING_SECONDS (5), CEILING_CONNECTIONS (8). Full target: FLASH_ATTEMPTS=20000 FLASH_TICKETS=2000.
+FLASH_CONCURRENCIES (e.g. ``8,64,256``: several levels in ONE run, each on a fresh event with the same
+tickets and attempts; overrides FLASH_CONCURRENCY), CEILING_SECONDS (5), CEILING_CONNECTIONS (8).
+The ceiling is measured twice: the Python loop above (comparable with earlier runs) and ``pgbench``
+(C client, prepared statement) when installed. With ``wrk``, each level also reports the CPU seconds of
+the web processes, the PostgreSQL backends of the bench database and the Redis server (shared with other
+work on the machine: an upper bound) and CPU ms per attempt. Full target: FLASH_ATTEMPTS=20000 FLASH_TICKETS=2000.
 FLASH_WAITING_ROOM=1: the event's waiting room is on (opened a minute ago, 1,000,000/min, so
 everyone is admitted at once); each attempt first joins the queue and sends the pass it gets as
 ``X-Waiting-Room-Pass`` (latency = join + hold).
@@ -25,6 +30,7 @@ Prints one JSON line.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -138,9 +144,9 @@ def _run_attempts_wrk(base: str, slug: str, tt_id: str, event_id: str, attempts:
     import httpx
     import psycopg
 
-    for _ in range(3):  # warm each worker's DB pool without buying
-        for _ in range(concurrency):
-            httpx.get(f"{base}/api/health", timeout=10)
+    with httpx.Client(timeout=10) as warm:  # warm each worker's DB pool without buying (pools are ≤ 16 each)
+        for _ in range(3 * min(concurrency, 16)):
+            warm.get(f"{base}/api/health")
     body = json.dumps({"items": [{"ticket_type_id": tt_id, "quantity": 1}]})
     res = _wrk(base, f"/api/v1/public/events/{slug}/holds", body, attempts, concurrency)
     with psycopg.connect(common.psycopg_dsn()) as conn:
@@ -207,49 +213,116 @@ def db_ceiling(seconds: float, connections: int) -> dict:
             "connections": connections}
 
 
-def main() -> int:
-    attempts = common.env_int("FLASH_ATTEMPTS", 4000)
-    tickets = common.env_int("FLASH_TICKETS", 400)
-    concurrency = common.env_int("FLASH_CONCURRENCY", 8)
-    waiting_room = os.environ.get("FLASH_WAITING_ROOM", "0") == "1"
-    client = os.environ.get("FLASH_CLIENT") or ("wrk" if shutil.which("wrk") and not waiting_room else "httpx")
-    engine = common.prepare_database()
+def pgbench_ceiling(seconds: float, connections: int) -> dict | None:
+    """The same ceiling measured by ``pgbench`` (C client, ``-M prepared``): durable conditional single-row
+    updates per second on one hot row; None when pgbench is not installed."""
+    import psycopg
+
+    exe = shutil.which("pgbench")
+    if not exe:
+        return None
+    dsn = common.psycopg_dsn()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_ceiling_pgb")
+        conn.execute("CREATE TABLE bench_ceiling_pgb (id int PRIMARY KEY, available int NOT NULL)")
+        conn.execute("INSERT INTO bench_ceiling_pgb VALUES (1, 1000000000)")
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "hot.sql"
+        script.write_text("UPDATE bench_ceiling_pgb SET available = available - 1 WHERE id = 1 AND available >= 1;\n")
+        env = {**os.environ, "PGOPTIONS": "-c synchronous_commit=on"}
+        out = subprocess.run([exe, "-n", "-M", "prepared", "-f", str(script), "-c", str(connections), "-j", "2",
+                              "-T", str(max(1, int(seconds))), dsn], capture_output=True, text=True, env=env, timeout=120)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_ceiling_pgb")
+    tps = None
+    for line in out.stdout.splitlines():
+        if line.startswith("tps ="):
+            tps = float(line.split()[2])
+    return {"updates_per_s": tps, "connections": connections, "seconds": seconds, "client": "pgbench"}
+
+
+def run_level(base: str, concurrency: int, attempts: int, tickets: int, client: str, waiting_room: bool,
+              engine, db_name: str) -> dict:
+    """One concurrency level on a fresh event with ``tickets`` tickets: the load, the oversell check, CPU."""
     from sqlmodel import Session
 
     with Session(engine, expire_on_commit=False) as session:
         seeded = common.seed_sale(session, quantity=tickets, max_per_order=10, waiting_room=waiting_room,
                                   rate_per_minute=1_000_000)
-    with common.app_server() as base:
-        common.log(f"flash sale: {attempts} attempts, {tickets} tickets, {concurrency} connections ({client})")
-        if client == "wrk":
-            res = _run_attempts_wrk(base, seeded["slug"], seeded["ticket_type_id"], seeded["event_id"], attempts, concurrency)
-            floor = _web_floor_wrk(base, min(attempts, 5000), concurrency)
-        else:
-            res = asyncio.run(_run_attempts(base, seeded["slug"], seeded["ticket_type_id"], attempts, concurrency,
-                                            waiting_room))
-            res["latency"] = common.percentiles(res["lat"])
-            res["answers"] = attempts
-            floor = asyncio.run(_web_floor(base, min(attempts, 2000), concurrency))
+    common.log(f"flash sale: {attempts} attempts, {tickets} tickets, {concurrency} connections ({client})")
+    probe = None
+    if client == "wrk":
+        with contextlib.suppress(Exception):
+            probe = common.cpu_probe(db_name)
+        res = _run_attempts_wrk(base, seeded["slug"], seeded["ticket_type_id"], seeded["event_id"], attempts, concurrency)
+    else:
+        res = asyncio.run(_run_attempts(base, seeded["slug"], seeded["ticket_type_id"], attempts, concurrency,
+                                        waiting_room))
+        res["latency"] = common.percentiles(res["lat"])
+        res["answers"] = attempts
+    cpu = None
+    if probe is not None:
+        with contextlib.suppress(Exception):
+            spent = common.cpu_delta(probe, common.cpu_probe(db_name))
+            cpu = {"cpu_s": spent, "cpu_ms_per_attempt": {k: round(1000 * v / max(1, res["answers"]), 3) for k, v in spent.items()}}
     check = _oversold_in_db(seeded["ticket_type_id"])
-    common.log("measuring the database ceiling")
-    ceiling = db_ceiling(float(common.env_int("CEILING_SECONDS", 5)), common.env_int("CEILING_CONNECTIONS", 8))
     ok_codes = {"201", "409:sold_out", "409:insufficient_inventory"}
     errors = sum(n for k, n in res["codes"].items() if k not in ok_codes)
     errors += sum(v for k, v in res.get("socket_errors", {}).items() if k != "status")  # wrk: connect/read/write/timeout
     holds_per_s = res["successes"] / res["sell_time"] if res["sell_time"] else 0.0
+    return {"concurrency": concurrency, "attempts": res["answers"], "successful_holds": res["successes"],
+            "seconds": round(res["elapsed"], 2), "attempts_per_s": round(res["answers"] / res["elapsed"], 1),
+            "holds_per_s": round(holds_per_s, 1), **res["latency"], "errors": errors, "status_counts": res["codes"],
+            "oversold": check["oversold"], "db_check": check, **({"cpu": cpu} if cpu else {})}
+
+
+def main() -> int:
+    attempts = common.env_int("FLASH_ATTEMPTS", 4000)
+    tickets = common.env_int("FLASH_TICKETS", 400)
+    levels_env = os.environ.get("FLASH_CONCURRENCIES")
+    if levels_env:
+        levels = [int(x) for x in levels_env.replace(" ", "").split(",") if x]
+    else:
+        levels = [common.env_int("FLASH_CONCURRENCY", 8)]
+    waiting_room = os.environ.get("FLASH_WAITING_ROOM", "0") == "1"
+    client = os.environ.get("FLASH_CLIENT") or ("wrk" if shutil.which("wrk") and not waiting_room else "httpx")
+    engine = common.prepare_database()
+    db_name = engine.url.database
+    results = []
+    with common.app_server() as base:
+        for concurrency in levels:
+            results.append(run_level(base, concurrency, attempts, tickets, client, waiting_room, engine, db_name))
+        if client == "wrk":
+            floor = _web_floor_wrk(base, min(attempts, 5000), levels[0])
+        else:
+            floor = asyncio.run(_web_floor(base, min(attempts, 2000), levels[0]))
+    common.log("measuring the database ceiling")
+    ceiling_conns = common.env_int("CEILING_CONNECTIONS", 8)
+    ceiling_s = float(common.env_int("CEILING_SECONDS", 5))
+    ceiling = db_ceiling(ceiling_s, ceiling_conns)
+    pgb = pgbench_ceiling(ceiling_s, ceiling_conns)
+    ceil_ups = ceiling["updates_per_s"]
+    for r in results:
+        r["ratio_holds_to_ceiling"] = round(r["holds_per_s"] / ceil_ups, 3) if ceil_ups else None
+        r["ratio_attempts_to_ceiling"] = round(r["attempts_per_s"] / ceil_ups, 3) if ceil_ups else None
+        if pgb and pgb["updates_per_s"]:
+            r["ratio_holds_to_pgbench_ceiling"] = round(r["holds_per_s"] / pgb["updates_per_s"], 3)
+    first = results[0]
     figures = {
-        "bench": "flash_sale", "client": client, "waiting_room": waiting_room, "attempts": res["answers"], "tickets": tickets, "concurrency": concurrency,
-        "successful_holds": res["successes"], "seconds": round(res["elapsed"], 2),
-        "attempts_per_s": round(res["answers"] / res["elapsed"], 1),
-        "holds_per_s": round(holds_per_s, 1),
-        **res["latency"],
-        "errors": errors, "status_counts": res["codes"], "web_floor_ping": floor,
-        "oversold": check["oversold"], "db_check": check,
-        "db_ceiling_updates_per_s": ceiling["updates_per_s"], "db_ceiling": ceiling,
-        "ratio_holds_to_ceiling": round(holds_per_s / ceiling["updates_per_s"], 3) if ceiling["updates_per_s"] else None,
-        "ratio_attempts_to_ceiling": round((res["answers"] / res["elapsed"]) / ceiling["updates_per_s"], 3)
-        if ceiling["updates_per_s"] else None,
+        "bench": "flash_sale", "client": client, "waiting_room": waiting_room, "tickets": tickets,
+        "attempts_per_level": attempts, "levels": results,
+        "web_floor_ping": floor, "db_ceiling_updates_per_s": ceil_ups, "db_ceiling": ceiling, "db_ceiling_pgbench": pgb,
+        "oversold": sum(r["oversold"] for r in results), "errors": sum(r["errors"] for r in results),
+        # the first level's figures at the top level, as before (one level = the old single-run line)
+        **{k: first[k] for k in ("concurrency", "attempts", "successful_holds", "seconds", "attempts_per_s", "holds_per_s",
+                                 "p50_ms", "p95_ms", "p99_ms", "ratio_holds_to_ceiling", "ratio_attempts_to_ceiling")},
     }
+    if len(results) > 1:
+        figures["ratios_to_first_level"] = {
+            str(r["concurrency"]): {"holds": round(r["holds_per_s"] / first["holds_per_s"], 3) if first["holds_per_s"] else None,
+                                    "attempts": round(r["attempts_per_s"] / first["attempts_per_s"], 3)
+                                    if first["attempts_per_s"] else None}
+            for r in results[1:]}
     common.emit(figures)
     return 0
 

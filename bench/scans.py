@@ -116,7 +116,10 @@ def main() -> int:
         tokens = [common.create_device(session, seeded, name=f"bench-{i}") for i in range(max(n_devices, race_devices))]
     with common.app_server() as base:
         common.log(f"scans: {rate}/s for {seconds}s over {n_devices} devices")
+        db_name = engine.url.database
+        probe = common.cpu_probe(db_name)
         load = asyncio.run(_load(base, tokens[:n_devices], tickets[race_tickets:], rate, seconds))
+        spent = common.cpu_delta(probe, common.cpu_probe(db_name))
         common.log(f"race: {race_tickets} tickets × {race_devices} devices")
         race = asyncio.run(_race(base, tokens[:race_devices], tickets[:race_tickets]))
     ok = {"accepted", "already_scanned", "invalid"}
@@ -126,6 +129,9 @@ def main() -> int:
         **common.percentiles(load["lat"]),
         "results": load["results"], "errors": sum(n for k, n in load["results"].items() if k not in ok),
         "race": race,
+        # CPU seconds of the web processes, the bench database's PostgreSQL backends and the Redis server
+        # (shared: an upper bound) during the open-loop load, and per scan
+        "cpu_s": spent, "cpu_ms_per_scan": {k: round(1000 * v / max(1, load["scans"]), 3) for k, v in spent.items()},
     }
     common.emit(figures)
     return 0

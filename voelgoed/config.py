@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(20, alias="DB_MAX_OVERFLOW")
     db_lock_timeout_ms: int = Field(3000, alias="DB_LOCK_TIMEOUT_MS")
     db_pool_recycle_s: int = Field(1800, alias="DB_POOL_RECYCLE_S", description="pooled connections are replaced after this")
+    hold_gate_per_row: int = Field(2, alias="HOLD_GATE_PER_ROW",
+                                   description="one-statement holds of one process on one hot row at once (0: no gate)")
+    hold_sold_out_memo_ms: int = Field(500, alias="HOLD_SOLD_OUT_MEMO_MS",
+                                       description="a process answers sold_out without the row for this long (0: off)")
 
     # secrets
     secret_key: str = Field("", alias="SECRET_KEY")

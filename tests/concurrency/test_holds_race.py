@@ -1,9 +1,9 @@
 """The hold path under a real race on PostgreSQL: never more holds than tickets.
 
 1,024 hold attempts from 32 threads (own sessions, own connections, committing for real) on 100
-tickets → exactly 100 held. The control test runs a deliberately naive read-then-write path
-(defined here, never used by the app) with a barrier between read and write, and shows that it
-oversells — proof the test can see the race it guards against.
+tickets → exactly 100 held. The control runs the same race through the app's own hold path with its
+guard switched off (``stock.ga.AVAILABILITY_GUARD = False``, tests only: read the counters, then write
+without a condition) and shows that it oversells — proof the test can see the race it guards against.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from tests.factories import make_event, make_org, make_ticket_type
 from voelgoed.models import Hold, HoldItem, TicketType
 from voelgoed.services.platform import VoelgoedError
 from voelgoed.services.platform import db as dbmod
-from voelgoed.services.sales import inventory
+from voelgoed.services.sales import inventory, stock
 
 THREADS = 32
 ATTEMPTS = 1024
@@ -97,30 +97,18 @@ def test_mixed_quantities_with_event_capacity_never_oversell(committed_db, race_
     assert 67 <= held <= 70  # at most 3 short: the last request may want more than what is left
 
 
-def _naive_hold(session: Session, tt_id, qty: int, barrier: threading.Barrier) -> str:
-    """DELIBERATELY WRONG: read availability, then write without a condition (the classic oversell)."""
-    row = session.exec(select(TicketType).where(TicketType.id == tt_id)).one()
-    available = row.quantity - row.sold_count - row.held_count
-    barrier.wait()  # everyone has read the same number before anyone writes
-    if available < qty:
-        session.rollback()
-        return "sold_out"
-    session.execute(text("UPDATE tickettype SET held_count = held_count + :n WHERE id = :id"), {"n": qty, "id": tt_id})
-    session.commit()
-    return "held"
-
-
-def test_control_naive_read_then_write_oversells(committed_db, race_engine):
-    _, tt = _arrange(committed_db, quantity=10)
-    barrier = threading.Barrier(THREADS)
-
-    def worker(_):
-        with Session(race_engine) as session:
-            return _naive_hold(session, tt.id, 1, barrier)
-
-    with ThreadPoolExecutor(THREADS) as pool:
-        results = list(pool.map(worker, range(THREADS)))
+def test_control_without_the_conditional_update_oversells(committed_db, race_engine, redis_client, monkeypatch):
+    """The control: the same race through the real ``inventory.create_hold`` with the app's own guard switched
+    off (``stock.ga.AVAILABILITY_GUARD``: the reserving UPDATE loses its availability condition and decides on a
+    prior read of the counters, the classic read-then-write) oversells — the test can see the race the
+    conditional UPDATE prevents."""
+    event, tt = _arrange(committed_db)
+    monkeypatch.setattr(stock.ga, "AVAILABILITY_GUARD", False)
+    results = _hammer(race_engine, lambda s: inventory.create_hold(s, event_slug=event.slug, items=[(tt.id, 1)]) and "held")
+    assert len(results) == ATTEMPTS
+    assert set(results) <= {"held", "sold_out"}
     committed_db.expire_all()
-    held = committed_db.get(TicketType, tt.id).held_count
-    assert results.count("held") == THREADS  # all 32 believed there was a ticket for them
-    assert held == THREADS > 10  # 22 oversold: this is the bug the conditional UPDATE prevents
+    fresh = committed_db.get(TicketType, tt.id)
+    units = committed_db.exec(select(func.sum(HoldItem.quantity))).one()
+    assert results.count("held") == units == fresh.held_count  # the books agree with the holds...
+    assert units > 100  # ...and more were held than there are tickets: the oversell the guard prevents

@@ -152,12 +152,18 @@ def _create_hold(session: Session, *, event_slug, event_id, items, client_addres
     ttl = get_settings().hold_ttl_seconds
     client_hash = hold_caps.client_hash(client_address)
     if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+        alias = stock.hot_row.request_alias(event_slug or event_id, wanted)
+        if stock.hot_row.sold_out_by_alias(alias, now):  # seen sold out moments ago (stock/hot_row.py): no DB work
+            tid = next(iter(wanted))
+            raise VoelgoedError("sold_out", "Sold out", {"available": 0, "ticket_type_id": str(tid)})
         # Fast path: an autocommit connection, so the single-statement hold commits on the server and the
         # hot row lock is never held across a client round trip (or a GIL wait in this process).
         try:
             with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 event, types = load_for_hold(conn, event_slug=event_slug, event_id=event_id, type_ids=list(wanted))
                 who = hold_caps.Who(client_hash, _validate(session, event, types, wanted, pass_token, now))
+                if not event.waiting_room_enabled:
+                    stock.hot_row.link(alias, next(iter(wanted)), [event.sale_ends_at, *(t.sale_ends_at for t in types.values())])
                 placed = _try_single(conn, event, types, wanted, who=who, ttl=ttl, now=now)
         except OperationalError as exc:
             raise Busy("busy", "Tickets are in high demand right now; please try again") from exc

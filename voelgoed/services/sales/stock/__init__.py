@@ -22,6 +22,11 @@ The interface (no function commits; the caller owns the transaction and rolls ba
 to the general-admission keeper (:data:`.ga.GA`); lines with one go to the keeper registered for ``"seat"``
 with :func:`register_keeper` (issue 12; until then they are refused with 409 ``seating_unavailable``).
 Lock order: ticket type rows (ascending id) → event row → seat rows (ascending seat key).
+
+Hot rows (:mod:`.hot_row`): the one-statement hold runs inside a per-process admission gate per ticket type
+row (``hot_row.admission(key)``, at most ``HOLD_GATE_PER_ROW`` at once, FIFO) and a sold-out ticket type is
+answered from a short per-process memo that never outlives the earliest live hold's expiry; a seat keeper
+uses the same ``admission`` / ``sold_out`` / ``remember_sold_out`` / ``forget`` with its own keys.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import uuid
 from collections.abc import Sequence
 
 from voelgoed.services.platform import VoelgoedError
-from voelgoed.services.sales.stock import ga, ga_fast, reads, reclaim
+from voelgoed.services.sales.stock import ga, ga_fast, hot_row, reads, reclaim
 from voelgoed.services.sales.stock.base import (
     EVENT_CAPACITY,
     SEAT_BLOCKED,
@@ -125,6 +130,7 @@ __all__ = [
     "flag_capacity",
     "ga",
     "ga_fast",
+    "hot_row",
     "lines_of",
     "lock_types",
     "new_type_flags",

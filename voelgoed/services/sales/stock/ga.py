@@ -19,9 +19,16 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from voelgoed.models import Event, TicketType
+from voelgoed.services.sales.stock import hot_row
 from voelgoed.services.sales.stock.base import EVENT_CAPACITY, TICKET_TYPE, Line, Short, per_type
 
 _TT, _EVENT = TicketType.__table__, Event.__table__
+
+# TESTS ONLY (the holds race control, tests/concurrency/test_holds_race.py): False takes the availability
+# condition out of the reserving UPDATE and decides on a prior read of the counters instead (the classic
+# read-then-write), and sends every hold to the locked path, so the control shows the oversell that the
+# conditional UPDATE prevents. Never changed by the app.
+AVAILABILITY_GUARD = True
 
 
 def counter_available(tt) -> int:
@@ -51,6 +58,13 @@ class GeneralAdmission:
         then the event capacity. Raises :class:`Short` (``ticket_type`` / ``event_capacity``); no commit."""
         wanted = per_type(lines)
         for tid, qty in wanted.items():
+            if not AVAILABILITY_GUARD:  # tests only: read, then write without a condition
+                left = session.execute(select(_TT.c.quantity - _TT.c.sold_count - _TT.c.held_count)
+                                       .where(_TT.c.id == tid)).scalar()
+                if left is None or left < qty:
+                    raise Short(TICKET_TYPE, ticket_type_id=tid)
+                session.execute(update(_TT).where(_TT.c.id == tid).values(held_count=_TT.c.held_count + qty))
+                continue
             r = session.execute(update(_TT).where(_TT.c.id == tid, _TT.c.quantity - _TT.c.sold_count - _TT.c.held_count >= qty)
                                 .values(held_count=_TT.c.held_count + qty))
             if r.rowcount != 1:
@@ -61,6 +75,7 @@ class GeneralAdmission:
     def release(self, session: Session, event_id: uuid.UUID, lines: Sequence[Line]) -> None:
         """held → available (a hold ended: released, expired, payment failed); no commit."""
         wanted = per_type(lines)
+        hot_row.forget(hot_row.type_key(t) for t in wanted)
         for tid, qty in wanted.items():
             session.execute(update(_TT).where(_TT.c.id == tid).values(held_count=_TT.c.held_count - qty))
         total = sum(wanted.values())
@@ -99,6 +114,7 @@ class GeneralAdmission:
         :class:`ValueError` when a counter would go below zero (the caller's data is wrong: nothing changes
         once the caller rolls back)."""
         wanted = per_type(lines)
+        hot_row.forget(hot_row.type_key(t) for t in wanted)
         for tid, qty in wanted.items():
             r = session.execute(update(_TT).where(_TT.c.id == tid, _TT.c.sold_count >= qty)
                                 .values(sold_count=_TT.c.sold_count - qty))
@@ -117,6 +133,7 @@ GA = GeneralAdmission()
 
 def lock_types(session: Session, event_id: uuid.UUID) -> tuple[int, int]:
     """Lock the event's ticket type rows ``FOR NO KEY UPDATE`` in ascending id; ``(sum sold, sum held)``."""
+    hot_row.forget()  # a capacity or quantity edit: this process re-reads availability
     rows = session.execute(select(_TT.c.id, _TT.c.sold_count, _TT.c.held_count).where(_TT.c.event_id == event_id)
                            .order_by(_TT.c.id).with_for_update(key_share=True)).all()
     return sum(r.sold_count for r in rows), sum(r.held_count for r in rows)

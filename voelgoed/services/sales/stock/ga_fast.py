@@ -22,7 +22,8 @@ import uuid
 from sqlalchemy import text
 from sqlalchemy.exc import DataError
 
-from voelgoed.services.platform import VoelgoedError
+from voelgoed.services.platform import VoelgoedError, clock
+from voelgoed.services.sales.stock import ga, hot_row
 from voelgoed.services.sales.stock.base import TICKET_TYPE, FastPathIneligible, Short
 
 _SINGLE_SQL = text("""
@@ -46,7 +47,10 @@ SELECT m.matched,
        -- only when nothing was reserved (InitPlans run on demand): what is left, and whether lapsed holds exist
        CASE WHEN m.matched = 0 THEN (SELECT quantity - sold_count - held_count FROM tickettype WHERE id = :tt) END AS left_now,
        CASE WHEN m.matched = 0 THEN EXISTS (SELECT 1 FROM hold WHERE event_id = :event AND status IN ('active', 'converted')
-                                                                   AND expires_at <= :now) END AS lapsed
+                                                                   AND expires_at <= :now) END AS lapsed,
+       -- and when the next live hold of the event lapses (bounds the sold-out memo, hot_row.py)
+       CASE WHEN m.matched = 0 THEN (SELECT min(expires_at) FROM hold WHERE event_id = :event
+                                                                   AND status IN ('active', 'converted')) END AS next_lapse
 FROM (SELECT count(*) AS matched FROM u) m
 """)
 
@@ -57,13 +61,23 @@ def reserve_with_hold(conn, hold, ticket_type_id: uuid.UUID, quantity: int, unit
 
     Short: raises 409 ``sold_out`` / ``insufficient_inventory`` (``details {available, ticket_type_id}``) at
     once when the same statement saw no lapsed hold of the event; else :class:`Short` (the caller reclaims
-    lapsed holds and retries on the locked path). :class:`FastPathIneligible` when the event got a capacity."""
+    lapsed holds and retries on the locked path). :class:`FastPathIneligible` when the event got a capacity.
+
+    Hot row (:mod:`.hot_row`): a ticket type this process saw sold out moments ago (no lapsed hold, and no
+    live hold of the event lapsed since) is answered 409 ``sold_out`` without a statement; otherwise the
+    statement runs inside the per-process admission gate of the row."""
+    key = hot_row.type_key(ticket_type_id)
+    if hot_row.sold_out(key, hold.created_at):  # seen sold out (no lapsed hold) moments ago: the row is not touched
+        raise VoelgoedError("sold_out", "Sold out", {"available": 0, "ticket_type_id": str(ticket_type_id)})
+    if not ga.AVAILABILITY_GUARD:  # TESTS ONLY (race control): the locked path, unguarded
+        raise FastPathIneligible()
     try:
-        matched, left_now, lapsed = conn.execute(_SINGLE_SQL, {
-            "n": quantity, "tt": ticket_type_id, "hid": hold.id, "org": hold.organization_id, "event": hold.event_id,
-            "expires": hold.expires_at, "total": hold.total_cents, "currency": hold.currency, "chash": hold.client_hash,
-            "pass_id": hold.pass_id, "now": hold.created_at, "iid": uuid.uuid4(), "price": unit_price_cents,
-        }).one()
+        with hot_row.admission(key):  # at most HOLD_GATE_PER_ROW of this process on the row at once
+            matched, left_now, lapsed, next_lapse = conn.execute(_SINGLE_SQL, {
+                "n": quantity, "tt": ticket_type_id, "hid": hold.id, "org": hold.organization_id, "event": hold.event_id,
+                "expires": hold.expires_at, "total": hold.total_cents, "currency": hold.currency, "chash": hold.client_hash,
+                "pass_id": hold.pass_id, "now": hold.created_at, "iid": uuid.uuid4(), "price": unit_price_cents,
+            }).one()
     except DataError as exc:
         if getattr(getattr(exc, "orig", None), "sqlstate", None) == "22012":
             raise FastPathIneligible() from exc
@@ -76,6 +90,7 @@ def reserve_with_hold(conn, hold, ticket_type_id: uuid.UUID, quantity: int, unit
         left = max(0, int(left_now))
         details = {"available": left, "ticket_type_id": str(ticket_type_id)}
         if left <= 0:
+            hot_row.remember_sold_out(key, clock.aware(next_lapse) if next_lapse is not None else None)
             raise VoelgoedError("sold_out", "Sold out", details)
         raise VoelgoedError("insufficient_inventory", f"Only {left} left", details)
     raise Short(TICKET_TYPE, ticket_type_id=ticket_type_id)

@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from voelgoed.models import Hold, HoldItem, Order, TicketType
 from voelgoed.services.platform import audit, is_postgres
+from voelgoed.services.sales.stock import hot_row
 from voelgoed.services.sales.stock.base import lines_of
 from voelgoed.services.sales.stock.ga import GA
 
@@ -53,6 +54,8 @@ def reclaim_lapsed_holds(session: Session, event_id: uuid.UUID, now: datetime,
 
     ``extra_type_ids``: ticket types the caller will lock next anyway (locked here in the same ascending
     order, so the caller's later lock cannot invert it). No commit."""
+    extra_type_ids = list(extra_type_ids)
+    hot_row.forget(hot_row.type_key(t) for t in extra_type_ids)  # e.g. a quantity edit: re-read, no memo
     if is_postgres(session):
         rows = session.execute(_EXPIRE_SQL, {"event_id": event_id, "now": now}).all()
         per = {r.id: r.n for r in rows if r.kind == "item"}
