@@ -4,7 +4,9 @@ The public face of the package: code outside it imports only the names in ``__al
 
 from __future__ import annotations
 
-from . import reports, stats
+from . import export_jobs, exports, reports, stats
+from .export_jobs import export_view, get_export, list_exports, request_export, run_export, verify_download
+from .exports import COLUMNS, KINDS, SCOPE_OF
 from .reports import PAID, dashboard_overview, event_sales_summary
 from .stats import RECENT, compute, event_stats
 
@@ -17,4 +19,6 @@ __all__ = [
     "PAID",
     "dashboard_overview",
     "event_sales_summary",
+    "exports", "export_jobs", "COLUMNS", "KINDS", "SCOPE_OF", "request_export", "run_export", "get_export",
+    "list_exports", "export_view", "verify_download",
 ]
