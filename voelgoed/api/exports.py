@@ -9,6 +9,7 @@ Per ``kind`` in ``orders`` (scope ``orders:read``), ``tickets`` (``attendees:rea
 - ``GET /api/v1/events/{event_id}/exports/{kind}/{export_id}`` → ``{export}`` (progress: ``rows_done``,
   ``rows_total``, ``percent``, ``status`` queued | running | done | failed).
 - ``GET /api/v1/events/{event_id}/exports/{kind}/{export_id}/file`` → the file; 409 ``export_not_ready``.
+  (A job under another kind's path: 409 ``wrong_kind`` with ``details.kind``: the path's kind decides the scope.)
 - ``GET /api/v1/exports/{export_id}/download?token=…`` (no key: the signed link the dashboard hands out,
   valid 15 minutes) → the file; a bad or expired token is 404.
 Errors: 403 ``insufficient_scope`` / ``forbidden``, 404 ``not_found`` (another organisation's event), 422.
@@ -30,7 +31,7 @@ from voelgoed.services.insights import (
     request_export,
     verify_download,
 )
-from voelgoed.services.platform import NotFound, TenantContext, session_scope
+from voelgoed.services.platform import Conflict, NotFound, TenantContext, session_scope
 
 from .deps import require_scope
 
@@ -83,8 +84,10 @@ def _routes(kind: str) -> None:
 
 def _job(s, ctx: TenantContext, event_id: str, export_id: str, kind: str):
     job = get_export(s, ctx, export_id)
-    if str(job.event_id) != event_id or job.kind != kind:
+    if str(job.event_id) != event_id:
         raise NotFound("not_found", "Export not found")
+    if job.kind != kind:  # the path's kind decides the scope, so it must be the job's
+        raise Conflict("wrong_kind", f"This is a {job.kind} export", {"kind": job.kind})
     return job
 
 

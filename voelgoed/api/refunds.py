@@ -29,10 +29,11 @@ from voelgoed.services.sales import (
     retry_refund,
 )
 
-from .deps import api_key_context
+from .deps import require_scope
 
 router = APIRouter(prefix="/api/v1", tags=["refunds"])
-Ctx = Depends(api_key_context)
+RefundsRead = Depends(require_scope("refunds:read"))
+RefundsWrite = Depends(require_scope("refunds:write"))
 
 
 class RefundIn(BaseModel):
@@ -49,7 +50,7 @@ class CancelOrderIn(BaseModel):
 
 
 @router.post("/orders/{order_id}/refunds", status_code=201, summary="Refund an order (whole, chosen tickets or an amount)")
-def create_refund(order_id: str, body: RefundIn, ctx: TenantContext = Ctx) -> dict:
+def create_refund(order_id: str, body: RefundIn, ctx: TenantContext = RefundsWrite) -> dict:
     with session_scope() as s:
         refund = request_refund(s, ctx, order_id=order_id, ticket_ids=body.ticket_ids, amount_cents=body.amount_cents,
                                 reason=body.reason, return_to_sale=body.return_to_sale, request_key=body.request_key)
@@ -57,37 +58,37 @@ def create_refund(order_id: str, body: RefundIn, ctx: TenantContext = Ctx) -> di
 
 
 @router.get("/orders/{order_id}/refunds", summary="An order's refunds, balance and ledger")
-def list_refunds(order_id: str, ctx: TenantContext = Ctx) -> dict:
+def list_refunds(order_id: str, ctx: TenantContext = RefundsRead) -> dict:
     with session_scope() as s:
         return order_refunds(s, ctx, order_id)
 
 
 @router.post("/refunds/{refund_id}/retry", summary="Send a failed or unsent refund again")
-def retry(refund_id: str, ctx: TenantContext = Ctx) -> dict:
+def retry(refund_id: str, ctx: TenantContext = RefundsWrite) -> dict:
     with session_scope() as s:
         return {"refund": refund_row(retry_refund(s, ctx, refund_id=refund_id))}
 
 
 @router.post("/orders/{order_id}/cancel", summary="Cancel an order (unpaid: released; paid: refunded)")
-def cancel(order_id: str, body: CancelOrderIn | None = None, ctx: TenantContext = Ctx) -> dict:
+def cancel(order_id: str, body: CancelOrderIn | None = None, ctx: TenantContext = RefundsWrite) -> dict:
     body = body or CancelOrderIn()
     with session_scope() as s:
         return cancel_order(s, ctx, order_id=order_id, reason=body.reason, return_to_sale=body.return_to_sale)
 
 
 @router.get("/events/{event_id}/refund-progress", summary="Refund progress of a cancelled event")
-def refund_progress(event_id: str, ctx: TenantContext = Ctx) -> dict:
+def refund_progress(event_id: str, ctx: TenantContext = RefundsRead) -> dict:
     with session_scope() as s:
         return event_cancellation_report(s, ctx, event_id)
 
 
 @router.post("/events/{event_id}/refunds/retry", summary="Queue a cancelled event's failed refunds again")
-def retry_event(event_id: str, ctx: TenantContext = Ctx) -> dict:
+def retry_event(event_id: str, ctx: TenantContext = RefundsWrite) -> dict:
     with session_scope() as s:
         return {"queued": retry_event_refunds(s, ctx, event_id)}
 
 
 @router.get("/events/{event_id}/reconciliation", summary="Sold, refunded, fees and net of an event (ledger sums)")
-def reconciliation(event_id: str, ctx: TenantContext = Ctx) -> dict:
+def reconciliation(event_id: str, ctx: TenantContext = RefundsRead) -> dict:
     with session_scope() as s:
         return event_reconciliation(s, ctx, event_id)
