@@ -9,7 +9,7 @@
   renamed at the end), writing ``rows_done`` every :data:`exports.BATCH` rows in its own short transaction,
   then ``done`` (or ``failed`` with ``error``, the exception type and first line).
 - ``export_view(job)`` → ``{id, event_id, kind, format, status, rows_total, rows_done, percent, error,
-  created_at, finished_at, filename}``; ``get_export(session, ctx, export_id)`` (404 ``not_found`` across
+  created_at, finished_at, filename, download_url}`` (a signed link while done, else ``""``); ``get_export(session, ctx, export_id)`` (404 ``not_found`` across
   tenants); ``list_exports(session, ctx, event_id, limit=10)`` newest first.
 - ``export_file(session, ctx, export_id)`` → ``(filename, Path)`` of a finished export (409 ``export_not_ready``).
 - ``download_token(export_id, now=None)`` / ``verify_download(export_id, token, now=None)``: a signed link
@@ -162,7 +162,8 @@ def export_view(session: Session, job: ExportJob) -> dict:
             "status": job.status, "rows_total": total, "rows_done": int(job.rows_done or 0),
             "percent": min(percent, 100), "error": job.error, "created_at": clock.aware(job.created_at).isoformat(),
             "finished_at": clock.aware(job.finished_at).isoformat() if job.finished_at else None,
-            "filename": filename_of(session, job)}
+            "filename": filename_of(session, job),
+            "download_url": (f"/api/v1/exports/{job.id}/download?token={download_token(job.id)}" if done else "")}
 
 
 def export_file(session: Session, ctx: TenantContext, export_id) -> tuple[str, Path]:
