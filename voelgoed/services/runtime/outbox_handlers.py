@@ -7,6 +7,7 @@ Each handler takes ids from the payload, opens its own sessions and is idempoten
 | --- | --- | --- |
 | ``order.paid`` | ``order_id``, ``event_id`` | missing ticket PDFs, the confirmation e-mail (marker ``order:<id>:confirmation``), stats signal |
 | ``ticket.voided`` | ``ticket_id``, ``order_id``, ``event_id`` | re-render the outdated PDF, stats signal |
+| ``ticket.reissued`` | ``ticket_id``, ``order_id``, ``event_id`` | re-render the outdated PDF (a new holder) |
 | ``tickets.resend`` | ``order_id`` | the confirmation again, once per request (marker ``order:<id>:resend:<entry id>``) |
 | ``invitation.created`` | ``invitation_id`` | the invitation e-mail (marker ``invitation:<id>``) |
 | ``refund.processed`` | ``refund_id``, ``order_id`` | the buyer's refund e-mail (marker ``refund:<id>``), stats signal |
@@ -45,6 +46,12 @@ def ticket_voided(entry: Claimed) -> None:
     ticket_jobs.render_ticket_pdfs(entry.payload["order_id"])
     if entry.payload.get("event_id"):
         stats_feed.touch(entry.payload["event_id"])
+
+
+@register("ticket.reissued")
+def ticket_reissued(entry: Claimed) -> None:
+    # a new holder: the outdated PDF (older than the ticket's version) is rendered again
+    ticket_jobs.render_ticket_pdfs(entry.payload["order_id"])
 
 
 @register("tickets.resend")

@@ -4,7 +4,8 @@ The public face of the package: code outside it imports only the names in ``__al
 
 from __future__ import annotations
 
-from . import documents, qr_render, ticket_identity, ticket_jobs, ticket_views, tickets
+from . import attendees, documents, qr_render, ticket_identity, ticket_jobs, ticket_views, tickets
+from .attendees import ATTENDEE_MODES, change_holder, search_attendees
 from .documents import (
     ACCENT,
     INK,
@@ -67,6 +68,7 @@ from .tickets import (
 )
 
 __all__ = [
+    "attendees", "ATTENDEE_MODES", "change_holder", "search_attendees",
     "ticket_identity",
     "documents",
     "tickets",
