@@ -25,6 +25,7 @@ from voelgoed.models import (
     ApiKey,
     Device,
     EndpointDelivery,
+    ExportJob,
     Gate,
     Hold,
     HoldItem,
@@ -75,6 +76,7 @@ OBJECT_FOR_PARAM = {
     "endpoint_id": lambda w: str(w["webhook_endpoint"].id),
     "delivery_id": lambda w: str(w["webhook_delivery"].id),
     "plan_id": lambda w: str(w["seating_plan"].id),
+    "export_id": lambda w: str(w["export"].id),
 }
 
 # (METHOD, path) → JSON body, for routes whose generated body is not accepted
@@ -201,13 +203,15 @@ def make_world(session: Session) -> dict:
     session.add(delivery)
     plan = SeatingPlan(organization_id=org.id, venue_id=venue.id, name="Main hall")
     session.add(plan)
+    export = ExportJob(organization_id=org.id, event_id=event.id, kind="orders")
+    session.add(export)
     session.flush()
     membership = session.exec(select(Membership).where(Membership.user_id == user.id)).one()
     api_key, secret = apikeys.create_api_key(session, organization_id=org.id, name="org key")
     return {"org": org, "user": user, "venue": venue, "gate": gate, "event": event, "ticket_type": tt, "hold": hold,
             "order": order, "ticket": ticket, "payment": payment, "device": device, "scan": scan,
             "invitation": invitation, "membership": membership, "refund": refund, "webhook_endpoint": endpoint,
-            "webhook_delivery": delivery, "seating_plan": plan,
+            "webhook_delivery": delivery, "seating_plan": plan, "export": export,
             "api_key": session.get(ApiKey, api_key.id), "secret": secret}
 
 

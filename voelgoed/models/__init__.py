@@ -2,6 +2,7 @@
 
 from .audit import AuditLog
 from .events import Event, EventSigningKey, EventStatus
+from .exports import ExportJob, ExportStatus
 from .integrations import DeliveryAttempt, DeliveryStatus, EndpointDelivery, WebhookEndpoint
 from .outbox import OutboxEntry, OutboxStatus, SentEmail
 from .payments import Payment, PaymentStatus, WebhookDelivery
@@ -30,4 +31,5 @@ __all__ = [
     "Organization", "OutboxEntry", "OutboxStatus", "SentEmail", "Payment", "PaymentStatus", "Role", "Scan", "ScanResult", "Ticket",
     "TicketStatus", "TicketType", "User", "UserSession", "Venue", "WebhookDelivery",
     "SeatingArea", "SeatingCategory", "SeatingPlan", "SeatingPlanVersion", "SeatingSeat",
+    "ExportJob", "ExportStatus",
 ]

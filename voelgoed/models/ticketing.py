@@ -34,6 +34,8 @@ class TicketType(SQLModel, table=True):
     is_active: bool = True
     is_hidden: bool = False
     sort_order: int = 0
+    # attendee name and e-mail per ticket at checkout: off | optional | required (issue 13, item 4)
+    attendee_mode: str = Field(default="off", max_length=10, sa_column_kwargs={"server_default": "off"})
     created_at: datetime = ts_field(default_now=True)
     updated_at: datetime = ts_field(default_now=True)
 
@@ -134,6 +136,7 @@ class Ticket(SQLModel, table=True):
     ticket_code: str = Field(max_length=16, unique=True, index=True)
     status: str = Field(default=TicketStatus.valid.value, max_length=20, index=True)
     holder_name: str = Field(default="", max_length=200)
+    holder_email: str = Field(default="", max_length=320, sa_column_kwargs={"server_default": ""})
     seat_id: uuid.UUID | None = None  # assigned seating (later slice)
     valid_from: datetime | None = ts_field()
     valid_until: datetime | None = ts_field()

@@ -9,9 +9,11 @@ from __future__ import annotations
 import reflex as rx
 
 from voelgoed.pages.components import refund_ui, ticket_actions
+from voelgoed.pages.components.audit_ui import entries_table
 from voelgoed.pages.components.catalog_ui import labelled_select, loading_block, status_badge
 from voelgoed.pages.components.shell import empty_state, organiser_page
 from voelgoed.services.sales import ATTENTION, STATUSES
+from voelgoed.state.audit import HistoryState as H
 from voelgoed.state.orders import OrderDetailState as D
 from voelgoed.state.orders import OrdersState as O
 from voelgoed.state.refunds import RefundState
@@ -130,6 +132,9 @@ def order_detail_page() -> rx.Component:
                                rx.table.cell(ticket_actions.void_button(t["id"], t["ticket_code"], t["status"]))],
                     "order-tickets"), rx.text("Tickets are issued when the payment succeeds.", size="2", color_scheme="gray"))),
                 refund_ui.refunds_panel(),
+                rx.cond(~H.history_hidden, _section("History", rx.cond(
+                    H.history.length() > 0, entries_table(H.history, "order-history"),
+                    rx.text("Nothing recorded yet.", size="2", color_scheme="gray")))),
                 ticket_actions.void_dialog(on_changed=D.load),
                 refund_ui.refund_dialog(D.tickets, D.load),
                 spacing="4", width="100%", align="stretch",
@@ -142,4 +147,4 @@ def register(app: rx.App) -> None:
     app.add_page(orders_page, route="/orders", title="Orders · VoelgoedEvents",
                  on_load=[SessionState.require_signed_in, O.load])
     app.add_page(order_detail_page, route="/dashboard/orders/[order_id]", title="Order · VoelgoedEvents",
-                 on_load=[SessionState.require_signed_in, D.load, RefundState.load])
+                 on_load=[SessionState.require_signed_in, D.load, RefundState.load, H.load])

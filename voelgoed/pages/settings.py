@@ -179,6 +179,7 @@ def _api_tab() -> rx.Component:
         _section("API keys", "Keys let your systems call the VoelgoedEvents API as this organisation, within the key's "
                  "scopes. A key is shown once; store it in a secret manager.",
                  rx.link("Webhooks: get sales and scans pushed to your systems →", href="/settings/webhooks", size="2"),
+                 rx.link("Audit log: who did what, and when →", href="/settings/audit", size="2", id="audit-log-link"),
                  rx.form(rx.flex(rx.input(name="name", id="key-name", placeholder="Key name, e.g. Box office", flex="1",
                                           min_width="200px", required=True),
                                  rx.button(rx.icon("key-round", size=14), "Create key", type="submit", id="create-key"),

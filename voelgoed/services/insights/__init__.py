@@ -4,7 +4,10 @@ The public face of the package: code outside it imports only the names in ``__al
 
 from __future__ import annotations
 
-from . import read_api, read_cursor, read_tickets, reports, stats
+from . import audit_views, export_jobs, exports, read_api, read_cursor, read_tickets, reports, stats
+from .audit_views import object_history, search_audit
+from .export_jobs import export_view, get_export, list_exports, request_export, run_export, verify_download
+from .exports import COLUMNS, KINDS, SCOPE_OF
 from .read_api import EVENT_STATUSES, ORDER_STATUSES, list_events, list_orders, order_dict
 from .read_cursor import DEFAULT_LIMIT, MAX_LIMIT, Window
 from .read_tickets import (
@@ -46,4 +49,7 @@ __all__ = [
     "list_attendees",
     "list_scans",
     "get_scan",
+    "exports", "export_jobs", "COLUMNS", "KINDS", "SCOPE_OF", "request_export", "run_export", "get_export",
+    "list_exports", "export_view", "verify_download",
+    "audit_views", "search_audit", "object_history",
 ]

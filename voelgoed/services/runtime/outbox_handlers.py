@@ -7,6 +7,7 @@ Each handler takes ids from the payload, opens its own sessions and is idempoten
 | --- | --- | --- |
 | ``order.paid`` | ``order_id``, ``event_id`` | missing ticket PDFs, the confirmation e-mail (marker ``order:<id>:confirmation``), stats signal |
 | ``ticket.voided`` | ``ticket_id``, ``order_id``, ``event_id`` | re-render the outdated PDF, stats signal |
+| ``ticket.reissued`` | ``ticket_id``, ``order_id``, ``event_id`` | re-render the outdated PDF (a new holder) |
 | ``tickets.resend`` | ``order_id`` | the confirmation again, once per request (marker ``order:<id>:resend:<entry id>``) |
 | ``invitation.created`` | ``invitation_id`` | the invitation e-mail (marker ``invitation:<id>``) |
 | ``refund.processed`` | ``refund_id``, ``order_id`` | the buyer's refund e-mail (marker ``refund:<id>``), stats signal |
@@ -14,6 +15,7 @@ Each handler takes ids from the payload, opens its own sessions and is idempoten
 | ``event.cancelled.buyer_mail`` | ``order_id``, ``event_id``, ``refund_cents`` | the buyer's cancellation e-mail (marker ``event-cancelled:<order id>``) |
 | every webhook event type (``platform.webhook_events.EVENT_TYPES``) | see ``webhook_events`` | fan out to the endpoints that want it (``integrations.fan_out``; idempotent by message id) |
 | ``webhook.endpoint_disabled`` | ``endpoint_id`` | e-mail the organisation's owners once |
+| ``export.requested`` | ``export_id`` | enqueue the export's RQ job (``insights.export_jobs.run_export_job``; the job is idempotent) |
 
 ``order.paid`` and ``ticket.voided`` fan out first, so a failing mail step never holds webhooks back
 (the retry's fan-out adds nothing: the deliveries already exist).
@@ -21,8 +23,9 @@ Each handler takes ids from the payload, opens its own sessions and is idempoten
 
 from __future__ import annotations
 
+from voelgoed.services.insights import export_jobs
 from voelgoed.services.integrations import fan_out, notify_endpoint_disabled
-from voelgoed.services.platform import stats_feed, webhook_events
+from voelgoed.services.platform import queue, stats_feed, webhook_events
 from voelgoed.services.platform.outbox import Claimed, register
 from voelgoed.services.sales import refund_order_for_event, send_event_cancelled_email, send_refund_email
 from voelgoed.services.tickets import ticket_jobs
@@ -43,6 +46,12 @@ def ticket_voided(entry: Claimed) -> None:
     ticket_jobs.render_ticket_pdfs(entry.payload["order_id"])
     if entry.payload.get("event_id"):
         stats_feed.touch(entry.payload["event_id"])
+
+
+@register("ticket.reissued")
+def ticket_reissued(entry: Claimed) -> None:
+    # a new holder: the outdated PDF (older than the ticket's version) is rendered again
+    ticket_jobs.render_ticket_pdfs(entry.payload["order_id"])
 
 
 @register("tickets.resend")
@@ -87,3 +96,9 @@ for _topic in webhook_events.EVENT_TYPES:
 @register("webhook.endpoint_disabled")
 def webhook_endpoint_disabled(entry: Claimed) -> None:
     notify_endpoint_disabled(entry.payload["endpoint_id"])
+
+
+@register("export.requested")
+def export_requested(entry: Claimed) -> None:
+    # the file is written by its own RQ job (a large export must not hold the drain); inline without Redis
+    queue.enqueue(export_jobs.run_export_job, entry.payload["export_id"], job_id=f"export-{entry.payload['export_id']}")

@@ -4,7 +4,8 @@ The public face of the package: code outside it imports only the names in ``__al
 
 from __future__ import annotations
 
-from . import calendar_ics, documents, qr_render, ticket_identity, ticket_jobs, ticket_views, tickets
+from . import attendees, calendar_ics, documents, qr_render, ticket_identity, ticket_jobs, ticket_views, tickets
+from .attendees import ATTENDEE_MODES, change_holder, search_attendees
 from .calendar_ics import buyer_order_calendar, calendar_bytes, event_component, order_calendar, order_calendar_path
 from .documents import (
     ACCENT,
@@ -74,6 +75,7 @@ __all__ = [
     "event_component",
     "order_calendar",
     "order_calendar_path",
+    "attendees", "ATTENDEE_MODES", "change_holder", "search_attendees",
     "ticket_identity",
     "documents",
     "tickets",
