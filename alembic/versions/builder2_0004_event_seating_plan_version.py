@@ -15,13 +15,16 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.add_column('event', sa.Column('seating_plan_version_id', sa.Uuid(), nullable=True))
-    op.create_index(op.f('ix_event_seating_plan_version_id'), 'event', ['seating_plan_version_id'], unique=False)
-    op.create_foreign_key('fk_event_seating_plan_version_id', 'event', 'seating_plan_version',
-                          ['seating_plan_version_id'], ['id'])
+    # batch mode: SQLite (the demo CLI) cannot ALTER constraints in place
+    with op.batch_alter_table('event') as batch:
+        batch.add_column(sa.Column('seating_plan_version_id', sa.Uuid(), nullable=True))
+        batch.create_index(batch.f('ix_event_seating_plan_version_id'), ['seating_plan_version_id'], unique=False)
+        batch.create_foreign_key('fk_event_seating_plan_version_id', 'seating_plan_version',
+                                 ['seating_plan_version_id'], ['id'])
 
 
 def downgrade() -> None:
-    op.drop_constraint('fk_event_seating_plan_version_id', 'event', type_='foreignkey')
-    op.drop_index(op.f('ix_event_seating_plan_version_id'), table_name='event')
-    op.drop_column('event', 'seating_plan_version_id')
+    with op.batch_alter_table('event') as batch:
+        batch.drop_constraint('fk_event_seating_plan_version_id', type_='foreignkey')
+        batch.drop_index(batch.f('ix_event_seating_plan_version_id'))
+        batch.drop_column('seating_plan_version_id')

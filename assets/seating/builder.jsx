@@ -160,6 +160,7 @@ export default function SeatingBuilder({ planId, width, height }) {
   const viewTimer = useRef(null);
   const interactingRef = useRef(false);   // a pan/zoom is under way: seats come from the bitmap cache
   const seatCache = useRef(null);
+  const cacheOff = useRef(false);        // bench: measure the exact redraw per frame too
   const applyView = useCallback((v) => {
     viewRef.current = v;
     interactingRef.current = true;
@@ -214,7 +215,8 @@ export default function SeatingBuilder({ planId, width, height }) {
     window.__seatingBuilder = {
       doc: () => docRef.current, selection: () => Array.from(selection), select: (keys) => setSelection(new Set(keys)),
       load: (d) => { snapshot(); docRef.current = normalise(d); changed(); }, view: () => viewRef.current,
-      setView: (v) => applyView(v), redraw, frame: () => redraw(),
+      setView: (v) => applyView(v), redraw, frame: () => redraw(), drawNow: () => layerRef.current && layerRef.current.draw(),
+      useCache: (on) => { cacheOff.current = !on; seatCache.current = null; },
       paint: (keys, category) => { for (const k of keys) { const it = index.byKey.get(k); if (it) it.seat.category = category; } changed(); },
     };
   });
@@ -270,7 +272,7 @@ export default function SeatingBuilder({ planId, width, height }) {
     const r = docRef.current.seat_radius || 10, view = viewRef.current;
     const x0 = -view.x / view.scale - r, y0 = -view.y / view.scale - r;
     const x1 = x0 + size.w / view.scale + 2 * r, y1 = y0 + size.h / view.scale + 2 * r;
-    if (interactingRef.current && typeof document !== "undefined") {
+    if (interactingRef.current && !cacheOff.current && typeof document !== "undefined") {
       let c = seatCache.current;
       const ratio = c ? view.scale / c.scale : 0;
       if (!c || c.drawSeats !== drawSeats || c.w !== size.w || ratio < 0.5 || ratio > 2 || x0 < c.x0 || y0 < c.y0 || x1 > c.x1 || y1 > c.y1) {
