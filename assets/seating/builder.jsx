@@ -129,6 +129,7 @@ async function api(path, opts = {}) {
 export default function SeatingBuilder({ planId, width, height }) {
   const docRef = useRef(emptyDoc());
   const [tick, setTick] = useState(0);               // bumps when the document changed (panel refresh)
+  const [paintTick, setPaintTick] = useState(0);     // bumps when only seat categories changed (no index rebuild)
   const [loaded, setLoaded] = useState(false);
   const [mayEdit, setMayEdit] = useState(false);
   const [revision, setRevision] = useState(0);
@@ -160,10 +161,12 @@ export default function SeatingBuilder({ planId, width, height }) {
   const viewTimer = useRef(null);
   const interactingRef = useRef(false);   // a pan/zoom is under way: seats come from the bitmap cache
   const seatCache = useRef(null);
-  const cacheOff = useRef(false);        // bench: measure the exact redraw per frame too
+  const cacheOff = useRef(false);
+  const panFrame = useRef(false);         // this redraw comes from a view change (may (re)build the cache)        // bench: measure the exact redraw per frame too
   const applyView = useCallback((v) => {
     viewRef.current = v;
     interactingRef.current = true;
+    panFrame.current = true;
     const layer = layerRef.current;
     if (layer) { layer.position({ x: v.x, y: v.y }); layer.scale({ x: v.scale, y: v.scale }); layer.batchDraw(); }
     clearTimeout(viewTimer.current);
@@ -177,6 +180,7 @@ export default function SeatingBuilder({ planId, width, height }) {
 
   const redraw = useCallback(() => { const l = shapeRef.current && shapeRef.current.getLayer(); if (l) l.batchDraw(); }, []);
   const changed = useCallback(() => { setDirty(true); setTick((t) => t + 1); }, []);
+  const repainted = useCallback(() => { setDirty(true); setPaintTick((t) => t + 1); }, []);
   const snapshot = useCallback(() => {
     undo.current.push(JSON.stringify(docRef.current));
     if (undo.current.length > HISTORY) undo.current.shift();
@@ -208,7 +212,7 @@ export default function SeatingBuilder({ planId, width, height }) {
     return () => ro.disconnect();
   }, [height]);
 
-  useEffect(() => { redraw(); }, [tick, selection, view, redraw]);
+  useEffect(() => { redraw(); }, [tick, paintTick, selection, view, redraw]);
 
   // test/bench hook: read-only view of the document and a few actions (no secrets in here)
   useEffect(() => {
@@ -217,7 +221,7 @@ export default function SeatingBuilder({ planId, width, height }) {
       load: (d) => { snapshot(); docRef.current = normalise(d); changed(); }, view: () => viewRef.current,
       setView: (v) => applyView(v), redraw, frame: () => redraw(), drawNow: () => layerRef.current && layerRef.current.draw(),
       useCache: (on) => { cacheOff.current = !on; seatCache.current = null; },
-      paint: (keys, category) => { for (const k of keys) { const it = index.byKey.get(k); if (it) it.seat.category = category; } changed(); },
+      paint: (keys, category) => { for (const k of keys) { const it = index.byKey.get(k); if (it) it.seat.category = category; } repainted(); },
     };
   });
 
@@ -261,7 +265,7 @@ export default function SeatingBuilder({ planId, width, height }) {
         if (first && row.label && first.x > x0 && first.x < x1 && first.y > y0 && first.y < y1) ctx.fillText(row.label, first.x - 2.4 * r, first.y);
       }
     }
-  }, [index, colours, selection]);
+  }, [index, colours, selection, paintTick]);   // eslint-disable-line react-hooks/exhaustive-deps
 
   // While panning/zooming the seats come from a bitmap of the viewport plus one viewport of margin on every
   // side, drawn once (one drawImage per frame); it is rebuilt when the document, the selection or the size
@@ -272,10 +276,13 @@ export default function SeatingBuilder({ planId, width, height }) {
     const r = docRef.current.seat_radius || 10, view = viewRef.current;
     const x0 = -view.x / view.scale - r, y0 = -view.y / view.scale - r;
     const x1 = x0 + size.w / view.scale + 2 * r, y1 = y0 + size.h / view.scale + 2 * r;
+    const fromPan = panFrame.current; panFrame.current = false;
     if (interactingRef.current && !cacheOff.current && typeof document !== "undefined") {
       let c = seatCache.current;
       const ratio = c ? view.scale / c.scale : 0;
-      if (!c || c.drawSeats !== drawSeats || c.w !== size.w || ratio < 0.5 || ratio > 2 || x0 < c.x0 || y0 < c.y0 || x1 > c.x1 || y1 > c.y1) {
+      const stale = !c || c.drawSeats !== drawSeats || c.w !== size.w || ratio < 0.5 || ratio > 2 || x0 < c.x0 || y0 < c.y0 || x1 > c.x1 || y1 > c.y1;
+      if (stale && !fromPan) { seatCache.current = null; drawSeats(ctx, x0, y0, x1, y1, view.scale); return; }   // an edit mid-gesture
+      if (stale) {
         const pr = Math.min(2, kctx.canvas.getPixelRatio ? kctx.canvas.getPixelRatio() : 1);
         const ww = (x1 - x0), wh = (y1 - y0);
         const cx0 = x0 - ww, cy0 = y0 - wh, cx1 = x1 + ww, cy1 = y1 + wh;
@@ -515,7 +522,7 @@ export default function SeatingBuilder({ planId, width, height }) {
     if (!selection.size) return;
     snapshot();
     for (const k of selection) { const it = index.byKey.get(k); if (it) { if (key) it.seat.category = key; else delete it.seat.category; } }
-    changed();
+    repainted();
   };
 
   const toggleFlag = (flag, on) => {
