@@ -15,6 +15,7 @@ import "./builder.css";
 const FLAGS = ["wheelchair", "companion", "restricted_view", "entrance"];
 const UNCATEGORISED = "#adb5bd";
 const HISTORY = 100;
+const CACHE_MIN_SEATS = 4000;   // plans this big pan from a bitmap of the seats (docs/seating.md)
 
 function newKey(prefix = "s") {
   const bytes = new Uint8Array(9);
@@ -267,8 +268,8 @@ export default function SeatingBuilder({ planId, width, height }) {
     }
   }, [index, colours, selection, paintTick]);   // eslint-disable-line react-hooks/exhaustive-deps
 
-  // While panning/zooming the seats come from a bitmap of the viewport plus one viewport of margin on every
-  // side, drawn once (one drawImage per frame); it is rebuilt when the document, the selection or the size
+  // While panning/zooming a big plan the seats come from a bitmap of the viewport plus half a viewport of
+  // margin on every side, drawn once (one drawImage per frame); it is rebuilt when the document, the selection or the size
   // changed, when the view leaves it or when the zoom drifts past ×2 / ×½; when the gesture settles the
   // seats are drawn exactly again.
   const sceneFunc = useCallback((kctx) => {
@@ -277,14 +278,15 @@ export default function SeatingBuilder({ planId, width, height }) {
     const x0 = -view.x / view.scale - r, y0 = -view.y / view.scale - r;
     const x1 = x0 + size.w / view.scale + 2 * r, y1 = y0 + size.h / view.scale + 2 * r;
     const fromPan = panFrame.current; panFrame.current = false;
-    if (interactingRef.current && !cacheOff.current && typeof document !== "undefined") {
+    // below CACHE_MIN_SEATS the exact draw is cheaper than blitting a big bitmap (software raster)
+    if (interactingRef.current && !cacheOff.current && index.items.length >= CACHE_MIN_SEATS && typeof document !== "undefined") {
       let c = seatCache.current;
       const ratio = c ? view.scale / c.scale : 0;
       const stale = !c || c.drawSeats !== drawSeats || c.w !== size.w || ratio < 0.5 || ratio > 2 || x0 < c.x0 || y0 < c.y0 || x1 > c.x1 || y1 > c.y1;
       if (stale && !fromPan) { seatCache.current = null; drawSeats(ctx, x0, y0, x1, y1, view.scale); return; }   // an edit mid-gesture
       if (stale) {
         const pr = Math.min(2, kctx.canvas.getPixelRatio ? kctx.canvas.getPixelRatio() : 1);
-        const ww = (x1 - x0), wh = (y1 - y0);
+        const ww = (x1 - x0) / 2, wh = (y1 - y0) / 2;   // half a viewport of margin on every side
         const cx0 = x0 - ww, cy0 = y0 - wh, cx1 = x1 + ww, cy1 = y1 + wh;
         const k = Math.min(view.scale * pr, 4096 / (cx1 - cx0), 4096 / (cy1 - cy0));
         const canvas = (c && c.canvas) || document.createElement("canvas");
@@ -294,11 +296,13 @@ export default function SeatingBuilder({ planId, width, height }) {
         drawSeats(cctx, cx0, cy0, cx1, cy1, view.scale);
         c = seatCache.current = { canvas, x0: cx0, y0: cy0, x1: cx1, y1: cy1, scale: view.scale, w: size.w, drawSeats };
       }
+      ctx.imageSmoothingEnabled = false;
       ctx.drawImage(c.canvas, c.x0, c.y0, c.x1 - c.x0, c.y1 - c.y0);
+      ctx.imageSmoothingEnabled = true;
       return;
     }
     drawSeats(ctx, x0, y0, x1, y1, view.scale);
-  }, [drawSeats, size]);
+  }, [drawSeats, size, index]);
 
   // ---- edits ----------------------------------------------------------------------------------------
   const activeSection = () => {
