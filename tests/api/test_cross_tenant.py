@@ -35,12 +35,14 @@ from voelgoed.models import (
     Payment,
     Refund,
     Scan,
+    SeatingPlan,
     Ticket,
     WebhookEndpoint,
 )
 from voelgoed.services.accounts import apikeys
 from voelgoed.services.integrations import signing
 from voelgoed.services.platform import hash_token, new_code, new_token
+from voelgoed.services.seating import empty_layout
 
 PARAM_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}")
 
@@ -72,10 +74,14 @@ OBJECT_FOR_PARAM = {
     "slug": lambda w: w["event"].slug,
     "endpoint_id": lambda w: str(w["webhook_endpoint"].id),
     "delivery_id": lambda w: str(w["webhook_delivery"].id),
+    "plan_id": lambda w: str(w["seating_plan"].id),
 }
 
 # (METHOD, path) → JSON body, for routes whose generated body is not accepted
-BODY_OVERRIDES: dict[tuple[str, str], dict] = {}
+BODY_OVERRIDES: dict[tuple[str, str], dict] = {
+    # the draft body is the layout document (its schema is an external $ref): an empty, valid layout
+    ("PUT", "/api/v1/seating-plans/{plan_id}/draft"): empty_layout("Hall"),
+}
 
 
 def _walk_routes(routes, prefix="", extra_deps=()):
@@ -168,12 +174,15 @@ def make_world(session: Session) -> dict:
                                 event_type="order.paid", object_key=f"order:{order.id}", body="{}", status="delivered")
     session.add(delivery)
     session.flush()
+    plan = SeatingPlan(organization_id=org.id, venue_id=venue.id, name="Hall", draft_layout=empty_layout("Hall"))
+    session.add(plan)
+    session.flush()
     membership = session.exec(select(Membership).where(Membership.user_id == user.id)).one()
     api_key, secret = apikeys.create_api_key(session, organization_id=org.id, name="org key")
     return {"org": org, "user": user, "venue": venue, "gate": gate, "event": event, "ticket_type": tt, "hold": hold,
             "order": order, "ticket": ticket, "payment": payment, "device": device, "scan": scan,
             "invitation": invitation, "membership": membership, "refund": refund, "webhook_endpoint": endpoint,
-            "webhook_delivery": delivery,
+            "webhook_delivery": delivery, "seating_plan": plan,
             "api_key": session.get(ApiKey, api_key.id), "secret": secret}
 
 

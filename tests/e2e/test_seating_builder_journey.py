@@ -2,7 +2,8 @@
 number them (odd, then A1–A10) → the problem list names what blocks publishing and selects it on click →
 paint a category → place the focal point → save → publish with the diff confirmation → version 1 in the
 database with its 10 seat rows → the Table tool places a table of 6 seats sold whole, rotated, copied and
-pasted (then undone) → version 2 holds the table's seats and a whole-table unit; the venues page links the plan."""
+pasted (then undone) → version 2 holds the table's seats and a whole-table unit; the venues page links the plan
+→ the event editor attaches version 2 to an event."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from tests.e2e.conftest import SHOTS
-from tests.factories import make_org, make_user, make_venue
-from voelgoed.models import SeatingArea, SeatingPlan, SeatingPlanVersion, SeatingSeat
+from tests.factories import make_event, make_org, make_user, make_venue
+from voelgoed.models import Event, SeatingArea, SeatingPlan, SeatingPlanVersion, SeatingSeat
 
 
 def _labels(page) -> list[str]:
@@ -26,6 +27,7 @@ def test_venue_staff_draw_number_paint_and_publish_a_row(page, app_db):
     org = make_org(app_db, name="Baxter Theatre Centre")
     staff = make_user(app_db, org=org, role="staff", email="stage@baxter.example.co.za")
     venue = make_venue(app_db, org)
+    event = make_event(app_db, org, venue=venue)
     app_db.commit()
 
     page.goto("/signin?next=%2Fvenues")
@@ -146,3 +148,12 @@ def test_venue_staff_draw_number_paint_and_publish_a_row(page, app_db):
 
     page.goto("/venues")
     expect(page.locator(".seating-plan-link").first).to_contain_text("v2")
+
+    # the event editor: choose version 2 for the event
+    page.goto(f"/events/{event.id}")
+    expect(page.locator("#event-seating-current")).to_have_text("No seating plan (general admission)")
+    page.select_option("#event-seating-select", label="Test Venue seating · v2 (16 seats)")
+    page.click("#event-seating-save")
+    expect(page.locator("#event-seating-current")).to_have_text("Test Venue seating · v2 (16 seats)")
+    app_db.expire_all()
+    assert app_db.get(Event, event.id).seating_plan_version_id == v2.id
