@@ -1,6 +1,7 @@
 """SQLModel tables, one module per aggregate. Importing this package registers every table."""
 
 from .audit import AuditLog
+from .event_seats import EventSeat, EventSeating
 from .events import Event, EventSigningKey, EventStatus
 from .integrations import DeliveryAttempt, DeliveryStatus, EndpointDelivery, WebhookEndpoint
 from .outbox import OutboxEntry, OutboxStatus, SentEmail
@@ -30,4 +31,5 @@ __all__ = [
     "Organization", "OutboxEntry", "OutboxStatus", "SentEmail", "Payment", "PaymentStatus", "Role", "Scan", "ScanResult", "Ticket",
     "TicketStatus", "TicketType", "User", "UserSession", "Venue", "WebhookDelivery",
     "SeatingArea", "SeatingCategory", "SeatingPlan", "SeatingPlanVersion", "SeatingSeat",
+    "EventSeat", "EventSeating",
 ]

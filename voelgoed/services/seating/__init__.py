@@ -6,9 +6,11 @@ The public face of the package: code outside it imports only the names in ``__al
 
 from __future__ import annotations
 
-from . import checks, diff, layout, numbering, plans
+from . import best_available, checks, diff, event_seats, layout, numbering, plans, seat_holds, seat_rows
+from .best_available import best_available as choose_best_available
 from .checks import problems
 from .diff import layout_diff, printed_label
+from .event_seats import attach_version, changes_since, public_layout, set_blocked, status_snapshot
 from .layout import (
     MAX_LAYOUT_BYTES,
     MAX_SEATS,
@@ -36,6 +38,7 @@ from .plans import (
     version_dict,
     version_seats,
 )
+from .seat_holds import extend_hold, hold_seats, release_seat_hold
 
 __all__ = [
     "checks", "diff", "layout", "numbering", "plans",
@@ -45,4 +48,7 @@ __all__ = [
     "SCHEMES", "letters", "renumber", "sequence",
     "create_plan", "export_layout", "get_plan", "get_version", "list_plans", "list_versions", "plan_dict", "plans_by_venue", "publish",
     "rename_plan", "save_draft", "validate_draft", "version_dict", "version_seats",
+    # seated sales (issue 12)
+    "best_available", "event_seats", "seat_holds", "seat_rows", "choose_best_available", "attach_version",
+    "changes_since", "public_layout", "set_blocked", "status_snapshot", "extend_hold", "hold_seats", "release_seat_hold",
 ]
