@@ -9,8 +9,9 @@ Seated lines are ``stock.Line(ticket_type_id, 1, seat_key=..., hold_id=...)``; t
   every wait (the caller answers 503 ``busy``). All seats or none: on the first refusal :class:`Short`
   is raised and the caller rolls back.
 - A held seat whose ``hold_expires_at <= now`` is free (expiry at read time); nothing needs to run for it.
-- Every changing transaction ends by bumping ``event_seating.seq`` (its last lock, so sequence order is
-  commit order) and stamping the changed rows with it: the changes feed reads ``seq > since``.
+- Every changing transaction ends (``before_commit``) by bumping ``event_seating.seq`` — its last lock, taken
+  after every seat lock, so sequence order is commit order and seat writers never wait on each other through
+  it — and stamping the changed rows with it: the changes feed reads ``seq > since``.
 
 Typed :class:`Short` reasons: ``seat_sold``, ``seat_held``, ``seat_blocked``, ``seat_unknown``
 (``key`` = the seat key). ``GUARD`` is a switch for the concurrency tests' control only: off, a reserve
@@ -19,11 +20,14 @@ reads the seat and then writes it unconditionally (check-then-book) — the race
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from voelgoed.models import EventSeat, EventSeating, Hold, HoldStatus, Order, OrderItem
@@ -50,14 +54,31 @@ def live_status(status: str, hold_expires_at: datetime | None, now: datetime) ->
     return status
 
 
-def bump_seq(session: Session, event_id: uuid.UUID, seat_ids: Iterable[uuid.UUID]) -> int:
-    """Take the event's next sequence number (its row lock is the transaction's last) and stamp the seats."""
-    ids = list(seat_ids)
-    seq = session.execute(update(_SETTINGS).where(_SETTINGS.c.event_id == event_id)
-                          .values(seq=_SETTINGS.c.seq + 1).returning(_SETTINGS.c.seq)).scalar_one()
-    if ids:
+def bump_seq(session: Session, event_id: uuid.UUID, seat_ids: Iterable[uuid.UUID]) -> None:
+    """Remember changed seats; just before the transaction commits (:func:`_stamp_changes`) the event's next
+    sequence number is taken — its row lock is the transaction's very last — and stamped on them."""
+    session.info.setdefault(_CHANGES, {}).setdefault(event_id, set()).update(seat_ids)
+
+
+def _stamp_changes(session) -> None:
+    if session.in_nested_transaction():  # a savepoint "commit": the transaction goes on
+        return
+    changes = session.info.pop(_CHANGES, None)
+    for event_id in sorted(changes or {}, key=str):
+        ids = list(changes[event_id])
+        seq = session.execute(update(_SETTINGS).where(_SETTINGS.c.event_id == event_id)
+                              .values(seq=_SETTINGS.c.seq + 1).returning(_SETTINGS.c.seq)).scalar_one()
         session.execute(update(_SEAT).where(_SEAT.c.id.in_(ids)).values(seq=seq))
-    return seq
+
+
+def _forget_changes(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_CHANGES, None)
+
+
+_CHANGES = "voelgoed.seat_changes"
+sa_event.listen(OrmSession, "before_commit", _stamp_changes)
+sa_event.listen(OrmSession, "after_transaction_end", _forget_changes)
 
 
 class SeatKeeper:
@@ -65,6 +86,7 @@ class SeatKeeper:
 
     kind = "seat"
     GUARD = True  # tests only: False = check-then-book (the control that must see a double sale)
+    CONTROL_PAUSE = 0.0  # tests only: seconds between the check and the write while GUARD is off
 
     def _why(self, session: Session, event_id: uuid.UUID, key: str, now: datetime) -> str:
         row = session.execute(select(_SEAT.c.status, _SEAT.c.hold_expires_at).where(
@@ -73,14 +95,14 @@ class SeatKeeper:
             return SEAT_UNKNOWN
         return {SOLD: SEAT_SOLD, BLOCKED: SEAT_BLOCKED}.get(live_status(row.status, row.hold_expires_at, now), SEAT_HELD)
 
-    def _write(self, session: Session, event_id: uuid.UUID, line: Line, allowed, values: dict, now: datetime):
+    def _write(self, session: Session, event_id: uuid.UUID, line: Line, allowed, values: dict, now: datetime,
+               *, trust: bool = False):
         base = (_SEAT.c.event_id == event_id, _SEAT.c.seat_key == line.seat_key)
-        if not self.GUARD:  # the control: read, then write whatever we read (the race the guard closes)
-            row = session.execute(select(_SEAT.c.id).where(*base, allowed)).first()
-            if row is None:
+        if not self.GUARD:  # the control: check (a plain read, or trust the hold), then book unconditionally
+            if not trust and session.execute(select(_SEAT.c.id).where(*base, allowed)).first() is None:
                 return None
-            return session.execute(update(_SEAT).where(_SEAT.c.id == row.id).values(**values)
-                                   .returning(_SEAT.c.id)).scalar_one_or_none()
+            time.sleep(self.CONTROL_PAUSE)
+            return session.execute(update(_SEAT).where(*base).values(**values).returning(_SEAT.c.id)).scalar_one_or_none()
         return session.execute(update(_SEAT).where(*base, allowed).values(**values, version=_SEAT.c.version + 1)
                                .returning(_SEAT.c.id)).scalar_one_or_none()
 
@@ -127,7 +149,7 @@ class SeatKeeper:
             mine = and_(_SEAT.c.status == HELD, _SEAT.c.hold_id == line.hold_id)
             allowed = mine if from_held else or_(mine, free_clause(now))
             sid = self._write(session, event_id, line, allowed,
-                              {"status": SOLD, "hold_expires_at": None, "hold_id": line.hold_id}, now)
+                              {"status": SOLD, "hold_expires_at": None, "hold_id": line.hold_id}, now, trust=from_held)
             if sid is None:
                 nested.rollback()
                 return False
@@ -184,7 +206,8 @@ def settle_seated_order(session: Session, order: Order, hold: Hold | None, now: 
     nested = session.begin_nested()
     ok = not ga or stock.sell(session, order.event_id, stock.lines_of(ga), from_held=live)
     for line in seats if ok else ():
-        if not SEATS.sell(session, order.event_id, [line], from_held=False):
+        if not ((live and SEATS.sell(session, order.event_id, [line], from_held=True))
+                or SEATS.sell(session, order.event_id, [line], from_held=False)):
             ok = _reseat(session, order, line, now)
     if not ok:
         nested.rollback()

@@ -36,6 +36,7 @@ from voelgoed.services.platform import (
     rbac,
 )
 from voelgoed.services.sales import seat_keeper, storefront
+from voelgoed.services.tickets import get_or_create_event_key
 
 RULES = ("strict", "lenient", "off")
 _SEAT = EventSeat.__table__
@@ -80,6 +81,10 @@ def attach_version(session: Session, ctx: TenantContext, *, event_id: Any, versi
             for s in seats]
     for i in range(0, len(rows), 2000):
         session.execute(insert(_SEAT), rows[i:i + 2000])
+    # the signing key now, not at the first sale: its creation locks the event row, and a first payment doing
+    # that after its seat locks deadlocks against a hold (its insert holds a key-share lock on the event row)
+    # waiting for one of those seats
+    get_or_create_event_key(session, event)
     audit.record(session, ctx.actor, "event.seating_attached", event,
                  {"version_id": str(version.id), "seats": len(rows), "isolated_rule": isolated_rule})
     session.commit()
