@@ -214,7 +214,7 @@ export default function SeatMap({ slug, height }) {
 
   useEffect(() => {
     window.__seatMap = { seq: () => seqRef.current, status: (k) => statusRef.current.get(k) || "free",
-      select: (keys) => setSelected(new Set(keys)), selected: () => Array.from(selectedRef.current), seats: () => seats.length };
+      select: (keys) => setSelected(new Set(keys)), view: () => viewRef.current, selected: () => Array.from(selectedRef.current), seats: () => seats.length };
   });
 
   if (missing) return null;
