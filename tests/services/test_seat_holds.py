@@ -204,3 +204,20 @@ def test_late_payment_re_seats_in_the_same_category_or_requires_a_refund(db):
     sold = [s for s in db.exec(select(EventSeat).where(EventSeat.event_id == event.id, EventSeat.status == "sold"))]
     assert len(sold) == 2 and len({s.order_id for s in sold}) == 2
     assert db.get(Order, o2.id).status == "refund_required"
+
+
+def test_refunded_seated_tickets_go_back_on_sale_by_seat(db):
+    from voelgoed.services.sales import return_refunded_tickets
+
+    event, _, types = seated_event(db)
+    h = seating.hold_seats(db, event_slug=event.slug, seat_keys=["A-7"])
+    order, pay = _buy(db, h)
+    orders.mark_paid(db, reference=pay.reference, amount_cents=20000, currency="ZAR", provider="sandbox")
+    ticket = db.exec(select(Ticket).where(Ticket.order_id == order.id)).one()
+    return_refunded_tickets(db, event_id=event.id, per_type={}, seats=[(ticket.ticket_type_id, ticket.seat_id)])
+    db.commit()
+    assert statuses(db, event)["A-7"] == "free"
+    with pytest.raises(ValueError):  # not sold any more: the refund's transaction must roll back
+        return_refunded_tickets(db, event_id=event.id, per_type={}, seats=[(ticket.ticket_type_id, ticket.seat_id)])
+    db.rollback()
+    seating.hold_seats(db, event_slug=event.slug, seat_keys=["A-7"])

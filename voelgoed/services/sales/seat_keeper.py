@@ -191,6 +191,14 @@ def split_items(session: Session, items: Sequence, *, hold_id: uuid.UUID | None)
     return ga, seats
 
 
+def seat_lines(session: Session, seats: Sequence[tuple[uuid.UUID, uuid.UUID]]) -> list[Line]:
+    """``[(ticket_type_id, event seat id)]`` → seated lines (sorted by seat key) for ``release_sold``."""
+    if not seats:
+        return []
+    keys = dict(session.execute(select(_SEAT.c.id, _SEAT.c.seat_key).where(_SEAT.c.id.in_([s for _, s in seats]))).all())
+    return sorted((Line(tid, 1, seat_key=keys[sid]) for tid, sid in seats), key=lambda ln: ln.seat_key)
+
+
 def settle_seated_order(session: Session, order: Order, hold: Hold | None, now: datetime) -> bool | None:
     """Payment settlement for an order with seats (None when it has none: the GA path decides). No commit.
 
