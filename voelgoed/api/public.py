@@ -27,6 +27,7 @@ class HoldItemIn(BaseModel):
 
 class HoldIn(BaseModel):
     items: list[HoldItemIn] = Field(min_length=1, max_length=inventory.MAX_LINES)
+    promo_code: StrictStr | None = Field(None, max_length=40, description="discount or access code (issue 15)")
 
 
 class CheckoutIn(BaseModel):
@@ -57,7 +58,7 @@ def create_hold(slug: str, body: HoldIn, address: Annotated[str, Depends(client_
     ratelimit.hit("hold", address, get_settings().hold_rate_limit)
     with session_scope() as session:
         return inventory.place_hold(session, event_slug=slug, items=[(i.ticket_type_id, i.quantity) for i in body.items],
-                                    client_address=address, pass_token=x_waiting_room_pass)
+                                    client_address=address, pass_token=x_waiting_room_pass, promo_code=body.promo_code)
 
 
 @router.get("/holds/{hold_id}")

@@ -3,6 +3,7 @@
 from .audit import AuditLog
 from .events import Event, EventSigningKey, EventStatus
 from .integrations import DeliveryAttempt, DeliveryStatus, EndpointDelivery, WebhookEndpoint
+from .marketing import Campaign, FunnelCount, OrderAttribution, PromoCode, PromoRedemption, TrackedLink
 from .outbox import OutboxEntry, OutboxStatus, SentEmail
 from .payments import Payment, PaymentStatus, WebhookDelivery
 from .refunds import LedgerEntry, LedgerKind, Refund, RefundStatus
@@ -29,5 +30,6 @@ __all__ = [
     "OrderItem", "OrderStatus",
     "Organization", "OutboxEntry", "OutboxStatus", "SentEmail", "Payment", "PaymentStatus", "Role", "Scan", "ScanResult", "Ticket",
     "TicketStatus", "TicketType", "User", "UserSession", "Venue", "WebhookDelivery",
+    "Campaign", "FunnelCount", "OrderAttribution", "PromoCode", "PromoRedemption", "TrackedLink",
     "SeatingArea", "SeatingCategory", "SeatingPlan", "SeatingPlanVersion", "SeatingSeat",
 ]
