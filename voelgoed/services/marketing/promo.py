@@ -33,6 +33,7 @@ from sqlmodel import Session, select
 
 from voelgoed.config import get_settings
 from voelgoed.models import Event, PromoCode, TicketType
+from voelgoed.services.marketing.attribution import parse_touch
 from voelgoed.services.platform import (
     NotFound,
     ValidationFailed,
@@ -53,7 +54,7 @@ _AUTO_TTL_S = 5.0
 class Offer:
     """What a hold costs: ``prices`` {ticket type id: unit price cents}, ``unlocked`` hidden type ids,
     ``promo_code_id`` / ``code`` (None / "" without a code), ``discount_cents`` over the hold, ``touch`` (the
-    buyer's first-party attribution cookie, parsed by ``marketing.attribution.parse_touch``)."""
+    buyer's first-party attribution cookie as parsed by ``marketing.attribution.parse_touch``)."""
 
     prices: dict
     unlocked: frozenset = frozenset()
@@ -112,13 +113,13 @@ def _discounted(promo: PromoCode, types: dict, wanted: dict) -> tuple[dict, int,
 
 
 def price_hold(session: Session, *, event, types: dict, wanted: dict, promo_code=None, client_key: str | None = None,
-               touch: dict | None = None, now: datetime | None = None) -> Offer:
+               touch: str | None = None, now: datetime | None = None) -> Offer:
     """The :class:`Offer` for a hold of ``wanted`` {ticket type id: quantity} of ``types`` {id: TicketType-like
-    with ``price_cents``}; reads only (no commit). ``client_key`` (the keyed client hash) is what failed codes
+    with ``price_cents``}; reads only (no commit). ``touch``: the raw ``vg_touch`` cookie (attribution). ``client_key`` (the keyed client hash) is what failed codes
     are rate-limited by. Without a code and without automatic rules this costs no query after the first
     (rules are cached per process for 5 s). Errors: see the module docstring."""
     now = clock.resolve(now)
-    touch = touch or {}
+    touch = parse_touch(session, touch, event.id, now) if touch else {}
     code = normalise_code(promo_code)
     base = {t: types[t].price_cents for t in wanted if t in types}
     if not code:
@@ -225,6 +226,9 @@ def create_promo_code(session: Session, ctx: rbac.TenantContext, *, event_id, co
 
 def list_promo_codes(session: Session, ctx: rbac.TenantContext, *, event_id) -> list[PromoCode]:
     rbac.require(ctx, rbac.can_view_events, "view promo codes")
+    event = session.get(Event, parse_id(event_id, "event"))
+    if event is None or event.organization_id != ctx.organization_id:
+        raise NotFound("not_found", "Event not found")
     return list(session.exec(select(PromoCode).where(PromoCode.organization_id == ctx.organization_id,
                                                      PromoCode.event_id == parse_id(event_id)).order_by(PromoCode.created_at)).all())
 

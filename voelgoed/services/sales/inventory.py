@@ -120,7 +120,7 @@ def parse_items(items: Iterable[Any]) -> list[tuple[uuid.UUID | None, int, str]]
 
 def create_hold(session: Session, *, event_slug: str | None = None, event_id: uuid.UUID | str | None = None,
                 items: Sequence[Any], client_address: str = "", pass_token: str | None = None,
-                promo_code: str | None = None, touch: dict | None = None, now: datetime | None = None) -> Hold:
+                promo_code: str | None = None, touch: str | None = None, now: datetime | None = None) -> Hold:
     """Reserve tickets for ``settings.hold_ttl_seconds`` seconds; commits; returns the Hold.
 
     ``items``: ``[(ticket_type_id, quantity)]`` or ``[{"ticket_type_id", "quantity"}]``; repeated
@@ -128,7 +128,7 @@ def create_hold(session: Session, *, event_slug: str | None = None, event_id: uu
     commit, the expiry job is scheduled (``enqueue_in(ttl, jobs.expire_hold, hold_id)``).
     ``client_address`` is stored only as a keyed hash (``hold.client_hash``) and, with the pass id,
     capped by :func:`voelgoed.services.sales.hold_caps.check` (429 ``too_many_holds``).
-    ``promo_code`` / ``touch`` (the parsed attribution cookie): priced by :func:`voelgoed.services.marketing.price_hold`
+    ``promo_code`` / ``touch`` (the buyer's ``vg_touch`` attribution cookie): priced by :func:`voelgoed.services.marketing.price_hold`
     (discounted unit prices on the hold items; the code and touches recorded with the hold; its ``promo_code_*``
     errors); the code's use is taken at checkout. Errors: see the module docstring.
     """
@@ -138,13 +138,14 @@ def create_hold(session: Session, *, event_slug: str | None = None, event_id: uu
 
 def place_hold(session: Session, *, event_slug: str | None = None, event_id=None, items: Sequence[Any],
                client_address: str = "", pass_token: str | None = None, promo_code: str | None = None,
-               touch: dict | None = None, now: datetime | None = None) -> dict:
+               touch: str | None = None, now: datetime | None = None) -> dict:
     """:func:`create_hold`, answered as :func:`hold_summary` plus ``promo_code`` (str | None) and ``discount_cents``
     (no second read: the hot path of the public API)."""
     hold, lines, offer = _create_hold(session, event_slug=event_slug, event_id=event_id, items=items,
                                client_address=client_address, pass_token=pass_token, promo_code=promo_code,
                                touch=touch, now=now)
-    return {**hold_summary(hold, lines), "promo_code": offer.code or None, "discount_cents": offer.discount_cents}
+    return {**hold_summary(hold, lines), "event_id": str(hold.event_id), "promo_code": offer.code or None,
+            "discount_cents": offer.discount_cents}
 
 
 def _create_hold(session: Session, *, event_slug, event_id, items, client_address, pass_token, now, promo_code=None,
