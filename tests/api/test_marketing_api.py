@@ -112,6 +112,10 @@ def test_agency_campaign_two_links_promo_code_and_dashboard_matching_the_orders(
     att = client.get(f"/api/v1/orders/{order_b.order_id}/attribution", headers=auth).json()
     assert (att["last_link"], att["partner_name"], att["last_campaign"], att["channel"]) == (
         b["short_code"], "Good Hope FM", "Winter launch", "social")
+    detail = client.get(f"/api/v1/orders/{order_b.order_id}", headers=auth).json()
+    assert detail["attribution"]["last_link"] == b["short_code"]
+    listed_orders = client.get("/api/v1/orders", headers=auth).json()["orders"]
+    assert sorted((o["attribution"] or {}).get("promo_code") or "" for o in listed_orders) == ["", "", "", "WINTER10"]
     listed = client.get(f"/api/v1/events/{event.id}/links", headers=auth).json()["links"]
     assert [lk["visit_count"] for lk in listed] == [3, 2]
 

@@ -31,7 +31,6 @@ from voelgoed.services.marketing import (
     list_campaigns,
     list_links,
     list_promo_codes,
-    order_attribution,
     promo_public,
     qr_png,
     qr_svg,
@@ -166,10 +165,9 @@ def get_dashboard_csv(event_id: str, ctx: TenantContext = OrdersRead) -> Respons
 def get_attribution(order_id: str, ctx: TenantContext = OrdersRead) -> dict:
     with session_scope() as s:
         order = orders_admin.order_detail(s, ctx, order_id)  # 404 for another organisation's order
-        oid = parse_id(order["id"], "order")
         empty = {k: None for k in ("first_link", "last_link", "first_campaign", "last_campaign", "channel",
                                    "partner_name", "promo_code", "first_touch_at", "last_touch_at")}
-        return {"order_id": str(oid), **order_attribution(s, [oid]).get(oid, empty)}
+        return {"order_id": order["id"], **(order["attribution"] or empty)}
 
 
 # ----------------------------------------------------------------------------- public
