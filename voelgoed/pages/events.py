@@ -131,6 +131,8 @@ def _lifecycle_buttons() -> rx.Component:
                                                     id="refund-progress-link"), href="/events/" + E.ev["id"] + "/cancel")),
         rx.cond(s != "draft", rx.link(rx.button(rx.icon("wallet", size=15), "Money", variant="surface", id="event-money"),
                                       href="/events/" + E.ev["id"] + "/money")),
+        rx.link(rx.button(rx.icon("megaphone", size=15), "Marketing", variant="surface", id="event-marketing"),
+                href="/events/" + E.ev["id"] + "/marketing"),
         rx.cond((s == "draft") | (s == "ended") | (s == "cancelled"), confirm_button(
             "Archive", title="Archive this event?", id="archive-event",
             description="Archived events are kept for your records but hidden from day-to-day lists.",
