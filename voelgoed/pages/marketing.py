@@ -70,7 +70,7 @@ def _links() -> rx.Component:
         rx.heading("Tracked links", size="4"),
         rx.foreach(M.links, _link_row),
         rx.cond(M.campaigns.length() > 0, rx.form(rx.hstack(
-            rx.select.root(rx.select.trigger(placeholder="Campaign"), rx.select.content(
+            rx.select.root(rx.select.trigger(placeholder="Campaign", id="link-campaign"), rx.select.content(
                 rx.foreach(M.campaigns, lambda c: rx.select.item(c["name"], value=c["id"]))), name="campaign_id", required=True),
             rx.input(name="label", placeholder="Label (e.g. Poster CBD)", max_length=120, id="link-label"),
             rx.input(name="partner_name", placeholder="Partner (optional)", max_length=120),
