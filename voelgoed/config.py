@@ -98,6 +98,8 @@ class Settings(BaseSettings):
     attribution_window_days: int = Field(30, alias="ATTRIBUTION_WINDOW_DAYS",
                                          description="a tracked-link visit older than this is not attributed")
     funnel_tracking: bool = Field(True, alias="FUNNEL_TRACKING", description="count first-party funnel steps in Redis")
+    funnel_flood_per_minute: int = Field(60, alias="FUNNEL_FLOOD_PER_MINUTE",
+                                         description="funnel steps counted per client address and minute")
     # integrations: API keys and outbound webhooks (docs/webhooks.md)
     api_key_rate_limit: str = Field("600/minute", alias="API_KEY_RATE_LIMIT",
                                     description="default per-key request limit (limits notation); a key may set its own")

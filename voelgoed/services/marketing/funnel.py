@@ -9,7 +9,7 @@ the dashboard (paid vs expired/cancelled), the source of truth.
   (:func:`is_bot`: user-agent heuristics — crawler/bot/spider words, HTTP libraries, empty agents).
 - :func:`record` ``(*, event_id, step, link_code="", client_key=None, now=None)``: one
   ``HINCRBY`` on the hash ``mkt:funnel`` (field ``event|link|YYYY-MM-DD|step``), pipelined with the flood
-  guard (at most ``FLOOD_PER_MINUTE`` counted steps per client key and minute, the rest silently not counted).
+  guard (at most ``FUNNEL_FLOOD_PER_MINUTE`` (60) counted steps per client key and minute, the rest silently not counted).
   Never raises and never touches PostgreSQL: Redis down → nothing counted, the request goes on.
   No personal data: ids, a short link code, a day, a step; the client key is a keyed hash, only in an expiring
   Redis key.
@@ -35,7 +35,6 @@ from voelgoed.services.platform import clock, get_redis, hmac_sign
 
 STEPS = ("visit", "page_view", "ticket_selection", "hold", "checkout_started")
 KEY, BATCH_PREFIX = "mkt:funnel", "mkt:funnel:batch:"
-FLOOD_PER_MINUTE = 60
 # Headless Chrome is not on the list on purpose: real buyers' privacy browsers and our own journeys use it.
 _BOT_RE = re.compile(r"bot|crawl|spider|slurp|facebookexternalhit|preview|curl|wget|python-|httpx|go-http|java/|"
                      r"libwww|scrapy|okhttp|axios|node-fetch|monitor|pingdom|lighthouse", re.I)
@@ -73,7 +72,7 @@ def record(*, event_id, step: str, link_code: str = "", client_key: str | None =
             pipe = r.pipeline(transaction=False)
             pipe.incr(flood)
             pipe.expire(flood, 120)
-            if pipe.execute()[0] > FLOOD_PER_MINUTE:
+            if pipe.execute()[0] > get_settings().funnel_flood_per_minute:
                 return False
         r.hincrby(KEY, field, 1)
     except Exception:  # tracking never breaks or slows a sale
