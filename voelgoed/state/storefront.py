@@ -10,17 +10,16 @@ counted as funnel steps (Redis only; not under Do Not Track / GPC, not for bots)
 from __future__ import annotations
 
 from datetime import datetime
-from http.cookies import CookieError, SimpleCookie
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 import reflex as rx
 
 from voelgoed.config import get_settings
-from voelgoed.services.marketing import TOUCH_COOKIE, funnel, last_code, should_track
 from voelgoed.services.platform import VoelgoedError, ratelimit, session_scope
 from voelgoed.services.sales import inventory, storefront
 from voelgoed.state.formatting import money
+from voelgoed.state.tracking import touch_of, track
 
 
 def _local(iso: str | None, tz: str, fmt: str) -> str:
@@ -108,19 +107,8 @@ class EventPageState(rx.State):
     def set_promo_code(self, value: str):
         self.promo_code = value[:40] if isinstance(value, str) else ""
 
-    def _touch(self) -> str | None:
-        try:
-            jar = SimpleCookie(str(self.router.headers.cookie or ""))
-        except CookieError:
-            return None
-        morsel = jar.get(TOUCH_COOKIE)
-        return morsel.value if morsel else None
-
     def _track(self, step: str) -> None:
-        headers = {str(k).lower(): str(v) for k, v in dict(self.router.headers.raw_headers or {}).items()}
-        if self._event_id and should_track(headers):
-            funnel.record(event_id=self._event_id, step=step, link_code=last_code(self._touch()),
-                          client_key=self.router.session.client_ip or None)
+        track(self.router, self._event_id, step)
 
     @rx.event
     def change_qty(self, index: int, delta: int):
@@ -151,7 +139,7 @@ class EventPageState(rx.State):
             with session_scope() as session:
                 hold = inventory.create_hold(session, event_slug=self.slug, items=items, client_address=address,
                                              pass_token=self._pass or None, promo_code=self.promo_code or None,
-                                             touch=self._touch())
+                                             touch=touch_of(self.router))
         except VoelgoedError as exc:
             self.busy = False
             if exc.code == "waiting_room_pass_required":
