@@ -108,3 +108,10 @@ def test_a_tracking_flood_from_one_address_is_capped(db, links, redis_client):
     results = [funnel.record(event_id=event.id, step="page_view", client_key="203.0.113.66", now=now) for _ in range(100)]
     assert results.count(True) == get_settings().funnel_flood_per_minute == 60
     assert funnel.record(event_id=event.id, step="page_view", client_key="203.0.113.67", now=now)
+
+
+def test_the_worker_cron_runs_the_marketing_job(db, links, redis_client):
+    from voelgoed.services.runtime.worker import cron_scheduler
+
+    cron = cron_scheduler(redis_client)
+    assert "voelgoed.services.marketing.jobs.marketing_job" in {j.func_name for j in cron.get_jobs()}

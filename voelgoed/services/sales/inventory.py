@@ -188,10 +188,11 @@ def _create_hold(session: Session, *, event_slug, event_id, items, client_addres
 
 
 def _offer(session: Session, event, types: dict, wanted: dict, promo_code, client_hash, touch, now) -> Offer:
-    """The marketing rules' price for this hold (promo code, group discount, access code); 404 first for
-    an unknown ticket type so a code never reveals one."""
-    if event is None:
-        return Offer(prices={})
+    """The marketing rules' price for this hold (promo code, group discount, access code); an unknown or
+    inactive ticket type is 404 first, so a code's answer never tells anything about one."""
+    for tid in wanted:
+        if tid not in types or not types[tid].is_active:
+            raise NotFound("not_found", "Unknown ticket type", {"ticket_type_id": str(tid)})
     return price_hold(session, event=event, types=types, wanted=wanted, promo_code=promo_code, client_key=client_hash,
                       touch=touch, now=now)
 
