@@ -170,3 +170,24 @@ def live_client(committed_db, redis_client):
 
     with TestClient(create_api(), raise_server_exceptions=False) as c:
         yield c
+
+
+# Paystack, played by a local stand-in that follows its published API and signature scheme
+# (tests/paystack_standin.py); test modules that need more set-up define their own ``paystack``.
+@pytest.fixture(scope="module")
+def standin():
+    from tests.paystack_standin import PaystackStandIn
+
+    server = PaystackStandIn().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def paystack(standin, monkeypatch):
+    """The deployment configured for Paystack against the stand-in; returns the stand-in."""
+    settings = get_settings()
+    monkeypatch.setattr(settings, "paystack_secret_key", standin.secret_key)
+    monkeypatch.setattr(settings, "paystack_base_url", standin.base_url)
+    monkeypatch.setattr(settings, "payment_provider", "paystack")
+    return standin

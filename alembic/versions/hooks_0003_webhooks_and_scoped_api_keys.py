@@ -11,7 +11,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-
 revision: str = 'hooks_0003'
 down_revision: str | None = 'refunds_0003'
 branch_labels: str | Sequence[str] | None = None

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-
 revision: str = 'ops2_0004'
 down_revision: str | None = 'readapi_0003'
 branch_labels: str | Sequence[str] | None = None

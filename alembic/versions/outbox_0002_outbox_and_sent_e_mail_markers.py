@@ -10,7 +10,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-
 revision: str = 'outbox_0002'
 down_revision: str | None = 'pay_0002'
 branch_labels: str | Sequence[str] | None = None

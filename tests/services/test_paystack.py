@@ -6,27 +6,10 @@ import pytest
 from sqlmodel import select
 
 from tests.factories import make_event, make_org, make_ticket_type
-from tests.paystack_standin import PaystackStandIn
 from voelgoed.config import get_settings
 from voelgoed.models import Hold, Order, Payment, Ticket, TicketType
 from voelgoed.services.platform import NotFound
 from voelgoed.services.sales import orders
-
-
-@pytest.fixture(scope="module")
-def standin():
-    server = PaystackStandIn().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def paystack(standin, monkeypatch):
-    settings = get_settings()
-    monkeypatch.setattr(settings, "paystack_secret_key", standin.secret_key)
-    monkeypatch.setattr(settings, "paystack_base_url", standin.base_url)
-    monkeypatch.setattr(settings, "payment_provider", "paystack")
-    return standin
 
 
 @pytest.fixture

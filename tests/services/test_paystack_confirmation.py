@@ -15,7 +15,6 @@ import pytest
 from sqlmodel import select
 
 from tests.factories import make_event, make_org, make_ticket_type
-from tests.paystack_standin import PaystackStandIn
 from voelgoed.config import get_settings
 from voelgoed.models import AuditLog, Order, Payment, Ticket, TicketType, WebhookDelivery
 from voelgoed.services.insights import reports
@@ -23,22 +22,6 @@ from voelgoed.services.platform import Actor, TenantContext
 from voelgoed.services.sales import orders, orders_admin
 
 WEBHOOK = "/api/v1/payments/paystack/webhook"
-
-
-@pytest.fixture(scope="module")
-def standin():
-    server = PaystackStandIn().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def paystack(standin, monkeypatch):
-    settings = get_settings()
-    monkeypatch.setattr(settings, "paystack_secret_key", standin.secret_key)
-    monkeypatch.setattr(settings, "paystack_base_url", standin.base_url)
-    monkeypatch.setattr(settings, "payment_provider", "paystack")
-    return standin
 
 
 @pytest.fixture
