@@ -206,6 +206,9 @@ def make_world(session: Session) -> dict:
     export = ExportJob(organization_id=org.id, event_id=event.id, kind="orders")
     session.add(export)
     session.flush()
+    plan = SeatingPlan(organization_id=org.id, venue_id=venue.id, name="Hall", draft_layout=empty_layout("Hall"))
+    session.add(plan)
+    session.flush()
     membership = session.exec(select(Membership).where(Membership.user_id == user.id)).one()
     api_key, secret = apikeys.create_api_key(session, organization_id=org.id, name="org key")
     return {"org": org, "user": user, "venue": venue, "gate": gate, "event": event, "ticket_type": tt, "hold": hold,

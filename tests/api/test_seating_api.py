@@ -164,3 +164,45 @@ def test_seating_routes_declare_their_scopes_and_are_in_openapi(client):
         assert scopes & {"events:write", "events:read"}, route.path
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert "/api/v1/seating-plans/{plan_id}/publish" in paths and "/api/v1/venues/{venue_id}/seating-plans" in paths
+
+
+def test_templates_rename_duplicate_and_attach_to_an_event_over_the_api(client, db):
+    from tests.factories import make_event
+    from voelgoed.models import Event
+
+    org, venue, h = setup(db)
+    event = make_event(db, org, venue=venue)
+    r = client.post(f"/api/v1/venues/{venue.id}/seating-plans", json={"name": "Cabaret night", "template": "cabaret"}, headers=h)
+    assert r.status_code == 201, r.text
+    pid = r.json()["id"]
+    assert r.json()["summary"]["tables"] == 12 and r.json()["summary"]["seats"] == 96
+    r = client.post(f"/api/v1/venues/{venue.id}/seating-plans", json={"name": "X", "template": "stadium"}, headers=h)
+    assert r.status_code == 422 and "template" in r.json()["error"]["details"]["fields"]
+    r = client.post(f"/api/v1/venues/{venue.id}/seating-plans", json={"name": "X", "template": "arena",
+                                                                       "layout": block_layout()}, headers=h)
+    assert r.status_code == 400
+    r = client.patch(f"/api/v1/seating-plans/{pid}", json={"name": "Cabaret (winter)"}, headers=h)
+    assert r.status_code == 200 and r.json()["name"] == "Cabaret (winter)"
+    r = client.post(f"/api/v1/seating-plans/{pid}/duplicate", json={}, headers=h)
+    assert r.status_code == 201 and r.json()["name"] == "Cabaret (winter) (copy)" and r.json()["summary"]["seats"] == 96
+
+    r = client.get(f"/api/v1/events/{event.id}/seating-plan", headers=h)
+    assert r.status_code == 200 and r.json() == {"current": None, "options": [], "protected": 0}
+    version = client.post(f"/api/v1/seating-plans/{pid}/publish", headers=h).json()["version"]
+    r = client.put(f"/api/v1/events/{event.id}/seating-plan", json={"version_id": version["id"]}, headers=h)
+    assert r.status_code == 200, r.text
+    assert r.json()["current"]["id"] == version["id"] and r.json()["current"]["number"] == 1
+    db.expire_all()
+    assert str(db.get(Event, event.id).seating_plan_version_id) == version["id"]
+
+    # another organisation's event or version: 404, nothing changed
+    other_org, other_venue, other_h = setup(db)
+    r = client.put(f"/api/v1/events/{event.id}/seating-plan", json={"version_id": None}, headers=other_h)
+    assert r.status_code == 404
+    foreign_event = make_event(db, other_org, venue=other_venue)
+    r = client.put(f"/api/v1/events/{foreign_event.id}/seating-plan", json={"version_id": version["id"]}, headers=other_h)
+    assert r.status_code == 404
+    r = client.put(f"/api/v1/events/{event.id}/seating-plan", json={"version_id": "not-a-uuid"}, headers=h)
+    assert r.status_code == 404
+    r = client.put(f"/api/v1/events/{event.id}/seating-plan", json={"version_id": None}, headers=h)
+    assert r.status_code == 200 and r.json()["current"] is None

@@ -1,7 +1,9 @@
 """Browser journey (venue staff, real Chromium): venues page → New seating plan → draw a row of 10 seats →
 number them (odd, then A1–A10) → the problem list names what blocks publishing and selects it on click →
 paint a category → place the focal point → save → publish with the diff confirmation → version 1 in the
-database with its 10 seat rows; the venues page links the plan."""
+database with its 10 seat rows → the Table tool places a table of 6 seats sold whole, rotated, copied and
+pasted (then undone) → version 2 holds the table's seats and a whole-table unit; the venues page links the plan
+→ the event editor attaches version 2 to an event."""
 
 from __future__ import annotations
 
@@ -12,8 +14,8 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from tests.e2e.conftest import SHOTS
-from tests.factories import make_org, make_user, make_venue
-from voelgoed.models import SeatingPlan, SeatingPlanVersion, SeatingSeat
+from tests.factories import make_event, make_org, make_user, make_venue
+from voelgoed.models import Event, SeatingArea, SeatingPlan, SeatingPlanVersion, SeatingSeat
 
 
 def _labels(page) -> list[str]:
@@ -25,6 +27,7 @@ def test_venue_staff_draw_number_paint_and_publish_a_row(page, app_db):
     org = make_org(app_db, name="Baxter Theatre Centre")
     staff = make_user(app_db, org=org, role="staff", email="stage@baxter.example.co.za")
     venue = make_venue(app_db, org)
+    event = make_event(app_db, org, venue=venue)
     app_db.commit()
 
     page.goto("/signin?next=%2Fvenues")
@@ -106,5 +109,51 @@ def test_venue_staff_draw_number_paint_and_publish_a_row(page, app_db):
     seats = app_db.exec(select(SeatingSeat).where(SeatingSeat.version_id == version.id)).all()
     assert sorted((s.row_label, int(s.seat_label), s.category_key) for s in seats) == [("A", i, "standard") for i in range(1, 11)]
 
+    # the Table tool: a round table of 6 seats, sold whole, seats around it in the default category
+    page.click("#sb-tool-table")
+    page.fill("#sb-table-seats", "6")
+    page.check("#sb-table-whole")
+    page.mouse.click(box["x"] + 300, box["y"] + 380)
+    expect(page.locator("#sb-selection-count")).to_have_text("6 seats in 1 table")
+    table = page.evaluate("() => window.__seatingBuilder.doc().tables[0]")
+    assert table["label"] == "T1" and table["book_whole"] is True and table["category"] == "standard"
+    assert [s["label"] for s in table["seats"]] == ["1", "2", "3", "4", "5", "6"]
+    top = table["seats"][0]
+    assert top["x"] == table["x"] and top["y"] < table["y"], "seat 1 sits at the top"
+    # rotate the table a quarter turn: seat 1 moves to the right of the centre
+    page.fill("#sb-angle", "90")
+    page.click("#sb-rotate")
+    table = page.evaluate("() => window.__seatingBuilder.doc().tables[0]")
+    assert table["rotation"] == 90
+    assert table["seats"][0]["x"] > table["x"] + 30 and abs(table["seats"][0]["y"] - table["y"]) < 1
+    # copy/paste makes a second table (new keys, next label); undo takes it away again
+    page.get_by_test_id("seating-canvas").focus()
+    page.keyboard.press("Control+c")
+    page.keyboard.press("Control+v")
+    tables = page.evaluate("() => window.__seatingBuilder.doc().tables.map(t => [t.label, t.seats.map(s => s.key)])")
+    assert [t[0] for t in tables] == ["T1", "T2"] and not set(tables[0][1]) & set(tables[1][1])
+    page.keyboard.press("Control+z")
+    assert page.evaluate("() => window.__seatingBuilder.doc().tables.length") == 1
+    page.click("#sb-publish")
+    expect(page.locator("#sb-diff")).to_contain_text("Added6")
+    page.click("#sb-confirm-publish")
+    expect(page.locator("#sb-status")).to_have_text("Published version 2 (16 seats)")
+    page.screenshot(path=str(SHOTS / "seating-builder-table.png"))
+    app_db.expire_all()
+    v2 = app_db.exec(select(SeatingPlanVersion).where(SeatingPlanVersion.plan_id == plan.id, SeatingPlanVersion.number == 2)).one()
+    table_seats = app_db.exec(select(SeatingSeat).where(SeatingSeat.version_id == v2.id, SeatingSeat.table_key.is_not(None))).all()
+    assert sorted((s.row_label, s.seat_label, s.category_key) for s in table_seats) == [("T1", str(i), "standard") for i in range(1, 7)]
+    unit = app_db.exec(select(SeatingArea).where(SeatingArea.version_id == v2.id)).one()
+    assert (unit.kind, unit.label, unit.capacity) == ("table", "T1", 6)
+
     page.goto("/venues")
-    expect(page.locator(".seating-plan-link").first).to_contain_text("v1")
+    expect(page.locator(".seating-plan-link").first).to_contain_text("v2")
+
+    # the event editor: choose version 2 for the event
+    page.goto(f"/events/{event.id}")
+    expect(page.locator("#event-seating-current")).to_have_text("No seating plan (general admission)")
+    page.select_option("#event-seating-select", label="Test Venue seating · v2 (16 seats)")
+    page.click("#event-seating-save")
+    expect(page.locator("#event-seating-current")).to_have_text("Test Venue seating · v2 (16 seats)")
+    app_db.expire_all()
+    assert app_db.get(Event, event.id).seating_plan_version_id == v2.id

@@ -6,7 +6,19 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from voelgoed.models import AuditLog, Event, Gate, Membership, Organization, TicketType, User, Venue
+from voelgoed.models import (
+    AuditLog,
+    Event,
+    Gate,
+    Membership,
+    Organization,
+    SeatingPlan,
+    SeatingPlanVersion,
+    SeatingSeat,
+    TicketType,
+    User,
+    Venue,
+)
 from voelgoed.services.catalog import events
 from voelgoed.services.demo import seed
 from voelgoed.services.platform import verify_password
@@ -15,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _counts(db):
-    return {m.__name__: len(db.exec(select(m)).all()) for m in (Organization, User, Membership, Venue, Gate, Event, TicketType, AuditLog)}
+    return {m.__name__: len(db.exec(select(m)).all()) for m in (Organization, User, Membership, Venue, Gate, Event, TicketType, AuditLog,
+                                                      SeatingPlan, SeatingPlanVersion, SeatingSeat)}
 
 
 def test_seed_demo_is_complete_and_idempotent_on_postgres(db):
@@ -38,6 +51,14 @@ def test_seed_demo_is_complete_and_idempotent_on_postgres(db):
     assert event.sale_starts_at <= now < event.sale_ends_at <= event.ends_at
     types = {t.name: (t.price_cents, t.currency, t.is_active) for t in db.exec(select(TicketType).where(TicketType.event_id == event.id))}
     assert types == {"Early Bird": (25000, "ZAR", True), "General": (35000, "ZAR", True), "VIP": (95000, "ZAR", True)}
+
+    # a published seating plan at the venue (the theatre starter): a new user opens a real plan
+    plan = db.exec(select(SeatingPlan).where(SeatingPlan.venue_id == venue.id)).one()
+    assert plan.name == seed.DEMO_SEATING_PLAN and plan.latest_version == 1
+    version = db.exec(select(SeatingPlanVersion).where(SeatingPlanVersion.plan_id == plan.id)).one()
+    seats = db.exec(select(SeatingSeat).where(SeatingSeat.version_id == version.id)).all()
+    assert version.seat_count == len(seats) > 500 and {s.section_label for s in seats} == {"Stalls", "Balcony"}
+    assert sum(s.wheelchair for s in seats) == 2
 
     before = _counts(db)
     second = seed.seed_demo(db, now=now + timedelta(minutes=5))

@@ -25,8 +25,11 @@ from pydantic import BaseModel, Field
 from voelgoed.services.platform import BadRequest, TenantContext, VoelgoedError, session_scope
 from voelgoed.services.seating import (
     MAX_LAYOUT_BYTES,
+    attach_version,
     canonical_json,
     create_plan,
+    duplicate_plan,
+    event_seating,
     export_layout,
     get_plan,
     list_plans,
@@ -34,7 +37,9 @@ from voelgoed.services.seating import (
     parse_layout,
     plan_dict,
     publish,
+    rename_plan,
     save_draft,
+    starter_layout,
     validate_draft,
     version_dict,
 )
@@ -52,6 +57,21 @@ register_body_limit(r"/api/(v1|builder)/seating-plans/[^/]+/draft|/api/v1/venues
 class PlanIn(BaseModel):
     name: str = Field(max_length=120)
     layout: dict[str, Any] | None = None
+    template: str | None = Field(None, max_length=40, description="a starter plan: theatre, arena or cabaret")
+
+
+class RenameIn(BaseModel):
+    name: str = Field(max_length=120)
+
+
+class DuplicateIn(BaseModel):
+    name: str | None = Field(None, max_length=120)
+    venue_id: str | None = Field(None, max_length=64, description="default: the same venue")
+    version: int | None = Field(None, ge=1, description="copy published version N instead of the draft")
+
+
+class AttachIn(BaseModel):
+    version_id: str | None = Field(None, max_length=64, description="a published version id; null detaches")
 
 
 class PublishIn(BaseModel):
@@ -89,8 +109,39 @@ def layout_response(request: Request, doc: dict, etag: str, *, immutable: bool, 
 
 @router.post("/venues/{venue_id}/seating-plans", status_code=201, summary="Create a seating plan (empty, or from a layout)")
 def create_seating_plan(venue_id: str, body: PlanIn, ctx: TenantContext = Write) -> dict:
+    if body.template is not None and body.layout is not None:
+        raise BadRequest("bad_request", "Give either a layout or a template, not both")
+    doc = starter_layout(body.template, name=body.name) if body.template is not None else body.layout
     with session_scope() as s:
-        return plan_dict(create_plan(s, ctx, venue_id=venue_id, name=body.name, layout_doc=body.layout))
+        return plan_dict(create_plan(s, ctx, venue_id=venue_id, name=body.name, layout_doc=doc))
+
+
+@router.patch("/seating-plans/{plan_id}", summary="Rename a seating plan")
+def rename_seating_plan(plan_id: str, body: RenameIn, ctx: TenantContext = Write) -> dict:
+    with session_scope() as s:
+        return plan_dict(rename_plan(s, ctx, plan_id, name=body.name))
+
+
+@router.post("/seating-plans/{plan_id}/duplicate", status_code=201,
+             summary="Copy a plan's draft (or a published version) into a new plan, at this or another venue")
+def duplicate_seating_plan(plan_id: str, body: DuplicateIn | None = None, ctx: TenantContext = Write) -> dict:
+    body = body or DuplicateIn()
+    with session_scope() as s:
+        return plan_dict(duplicate_plan(s, ctx, plan_id, name=body.name, venue_id=body.venue_id, version=body.version))
+
+
+@router.get("/events/{event_id}/seating-plan", summary="The event's seating-plan version and the versions it may use")
+def get_event_seating(event_id: str, ctx: TenantContext = Read) -> dict:
+    with session_scope() as s:
+        return event_seating(s, ctx, event_id)
+
+
+@router.put("/events/{event_id}/seating-plan",
+            summary="Choose the published seating-plan version the event sells (null detaches); refuses dropping sold/held seats")
+def put_event_seating(event_id: str, body: AttachIn, ctx: TenantContext = Write) -> dict:
+    with session_scope() as s:
+        attach_version(s, ctx, event_id, body.version_id)
+        return event_seating(s, ctx, event_id)
 
 
 @router.get("/venues/{venue_id}/seating-plans", summary="The venue's seating plans")

@@ -14,7 +14,9 @@ from voelgoed.pages.components.catalog_ui import (
     status_badge,
 )
 from voelgoed.pages.components.shell import empty_state, organiser_page
+from voelgoed.pages.event_seating import seating_card
 from voelgoed.state.event_editor import EventEditorState, TicketTypeFormState
+from voelgoed.state.event_seating import EventSeatingState
 from voelgoed.state.events import STATUS_FILTERS, EventsState
 from voelgoed.state.session import SessionState
 
@@ -272,6 +274,7 @@ def event_editor_page() -> rx.Component:
                                   rx.foreach(E.problems, lambda p: rx.text("• ", p, size="2")), spacing="1"),
                         color_scheme="amber", width="100%", id="publish-problems")),
                     _ticket_types_card(),
+                    seating_card(),
                     _details_card(),
                     spacing="4", width="100%", align="stretch",
                 ),
@@ -284,4 +287,4 @@ def register(app: rx.App) -> None:
     app.add_page(events_page, route="/events", title="Events · VoelgoedEvents",
                  on_load=[SessionState.require_signed_in, EventsState.load])
     app.add_page(event_editor_page, route="/events/[event_id]", title="Event · VoelgoedEvents",
-                 on_load=[SessionState.require_signed_in, EventEditorState.load])
+                 on_load=[SessionState.require_signed_in, EventEditorState.load, EventSeatingState.load])

@@ -10,6 +10,26 @@ from voelgoed.state.seating_builder import SeatingBuilderState as B
 from voelgoed.state.session import SessionState
 
 
+def _rename_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.trigger(rx.button(rx.icon("pencil", size=14), "Rename", size="1", variant="soft", id="plan-rename")),
+        rx.dialog.content(
+            rx.dialog.title("Rename the seating plan"),
+            rx.form(
+                rx.vstack(
+                    rx.input(name="name", default_value=B.plan_name, max_length=120, id="plan-rename-input", width="100%"),
+                    rx.cond(B.rename_error != "", rx.text(B.rename_error, color_scheme="red", size="2", id="plan-rename-error")),
+                    rx.hstack(rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
+                              rx.button("Rename", type="submit", id="plan-rename-submit"), justify="end", width="100%"),
+                    spacing="3",
+                ),
+                on_submit=B.rename, reset_on_submit=False,
+            ),
+        ),
+        open=B.rename_open, on_open_change=B.set_rename_open,
+    )
+
+
 def builder_page() -> rx.Component:
     return organiser_page(
         "Seating plan", "venues",
@@ -23,6 +43,9 @@ def builder_page() -> rx.Component:
                     rx.text(B.venue_name, color_scheme="gray"),
                     rx.text("·", color_scheme="gray"),
                     rx.heading(B.plan_name, size="4", id="plan-name"),
+                    _rename_dialog(),
+                    rx.button(rx.icon("copy", size=14), "Duplicate", size="1", variant="soft", id="plan-duplicate",
+                              on_click=B.duplicate, title="Copy the saved draft into a new plan"),
                     align="center", spacing="2", wrap="wrap",
                 ),
                 rx.cond(B.plan_id != "", seating_builder(plan_id=B.plan_id, height=620, key=B.plan_id),

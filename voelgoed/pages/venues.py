@@ -99,8 +99,19 @@ def _seating_plans(v) -> rx.Component:
                     rx.badge(rx.icon("armchair", size=12), p["name"], " · ", p["label"], variant="soft", radius="full"),
                     href=p["href"], class_name="seating-plan-link")), wrap="wrap", spacing="2"),
                 rx.text("No seating plan yet — add one to sell assigned seats.", size="2", color_scheme="gray")),
-        rx.cond(SP.may_create, rx.button(rx.icon("armchair", size=14), "New seating plan", size="1", variant="surface",
-                                         on_click=SP.new_plan(v.id, v.name), class_name="new-seating-plan")),
+        rx.cond(SP.may_create, rx.hstack(
+            rx.button(rx.icon("armchair", size=14), "New seating plan", size="1", variant="surface",
+                      on_click=SP.new_plan(v.id, v.name), class_name="new-seating-plan"),
+            rx.menu.root(
+                rx.menu.trigger(rx.button(rx.icon("layout-template", size=14), "From a template", size="1", variant="soft",
+                                          class_name="seating-template-menu")),
+                rx.menu.content(
+                    rx.menu.item("Theatre: stalls and balcony", on_click=SP.new_from_template(v.id, "theatre"), class_name="template-theatre"),
+                    rx.menu.item("Arena bowl", on_click=SP.new_from_template(v.id, "arena"), class_name="template-arena"),
+                    rx.menu.item("Cabaret tables", on_click=SP.new_from_template(v.id, "cabaret"), class_name="template-cabaret"),
+                ),
+            ),
+            spacing="2")),
         spacing="2", width="100%", align="start",
     )
 

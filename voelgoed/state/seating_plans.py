@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from voelgoed.services.platform import VoelgoedError, can_manage_events, session_scope
-from voelgoed.services.seating import create_plan, plans_by_venue
+from voelgoed.services.seating import TEMPLATES, create_plan, plans_by_venue, starter_layout
 from voelgoed.state.session import SessionState
 
 
@@ -29,6 +29,20 @@ class SeatingPlansState(SessionState):
                              "label": f"v{p['latest_version']}" if p["latest_version"] else "draft"} for p in rows]
                       for vid, rows in data.items()}
         self.may_create = can_manage_events(ctx)
+
+    @rx.event
+    def new_from_template(self, venue_id: str, kind: str):
+        """A plan at the venue started from a starter template (theatre, arena, cabaret), opened in the builder."""
+        ctx = self._tenant_context()
+        if ctx is None:
+            return rx.redirect("/signin")
+        try:
+            with session_scope() as session:
+                plan = create_plan(session, ctx, venue_id=venue_id, name=TEMPLATES.get(kind, "Seating plan"),
+                                   layout_doc=starter_layout(kind, seed=f"{venue_id}:{len(self.plans.get(venue_id, []))}"))
+        except VoelgoedError as exc:
+            return rx.toast.error(exc.message)
+        return rx.redirect(builder_url(venue_id, str(plan.id)))
 
     @rx.event
     def new_plan(self, venue_id: str, venue_name: str):

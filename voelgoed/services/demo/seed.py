@@ -26,12 +26,15 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from voelgoed.config import get_settings
-from voelgoed.models import Event, Gate, Membership, Organization, TicketType, Venue
+from voelgoed.models import Event, Gate, Membership, Organization, SeatingPlan, TicketType, Venue
 from voelgoed.services.accounts import accounts, tenancy
 from voelgoed.services.catalog import events as events_svc
 from voelgoed.services.catalog import ticket_types as tt_svc
 from voelgoed.services.catalog import venues as venues_svc
 from voelgoed.services.platform import Actor, TenantContext, VoelgoedError, clock
+from voelgoed.services.seating import create_plan as create_seating_plan
+from voelgoed.services.seating import publish as publish_seating_plan
+from voelgoed.services.seating import starter_layout
 
 DEMO_ORG_SLUG = "jozi-live"
 DEMO_ORG_NAME = "Jozi Live Events"
@@ -65,6 +68,9 @@ DEMO_DESCRIPTION = (
     "A long summer afternoon of Joburg sounds in the heart of Newtown: amapiano, jazz and indie on three "
     "stages, food trucks from across the city and the skyline at sunset. Gates open at 14:00."
 )
+
+
+DEMO_SEATING_PLAN = "Main hall (theatre seating)"
 
 
 def _event_times(now: datetime) -> tuple[datetime, datetime]:
@@ -119,6 +125,17 @@ def seed_demo(session: Session, *, now: datetime | None = None) -> str:
         if code not in codes:
             venues_svc.create_gate(session, ctx, venue.id, gate_code=code, name=label)
             done.append(f"gate {code}")
+
+    # a real seating plan at the venue (theatre starter, published) so the builder opens on something real
+    plan = session.exec(select(SeatingPlan).where(SeatingPlan.organization_id == org.id, SeatingPlan.venue_id == venue.id,
+                                                  SeatingPlan.name == DEMO_SEATING_PLAN)).first()
+    if plan is None:
+        plan = create_seating_plan(session, ctx, venue_id=venue.id, name=DEMO_SEATING_PLAN, now=now,
+                                   layout_doc=starter_layout("theatre", name=DEMO_SEATING_PLAN, seed="demo"))
+        done.append(f"seating plan {DEMO_SEATING_PLAN}")
+    if plan.latest_version == 0:
+        publish_seating_plan(session, ctx, plan.id, now=now)
+        done.append("published the seating plan")
 
     event = session.exec(select(Event).where(Event.slug == DEMO_EVENT_SLUG)).first()
     if event is None:

@@ -6,7 +6,8 @@ The public face of the package: code outside it imports only the names in ``__al
 
 from __future__ import annotations
 
-from . import checks, diff, layout, numbering, plans
+from . import attach, checks, diff, layout, numbering, plans, templates
+from .attach import attach_version, change_guard, event_seating, protected_seats
 from .checks import problems
 from .diff import layout_diff, printed_label
 from .layout import (
@@ -22,6 +23,7 @@ from .layout import (
 from .numbering import SCHEMES, letters, renumber, sequence
 from .plans import (
     create_plan,
+    duplicate_plan,
     export_layout,
     get_plan,
     get_version,
@@ -36,9 +38,11 @@ from .plans import (
     version_dict,
     version_seats,
 )
+from .templates import TEMPLATES, starter_layout
 
 __all__ = [
-    "checks", "diff", "layout", "numbering", "plans",
+    "attach", "checks", "diff", "layout", "numbering", "plans", "templates",
+    "attach_version", "change_guard", "event_seating", "protected_seats", "duplicate_plan", "TEMPLATES", "starter_layout",
     "problems", "layout_diff", "printed_label",
     "MAX_LAYOUT_BYTES", "MAX_SEATS", "SEAT_FLAGS", "canonical_json", "empty_layout", "layout_hash", "parse_layout",
     "validate_layout",

@@ -9,6 +9,10 @@ Errors: 413 ``layout_too_large``, 400 ``malformed``, 422 ``layout_invalid`` (sch
 409 ``stale_draft`` (``base_revision`` is not the current draft revision: another tab saved meanwhile),
 409 ``plan_invalid`` (publishing with problems; ``details.problems`` as :func:`.checks.problems`),
 409 ``unchanged`` (the draft equals the latest version), 409 ``invalid_state`` (archived venue/plan).
+
+Seat keys are never reused: a key that was in an earlier version but not in the latest one is *retired*;
+a draft bringing it back has the problem ``retired_seat_key`` (ids = those keys), so publishing refuses it
+(a booking made on the old seat must never point at a different new one).
 """
 
 from __future__ import annotations
@@ -138,13 +142,30 @@ def _latest_version(session: Session, plan: SeatingPlan) -> SeatingPlanVersion |
                         .order_by(SeatingPlanVersion.number.desc()).limit(1)).first()
 
 
+def _retired_keys_problem(session: Session, plan: SeatingPlan, doc: dict[str, Any],
+                          latest: SeatingPlanVersion | None) -> list[dict[str, Any]]:
+    """``[problem]`` when ``doc`` brings back seat keys retired in an earlier version, else ``[]``."""
+    if latest is None:
+        return []
+    ever = set(session.exec(select(SeatingSeat.seat_key).distinct()
+                            .join(SeatingPlanVersion, SeatingSeat.version_id == SeatingPlanVersion.id)
+                            .where(SeatingPlanVersion.plan_id == plan.id)).all())
+    current = {seat["key"] for seat in layout.iter_seats(latest.layout)}
+    back = sorted({seat["key"] for seat in layout.iter_seats(doc)} & (ever - current))
+    if not back:
+        return []
+    return [{"code": "retired_seat_key", "ids": back[:checks.MAX_IDS], "count": len(back),
+             "message": f"{len(back)} seat{'s' if len(back) != 1 else ''} reuse the permanent key of a seat removed "
+                        f"in an earlier version; delete and redraw them (keys are never reused)"}]
+
+
 def validate_draft(session: Session, ctx: TenantContext, plan_id: Any) -> dict[str, Any]:
     """``{"publishable": bool, "problems": [...], "summary": {...}, "diff": {...}, "draft_revision": int}``: what
     publishing now would do (the diff is against the latest version; the builder's confirmation shows it)."""
     plan = _plan(session, ctx, plan_id)
     doc = plan.draft_layout
-    found = checks.problems(doc)
     latest = _latest_version(session, plan)
+    found = checks.problems(doc) + _retired_keys_problem(session, plan, doc, latest)
     return {"publishable": not found, "problems": found, "summary": layout.summary(doc),
             "diff": diff.layout_diff(latest.layout if latest else None, doc), "draft_revision": plan.draft_revision,
             "unchanged": latest is not None and latest.layout_hash == layout.layout_hash(doc)}
@@ -162,11 +183,11 @@ def publish(session: Session, ctx: TenantContext, plan_id: Any, *, base_revision
         raise Conflict("stale_draft", "This plan was saved elsewhere meanwhile; reload it before publishing",
                        {"draft_revision": plan.draft_revision})
     doc = layout.validate_layout(plan.draft_layout)
-    found = checks.problems(doc)
+    latest = _latest_version(session, plan)
+    found = checks.problems(doc) + _retired_keys_problem(session, plan, doc, latest)
     if found:
         raise Conflict("plan_invalid", f"Fix {len(found)} problem{'s' if len(found) != 1 else ''} before publishing: "
                        f"{found[0]['message']}", {"problems": found})
-    latest = _latest_version(session, plan)
     digest = layout.layout_hash(doc)
     if latest is not None and latest.layout_hash == digest:
         raise Conflict("unchanged", f"Nothing changed since version {latest.number}", {"version": latest.number})
@@ -196,6 +217,22 @@ def publish(session: Session, ctx: TenantContext, plan_id: Any, *, base_revision
                  {"version": version.number, "layout_hash": digest, **changes["counts"]})
     session.commit()
     return {"version": version_dict(version), "diff": changes}
+
+
+def duplicate_plan(session: Session, ctx: TenantContext, plan_id: Any, *, name: Any = None, venue_id: Any = None,
+                   version: Any = None, now=None) -> SeatingPlan:
+    """A new plan (at ``venue_id``, default the same venue) whose draft is a copy of the plan's draft, or of
+    published ``version`` N: a variant or the same room at another venue. Seat keys are kept (keys are
+    unique per plan; the copy has no versions yet). ``name`` defaults to ``"<name> (copy)"``. Audited as
+    ``seating_plan.created`` with ``duplicated_from``. Raises 403, 404 (plan, version, venue), 409, 422."""
+    source = _plan(session, ctx, plan_id)
+    doc = get_version(session, ctx, plan_id, version).layout if version is not None else source.draft_layout
+    copy = create_plan(session, ctx, venue_id=venue_id or source.venue_id,
+                       name=name if name not in (None, "") else f"{source.name} (copy)"[:120], layout_doc=doc, now=now)
+    audit.record(session, ctx.actor, "seating_plan.duplicated", copy,
+                 {"duplicated_from": str(source.id), "version": version})
+    session.commit()
+    return copy
 
 
 def list_versions(session: Session, ctx: TenantContext, plan_id: Any) -> list[SeatingPlanVersion]:

@@ -1,0 +1,138 @@
+"""Which published seating-plan version an event sells (``Event.seating_plan_version_id``), and the guard
+that keeps sold and held seats from disappearing when it changes.
+
+Rules (issue 11, "Attach to an event" and "Locking"; pretix refuses the same with "seat protected"):
+
+- Only a published version (every :class:`~voelgoed.models.SeatingPlanVersion` is one; drafts cannot be
+  attached) of a live plan at the **event's venue** may be attached; ``None`` detaches (general admission).
+- A version is immutable, so an attached version is read-only by construction; the plan's draft stays
+  editable and a new version must be attached explicitly.
+- Changing or detaching the version is refused (409 ``seats_protected``) while any **sold or held** seat of
+  the event would disappear, i.e. its seat key is not in the new version; ``details.seats`` lists them
+  (``{key, label, status}``, at most 500; ``details.count`` = all). Seat keys are permanent, so a new
+  version that only relabels or recolours sold seats may be attached.
+
+Sold seats = the event's valid/checked-in tickets with a ``seat_id``; held seats = seat ids of active,
+unexpired holds (``now``). Both ids name :class:`~voelgoed.models.SeatingSeat` rows of the attached version.
+(Seated sales, issue 12, write those ids; this module only reads them.)
+
+Errors: 403 ``forbidden`` (needs ``can_manage_events``), 404 ``not_found`` (event or version of another
+organisation), 409 ``invalid_state`` (cancelled event, archived plan), 422 ``validation_failed`` (a plan of
+another venue), 409 ``seats_protected``. Audit: ``event.seating_plan_attached`` ``{from, to, version, plan_id}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from voelgoed.models import Event, Hold, HoldItem, SeatingPlan, SeatingPlanVersion, SeatingSeat, Ticket
+from voelgoed.services.platform import (
+    Conflict,
+    TenantContext,
+    ValidationFailed,
+    VoelgoedError,
+    audit,
+    clock,
+    get_owned,
+    rbac,
+)
+from voelgoed.services.seating.diff import printed_label
+
+MAX_LISTED = 500
+SOLD_TICKET_STATUSES = ("valid", "checked_in")
+
+
+def protected_seats(session: Session, event: Event, *, now=None) -> list[dict[str, str]]:
+    """``[{key, label, status}]`` of the event's sold and held seats (sold wins), by key; ``[]`` without a version."""
+    if event.seating_plan_version_id is None:
+        return []
+    now = clock.resolve(now)
+    sold_ids = session.exec(select(Ticket.seat_id).where(Ticket.event_id == event.id, Ticket.seat_id.is_not(None),
+                                                         Ticket.status.in_(SOLD_TICKET_STATUSES))).all()
+    held_ids = session.exec(select(HoldItem.seat_id).join(Hold, HoldItem.hold_id == Hold.id)
+                            .where(Hold.event_id == event.id, Hold.status == "active", Hold.expires_at > now,
+                                   HoldItem.seat_id.is_not(None))).all()
+    status = {sid: "held" for sid in held_ids}
+    status.update({sid: "sold" for sid in sold_ids})
+    if not status:
+        return []
+    seats = session.exec(select(SeatingSeat).where(SeatingSeat.id.in_(list(status)))).all()
+    out = {s.seat_key: {"key": s.seat_key, "status": status[s.id],
+                        "label": printed_label({"section": s.section_label, "row": s.row_label, "label": s.seat_label})}
+           for s in seats}
+    return [out[k] for k in sorted(out)]
+
+
+def _version_keys(session: Session, version_id: Any) -> set[str]:
+    return set(session.exec(select(SeatingSeat.seat_key).where(SeatingSeat.version_id == version_id)).all())
+
+
+def change_guard(session: Session, event: Event, new_version_id: Any, *, now=None) -> list[dict[str, str]]:
+    """The protected seats (:func:`protected_seats`) whose keys are not in version ``new_version_id``
+    (``None``: all of them). ``[]`` = the change may go ahead."""
+    held = protected_seats(session, event, now=now)
+    if not held:
+        return []
+    keep = _version_keys(session, new_version_id) if new_version_id is not None else set()
+    return [s for s in held if s["key"] not in keep]
+
+
+def attach_version(session: Session, ctx: TenantContext, event_id: Any, version_id: Any, *, now=None) -> Event:
+    """Set the event's seating-plan version to ``version_id`` (``None``/``""`` detaches); see the module rules.
+    No change (same version) writes nothing. Commits."""
+    rbac.require(ctx, rbac.can_manage_events, "choose an event's seating plan")
+    event = get_owned(session, ctx, Event, event_id, "event", lock=True)
+    if event.status == "cancelled":
+        raise VoelgoedError("invalid_state", "This event is cancelled")
+    version = None
+    if version_id not in (None, ""):
+        version = get_owned(session, ctx, SeatingPlanVersion, version_id, "seating plan version")
+        plan = session.get(SeatingPlan, version.plan_id)
+        if plan.archived_at is not None:
+            raise VoelgoedError("invalid_state", "This seating plan is archived")
+        if plan.venue_id != event.venue_id:
+            raise ValidationFailed({"seating_plan_version_id": "That seating plan belongs to another venue; "
+                                                               "choose a plan of the event's venue"})
+    new_id = version.id if version is not None else None
+    if new_id == event.seating_plan_version_id:
+        return event
+    lost = change_guard(session, event, new_id, now=now)
+    if lost:
+        names = ", ".join(s["label"] for s in lost[:8]) + (" …" if len(lost) > 8 else "")
+        raise Conflict("seats_protected", f"{len(lost)} sold or held seat{'s' if len(lost) != 1 else ''} would "
+                       f"disappear from this event: {names}", {"seats": lost[:MAX_LISTED], "count": len(lost)})
+    old = event.seating_plan_version_id
+    event.seating_plan_version_id = new_id
+    event.updated_at = clock.resolve(now)
+    audit.record(session, ctx.actor, "event.seating_plan_attached", event,
+                 {"from": str(old) if old else None, "to": str(new_id) if new_id else None,
+                  "version": version.number if version else None, "plan_id": str(version.plan_id) if version else None})
+    session.commit()
+    return event
+
+
+def event_seating(session: Session, ctx: TenantContext, event_id: Any) -> dict[str, Any]:
+    """What the event editor shows: ``{"current": option | None, "options": [option], "protected": int}``
+    with option = ``{id, plan_id, plan_name, number, seat_count, label}``: the versions of the live plans at
+    the event's venue, plans by name, newest version first."""
+    rbac.require(ctx, rbac.can_view_events, "view seating plans")
+    event = get_owned(session, ctx, Event, event_id, "event")
+    rows = session.exec(select(SeatingPlanVersion, SeatingPlan).join(SeatingPlan, SeatingPlanVersion.plan_id == SeatingPlan.id)
+                        .where(SeatingPlan.organization_id == ctx.organization_id, SeatingPlan.venue_id == event.venue_id,
+                               SeatingPlan.archived_at.is_(None))
+                        .order_by(SeatingPlan.name, SeatingPlan.id, SeatingPlanVersion.number.desc())).all()
+
+    def option(v: SeatingPlanVersion, p: SeatingPlan) -> dict[str, Any]:
+        return {"id": str(v.id), "plan_id": str(p.id), "plan_name": p.name, "number": v.number,
+                "seat_count": v.seat_count, "label": f"{p.name} · v{v.number} ({v.seat_count} seats)"}
+
+    options = [option(v, p) for v, p in rows]
+    current = None
+    if event.seating_plan_version_id is not None:
+        current = next((o for o in options if o["id"] == str(event.seating_plan_version_id)), None)
+        if current is None:   # attached before the plan was archived or moved: still show it
+            v = session.get(SeatingPlanVersion, event.seating_plan_version_id)
+            current = option(v, session.get(SeatingPlan, v.plan_id))
+    return {"current": current, "options": options, "protected": len(protected_seats(session, event))}
