@@ -66,6 +66,8 @@ class Settings(BaseSettings):
 
     # sales and limits
     hold_ttl_seconds: int = Field(300, alias="HOLD_TTL_SECONDS")
+    seat_hold_max_seconds: int = Field(1800, alias="SEAT_HOLD_MAX_SECONDS",
+                                       description="hard cap on a seat hold's lifetime, extensions included")
     session_ttl_seconds: int = Field(14 * 24 * 3600, alias="SESSION_TTL_SECONDS")
     signin_rate_limit: str = Field("10/minute", alias="SIGNIN_RATE_LIMIT")
     public_rate_limit: str = Field("120/minute", alias="PUBLIC_RATE_LIMIT")

@@ -8,7 +8,7 @@ import pytest
 from tests.factories import make_event, make_org, make_ticket_type
 from voelgoed.models import Event, TicketType
 from voelgoed.services.platform import VoelgoedError
-from voelgoed.services.sales import stock
+from voelgoed.services.sales import seat_keeper, stock
 
 
 @pytest.fixture
@@ -75,6 +75,9 @@ def test_event_capacity_short_and_sell_without_hold_respects_it(db, shop):
 
 def test_seated_lines_need_a_registered_keeper(db, shop, monkeypatch):
     event, a, _ = shop
+    # issue 12 registers the seat keeper (sales.seat_keeper) on import; without one, seated lines are refused
+    assert stock._KEEPERS["seat"] is seat_keeper.SEATS
+    monkeypatch.delitem(stock._KEEPERS, "seat")
     with pytest.raises(VoelgoedError) as exc:
         stock.reserve(db, event.id, [stock.Line(a.id, 1, seat_key="A-1-7")])
     assert exc.value.code == "seating_unavailable"

@@ -1,6 +1,7 @@
 """SQLModel tables, one module per aggregate. Importing this package registers every table."""
 
 from .audit import AuditLog
+from .event_seats import EventSeat, EventSeating
 from .events import Event, EventSigningKey, EventStatus
 from .exports import ExportJob, ExportStatus
 from .integrations import DeliveryAttempt, DeliveryStatus, EndpointDelivery, WebhookEndpoint
@@ -32,4 +33,5 @@ __all__ = [
     "TicketStatus", "TicketType", "User", "UserSession", "Venue", "WebhookDelivery",
     "SeatingArea", "SeatingCategory", "SeatingPlan", "SeatingPlanVersion", "SeatingSeat",
     "ExportJob", "ExportStatus",
+    "EventSeat", "EventSeating",
 ]

@@ -46,7 +46,7 @@ class Event(SQLModel, table=True):
     waiting_room_rate_per_minute: int = 600
     # payment provider for this event's sales (None: the organisation's, then the deployment's)
     payment_provider: str | None = Field(default=None, max_length=20)
-    # assigned seating (issue 11): the published seating-plan version this event sells; None = general admission
+    # assigned seating (issues 11, 12): the published seating-plan version this event sells; None = general admission
     seating_plan_version_id: uuid.UUID | None = Field(default=None, foreign_key="seating_plan_version.id", index=True)
     created_at: datetime = ts_field(default_now=True)
     updated_at: datetime = ts_field(default_now=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from voelgoed.pages.components.buyer_ui import buyer_page, empty_state, info_row, loaded
+from voelgoed.pages.components.seat_map import seat_map
 from voelgoed.state.storefront import EventPageState as S
 
 ROUTE = "/e/[slug]"
@@ -77,6 +78,8 @@ def event_view() -> rx.Component:
             size="3", width="100%",
         ),
         rx.cond(S.status_note != "", rx.callout(S.status_note, icon="info", color_scheme="gray", width="100%")),
+        # seated events (issue 12): the live seat map; renders nothing for general admission
+        rx.cond(S.on_sale & (S.slug != ""), rx.box(seat_map(slug=S.slug, height=520, key=S.slug), width="100%", id="seat-map")),
         rx.cond(S.cancelled, cancelled_notice(), tickets_section()),
         spacing="4", width="100%",
     )

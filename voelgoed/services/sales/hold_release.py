@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from voelgoed.models import Event, Hold, HoldItem, HoldStatus, Order
 from voelgoed.services.platform import Busy, NotFound, VoelgoedError, audit, clock, parse_id
-from voelgoed.services.sales import stock
+from voelgoed.services.sales import seat_keeper, stock
 
 BUYER = audit.Actor("buyer", "")
 
@@ -50,7 +50,8 @@ def _end_hold(session: Session, hold_id: uuid.UUID, *, status: str, now: datetim
     hold.status, hold.ended_at = status, now
     session.add(hold)
     session.flush()
-    stock.release(session, hold.event_id, stock.lines_of(per_type))
+    ga, seats = seat_keeper.split_items(session, items, hold_id=hold.id)  # seated items free their seats
+    stock.release(session, hold.event_id, stock.lines_of(ga) + seats)
     audit.record(session, BUYER if status == "released" else None, f"hold.{status}", hold, {"items": {str(k): v for k, v in per_type.items()}})
     return hold
 

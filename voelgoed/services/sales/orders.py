@@ -37,7 +37,7 @@ from voelgoed.services.platform import (
     ratelimit,
     webhook_events,
 )
-from voelgoed.services.sales import ledger, stock
+from voelgoed.services.sales import ledger, seat_keeper, stock
 from voelgoed.services.sales.inventory import _end_hold
 from voelgoed.services.tickets import ticket_views, tickets
 
@@ -62,6 +62,9 @@ def settle_inventory(session: Session, order: Order, hold: Hold | None, now: dat
     expired/released hold's stock is re-reserved as sold atomically (all lines or none). Returns False when
     that is no longer possible.
     """
+    seated = seat_keeper.settle_seated_order(session, order, hold, now)  # seats: recheck, re-seat (issue 12)
+    if seated is not None:
+        return seated
     lines = stock.lines_of(_per_type(session, order))
     if hold is not None and hold.status in (HoldStatus.converted.value, HoldStatus.active.value):
         stock.sell(session, order.event_id, lines, from_held=True)

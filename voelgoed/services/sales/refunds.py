@@ -114,13 +114,17 @@ def _amount(session: Session, order: Order, chosen: list[Ticket], amount_cents, 
 
 def _revoke(session: Session, order: Order, chosen: list[Ticket], *, return_to_sale: bool, now: datetime) -> None:
     per_type: dict[uuid.UUID, int] = {}
+    seats: list[tuple[uuid.UUID, uuid.UUID]] = []  # seated tickets (issue 12): (ticket type, event seat id)
     for t in chosen:
         t.status, t.version, t.updated_at = TicketStatus.refunded.value, t.version + 1, now
         session.add(t)
-        per_type[t.ticket_type_id] = per_type.get(t.ticket_type_id, 0) + 1
+        if t.seat_id is not None:
+            seats.append((t.ticket_type_id, t.seat_id))
+        else:
+            per_type[t.ticket_type_id] = per_type.get(t.ticket_type_id, 0) + 1
     session.flush()
-    if return_to_sale and per_type and order.status == OrderStatus.paid.value:
-        return_refunded_tickets(session, event_id=order.event_id, per_type=per_type)
+    if return_to_sale and (per_type or seats) and order.status == OrderStatus.paid.value:
+        return_refunded_tickets(session, event_id=order.event_id, per_type=per_type, seats=seats)
 
 
 def create_refund(session: Session, ctx: TenantContext, *, order_id: Any, ticket_ids=None, amount_cents=None,

@@ -6,10 +6,24 @@ The public face of the package: code outside it imports only the names in ``__al
 
 from __future__ import annotations
 
-from . import attach, checks, diff, layout, numbering, plans, templates
+from . import (
+    attach,
+    best_available,
+    checks,
+    diff,
+    event_seats,
+    layout,
+    numbering,
+    plans,
+    seat_holds,
+    seat_rows,
+    templates,
+)
 from .attach import attach_version, change_guard, event_seating, protected_seats
+from .best_available import best_available as choose_best_available
 from .checks import problems
 from .diff import layout_diff, printed_label
+from .event_seats import changes_since, configure_seated_sales, public_layout, set_blocked, status_snapshot
 from .layout import (
     MAX_LAYOUT_BYTES,
     MAX_SEATS,
@@ -38,6 +52,7 @@ from .plans import (
     version_dict,
     version_seats,
 )
+from .seat_holds import extend_hold, hold_seats, release_seat_hold
 from .templates import TEMPLATES, starter_layout
 
 __all__ = [
@@ -49,4 +64,7 @@ __all__ = [
     "SCHEMES", "letters", "renumber", "sequence",
     "create_plan", "export_layout", "get_plan", "get_version", "list_plans", "list_versions", "plan_dict", "plans_by_venue", "publish",
     "rename_plan", "save_draft", "validate_draft", "version_dict", "version_seats",
+    # seated sales (issue 12)
+    "best_available", "event_seats", "seat_holds", "seat_rows", "choose_best_available", "configure_seated_sales",
+    "changes_since", "public_layout", "set_blocked", "status_snapshot", "extend_hold", "hold_seats", "release_seat_hold",
 ]

@@ -12,9 +12,16 @@ Rules (issue 11, "Attach to an event" and "Locking"; pretix refuses the same wit
   (``{key, label, status}``, at most 500; ``details.count`` = all). Seat keys are permanent, so a new
   version that only relabels or recolours sold seats may be attached.
 
-Sold seats = the event's valid/checked-in tickets with a ``seat_id``; held seats = seat ids of active,
-unexpired holds (``now``). Both ids name :class:`~voelgoed.models.SeatingSeat` rows of the attached version.
-(Seated sales, issue 12, write those ids; this module only reads them.)
+Sold and held seats: on an event with seated sales (an :class:`~voelgoed.models.EventSeating` row, issue
+12) the ``event_seat`` statuses (``sold``; ``held`` while its hold has not lapsed at ``now``); before seated
+sales are set up, the event's valid/checked-in tickets with a ``seat_id`` and the seat ids of active,
+unexpired holds (ids of :class:`~voelgoed.models.SeatingSeat` rows of the attached version).
+
+On an event with seated sales a change that passes the guard also **re-syncs its event seats**
+(:func:`sync_event_seats`): seats of the new version get a free ``event_seat`` row, kept seats take the new
+labels, category, flags and position, free or blocked seats whose keys left are removed; every category of
+the new version needs a ticket type in the seated-sales map (else 422 ``validation_failed``, naming the
+category). Detaching removes the event's seats and its seated-sales settings.
 
 Errors: 403 ``forbidden`` (needs ``can_manage_events``), 404 ``not_found`` (event or version of another
 organisation), 409 ``invalid_state`` (cancelled event, archived plan), 422 ``validation_failed`` (a plan of
@@ -23,11 +30,24 @@ another venue), 409 ``seats_protected``. Audit: ``event.seating_plan_attached`` 
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from sqlalchemy import delete, insert
 from sqlmodel import Session, select
 
-from voelgoed.models import Event, Hold, HoldItem, SeatingPlan, SeatingPlanVersion, SeatingSeat, Ticket
+from voelgoed.models import (
+    Event,
+    EventSeat,
+    EventSeating,
+    Hold,
+    HoldItem,
+    SeatingCategory,
+    SeatingPlan,
+    SeatingPlanVersion,
+    SeatingSeat,
+    Ticket,
+)
 from voelgoed.services.platform import (
     Conflict,
     TenantContext,
@@ -38,10 +58,12 @@ from voelgoed.services.platform import (
     get_owned,
     rbac,
 )
+from voelgoed.services.sales import seat_keeper
 from voelgoed.services.seating.diff import printed_label
 
 MAX_LISTED = 500
 SOLD_TICKET_STATUSES = ("valid", "checked_in")
+_SEAT = EventSeat.__table__
 
 
 def protected_seats(session: Session, event: Event, *, now=None) -> list[dict[str, str]]:
@@ -49,6 +71,16 @@ def protected_seats(session: Session, event: Event, *, now=None) -> list[dict[st
     if event.seating_plan_version_id is None:
         return []
     now = clock.resolve(now)
+    if session.get(EventSeating, event.id) is not None:
+        rows = session.exec(select(EventSeat).where(EventSeat.event_id == event.id,
+                                                    EventSeat.status.in_(("sold", "held")))).all()
+        out = {}
+        for r in rows:
+            status = seat_keeper.live_status(r.status, r.hold_expires_at, now)
+            if status in ("sold", "held"):
+                out[r.seat_key] = {"key": r.seat_key, "status": status, "label": printed_label(
+                    {"section": r.section_label, "row": r.row_label, "label": r.seat_label})}
+        return [out[k] for k in sorted(out)]
     sold_ids = session.exec(select(Ticket.seat_id).where(Ticket.event_id == event.id, Ticket.seat_id.is_not(None),
                                                          Ticket.status.in_(SOLD_TICKET_STATUSES))).all()
     held_ids = session.exec(select(HoldItem.seat_id).join(Hold, HoldItem.hold_id == Hold.id)
@@ -84,6 +116,13 @@ def attach_version(session: Session, ctx: TenantContext, event_id: Any, version_
     No change (same version) writes nothing. Commits."""
     rbac.require(ctx, rbac.can_manage_events, "choose an event's seating plan")
     event = get_owned(session, ctx, Event, event_id, "event", lock=True)
+    if apply_version(session, ctx, event, version_id, now=now):
+        session.commit()
+    return event
+
+
+def apply_version(session: Session, ctx: TenantContext, event: Event, version_id: Any, *, now=None) -> bool:
+    """:func:`attach_version` on a locked ``event`` without committing; ``True`` when something changed."""
     if event.status == "cancelled":
         raise VoelgoedError("invalid_state", "This event is cancelled")
     version = None
@@ -97,20 +136,65 @@ def attach_version(session: Session, ctx: TenantContext, event_id: Any, version_
                                                                "choose a plan of the event's venue"})
     new_id = version.id if version is not None else None
     if new_id == event.seating_plan_version_id:
-        return event
+        return False
     lost = change_guard(session, event, new_id, now=now)
     if lost:
         names = ", ".join(s["label"] for s in lost[:8]) + (" …" if len(lost) > 8 else "")
         raise Conflict("seats_protected", f"{len(lost)} sold or held seat{'s' if len(lost) != 1 else ''} would "
                        f"disappear from this event: {names}", {"seats": lost[:MAX_LISTED], "count": len(lost)})
     old = event.seating_plan_version_id
+    settings = session.get(EventSeating, event.id)
+    if settings is not None:
+        sync_event_seats(session, event, settings, version)
     event.seating_plan_version_id = new_id
     event.updated_at = clock.resolve(now)
     audit.record(session, ctx.actor, "event.seating_plan_attached", event,
                  {"from": str(old) if old else None, "to": str(new_id) if new_id else None,
                   "version": version.number if version else None, "plan_id": str(version.plan_id) if version else None})
-    session.commit()
-    return event
+    return True
+
+
+def event_seat_values(event: Event, seat: SeatingSeat) -> dict[str, Any]:
+    """The copied columns of an ``event_seat`` row for ``seat`` (labels, category, table, flags, position)."""
+    return {"organization_id": event.organization_id, "event_id": event.id, "seat_key": seat.seat_key,
+            "category_key": seat.category_key, "section_label": seat.section_label, "row_label": seat.row_label,
+            "seat_label": seat.seat_label, "table_key": seat.table_key, "wheelchair": seat.wheelchair,
+            "companion": seat.companion, "restricted_view": seat.restricted_view, "x": seat.x, "y": seat.y}
+
+
+def insert_event_seats(session: Session, event: Event, seats: list[SeatingSeat]) -> int:
+    """Insert free ``event_seat`` rows for ``seats`` in batches of 2,000; the number inserted."""
+    rows = [{"id": uuid.uuid4(), **event_seat_values(event, s), "status": "free", "version": 0, "seq": 0} for s in seats]
+    for i in range(0, len(rows), 2000):
+        session.execute(insert(_SEAT), rows[i:i + 2000])
+    return len(rows)
+
+
+def sync_event_seats(session: Session, event: Event, settings: EventSeating, version: SeatingPlanVersion | None) -> None:
+    """Bring a seated event's seats to ``version`` (``None``: remove them and the settings); see the module
+    rules. The guard has already ensured that no sold or held seat leaves. No commit."""
+    if version is None:
+        session.execute(delete(_SEAT).where(_SEAT.c.event_id == event.id))
+        session.delete(settings)
+        session.flush()
+        return
+    cats = session.exec(select(SeatingCategory.key).where(SeatingCategory.version_id == version.id)).all()
+    unmapped = sorted(k for k in cats if k not in (settings.category_types or {}))
+    if unmapped:
+        raise ValidationFailed({f"category_types.{k}": "Choose a ticket type of this event for this category "
+                                                       "before attaching this version" for k in unmapped})
+    seats = {s.seat_key: s for s in session.exec(select(SeatingSeat).where(SeatingSeat.version_id == version.id)).all()}
+    current = {r.seat_key: r.id for r in session.exec(select(EventSeat).where(EventSeat.event_id == event.id)).all()}
+    gone = [sid for key, sid in current.items() if key not in seats]
+    for i in range(0, len(gone), 2000):
+        session.execute(delete(_SEAT).where(_SEAT.c.id.in_(gone[i:i + 2000])))
+    for key, sid in current.items():
+        if key in seats:
+            session.execute(_SEAT.update().where(_SEAT.c.id == sid).values(**event_seat_values(event, seats[key])))
+    insert_event_seats(session, event, [s for key, s in seats.items() if key not in current])
+    settings.version_id = version.id
+    session.add(settings)
+    session.flush()
 
 
 def event_seating(session: Session, ctx: TenantContext, event_id: Any) -> dict[str, Any]:

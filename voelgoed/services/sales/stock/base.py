@@ -25,6 +25,7 @@ class Line:
     ticket_type_id: uuid.UUID
     quantity: int
     seat_key: str | None = None
+    hold_id: uuid.UUID | None = None  # seated lines: the hold that holds (or is to hold) the seat
 
 
 class Short(Exception):

@@ -42,7 +42,7 @@ WITH cand AS (
     RETURNING "order".id, "order".organization_id
 )
 SELECT 'item' AS kind, hi.ticket_type_id AS id, NULL::uuid AS organization_id, SUM(hi.quantity)::int AS n
-FROM holditem hi JOIN gone ON hi.hold_id = gone.id GROUP BY hi.ticket_type_id
+FROM holditem hi JOIN gone ON hi.hold_id = gone.id WHERE hi.seat_id IS NULL GROUP BY hi.ticket_type_id
 UNION ALL SELECT 'hold', id, organization_id, 0 FROM gone
 UNION ALL SELECT 'order', id, organization_id, 0 FROM orders
 """)
@@ -84,7 +84,7 @@ def _expire_sqlite(session: Session, event_id: uuid.UUID, now: datetime):
     if orders:
         session.execute(update(_ORDER).where(_ORDER.c.id.in_([o.id for o in orders])).values(status="expired", updated_at=now))
     per: dict[uuid.UUID, int] = {}
-    for tid, qty in session.execute(select(_ITEM.c.ticket_type_id, _ITEM.c.quantity).where(_ITEM.c.hold_id.in_(ids))).all():
+    for tid, qty in session.execute(select(_ITEM.c.ticket_type_id, _ITEM.c.quantity).where(_ITEM.c.hold_id.in_(ids), _ITEM.c.seat_id.is_(None))).all():
         per[tid] = per.get(tid, 0) + qty
     ended = [("hold", h.id, h.organization_id) for h in holds] + [("order", o.id, o.organization_id) for o in orders]
     stale = set(ids) | {o.id for o in orders}

@@ -1,0 +1,263 @@
+// The customer seat map (issue 12): ONE react-konva Shape draws every seat (batched per fill colour, culled to
+// the viewport — the builder's rendering approach, docs/seating.md); clicks are hit-tested by math over a
+// uniform grid. The layout comes from GET /api/v1/public/events/<slug>/seating/layout (ETag, cached), the
+// statuses from .../seating/status (a snapshot with its sequence number) and then .../seating/changes?since=N
+// every POLL_MS (a `refetch` answer takes a new snapshot). Nothing of it goes through Reflex state.
+// Select seats → "Hold seats" (POST .../seat-holds) → the existing hold page /hold/<id> with its countdown and
+// checkout. A selected seat that turns held/sold is dropped with "your seat was just taken".
+import React, { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { Stage, Layer, Shape } from "react-konva";
+
+const POLL_MS = 2000;
+const STATUS_FILL = { held: "#adb5bd", sold: "#495057", blocked: "#dee2e6" };
+const SELECTED = "#1864ab";
+
+function flatten(layout) {
+  const seats = [];
+  for (const sec of layout.sections || []) for (const row of sec.rows || []) for (const s of row.seats || [])
+    seats.push({ key: s.key, x: s.x, y: s.y, category: s.category, flags: s.flags || [],
+                 label: `${sec.label} ${row.label}-${s.label}` });
+  for (const t of layout.tables || []) for (const s of t.seats || [])
+    seats.push({ key: s.key, x: s.x, y: s.y, category: s.category || t.category, flags: s.flags || [],
+                 label: `${t.label}-${s.label}` });
+  return seats;
+}
+
+function gridOf(seats, cell) {
+  const grid = new Map();
+  for (const s of seats) {
+    const k = Math.floor(s.x / cell) + ":" + Math.floor(s.y / cell);
+    let b = grid.get(k); if (!b) grid.set(k, (b = [])); b.push(s);
+  }
+  return grid;
+}
+
+async function api(path, opts) {
+  const res = await fetch("/api/v1/public/" + path, { headers: { "Content-Type": "application/json" }, ...opts });
+  const body = res.status === 204 || res.status === 304 ? null : await res.json().catch(() => null);
+  return { ok: res.ok, status: res.status, body };
+}
+
+export default function SeatMap({ slug, height }) {
+  const [data, setData] = useState(null);          // {layout, categories, max_per_order}
+  const [missing, setMissing] = useState(false);
+  const [tick, setTick] = useState(0);             // bumps when statuses changed (redraw)
+  const [selected, setSelected] = useState(() => new Set());
+  const [notice, setNotice] = useState("");
+  const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [qty, setQty] = useState(2);
+  const [cat, setCat] = useState("");
+  const [width, setWidth] = useState(900);
+  const statusRef = useRef(new Map());             // seat key → held | sold | blocked (absent = free)
+  const seqRef = useRef(0);
+  const viewRef = useRef({ x: 20, y: 20, scale: 1 });
+  const layerRef = useRef(null), boxRef = useRef(null);
+  const gesture = useRef(null);
+  const selectedRef = useRef(selected);
+  selectedRef.current = selected;
+
+  const seats = useMemo(() => (data ? flatten(data.layout) : []), [data]);
+  const radius = (data && data.layout.seat_radius) || 10;
+  const grid = useMemo(() => gridOf(seats, radius * 2), [seats, radius]);
+  const byKey = useMemo(() => new Map(seats.map((s) => [s.key, s])), [seats]);
+  const colours = useMemo(() => new Map(((data && data.categories) || []).map((c) => [c.key, c.color])), [data]);
+
+  const applyStatus = useCallback((key, status) => {
+    if (status === "free") statusRef.current.delete(key); else statusRef.current.set(key, status);
+    if (status !== "free" && selectedRef.current.has(key)) {
+      const next = new Set(selectedRef.current); next.delete(key); setSelected(next);
+      const s = byKey.get(key);
+      setNotice(`Sorry — your seat ${s ? s.label : key} was just taken by someone else.`);
+    }
+  }, [byKey]);
+
+  const snapshot = useCallback(async () => {
+    const r = await api(`events/${encodeURIComponent(slug)}/seating/status`);
+    if (!r.ok) return;
+    statusRef.current = new Map();
+    for (const st of ["held", "sold", "blocked"]) for (const k of r.body[st]) statusRef.current.set(k, st);
+    for (const k of selectedRef.current) if (statusRef.current.has(k)) applyStatus(k, statusRef.current.get(k));
+    seqRef.current = r.body.seq; setTick((t) => t + 1);
+  }, [slug, applyStatus]);
+
+  useEffect(() => {
+    let live = true;
+    (async () => {
+      const r = await api(`events/${encodeURIComponent(slug)}/seating/layout`);
+      if (!live) return;
+      if (!r.ok) { setMissing(true); return; }
+      setData(r.body); setCat((r.body.categories[0] || {}).key || "");
+    })();
+    return () => { live = false; };
+  }, [slug]);
+
+  useEffect(() => {
+    if (!data) return undefined;
+    let live = true, timer = null;
+    const poll = async () => {
+      const r = await api(`events/${encodeURIComponent(slug)}/seating/changes?since=${seqRef.current}`);
+      if (!live) return;
+      if (r.ok && r.body.refetch) await snapshot();
+      else if (r.ok) {
+        for (const c of r.body.changes) applyStatus(c.key, c.status);
+        if (r.body.changes.length) setTick((t) => t + 1);
+        seqRef.current = r.body.seq;
+      }
+      timer = setTimeout(poll, POLL_MS);
+    };
+    snapshot().then(() => { if (live) timer = setTimeout(poll, POLL_MS); });
+    const refresh = setInterval(snapshot, 30000);   // lapsed holds are not changes: age them out now and then
+    return () => { live = false; clearTimeout(timer); clearInterval(refresh); };
+  }, [data, slug, snapshot, applyStatus]);
+
+  useEffect(() => {
+    const el = boxRef.current; if (!el) return undefined;
+    const ro = new ResizeObserver(() => setWidth(el.clientWidth || 900)); ro.observe(el);
+    return () => ro.disconnect();
+  }, [data]);
+
+  const redraw = () => { const l = layerRef.current; if (l) l.batchDraw(); };
+  useEffect(redraw, [tick, selected]);
+
+  // fit the plan into the box once loaded
+  useEffect(() => {
+    if (!seats.length) return;
+    const xs = seats.map((s) => s.x), ys = seats.map((s) => s.y);
+    const minX = Math.min(...xs) - 3 * radius, maxX = Math.max(...xs) + 3 * radius;
+    const minY = Math.min(...ys) - 3 * radius, maxY = Math.max(...ys) + 3 * radius;
+    const scale = Math.min(width / (maxX - minX), (height || 520) / (maxY - minY), 2.5);
+    setViewTo({ x: -minX * scale, y: -minY * scale, scale });
+  }, [seats, width]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const setViewTo = (v) => {
+    viewRef.current = v;
+    const l = layerRef.current;
+    if (l) { l.position({ x: v.x, y: v.y }); l.scale({ x: v.scale, y: v.scale }); l.batchDraw(); }
+  };
+
+  const sceneFunc = useCallback((kctx) => {
+    const ctx = kctx._context, v = viewRef.current, r = radius;
+    const x0 = -v.x / v.scale - r, y0 = -v.y / v.scale - r;
+    const x1 = x0 + width / v.scale + 2 * r, y1 = y0 + (height || 520) / v.scale + 2 * r;
+    const buckets = new Map();
+    for (const s of seats) {
+      if (s.x < x0 || s.x > x1 || s.y < y0 || s.y > y1) continue;
+      const st = statusRef.current.get(s.key);
+      const col = selectedRef.current.has(s.key) ? SELECTED : (st ? STATUS_FILL[st] : colours.get(s.category) || "#868e96");
+      let b = buckets.get(col); if (!b) buckets.set(col, (b = [])); b.push(s);
+    }
+    const tiny = r * v.scale < 3.5;
+    for (const [col, list] of buckets) {
+      ctx.fillStyle = col;
+      if (tiny) { for (const s of list) ctx.fillRect(s.x - r, s.y - r, 2 * r, 2 * r); continue; }
+      ctx.beginPath();
+      for (const s of list) { ctx.moveTo(s.x + r, s.y); ctx.arc(s.x, s.y, r, 0, 2 * Math.PI); }
+      ctx.fill();
+    }
+  }, [seats, colours, radius, width, height]);
+
+  const hit = (px, py) => {
+    const v = viewRef.current, x = (px - v.x) / v.scale, y = (py - v.y) / v.scale, cell = radius * 2;
+    const cx = Math.floor(x / cell), cy = Math.floor(y / cell);
+    for (let i = -1; i <= 1; i++) for (let j = -1; j <= 1; j++) {
+      for (const s of grid.get(cx + i + ":" + (cy + j)) || []) if (Math.hypot(s.x - x, s.y - y) <= radius) return s;
+    }
+    return null;
+  };
+
+  const toggle = (s) => {
+    setNotice(""); setError("");
+    if (statusRef.current.has(s.key)) { setError(`${s.label} is not available.`); return; }
+    const next = new Set(selectedRef.current);
+    if (next.has(s.key)) next.delete(s.key);
+    else if (next.size >= (data.max_per_order || 10)) { setError(`At most ${data.max_per_order} seats per order.`); return; }
+    else next.add(s.key);
+    setSelected(next);
+  };
+
+  const onDown = (e) => { const p = e.target.getStage().getPointerPosition(); gesture.current = { p, v: viewRef.current, moved: false }; };
+  const onMove = (e) => {
+    const g = gesture.current; if (!g) return;
+    const p = e.target.getStage().getPointerPosition();
+    if (Math.hypot(p.x - g.p.x, p.y - g.p.y) > 4) g.moved = true;
+    if (g.moved) setViewTo({ ...g.v, x: g.v.x + p.x - g.p.x, y: g.v.y + p.y - g.p.y });
+  };
+  const onUp = (e) => {
+    const g = gesture.current; gesture.current = null;
+    if (g && !g.moved) { const p = e.target.getStage().getPointerPosition(); const s = hit(p.x, p.y); if (s) toggle(s); }
+  };
+  const onWheel = (e) => {
+    e.evt.preventDefault();
+    const p = e.target.getStage().getPointerPosition(), v = viewRef.current;
+    const scale = Math.max(0.05, Math.min(8, v.scale * (e.evt.deltaY < 0 ? 1.15 : 1 / 1.15)));
+    setViewTo({ scale, x: p.x - ((p.x - v.x) / v.scale) * scale, y: p.y - ((p.y - v.y) / v.scale) * scale });
+  };
+
+  const held = (r) => {
+    if (r.ok) { window.location.assign("/hold/" + r.body.hold_id); return; }
+    const err = (r.body && r.body.error) || {};
+    const s = err.details && err.details.seat_key && byKey.get(err.details.seat_key);
+    setError(s && (err.code === "seat_held" || err.code === "seat_sold") ? `Sorry — ${s.label} was just taken.` : (err.message || "Please try again."));
+    snapshot();
+  };
+  const hold = async () => {
+    setBusy(true); setError("");
+    held(await api(`events/${encodeURIComponent(slug)}/seat-holds`, { method: "POST", body: JSON.stringify({ seat_keys: Array.from(selected) }) }));
+    setBusy(false);
+  };
+  const best = async () => {
+    setBusy(true); setError("");
+    held(await api(`events/${encodeURIComponent(slug)}/seat-holds/best-available`, { method: "POST", body: JSON.stringify({ quantity: Number(qty), category: cat }) }));
+    setBusy(false);
+  };
+
+  useEffect(() => {
+    window.__seatMap = { seq: () => seqRef.current, status: (k) => statusRef.current.get(k) || "free",
+      select: (keys) => setSelected(new Set(keys)), view: () => viewRef.current, selected: () => Array.from(selectedRef.current), seats: () => seats.length };
+  });
+
+  if (missing) return null;
+  if (!data) return <div className="vg-seatmap-loading">Loading the seat map…</div>;
+  const money = (c) => (c.price_cents == null ? "" : `R ${(c.price_cents / 100).toFixed(2)}`);
+  const chosen = Array.from(selected).map((k) => byKey.get(k)).filter(Boolean);
+  return (
+    <div className="vg-seatmap" style={{ width: "100%" }}>
+      <div style={{ display: "flex", flexWrap: "wrap", gap: 12, marginBottom: 8 }} aria-label="Legend">
+        {data.categories.map((c) => (
+          <span key={c.key} style={{ display: "inline-flex", alignItems: "center", gap: 6 }}>
+            <span style={{ width: 14, height: 14, borderRadius: 7, background: c.color, display: "inline-block" }} />
+            {c.label} {money(c)}
+          </span>
+        ))}
+        {Object.entries(STATUS_FILL).map(([k, col]) => (
+          <span key={k} style={{ display: "inline-flex", alignItems: "center", gap: 6 }}>
+            <span style={{ width: 14, height: 14, borderRadius: 7, background: col, display: "inline-block" }} />{k}
+          </span>
+        ))}
+        <span style={{ display: "inline-flex", alignItems: "center", gap: 6 }}>
+          <span style={{ width: 14, height: 14, borderRadius: 7, background: SELECTED, display: "inline-block" }} />your choice
+        </span>
+      </div>
+      <div ref={boxRef} style={{ width: "100%", border: "1px solid #dee2e6", borderRadius: 8, touchAction: "none" }}>
+        <Stage width={width} height={height || 520} onMouseDown={onDown} onMouseMove={onMove} onMouseUp={onUp}
+               onTouchStart={onDown} onTouchMove={onMove} onTouchEnd={onUp} onWheel={onWheel}>
+          <Layer ref={layerRef}><Shape sceneFunc={sceneFunc} listening={false} perfectDrawEnabled={false} /></Layer>
+        </Stage>
+      </div>
+      {notice && <div role="alert" id="seat-taken" style={{ color: "#c92a2a", marginTop: 8 }}>{notice}</div>}
+      {error && <div role="alert" id="seat-error" style={{ color: "#c92a2a", marginTop: 8 }}>{error}</div>}
+      <div style={{ display: "flex", flexWrap: "wrap", gap: 8, alignItems: "center", marginTop: 8 }}>
+        <span id="seat-selection">{chosen.length ? chosen.map((s) => s.label).join(", ") : "Click seats to choose them."}</span>
+        <button id="hold-seats" disabled={!chosen.length || busy} onClick={hold}>Hold {chosen.length || ""} seats</button>
+        <span style={{ marginLeft: 16 }}>or best available:</span>
+        <input aria-label="Number of seats" type="number" min={1} max={data.max_per_order} value={qty}
+               onChange={(e) => setQty(e.target.value)} style={{ width: 56 }} />
+        <select aria-label="Category" value={cat} onChange={(e) => setCat(e.target.value)}>
+          {data.categories.map((c) => <option key={c.key} value={c.key}>{c.label}</option>)}
+        </select>
+        <button id="best-available" disabled={busy} onClick={best}>Find seats</button>
+      </div>
+    </div>
+  );
+}

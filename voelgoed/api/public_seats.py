@@ -1,0 +1,126 @@
+"""Public seated-sales endpoints (issue 12; no auth, rate-limited per client address like the other public
+routes). See docs/seated-sales.md.
+
+- ``GET  /api/v1/public/events/{slug}/seating/layout`` — the plan version's layout with the legend (categories,
+  prices); ``ETag`` (version hash + prices), ``If-None-Match`` → 304, ``Cache-Control: public, max-age=60``;
+- ``GET  /api/v1/public/events/{slug}/seating/status`` — ``{seq, held, sold, blocked}`` (seat keys; the rest is free);
+- ``GET  /api/v1/public/events/{slug}/seating/changes?since=N`` — ``{seq, changes: [{key, status}], refetch}``;
+- ``POST /api/v1/public/events/{slug}/seat-holds`` ``{seat_keys}`` → 201 the hold with its ``hold_token``;
+- ``POST /api/v1/public/events/{slug}/seat-holds/best-available`` ``{quantity, category, section?, accessible?}`` → 201;
+- ``POST /api/v1/public/seat-holds/extend`` ``{hold_token}`` → ``{hold_id, expires_at, max_expires_at}``;
+- ``POST /api/v1/public/seat-holds/release`` ``{hold_token}`` → 204.
+
+Checkout is the existing ``POST /api/v1/public/holds/{hold_id}/checkout`` with the hold's id.
+Errors: 409 ``seat_sold`` / ``seat_held`` / ``seat_blocked`` (``details.seat_key``), ``isolated_seat``,
+``over_cap``, ``hold_expired``, ``extension_limit``, ``sold_out``, ``not_on_sale``; 404 ``not_found``;
+422 ``validation_failed``; 429 ``rate_limited``; 503 ``busy``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+
+from voelgoed.api.deps import client_address
+from voelgoed.config import get_settings
+from voelgoed.services.platform import ratelimit, session_scope
+from voelgoed.services.seating import (
+    changes_since,
+    choose_best_available,
+    extend_hold,
+    hold_seats,
+    public_layout,
+    release_seat_hold,
+    status_snapshot,
+)
+
+router = APIRouter(prefix="/api/v1/public", tags=["public", "seating"])
+
+
+class SeatHoldIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    seat_keys: list[Annotated[StrictStr, Field(min_length=1, max_length=64)]] = Field(min_length=1, max_length=100)
+
+
+class BestAvailableIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    quantity: StrictInt = Field(ge=1, le=100)
+    category: StrictStr = Field(min_length=1, max_length=64)
+    section: StrictStr | None = Field(default=None, max_length=40)
+    accessible: StrictBool = False
+
+
+class TokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    hold_token: StrictStr = Field(min_length=1, max_length=200)
+
+
+def _limit(address: str, kind: str = "public") -> None:
+    s = get_settings()
+    ratelimit.hit(kind, address, s.hold_rate_limit if kind == "hold" else s.public_rate_limit)
+
+
+@router.get("/events/{slug}/seating/layout", summary="The seat map's layout and legend (cacheable, ETag)")
+def seating_layout(slug: str, request: Request, address: Annotated[str, Depends(client_address)]) -> Any:
+    _limit(address)
+    with session_scope() as session:
+        doc, etag = public_layout(session, slug)
+    quoted = f'"{etag}"'
+    headers = {"ETag": quoted, "Cache-Control": "public, max-age=60"}
+    if quoted in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers=headers)
+    return _json(doc, headers)
+
+
+def _json(doc: Any, headers: dict) -> Response:
+    return JSONResponse(doc, headers=headers)
+
+
+@router.get("/events/{slug}/seating/status", summary="Seat statuses: a versioned snapshot")
+def seating_status(slug: str, response: Response, address: Annotated[str, Depends(client_address)]) -> dict[str, Any]:
+    _limit(address)
+    response.headers["Cache-Control"] = "no-store"
+    with session_scope() as session:
+        return status_snapshot(session, slug)
+
+
+@router.get("/events/{slug}/seating/changes", summary="Seat status changes after a sequence number")
+def seating_changes(slug: str, response: Response, address: Annotated[str, Depends(client_address)],
+                    since: Annotated[str, Query(max_length=12)] = "0") -> dict[str, Any]:
+    _limit(address)
+    response.headers["Cache-Control"] = "no-store"
+    with session_scope() as session:
+        return changes_since(session, slug, since)
+
+
+@router.post("/events/{slug}/seat-holds", status_code=201, summary="Hold chosen seats (all or none)")
+def create_seat_hold(slug: str, body: SeatHoldIn, address: Annotated[str, Depends(client_address)]) -> dict[str, Any]:
+    _limit(address, "hold")
+    with session_scope() as session:
+        return hold_seats(session, event_slug=slug, seat_keys=body.seat_keys, client_address=address)
+
+
+@router.post("/events/{slug}/seat-holds/best-available", status_code=201, summary="Choose and hold the best seats")
+def best_available_hold(slug: str, body: BestAvailableIn, address: Annotated[str, Depends(client_address)]) -> dict[str, Any]:
+    _limit(address, "hold")
+    with session_scope() as session:
+        return choose_best_available(session, event_slug=slug, quantity=body.quantity, category=body.category,
+                                     section=body.section, accessible=body.accessible, client_address=address)
+
+
+@router.post("/seat-holds/extend", summary="Extend a seat hold (capped)")
+def extend_seat_hold(body: TokenIn, address: Annotated[str, Depends(client_address)]) -> dict[str, Any]:
+    _limit(address)
+    with session_scope() as session:
+        return extend_hold(session, token=body.hold_token)
+
+
+@router.post("/seat-holds/release", status_code=204, summary="Release a seat hold now")
+def release_hold_route(body: TokenIn, address: Annotated[str, Depends(client_address)]) -> Response:
+    _limit(address)
+    with session_scope() as session:
+        release_seat_hold(session, token=body.hold_token)
+    return Response(status_code=204)
