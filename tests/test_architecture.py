@@ -26,6 +26,9 @@ LAYERS = {"platform": 0, "accounts": 1, "payments": 2, "tickets": 3, "sales": 4,
           "insights": 7, "integrations": 8, "demo": 9, "runtime": 10}
 # seating (plans of venues, issue 11) sits just above catalog, whose venues own the plans.
 LAYERS["seating"] = 5.5
+# marketing (issue 15) sits just below sales: the hold path prices with its promo rules and checkout takes a
+# code's use; it reads orders/holds/events through the models only, never sales or catalog services.
+LAYERS["marketing"] = 3.5
 ENTRYPOINTS = ("voelgoed/state", "voelgoed/api", "voelgoed/pages", "voelgoed/cli.py", "voelgoed/voelgoed.py")
 MAX_LINES = 400
 

@@ -98,6 +98,14 @@ class Settings(BaseSettings):
                                             description="cron interval of the reconciliation job")
     reconcile_batch: int = Field(50, alias="RECONCILE_BATCH", description="provider look-ups per reconciliation run")
 
+    # marketing (issue 15): promo codes, tracked links, funnel counts, attribution
+    promo_attempt_rate_limit: str = Field("10/minute", alias="PROMO_ATTEMPT_RATE_LIMIT",
+                                          description="failed promo codes per client address before 429")
+    attribution_window_days: int = Field(30, alias="ATTRIBUTION_WINDOW_DAYS",
+                                         description="a tracked-link visit older than this is not attributed")
+    funnel_tracking: bool = Field(True, alias="FUNNEL_TRACKING", description="count first-party funnel steps in Redis")
+    funnel_flood_per_minute: int = Field(60, alias="FUNNEL_FLOOD_PER_MINUTE",
+                                         description="funnel steps counted per client address and minute")
     # integrations: API keys and outbound webhooks (docs/webhooks.md)
     api_key_rate_limit: str = Field("600/minute", alias="API_KEY_RATE_LIMIT",
                                     description="default per-key request limit (limits notation); a key may set its own")

@@ -23,6 +23,7 @@ from tests.factories import make_event, make_org, make_ticket_type, make_user, m
 from voelgoed.api import create_api, deps
 from voelgoed.models import (
     ApiKey,
+    Campaign,
     Device,
     EndpointDelivery,
     ExportJob,
@@ -38,6 +39,7 @@ from voelgoed.models import (
     Scan,
     SeatingPlan,
     Ticket,
+    TrackedLink,
     WebhookEndpoint,
 )
 from voelgoed.services.accounts import apikeys
@@ -77,6 +79,8 @@ OBJECT_FOR_PARAM = {
     "delivery_id": lambda w: str(w["webhook_delivery"].id),
     "plan_id": lambda w: str(w["seating_plan"].id),
     "export_id": lambda w: str(w["export"].id),
+    "campaign_id": lambda w: str(w["campaign"].id),
+    "link_id": lambda w: str(w["tracked_link"].id),
 }
 
 # (METHOD, path) → JSON body, for routes whose generated body is not accepted
@@ -211,7 +215,13 @@ def make_world(session: Session) -> dict:
     session.flush()
     membership = session.exec(select(Membership).where(Membership.user_id == user.id)).one()
     api_key, secret = apikeys.create_api_key(session, organization_id=org.id, name="org key")
-    return {"org": org, "user": user, "venue": venue, "gate": gate, "event": event, "ticket_type": tt, "hold": hold,
+    campaign = Campaign(organization_id=org.id, event_id=event.id, name="B campaign")
+    session.add(campaign)
+    session.flush()
+    link = TrackedLink(organization_id=org.id, campaign_id=campaign.id, event_id=event.id, short_code=new_code(8))
+    session.add(link)
+    session.flush()
+    return {"campaign": campaign, "tracked_link": link, "org": org, "user": user, "venue": venue, "gate": gate, "event": event, "ticket_type": tt, "hold": hold,
             "order": order, "ticket": ticket, "payment": payment, "device": device, "scan": scan,
             "invitation": invitation, "membership": membership, "refund": refund, "webhook_endpoint": endpoint,
             "webhook_delivery": delivery, "seating_plan": plan, "export": export,

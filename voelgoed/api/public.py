@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from voelgoed.api.deps import client_address
+from voelgoed.api.marketing import record_step
 from voelgoed.config import get_settings
+from voelgoed.services.marketing import TOUCH_COOKIE
 from voelgoed.services.platform import buyer_order_url, ratelimit, session_scope
 from voelgoed.services.sales import checkout, inventory, orders, storefront
 
@@ -27,6 +29,7 @@ class HoldItemIn(BaseModel):
 
 class HoldIn(BaseModel):
     items: list[HoldItemIn] = Field(min_length=1, max_length=inventory.MAX_LINES)
+    promo_code: StrictStr | None = Field(None, max_length=40, description="discount or access code (issue 15)")
 
 
 class CheckoutIn(BaseModel):
@@ -42,22 +45,27 @@ def _public_limit(address: str) -> None:
 
 
 @router.get("/events/{slug}")
-def get_event(slug: str, address: Annotated[str, Depends(client_address)]) -> dict[str, Any]:
+def get_event(slug: str, request: Request, address: Annotated[str, Depends(client_address)]) -> dict[str, Any]:
     """The published event with live availability per ticket type (lapsed holds don't count)."""
     _public_limit(address)
     with session_scope() as session:
-        return storefront.public_event_view(session, slug)
+        view = storefront.public_event_view(session, slug)
+    record_step(request, view["id"], "page_view", address)  # Redis only, never raises (issue 15 funnel)
+    return view
 
 
 @router.post("/events/{slug}/holds", status_code=201)
-def create_hold(slug: str, body: HoldIn, address: Annotated[str, Depends(client_address)],
+def create_hold(slug: str, body: HoldIn, request: Request, address: Annotated[str, Depends(client_address)],
                 x_waiting_room_pass: Annotated[str | None, Header()] = None) -> dict[str, Any]:
     """Reserve tickets for HOLD_TTL_SECONDS. 409 ``sold_out`` / ``insufficient_inventory`` (``details.available``),
     409 ``not_on_sale``, 404 ``not_found``, 422 ``validation_failed``, 429 ``rate_limited``, 403 ``waiting_room_pass_required``."""
     ratelimit.hit("hold", address, get_settings().hold_rate_limit)
     with session_scope() as session:
-        return inventory.place_hold(session, event_slug=slug, items=[(i.ticket_type_id, i.quantity) for i in body.items],
-                                    client_address=address, pass_token=x_waiting_room_pass)
+        hold = inventory.place_hold(session, event_slug=slug, items=[(i.ticket_type_id, i.quantity) for i in body.items],
+                                    client_address=address, pass_token=x_waiting_room_pass, promo_code=body.promo_code,
+                                    touch=request.cookies.get(TOUCH_COOKIE))
+    record_step(request, hold["event_id"], "hold", address)
+    return hold
 
 
 @router.get("/holds/{hold_id}")
@@ -78,7 +86,8 @@ def delete_hold(hold_id: str, address: Annotated[str, Depends(client_address)]) 
 
 
 @router.post("/holds/{hold_id}/checkout", status_code=201)
-def start_checkout(hold_id: str, body: CheckoutIn, address: Annotated[str, Depends(client_address)]) -> dict[str, Any]:
+def start_checkout(hold_id: str, body: CheckoutIn, request: Request,
+                   address: Annotated[str, Depends(client_address)]) -> dict[str, Any]:
     """Create the pending order and the payment at the provider the server chooses for the event (a
     client-sent ``provider`` is ignored). 409 ``hold_expired`` / ``already_checked_out``, 503."""
     _public_limit(address)
@@ -86,6 +95,7 @@ def start_checkout(hold_id: str, body: CheckoutIn, address: Annotated[str, Depen
         order = checkout.start_checkout(session, hold_id=hold_id, buyer_name=body.buyer_name,
                                         buyer_email=body.buyer_email)
         payment = checkout.payment_for_order(session, order)
+        record_step(request, order.event_id, "checkout_started", address)
         return {
             "order_id": str(order.id), "order_code": order.order_code, "access_token": order.access_token,
             "status": order.status, "total_cents": order.total_cents, "currency": order.currency,

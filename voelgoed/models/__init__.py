@@ -5,6 +5,7 @@ from .event_seats import EventSeat, EventSeating
 from .events import Event, EventSigningKey, EventStatus
 from .exports import ExportJob, ExportStatus
 from .integrations import DeliveryAttempt, DeliveryStatus, EndpointDelivery, WebhookEndpoint
+from .marketing import Campaign, FunnelCount, OrderAttribution, PromoCode, PromoRedemption, TrackedLink
 from .outbox import OutboxEntry, OutboxStatus, SentEmail
 from .payments import Payment, PaymentStatus, WebhookDelivery
 from .refunds import LedgerEntry, LedgerKind, Refund, RefundStatus
@@ -31,6 +32,7 @@ __all__ = [
     "OrderItem", "OrderStatus",
     "Organization", "OutboxEntry", "OutboxStatus", "SentEmail", "Payment", "PaymentStatus", "Role", "Scan", "ScanResult", "Ticket",
     "TicketStatus", "TicketType", "User", "UserSession", "Venue", "WebhookDelivery",
+    "Campaign", "FunnelCount", "OrderAttribution", "PromoCode", "PromoRedemption", "TrackedLink",
     "SeatingArea", "SeatingCategory", "SeatingPlan", "SeatingPlanVersion", "SeatingSeat",
     "ExportJob", "ExportStatus",
     "EventSeat", "EventSeating",

@@ -135,6 +135,8 @@ def _lifecycle_buttons() -> rx.Component:
                                       href="/events/" + E.ev["id"] + "/money")),
         rx.cond(s != "draft", rx.link(rx.button(rx.icon("download", size=15), "Exports", variant="surface",
                                                 id="event-exports"), href="/events/" + E.ev["id"] + "/exports")),
+        rx.link(rx.button(rx.icon("megaphone", size=15), "Marketing", variant="surface", id="event-marketing"),
+                href="/events/" + E.ev["id"] + "/marketing"),
         rx.cond((s == "draft") | (s == "ended") | (s == "cancelled"), confirm_button(
             "Archive", title="Archive this event?", id="archive-event",
             description="Archived events are kept for your records but hidden from day-to-day lists.",

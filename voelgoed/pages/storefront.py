@@ -97,6 +97,10 @@ def tickets_section() -> rx.Component:
                 rx.vstack(rx.foreach(S.types, ticket_row), spacing="3", width="100%"),
                 empty_state("ticket-x", "No tickets yet", "Tickets for this event aren't available yet. Check back soon.")),
         rx.cond(S.error != "", rx.callout(S.error, icon="triangle-alert", color_scheme="red", width="100%", id="hold-error")),
+        rx.cond(S.on_sale, rx.hstack(
+            rx.input(placeholder="Promo or access code", value=S.promo_code, on_change=S.set_promo_code, id="promo-code",
+                     max_length=40, width="16em"),
+            rx.text("Applied when you reserve.", size="1", color_scheme="gray"), align="center", spacing="2")),
         rx.text("Tickets are held for you for a few minutes while you check out.", size="1", color_scheme="gray"),
         rx.cond(S.on_sale, checkout_bar()),
         spacing="4", width="100%",

@@ -15,6 +15,7 @@ import reflex as rx
 from voelgoed.services.platform import VoelgoedError, session_scope
 from voelgoed.services.sales import checkout, inventory, storefront
 from voelgoed.state.formatting import field_errors, money, when
+from voelgoed.state.tracking import track
 
 
 class HoldState(rx.State):
@@ -34,6 +35,7 @@ class HoldState(rx.State):
     field_errors: dict[str, str] = {}
     watching: bool = False
     _hold_id: str = ""
+    _event_id: str = ""
 
     def _read(self) -> None:
         try:
@@ -45,6 +47,7 @@ class HoldState(rx.State):
         self.found, self.status = True, view["status"]
         self.expires_at, self.seconds_left = view["expires_at"], view["seconds_left"]
         ev = view["event"]
+        self._event_id = ev["id"]
         self.event_name, self.event_slug, self.venue = ev["name"], ev["slug"], ", ".join(p for p in (ev["venue"], ev["city"]) if p)
         self.event_when = when(ev["starts_at"])
         self.items = [{"name": i["ticket_type"], "qty": str(i["quantity"]), "unit": money(i["unit_price_cents"], view["currency"]),
@@ -94,6 +97,7 @@ class HoldState(rx.State):
             self.error = "" if self.field_errors else exc.message
             self._read()
             return rx.toast.error(exc.message)
+        track(self.router, self._event_id, "checkout_started")
         return rx.redirect(target)
 
     @rx.event

@@ -2,7 +2,9 @@
 
 Public vars hold display strings only; the waiting-room pass stays in a private var. The pass is
 taken from ``?pass=`` or ``sessionStorage["vg_pass_<slug>"]`` (set by the waiting room) and sent
-to ``inventory.create_hold`` as ``pass_token``.
+to ``inventory.create_hold`` as ``pass_token``. A promo / access code typed by the buyer and the first-party
+``vg_touch`` cookie (set by ``/go/<code>``) go with the hold (issue 15); the page view and the hold are
+counted as funnel steps (Redis only; not under Do Not Track / GPC, not for bots).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from voelgoed.config import get_settings
 from voelgoed.services.platform import VoelgoedError, ratelimit, session_scope
 from voelgoed.services.sales import inventory, storefront
 from voelgoed.state.formatting import money
+from voelgoed.state.tracking import touch_of, track
 
 
 def _local(iso: str | None, tz: str, fmt: str) -> str:
@@ -44,7 +47,9 @@ class EventPageState(rx.State):
     status_note: str = ""
     error: str = ""
     types: list[dict[str, str]] = []
+    promo_code: str = ""
     _pass: str = ""
+    _event_id: str = ""
     _prices: dict[str, int] = {}
     _currency: str = "ZAR"
 
@@ -56,7 +61,7 @@ class EventPageState(rx.State):
             self.found, self.types = False, []
             return
         tz = view["venue"]["timezone"] or "Africa/Johannesburg"
-        self.found, self.name, self.description = True, view["name"], view["description"]
+        self.found, self.name, self.description, self._event_id = True, view["name"], view["description"], view["id"]
         self.date_label = _local(view["starts_at"], tz, "%A %d %B %Y")
         self.time_label = _local(view["starts_at"], tz, "%H:%M") + " – " + _local(view["ends_at"], tz, "%H:%M")
         self.venue_label = ", ".join(p for p in (view["venue"]["name"], view["venue"]["city"]) if p)
@@ -87,6 +92,8 @@ class EventPageState(rx.State):
         self._pass = str(self.router.url.query_parameters.get("pass", ""))[:512]
         self._read()
         self.loading = False
+        if self.found:
+            self._track("page_view")
         if not self._pass:
             key = "vg_pass_" + self.slug
             return rx.call_script(f"window.sessionStorage.getItem({key!r}) || ''", callback=EventPageState.set_pass)
@@ -95,6 +102,13 @@ class EventPageState(rx.State):
     def set_pass(self, value):
         if isinstance(value, str):
             self._pass = value[:512]
+
+    @rx.event
+    def set_promo_code(self, value: str):
+        self.promo_code = value[:40] if isinstance(value, str) else ""
+
+    def _track(self, step: str) -> None:
+        track(self.router, self._event_id, step)
 
     @rx.event
     def change_qty(self, index: int, delta: int):
@@ -124,7 +138,8 @@ class EventPageState(rx.State):
             ratelimit.hit("hold", address, get_settings().hold_rate_limit)
             with session_scope() as session:
                 hold = inventory.create_hold(session, event_slug=self.slug, items=items, client_address=address,
-                                             pass_token=self._pass or None)
+                                             pass_token=self._pass or None, promo_code=self.promo_code or None,
+                                             touch=touch_of(self.router))
         except VoelgoedError as exc:
             self.busy = False
             if exc.code == "waiting_room_pass_required":
@@ -133,4 +148,5 @@ class EventPageState(rx.State):
             self._read()
             return rx.toast.error(exc.message)
         self.busy = False
+        self._track("hold")
         return rx.redirect(f"/hold/{hold.id}")

@@ -25,6 +25,7 @@ from rq import Worker
 from rq.cron import CronScheduler
 
 from voelgoed.config import get_settings
+from voelgoed.services.marketing import marketing_job
 from voelgoed.services.platform import QUEUE_NAME, get_redis
 from voelgoed.services.runtime.housekeeping import housekeeping_job
 from voelgoed.services.sales import reconcile_job
@@ -38,6 +39,9 @@ def cron_scheduler(client) -> CronScheduler:
                   job_timeout=300, result_ttl=60)
     # pending payments whose webhook never came (sales/reconcile.py): bounded per run, provider calls unlocked
     cron.register(reconcile_job, QUEUE_NAME, interval=max(1, settings.reconcile_interval_seconds),
+                  job_timeout=300, result_ttl=60)
+    # funnel counts Redis → PostgreSQL, promo uses of lapsed orders given back (marketing/jobs.py)
+    cron.register(marketing_job, QUEUE_NAME, interval=max(1, settings.housekeeping_interval_seconds),
                   job_timeout=300, result_ttl=60)
     return cron
 

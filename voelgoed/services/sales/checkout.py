@@ -16,7 +16,8 @@ the same hold retries: the same order gets a new payment attempt (fresh referenc
 A hold whose provider call succeeded answers 409 ``already_checked_out`` as before.
 
 Errors: 404 ``not_found`` (no such hold), 409 ``already_checked_out``,
-409 ``hold_expired``, 409 ``hold_not_active`` (released), 422 ``validation_failed`` (name/email),
+409 ``hold_expired``, 409 ``hold_not_active`` (released), 409 ``promo_code_exhausted`` /
+``promo_code_buyer_limit`` (the hold's code was used up meanwhile: marketing.redemption), 422 ``validation_failed`` (name/email),
 503 ``provider_unavailable`` / ``payments_unavailable`` (no provider configured) / ``busy``.
 """
 
@@ -31,6 +32,7 @@ from sqlmodel import Session, select
 
 from voelgoed.config import get_settings
 from voelgoed.models import Event, Hold, HoldItem, HoldStatus, Order, OrderItem, OrderStatus, Payment
+from voelgoed.services.marketing import redeem_for_order
 from voelgoed.services.payments import get_provider, resolve_provider_name
 from voelgoed.services.platform import (
     Busy,
@@ -134,6 +136,8 @@ def _commit_pending_order(session: Session, hid, name: str, email: str, now: dat
                   buyer_name=name, buyer_email=email, total_cents=total, currency=hold.currency,
                   provider=prov.name if prov else "free", created_at=now, updated_at=now, expires_at=hold.expires_at)
     _insert_with_unique_code(session, order)
+    # the promo code's use (conditional UPDATE, 409 promo_code_exhausted) and the hold's attribution, same transaction
+    redeem_for_order(session, hold=hold, order=order, quantity=sum(i.quantity for i in items), now=now)
     session.add_all([OrderItem(organization_id=order.organization_id, order_id=order.id, ticket_type_id=i.ticket_type_id,
                                quantity=i.quantity, unit_price_cents=i.unit_price_cents, seat_id=i.seat_id) for i in items])
     hold.status = HoldStatus.converted.value

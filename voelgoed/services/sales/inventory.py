@@ -38,6 +38,7 @@ from sqlmodel import Session
 
 from voelgoed.config import get_settings
 from voelgoed.models import Event, Hold, HoldItem, HoldStatus
+from voelgoed.services.marketing import Offer, price_hold, record_hold
 from voelgoed.services.platform import (
     Busy,
     NotFound,
@@ -119,7 +120,7 @@ def parse_items(items: Iterable[Any]) -> list[tuple[uuid.UUID | None, int, str]]
 
 def create_hold(session: Session, *, event_slug: str | None = None, event_id: uuid.UUID | str | None = None,
                 items: Sequence[Any], client_address: str = "", pass_token: str | None = None,
-                now: datetime | None = None) -> Hold:
+                promo_code: str | None = None, touch: str | None = None, now: datetime | None = None) -> Hold:
     """Reserve tickets for ``settings.hold_ttl_seconds`` seconds; commits; returns the Hold.
 
     ``items``: ``[(ticket_type_id, quantity)]`` or ``[{"ticket_type_id", "quantity"}]``; repeated
@@ -127,21 +128,28 @@ def create_hold(session: Session, *, event_slug: str | None = None, event_id: uu
     commit, the expiry job is scheduled (``enqueue_in(ttl, jobs.expire_hold, hold_id)``).
     ``client_address`` is stored only as a keyed hash (``hold.client_hash``) and, with the pass id,
     capped by :func:`voelgoed.services.sales.hold_caps.check` (429 ``too_many_holds``).
-    Errors: see the module docstring.
+    ``promo_code`` / ``touch`` (the buyer's ``vg_touch`` attribution cookie): priced by :func:`voelgoed.services.marketing.price_hold`
+    (discounted unit prices on the hold items; the code and touches recorded with the hold; its ``promo_code_*``
+    errors); the code's use is taken at checkout. Errors: see the module docstring.
     """
     return _create_hold(session, event_slug=event_slug, event_id=event_id, items=items, client_address=client_address,
-                        pass_token=pass_token, now=now)[0]
+                        pass_token=pass_token, promo_code=promo_code, touch=touch, now=now)[0]
 
 
 def place_hold(session: Session, *, event_slug: str | None = None, event_id=None, items: Sequence[Any],
-               client_address: str = "", pass_token: str | None = None, now: datetime | None = None) -> dict:
-    """:func:`create_hold`, answered as :func:`hold_summary` (no second read: the hot path of the public API)."""
-    hold, lines = _create_hold(session, event_slug=event_slug, event_id=event_id, items=items,
-                               client_address=client_address, pass_token=pass_token, now=now)
-    return hold_summary(hold, lines)
+               client_address: str = "", pass_token: str | None = None, promo_code: str | None = None,
+               touch: str | None = None, now: datetime | None = None) -> dict:
+    """:func:`create_hold`, answered as :func:`hold_summary` plus ``promo_code`` (str | None) and ``discount_cents``
+    (no second read: the hot path of the public API)."""
+    hold, lines, offer = _create_hold(session, event_slug=event_slug, event_id=event_id, items=items,
+                               client_address=client_address, pass_token=pass_token, promo_code=promo_code,
+                               touch=touch, now=now)
+    return {**hold_summary(hold, lines), "event_id": str(hold.event_id), "promo_code": offer.code or None,
+            "discount_cents": offer.discount_cents}
 
 
-def _create_hold(session: Session, *, event_slug, event_id, items, client_address, pass_token, now) -> tuple[Hold, list[dict]]:
+def _create_hold(session: Session, *, event_slug, event_id, items, client_address, pass_token, now, promo_code=None,
+                 touch=None) -> tuple[Hold, list[dict], Offer]:
     now = clock.resolve(now)
     lines = parse_items(items)
     if any(tid is None for tid, _, _ in lines):
@@ -161,34 +169,48 @@ def _create_hold(session: Session, *, event_slug, event_id, items, client_addres
         try:
             with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 event, types = load_for_hold(conn, event_slug=event_slug, event_id=event_id, type_ids=list(wanted))
-                who = hold_caps.Who(client_hash, _validate(session, event, types, wanted, pass_token, now))
+                offer = _offer(session, event, types, wanted, promo_code, client_hash, touch, now)
+                who = hold_caps.Who(client_hash, _validate(session, event, types, wanted, pass_token, now, offer))
                 if not event.waiting_room_enabled:
                     stock.hot_row.link(alias, next(iter(wanted)), [event.sale_ends_at, *(t.sale_ends_at for t in types.values())])
-                placed = _try_single(conn, event, types, wanted, who=who, ttl=ttl, now=now)
+                placed = _try_single(conn, event, types, wanted, who=who, ttl=ttl, now=now, offer=offer)
         except OperationalError as exc:
             raise Busy("busy", "Tickets are in high demand right now; please try again") from exc
         if placed:
             # audit.record is the only writer of audit rows; on this path the row commits right after the
             # hold (not in its statement), so the hot row lock is still never held across a round trip
             _audit_hold_created(session, placed[0], wanted)
+            record_hold(session, placed[0], offer)
             session.commit()
     else:
         event, types = load_for_hold(session, event_slug=event_slug, event_id=event_id, type_ids=list(wanted))
-        who = hold_caps.Who(client_hash, _validate(session, event, types, wanted, pass_token, now))
+        offer = _offer(session, event, types, wanted, promo_code, client_hash, touch, now)
+        who = hold_caps.Who(client_hash, _validate(session, event, types, wanted, pass_token, now, offer))
         placed = None
     hold, summary_lines = placed or _place(session, event, types, wanted, who=who, ttl=ttl, now=now,
-                                           reclaim_first=placed is False)
+                                           reclaim_first=placed is False, offer=offer)
     schedule_expiry(hold.event_id, hold.expires_at)
-    return hold, summary_lines
+    return hold, summary_lines, offer
 
 
-def _validate(session: Session, event, types: dict, wanted: dict, pass_token: str | None, now: datetime) -> str | None:
+def _offer(session: Session, event, types: dict, wanted: dict, promo_code, client_hash, touch, now) -> Offer:
+    """The marketing rules' price for this hold (promo code, group discount, access code); an unknown or
+    inactive ticket type is 404 first, so a code's answer never tells anything about one."""
+    for tid in wanted:
+        if tid not in types or not types[tid].is_active:
+            raise NotFound("not_found", "Unknown ticket type", {"ticket_type_id": str(tid)})
+    return price_hold(session, event=event, types=types, wanted=wanted, promo_code=promo_code, client_key=client_hash,
+                      touch=touch, now=now)
+
+
+def _validate(session: Session, event, types: dict, wanted: dict, pass_token: str | None, now: datetime,
+              offer: Offer) -> str | None:
     """Event on sale, each ticket type sellable and within its window and max_per_order, waiting-room pass
     (returns the pass id, None when the room is off)."""
     check_event_on_sale(event, now)
     for tid, qty in wanted.items():
         tt = types.get(tid)
-        if tt is None or not tt.is_active or tt.is_hidden:
+        if tt is None or not tt.is_active or (tt.is_hidden and tid not in offer.unlocked):
             raise NotFound("not_found", "Unknown ticket type", {"ticket_type_id": str(tid)})
         err = sale_window_error(tt.sale_starts_at, tt.sale_ends_at, now, tt.name)
         if err:
@@ -208,28 +230,30 @@ def hold_summary(hold: Hold, lines: list[dict]) -> dict:
             "items": lines, "total_cents": hold.total_cents, "currency": hold.currency}
 
 
-def _new_hold(event, types: dict, ordered: list, who: hold_caps.Who, ttl: int, now: datetime) -> tuple[Hold, list[dict]]:
+def _new_hold(event, types: dict, ordered: list, who: hold_caps.Who, ttl: int, now: datetime,
+              offer: Offer) -> tuple[Hold, list[dict]]:
+    price = offer.prices  # unit prices after the marketing rules (promo code, group discount)
     hold = Hold(id=uuid.uuid4(), organization_id=event.organization_id, event_id=event.id, status=HoldStatus.active.value,
-                expires_at=now + timedelta(seconds=ttl), total_cents=sum(types[t].price_cents * q for t, q in ordered),
+                expires_at=now + timedelta(seconds=ttl), total_cents=sum(price[t] * q for t, q in ordered),
                 currency=event.currency, client_address="", client_hash=who.client_hash, pass_id=who.pass_id, created_at=now)
     lines = [{"ticket_type_id": str(t), "ticket_type": types[t].name, "quantity": q,
-              "unit_price_cents": types[t].price_cents, "line_total_cents": q * types[t].price_cents} for t, q in ordered]
+              "unit_price_cents": price[t], "line_total_cents": q * price[t]} for t, q in ordered]
     return hold, lines
 
 
-def _try_single(conn, event, types: dict, wanted: dict, *, who: hold_caps.Who, ttl: int, now: datetime):
+def _try_single(conn, event, types: dict, wanted: dict, *, who: hold_caps.Who, ttl: int, now: datetime, offer: Offer):
     """PostgreSQL autocommit fast path for one ticket type and no event capacity: ``(hold, lines)`` when
     reserved, False when short (the caller reclaims lapsed holds and retries), None when not eligible.
     The hold caps are counted and the hold inserted under the caller's session advisory locks."""
     if len(wanted) != 1 or event.capacity is not None:
         return None
     ordered = list(wanted.items())
-    hold, lines = _new_hold(event, types, ordered, who, ttl, now)
+    hold, lines = _new_hold(event, types, ordered, who, ttl, now, offer)
     try:
         with hold_caps.session_locks(conn, who):
             hold_caps.check(conn, event_id=event.id, who=who, quantity=ordered[0][1], now=now)
             tid, qty = ordered[0]
-            stock.reserve_with_hold(conn, hold, tid, qty, types[tid].price_cents)
+            stock.reserve_with_hold(conn, hold, tid, qty, offer.prices[tid])
     except stock.Short:
         return False
     except stock.FastPathIneligible:  # the event got a capacity after we read it: the locked path decides
@@ -238,7 +262,7 @@ def _try_single(conn, event, types: dict, wanted: dict, *, who: hold_caps.Who, t
 
 
 def _place(session: Session, event: Event, types: dict, wanted: dict, *, who: hold_caps.Who, ttl: int,
-           now: datetime, reclaim_first: bool = False) -> tuple[Hold, list[dict]]:
+           now: datetime, reclaim_first: bool = False, offer: Offer) -> tuple[Hold, list[dict]]:
     """Insert the hold, then reserve (hot rows last, so their locks live only until the commit); commits.
 
     First try without reclaiming; if short, roll back, reclaim the event's lapsed holds and retry once.
@@ -250,16 +274,17 @@ def _place(session: Session, event: Event, types: dict, wanted: dict, *, who: ho
     last_short: stock.Short | None = (stock.Short(stock.TICKET_TYPE, ticket_type_id=ordered[0][0])
                                       if reclaim_first and len(ordered) == 1 else None)
     for attempt in ((1,) if reclaim_first else (0, 1)):
-        hold, lines = _new_hold(event, types, ordered, who, ttl, now)
+        hold, lines = _new_hold(event, types, ordered, who, ttl, now, offer)
         try:
             hold_caps.lock_for_transaction(session, who)
             if attempt == 1 and not stock.reclaim_lapsed_holds(session, event.id, now, extra_type_ids=[t for t, _ in ordered]):
                 raise last_short or stock.Short(stock.EVENT_CAPACITY)
             session.execute(insert(_HOLD).values(**{c: getattr(hold, c) for c in _HOLD_COLS}))
             session.execute(insert(_ITEM), [{"id": uuid.uuid4(), "organization_id": org_id, "hold_id": hold.id,
-                                             "ticket_type_id": t, "quantity": q, "unit_price_cents": types[t].price_cents}
+                                             "ticket_type_id": t, "quantity": q, "unit_price_cents": offer.prices[t]}
                                             for t, q in ordered])
             _audit_hold_created(session, hold, dict(ordered))
+            record_hold(session, hold, offer)
             hold_caps.check(session, event_id=event.id, who=who, quantity=total_qty, now=now, counted=True)
             stock.reserve(session, event.id, stock.lines_of(ordered))  # hot rows last: types, then the event
             session.commit()

@@ -16,6 +16,10 @@ Shapes (money in integer cents + ISO currency, times RFC 3339, ids strings):
   payments: [{id, provider, reference, status, amount_cents, currency, created_at, updated_at}],
   tickets: [{id, ticket_code, ticket_type_id, ticket_type, status, holder_name, checked_in_at,
   checked_in_gate_code, void_reason, issued_at}]}``.
+
+Both carry ``attribution`` (issue 15, :func:`voelgoed.services.marketing.order_attribution`): ``{first_link,
+last_link, first_campaign, last_campaign, channel, partner_name, promo_code, first_touch_at, last_touch_at}`` or
+None for an order that came through no tracked link and no code.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from voelgoed.models import Event, Order, OrderItem, OrderStatus, Payment, Ticket, TicketType
+from voelgoed.services.marketing import order_attribution
 from voelgoed.services.platform import TenantContext, ValidationFailed, get_owned, iso, parse_id, rbac
 
 STATUSES = [s.value for s in OrderStatus]
@@ -80,7 +85,9 @@ def list_orders(session: Session, ctx: TenantContext, *, search: str = "", statu
     counts: dict = {}
     if ids:
         counts = dict(session.exec(select(Ticket.order_id, func.count()).where(Ticket.order_id.in_(ids)).group_by(Ticket.order_id)).all())
-    return {"orders": [_summary(o, name, counts.get(o.id, 0)) for o, name in rows], "total": int(total),
+    attrs = order_attribution(session, ids)
+    return {"orders": [_summary(o, name, counts.get(o.id, 0)) | {"attribution": attrs.get(o.id)} for o, name in rows],
+            "total": int(total),
             "limit": limit, "offset": offset}
 
 
@@ -96,6 +103,7 @@ def order_detail(session: Session, ctx: TenantContext, order_id: Any) -> dict[st
     out = _summary(order, event.name if event else "", len(tickets))
     out.update({
         "event_slug": event.slug if event else "",
+        "attribution": order_attribution(session, [order.id]).get(order.id),
         "provider": order.provider, "expires_at": iso(order.expires_at), "updated_at": iso(order.updated_at),
         "items": [{"id": str(i.id), "ticket_type_id": str(i.ticket_type_id), "ticket_type": type_names.get(i.ticket_type_id, ""),
                    "quantity": i.quantity, "unit_price_cents": i.unit_price_cents,

@@ -1,0 +1,115 @@
+"""`/events/[event_id]/marketing` — campaigns, tracked links (short URL, QR to print), promo codes and the
+campaign dashboard (issue 15)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from voelgoed.pages.components.catalog_ui import loading_block
+from voelgoed.pages.components.shell import empty_state, organiser_page
+from voelgoed.state.marketing import MarketingState as M
+from voelgoed.state.session import SessionState
+
+CHANNELS = ["email", "social", "print", "partner", "ads", "radio", "other"]
+COLUMNS = [("label", "Link"), ("campaign", "Campaign"), ("channel", "Channel"), ("visits", "Visits"),
+           ("page_views", "Page views"), ("holds", "Holds"), ("checkouts", "Checkouts"), ("orders", "Orders"),
+           ("tickets", "Tickets"), ("abandoned", "Abandoned"), ("revenue", "Revenue"), ("conversion", "Conversion")]
+
+
+def _stat(label: str, value, id: str) -> rx.Component:
+    return rx.card(rx.vstack(rx.text(label, size="1", color_scheme="gray"), rx.heading(value, size="6", id=id), spacing="1"))
+
+
+def _dashboard() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(rx.heading("Dashboard", size="4"), rx.spacer(),
+                  rx.button("Export CSV", on_click=M.export_csv, variant="soft", id="marketing-csv"), width="100%"),
+        rx.flex(_stat("Visits", M.totals["visits"], "mkt-visits"), _stat("Orders", M.totals["orders"], "mkt-orders"),
+                _stat("Tickets", M.totals["tickets"], "mkt-tickets"), _stat("Revenue", M.totals["revenue"], "mkt-revenue"),
+                spacing="3", wrap="wrap"),
+        rx.recharts.bar_chart(
+            rx.recharts.bar(data_key="visits", fill=rx.color("blue", 8)),
+            rx.recharts.bar(data_key="orders", fill=rx.color("grass", 9)),
+            rx.recharts.x_axis(data_key="name"), rx.recharts.y_axis(), rx.recharts.legend(),
+            rx.recharts.graphing_tooltip(), data=M.chart, width="100%", height=260),
+        rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(t) for _, t in COLUMNS])),
+            rx.table.body(rx.foreach(M.rows, lambda r: rx.table.row(*[rx.table.cell(r[k]) for k, _ in COLUMNS]))),
+            width="100%", id="marketing-table", size="1"),
+        rx.text("Orders, tickets and revenue are paid orders by last touch; funnel steps are counted first-party "
+                "(no Do Not Track visitors, no bots) and rolled up every minute.", size="1", color_scheme="gray"),
+        spacing="3", width="100%", align="stretch",
+    )
+
+
+def _campaigns() -> rx.Component:
+    return rx.card(rx.vstack(
+        rx.heading("Campaigns", size="4"),
+        rx.foreach(M.campaigns, lambda c: rx.text(c["name"], " · ", c["channel"], " · budget ", c["budget"], size="2")),
+        rx.form(rx.hstack(
+            rx.input(name="name", placeholder="Campaign name", required=True, max_length=120, id="campaign-name"),
+            rx.select(CHANNELS, name="channel", default_value="social"),
+            rx.input(name="budget_cents", placeholder="Budget (cents, optional)", width="12em"),
+            rx.button("Create campaign", type="submit", id="campaign-create"), wrap="wrap", spacing="2"),
+            on_submit=M.add_campaign, reset_on_submit=True),
+        spacing="3", width="100%"), width="100%")
+
+
+def _link_row(lk) -> rx.Component:
+    return rx.hstack(
+        rx.image(src=lk["qr"], width="72px", height="72px", alt="QR code"),
+        rx.vstack(rx.text(lk["label"], weight="bold"), rx.code(lk["short_url"], class_name="short-url"),
+                  rx.text("Partner: ", lk["partner"], " · visits ", lk["visits"], size="1", color_scheme="gray"),
+                  rx.link("Download QR (SVG)", href=lk["qr"], download="qr-" + lk["short_code"] + ".svg", size="1"),
+                  spacing="1"),
+        spacing="3", align="center")
+
+
+def _links() -> rx.Component:
+    return rx.card(rx.vstack(
+        rx.heading("Tracked links", size="4"),
+        rx.foreach(M.links, _link_row),
+        rx.cond(M.campaigns.length() > 0, rx.form(rx.hstack(
+            rx.select.root(rx.select.trigger(placeholder="Campaign", id="link-campaign"), rx.select.content(
+                rx.foreach(M.campaigns, lambda c: rx.select.item(c["name"], value=c["id"]))), name="campaign_id", required=True),
+            rx.input(name="label", placeholder="Label (e.g. Poster CBD)", max_length=120, id="link-label"),
+            rx.input(name="partner_name", placeholder="Partner (optional)", max_length=120),
+            rx.input(name="utm_source", placeholder="utm_source", max_length=100),
+            rx.button("Create link", type="submit", id="link-create"), wrap="wrap", spacing="2"),
+            on_submit=M.add_link, reset_on_submit=True), rx.text("Create a campaign first.", size="2")),
+        spacing="3", width="100%"), width="100%")
+
+
+def _promos() -> rx.Component:
+    return rx.card(rx.vstack(
+        rx.heading("Promo codes", size="4"),
+        rx.foreach(M.promos, lambda p: rx.text(rx.code(p["code"]), " ", p["discount"], " · ", p["kind"], " · used ", p["uses"],
+                                               size="2")),
+        rx.form(rx.hstack(
+            rx.input(name="code", placeholder="CODE", required=True, max_length=40, id="promo-new-code"),
+            rx.select(["percent", "amount"], name="kind", default_value="percent"),
+            rx.input(name="value", placeholder="% or rand off", width="9em", required=True, id="promo-value"),
+            rx.input(name="max_uses", placeholder="Max uses (optional)", width="11em"),
+            rx.button("Create code", type="submit", id="promo-create"), wrap="wrap", spacing="2"),
+            on_submit=M.add_promo, reset_on_submit=True),
+        spacing="3", width="100%"), width="100%")
+
+
+def marketing_page() -> rx.Component:
+    return organiser_page(
+        "Marketing", "events",
+        rx.cond(M.loading, loading_block(), rx.cond(
+            M.not_found, empty_state("search-x", "Event not found", "It may belong to another organisation."),
+            rx.vstack(
+                rx.link("← Back to the event", href="/events/" + M.event_id, size="2"),
+                rx.heading(M.event_name, size="5"),
+                rx.cond(M.error != "", rx.callout(M.error, icon="triangle-alert", color_scheme="red", id="marketing-error")),
+                _dashboard(), _campaigns(), _links(), _promos(),
+                spacing="4", width="100%", align="stretch"),
+        )),
+    )
+
+
+def register(app: rx.App) -> None:
+    app.add_page(marketing_page, route="/events/[event_id]/marketing", title="Marketing · VoelgoedEvents",
+                 on_load=[SessionState.require_signed_in, M.load])
