@@ -70,7 +70,7 @@ _LOAD_AT_START = os.getloadavg()
 
 def emit(figures: dict) -> None:
     """Print the one JSON line, with the machine's CPU count and load (other work skews the figures)."""
-    figures = {**figures, "machine": {"cpus": os.cpu_count(), "web_workers": int(os.environ["GRANIAN_WORKERS"]), "loadavg_at_start": [round(x, 2) for x in _LOAD_AT_START],
+    figures = {**figures, "machine": {"cpus": os.cpu_count(), "web_workers": int(os.environ["GRANIAN_WORKERS"]), "web_threads": int(os.environ.get("WEB_THREADS") or 0), "loadavg_at_start": [round(x, 2) for x in _LOAD_AT_START],
                                       "loadavg_at_end": [round(x, 2) for x in os.getloadavg()]},
                "at": datetime.now(UTC).isoformat(timespec="seconds")}
     print(json.dumps(figures, default=str), flush=True)

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     db_pool_recycle_s: int = Field(1800, alias="DB_POOL_RECYCLE_S", description="pooled connections are replaced after this")
     hold_gate_per_row: int = Field(2, alias="HOLD_GATE_PER_ROW",
                                    description="one-statement holds of one process on one hot row at once (0: no gate)")
+    web_threads: int = Field(0, alias="WEB_THREADS",
+                             description="threads per web process for the sync API routes (0: anyio's default, 40)")
     hold_sold_out_memo_ms: int = Field(500, alias="HOLD_SOLD_OUT_MEMO_MS",
                                        description="a process answers sold_out without the row for this long (0: off)")
 

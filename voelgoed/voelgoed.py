@@ -4,7 +4,7 @@ import reflex as rx
 
 from voelgoed.api import create_api
 from voelgoed.pages import register_pages
-from voelgoed.services.runtime import inprocess_ticker
+from voelgoed.services.runtime import apply_thread_limit, inprocess_ticker
 
 app = rx.App(
     api_transformer=create_api(),
@@ -12,3 +12,4 @@ app = rx.App(
 )
 register_pages(app)
 app.register_lifespan_task(inprocess_ticker)  # housekeeping + outbox drain when Redis is down
+app.register_lifespan_task(apply_thread_limit)  # WEB_THREADS: first come, first served under a crowd

@@ -4,7 +4,7 @@ The public face of the package: code outside it imports only the names in ``__al
 
 from __future__ import annotations
 
-from . import housekeeping, outbox_handlers, startup, worker
+from . import housekeeping, outbox_handlers, startup, web_limits, worker
 from .housekeeping import housekeeping_job, inprocess_ticker, sweep
 from .outbox_handlers import (
     invitation_created,
@@ -13,6 +13,7 @@ from .outbox_handlers import (
     tickets_resend,
 )
 from .startup import demo_accounts_with_published_passwords, ensure_safe_start
+from .web_limits import apply_thread_limit
 from .worker import cron_scheduler, run_cron, run_worker
 
 __all__ = [
@@ -20,6 +21,8 @@ __all__ = [
     "worker",
     "outbox_handlers",
     "startup",
+    "web_limits",
+    "apply_thread_limit",
     "sweep",
     "housekeeping_job",
     "inprocess_ticker",
