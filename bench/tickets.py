@@ -7,7 +7,7 @@ each time: nothing comes from a cache), next to the old way measured in the same
 ``qrcode``'s ``make(fit=True)`` (version search + all 8 masks) with its ``SvgPathImage``, and
 reportlab's ``QrCodeWidget`` (its own mask search, one widget per dark module) on ASCII85 streams —
 and their ratios. ``svg_qr_cached_ms`` is a repeat view of the same tickets (the order page's case).
-Branding (issue 15): ``pdf_page_logo`` is a branded page (colours + a 480 × 160 logo, re-encoded as at upload) in
+Branding (issue 15): ``pdf_page_logo`` is a branded page (colours + a drawn 480 × 160 logo, re-encoded as at upload) in
 the steady state (the logo converted once per process, ``tickets.brand_pdf``), ``pdf_page_logo_uncached`` the same
 page when every page has to convert the logo again (what the cache saves).
 Env: TICKETS_N (2000 signatures/verifications), TICKETS_PDF_N (50 PDFs). Prints one JSON line.
@@ -32,7 +32,7 @@ import qrcode  # noqa: E402
 import qrcode.image.svg  # noqa: E402
 from cryptography.hazmat.primitives import serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
-from PIL import Image  # noqa: E402
+from PIL import Image, ImageDraw  # noqa: E402
 from reportlab import rl_config  # noqa: E402
 from reportlab.graphics import renderPDF  # noqa: E402
 from reportlab.graphics.barcode.qr import QrCodeWidget  # noqa: E402
@@ -75,6 +75,18 @@ def old_render_pdf(docs) -> bytes:
         return documents.render_pdf(docs)
     finally:
         qr_render.draw_pdf, rl_config.useA85 = fast, a85
+
+
+def _logo_png() -> bytes:
+    """A typical 480 × 160 logo: a mark and a word mark on transparency."""
+    image = Image.new("RGBA", (480, 160), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((10, 10, 150, 150), fill=(220, 20, 60, 255))
+    draw.rectangle((170, 50, 460, 110), fill=(11, 110, 79, 255))
+    draw.text((185, 62), "JOZI LIVE", fill=(255, 255, 255, 255), font_size=36)
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    return buf.getvalue()
 
 
 def cpu_ms(fn, items) -> float:
@@ -127,9 +139,7 @@ def main() -> None:
     sizes: dict[str, int] = {}
     pdf_old = cpu_ms(lambda d: sizes.setdefault("old", len(old_render_pdf([d]))), docs[:pdf_n])
     pdf_new = cpu_ms(lambda d: sizes.setdefault("new", len(documents.render_pdf([d]))), docs[3 * pdf_n:4 * pdf_n])
-    buf = io.BytesIO()
-    Image.effect_noise((480, 160), 60).convert("RGB").save(buf, format="PNG")  # a logo that does not compress away
-    logo = process_logo(buf.getvalue())
+    logo = process_logo(_logo_png())
     branded = [dataclasses.replace(d, brand_primary="#0B6E4F", brand_accent="#7A1FA2", logo_sha=logo.sha256,
                                    logo_png=logo.png) for d in docs[4 * pdf_n:6 * pdf_n]]
     documents.render_pdf([branded[-1]])  # the first page of this logo converts it (once per process)

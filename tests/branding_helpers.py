@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import uuid
 
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from voelgoed.services.accounts import process_logo, save_branding
 from voelgoed.services.platform import Actor, TenantContext
@@ -16,6 +16,19 @@ LOGO_RED = (220, 20, 60)
 def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (300, 100), colour=LOGO_RED, mode: str = "RGB", **save) -> bytes:
     out = io.BytesIO()
     Image.new(mode, size, colour).save(out, format=fmt, **save)
+    return out.getvalue()
+
+
+def sample_logo(size: tuple[int, int] = (480, 160)) -> bytes:
+    """A logo-like PNG: a red mark and a green word mark on transparency."""
+    w, h = size
+    image = Image.new("RGBA", size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((h * 0.06, h * 0.06, h * 0.94, h * 0.94), fill=(*LOGO_RED, 255))
+    draw.rounded_rectangle((h * 1.06, h * 0.3, w - h * 0.06, h * 0.7), radius=h * 0.08, fill=(11, 110, 79, 255))
+    draw.text((h * 1.2, h * 0.36), "JOZI LIVE", fill=(255, 255, 255, 255), font_size=int(h * 0.24))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
     return out.getvalue()
 
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.branding_helpers import image_bytes
+from tests.branding_helpers import sample_logo
 from tests.e2e.conftest import SHOTS
 from tests.factories import make_event, make_org, make_ticket_type, make_user
 from voelgoed.models import Organization
@@ -45,8 +45,7 @@ def test_upload_preview_save_and_see_it_on_the_event_page(page, browser, live_ap
                                          "buffer": b"<svg xmlns='http://www.w3.org/2000/svg'></svg>"}])
     page.wait_for_function("document.querySelector('#logo-error').innerText.includes('SVG')")
 
-    page.set_input_files(upload, files=[{"name": "logo.png", "mimeType": "image/png",
-                                         "buffer": image_bytes("PNG", (480, 160), colour=(220, 20, 60))}])
+    page.set_input_files(upload, files=[{"name": "logo.png", "mimeType": "image/png", "buffer": sample_logo()}])
     page.wait_for_selector("#brand-preview-logo")
     assert page.get_attribute("#brand-preview-logo", "src").startswith("data:image/png;base64,")
     assert "not saved yet" in page.locator("#logo-status").inner_text()

@@ -23,7 +23,7 @@ from voelgoed.services.accounts import (
     served_logo,
 )
 from voelgoed.services.platform import NotFound, ValidationFailed, VoelgoedError
-from voelgoed.services.tickets import brand_pdf, documents, tickets
+from voelgoed.services.tickets import brand_pdf, documents, ticket_views, tickets
 
 # ------------------------------------------------------------------ colours
 
@@ -232,3 +232,12 @@ def test_the_logo_is_converted_once_per_logo_and_garbage_never_breaks_a_ticket()
     assert first is not None and brand_pdf.logo_reader("sha-a", png) is first
     assert brand_pdf.logo_reader("sha-garbage", b"not a png") is None
     assert brand_pdf.logo_reader("", png) is None
+
+
+def test_the_buyer_order_page_carries_the_branding(db):
+    org, event, tt, order = make_paid_order_setup(db, quantity=1)
+    brand_org(db, org, primary="#FFD60A", accent="#0B6E4F")
+    tickets.issue_for_order(db, order)
+    view = ticket_views.buyer_order_page(db, order_code=order.order_code, access_token=order.access_token)
+    assert view["branding"]["primary"] == "#FFD60A" and view["branding"]["on_primary"] == brand_colours.INK
+    assert view["branding"]["logo_url"] == f"/brand/{org.id}/logo.png?v={org.logo_sha[:12]}"
