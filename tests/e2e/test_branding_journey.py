@@ -35,6 +35,7 @@ def test_upload_preview_save_and_see_it_on_the_event_page(page, browser, live_ap
     page.wait_for_url(re.compile(r"/dashboard"))
     page.goto("/settings")
     page.wait_for_selector("#branding-settings")
+    page.wait_for_selector("#brand-primary:not([disabled])")  # the state has loaded: the upload zone is enabled too
     upload = "#logo-upload input[type=file]"
 
     # bad uploads: a text file named .png (checked by the server), an SVG (refused by the browser's picker rules)

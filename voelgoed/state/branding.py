@@ -71,9 +71,9 @@ class BrandingState(SessionState):
     @rx.event
     async def upload_logo(self, files: list[rx.UploadFile]):
         """Check and re-encode the chosen file now (nothing is saved until "Save branding")."""
-        self.upload_error = ""
-        if not files:
+        if not files:  # the browser refused the file: logo_rejected says why
             return
+        self.upload_error = ""
         data = await files[0].read(LOGO_MAX_BYTES + 1)
         try:
             logo = process_logo(data)
