@@ -7,12 +7,16 @@ each time: nothing comes from a cache), next to the old way measured in the same
 ``qrcode``'s ``make(fit=True)`` (version search + all 8 masks) with its ``SvgPathImage``, and
 reportlab's ``QrCodeWidget`` (its own mask search, one widget per dark module) on ASCII85 streams —
 and their ratios. ``svg_qr_cached_ms`` is a repeat view of the same tickets (the order page's case).
+Branding (issue 15): ``pdf_page_logo`` is a branded page (colours + a drawn 480 × 160 logo, re-encoded as at upload) in
+the steady state (the logo converted once per process, ``tickets.brand_pdf``), ``pdf_page_logo_uncached`` the same
+page when every page has to convert the logo again (what the cache saves).
 Env: TICKETS_N (2000 signatures/verifications), TICKETS_PDF_N (50 PDFs). Prints one JSON line.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import json
 import os
@@ -28,12 +32,14 @@ import qrcode  # noqa: E402
 import qrcode.image.svg  # noqa: E402
 from cryptography.hazmat.primitives import serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
+from PIL import Image, ImageDraw  # noqa: E402
 from reportlab import rl_config  # noqa: E402
 from reportlab.graphics import renderPDF  # noqa: E402
 from reportlab.graphics.barcode.qr import QrCodeWidget  # noqa: E402
 from reportlab.graphics.shapes import Drawing  # noqa: E402
 
 from voelgoed.models import EventSigningKey  # noqa: E402
+from voelgoed.services.accounts import process_logo  # noqa: E402
 from voelgoed.services.tickets import documents, qr_render, ticket_identity, ticket_views  # noqa: E402
 
 
@@ -71,6 +77,18 @@ def old_render_pdf(docs) -> bytes:
         qr_render.draw_pdf, rl_config.useA85 = fast, a85
 
 
+def _logo_png() -> bytes:
+    """A typical 480 × 160 logo: a mark and a word mark on transparency."""
+    image = Image.new("RGBA", (480, 160), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((10, 10, 150, 150), fill=(220, 20, 60, 255))
+    draw.rectangle((170, 50, 460, 110), fill=(11, 110, 79, 255))
+    draw.text((185, 62), "JOZI LIVE", fill=(255, 255, 255, 255), font_size=36)
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    return buf.getvalue()
+
+
 def cpu_ms(fn, items) -> float:
     """CPU milliseconds per item of ``fn(item)``."""
     t0 = time.process_time()
@@ -82,7 +100,7 @@ def cpu_ms(fn, items) -> float:
 def main() -> None:
     n = int(os.environ.get("TICKETS_N", "2000"))
     pdf_n = int(os.environ.get("TICKETS_PDF_N", "50"))
-    n = max(n, 4 * pdf_n + 1)
+    n = max(n, 6 * pdf_n + 1)
     private = Ed25519PrivateKey.generate()
     seed = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
     event_id = uuid.uuid4()
@@ -110,7 +128,7 @@ def main() -> None:
         starts_local="Saturday 12 December 2026 · 18:00", ends_local="Sunday 13 December 2026 · 00:00",
         timezone="Africa/Johannesburg", venue_name="Mary Fitzgerald Square", venue_address="Newtown, Johannesburg",
         gates="Main Gate (MAIN)", ticket_type="General Admission", holder_name="Thandi Mokoena",
-        ticket_code="K7Q9M3XZ2A", order_code="VG-7K3Q9M", organiser="Jozi Live", qr_payload=q) for q in qrs[:4 * pdf_n]]
+        ticket_code="K7Q9M3XZ2A", order_code="VG-7K3Q9M", organiser="Jozi Live", qr_payload=q) for q in qrs[:6 * pdf_n]]
     # warm both paths once (imports, font metrics), then measure each on payloads it has never seen
     ticket_views.qr_svg_data_uri(qrs[-1]), old_svg_data_uri(qrs[-1])
     documents.render_pdf([docs[-1]]), old_render_pdf([docs[-1]])
@@ -121,6 +139,13 @@ def main() -> None:
     sizes: dict[str, int] = {}
     pdf_old = cpu_ms(lambda d: sizes.setdefault("old", len(old_render_pdf([d]))), docs[:pdf_n])
     pdf_new = cpu_ms(lambda d: sizes.setdefault("new", len(documents.render_pdf([d]))), docs[3 * pdf_n:4 * pdf_n])
+    logo = process_logo(_logo_png())
+    branded = [dataclasses.replace(d, brand_primary="#0B6E4F", brand_accent="#7A1FA2", logo_sha=logo.sha256,
+                                   logo_png=logo.png) for d in docs[4 * pdf_n:6 * pdf_n]]
+    documents.render_pdf([branded[-1]])  # the first page of this logo converts it (once per process)
+    pdf_logo = cpu_ms(lambda d: sizes.setdefault("logo", len(documents.render_pdf([d]))), branded[:pdf_n])
+    uncached = [dataclasses.replace(d, logo_sha=f"{logo.sha256}-{i}") for i, d in enumerate(branded[pdf_n:])]
+    pdf_logo_uncached = cpu_ms(lambda d: documents.render_pdf([d]), uncached)
     print(json.dumps({
         "bench": "tickets", "qr_chars": len(qrs[0]), "qr_version_at_M": (len(qr_render.qr_matrix(qrs[0])) - 17) // 4,
         "qr_mask": qr_render.MASK_PATTERN,
@@ -130,8 +155,9 @@ def main() -> None:
             "svg_qr": svg_new, "svg_qr_old": svg_old, "svg_qr_ratio_old_to_new": round(svg_old / max(svg_new, 1e-6), 1),
             "svg_qr_cached": svg_cached, "qr_matrix": matrix_ms,
             "pdf_page": pdf_new, "pdf_page_old": pdf_old, "pdf_ratio_old_to_new": round(pdf_old / max(pdf_new, 1e-6), 1),
+            "pdf_page_logo": pdf_logo, "pdf_page_logo_uncached": pdf_logo_uncached,
         },
-        "pdf_bytes": sizes["new"], "pdf_bytes_old": sizes["old"],
+        "pdf_bytes": sizes["new"], "pdf_bytes_old": sizes["old"], "pdf_bytes_logo": sizes["logo"],
         "machine": {"cpus": os.cpu_count(), "loadavg": [round(x, 2) for x in os.getloadavg()]},
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }))

@@ -11,7 +11,7 @@ from .payments import Payment, PaymentStatus, WebhookDelivery
 from .refunds import LedgerEntry, LedgerKind, Refund, RefundStatus
 from .scanning import Device, Scan, ScanResult
 from .seating import SeatingArea, SeatingCategory, SeatingPlan, SeatingPlanVersion, SeatingSeat
-from .tenancy import ApiKey, Invitation, Membership, Organization, Role, User, UserSession
+from .tenancy import ApiKey, Invitation, Membership, Organization, OrganizationLogo, Role, User, UserSession
 from .ticketing import (
     Hold,
     HoldItem,
@@ -30,7 +30,7 @@ __all__ = [
     "EventSigningKey", "EventStatus", "Gate", "Hold",
     "HoldItem", "HoldStatus", "Invitation", "LedgerEntry", "LedgerKind", "Refund", "RefundStatus", "Membership", "Order",
     "OrderItem", "OrderStatus",
-    "Organization", "OutboxEntry", "OutboxStatus", "SentEmail", "Payment", "PaymentStatus", "Role", "Scan", "ScanResult", "Ticket",
+    "Organization", "OrganizationLogo", "OutboxEntry", "OutboxStatus", "SentEmail", "Payment", "PaymentStatus", "Role", "Scan", "ScanResult", "Ticket",
     "TicketStatus", "TicketType", "User", "UserSession", "Venue", "WebhookDelivery",
     "Campaign", "FunnelCount", "OrderAttribution", "PromoCode", "PromoRedemption", "TrackedLink",
     "SeatingArea", "SeatingCategory", "SeatingPlan", "SeatingPlanVersion", "SeatingSeat",

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, UniqueConstraint
+from sqlalchemy import JSON, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .base import id_field, org_field, ts_field
@@ -28,6 +28,21 @@ class Organization(SQLModel, table=True):
     # payment provider for this organisation's sales (None: the deployment's PAYMENT_PROVIDER)
     payment_provider: str | None = Field(default=None, max_length=20)
     created_at: datetime = ts_field(default_now=True)
+    # branding (issue 15, docs/branding.md): None → the platform's look
+    brand_primary: str | None = Field(default=None, max_length=7, description="#RRGGBB, headers and bands")
+    brand_accent: str | None = Field(default=None, max_length=7, description="#RRGGBB, buttons and highlights")
+    email_sender_name: str | None = Field(default=None, max_length=80, description="display name of buyer e-mails' From")
+    logo_sha: str | None = Field(default=None, max_length=64, description="sha256 of the current OrganizationLogo.png")
+
+
+class OrganizationLogo(SQLModel, table=True):
+    """The organisation's logo as re-encoded server-side (PNG, RGBA, at most ``branding.LOGO_MAX_PX``); one per org."""
+    organization_id: uuid.UUID = Field(foreign_key="organization.id", primary_key=True)
+    png: bytes = Field(sa_type=LargeBinary)
+    width: int
+    height: int
+    sha256: str = Field(max_length=64)
+    updated_at: datetime = ts_field(default_now=True)
 
 
 class User(SQLModel, table=True):

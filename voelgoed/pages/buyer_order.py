@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from voelgoed.pages.components.brand_ui import brand_banner
 from voelgoed.pages.components.buyer_ui import buyer_page
 from voelgoed.state.buyer_order import BuyerOrderState as S
 
@@ -101,6 +102,7 @@ def pending_note() -> rx.Component:
 
 def order_view() -> rx.Component:
     return rx.vstack(
+        brand_banner(S.brand_name, S.brand_primary, S.brand_on_primary, S.brand_logo),
         rx.card(
             rx.vstack(
                 rx.hstack(rx.text("Order ", rx.code(S.code, id="order-code"), size="2", color_scheme="gray"),

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+from voelgoed.pages.components.branding_settings import branding_section
 from voelgoed.pages.components.shell import empty_state, organiser_page
 from voelgoed.services.accounts import apikeys
 from voelgoed.state.account import AccountState, ApiKeysState
+from voelgoed.state.branding import BrandingState
 from voelgoed.state.deliveries import DeliveriesState
 from voelgoed.state.session import SessionState
 from voelgoed.state.settings import MembersState
@@ -82,6 +84,7 @@ def _organisation_tab() -> rx.Component:
                     align="center", width="100%", class_name="pending-invitation")),
                 spacing="2", width="100%", id="pending-invitations")),
         )),
+        branding_section(),
         rx.cond(DeliveriesState.dead_count > 0, _deliveries_section()),
         _section("Another organisation", "Run events for more than one organisation? Create it here and switch "
                  "between them from the menu at the top left.",
@@ -228,4 +231,5 @@ def settings() -> rx.Component:
 
 def register(app: rx.App) -> None:
     app.add_page(settings, route="/settings", title="Settings · VoelgoedEvents",
-                 on_load=[SessionState.require_signed_in, MembersState.load, ApiKeysState.load, DeliveriesState.load])
+                 on_load=[SessionState.require_signed_in, MembersState.load, ApiKeysState.load, DeliveriesState.load,
+                          BrandingState.load])

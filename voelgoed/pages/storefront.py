@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from voelgoed.pages.components.brand_ui import brand_banner
 from voelgoed.pages.components.buyer_ui import buyer_page, empty_state, info_row, loaded
 from voelgoed.pages.components.seat_map import seat_map
 from voelgoed.state.storefront import EventPageState as S
@@ -55,7 +56,9 @@ def checkout_bar() -> rx.Component:
             ),
             rx.spacer(),
             rx.button(rx.icon("lock", size=16), "Reserve tickets", on_click=S.reserve, loading=S.busy,
-                      disabled=S.ticket_count == 0, size="4", id="reserve"),
+                      disabled=S.ticket_count == 0, size="4", id="reserve",
+                      background=rx.cond(S.ticket_count == 0, rx.color("gray", 4), S.brand_accent),
+                      color=rx.cond(S.ticket_count == 0, rx.color("gray", 8), S.brand_on_accent)),
             width="100%", max_width="560px", margin_x="auto", align="center",
         ),
         position="fixed", bottom="0", left="0", right="0", padding="12px 16px",
@@ -66,6 +69,7 @@ def checkout_bar() -> rx.Component:
 
 def event_view() -> rx.Component:
     return rx.vstack(
+        brand_banner(S.brand_name, S.brand_primary, S.brand_on_primary, S.brand_logo),
         rx.card(
             rx.vstack(
                 rx.heading(S.name, size="8", id="event-name"),

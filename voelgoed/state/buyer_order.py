@@ -39,6 +39,11 @@ class BuyerOrderState(rx.State):
     resend_busy: bool = False
     calendar_url: str = ""  # like the PDF links, it carries the buyer's own token
     polling: bool = False
+    # the organisation's branding (issue 15)
+    brand_name: str = ""
+    brand_primary: str = "#1C2024"
+    brand_on_primary: str = "#FFFFFF"
+    brand_logo: str = ""
     _order_code: str = ""
     _token: str = ""
 
@@ -55,6 +60,9 @@ class BuyerOrderState(rx.State):
                      "venue_address", "gates"):
             setattr(self, name, str(view[name]))
         self.code = view["order_code"]
+        brand = view["branding"]
+        self.brand_name, self.brand_primary = brand["name"], brand["primary"]
+        self.brand_on_primary, self.brand_logo = brand["on_primary"], brand["logo_url"]
         self.calendar_url = order_calendar_path(self.code, self._token)
         self.tickets = [{k: str(v) for k, v in t.items()} for t in view["tickets"]]
         return True

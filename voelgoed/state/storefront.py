@@ -48,6 +48,13 @@ class EventPageState(rx.State):
     error: str = ""
     types: list[dict[str, str]] = []
     promo_code: str = ""
+    # the organisation's branding (issue 15): display values from the view's ``branding``
+    brand_name: str = ""
+    brand_primary: str = "#1C2024"
+    brand_on_primary: str = "#FFFFFF"
+    brand_accent: str = "#3E63DD"
+    brand_on_accent: str = "#FFFFFF"
+    brand_logo: str = ""
     _pass: str = ""
     _event_id: str = ""
     _prices: dict[str, int] = {}
@@ -67,6 +74,9 @@ class EventPageState(rx.State):
         self.venue_label = ", ".join(p for p in (view["venue"]["name"], view["venue"]["city"]) if p)
         self.tz_label = tz
         self.on_sale, self.cancelled = view["on_sale"], view["cancelled"]
+        brand = view["branding"]
+        self.brand_name, self.brand_primary, self.brand_on_primary = brand["name"], brand["primary"], brand["on_primary"]
+        self.brand_accent, self.brand_on_accent, self.brand_logo = brand["accent"], brand["on_accent"], brand["logo_url"]
         self.status_note = "" if view["on_sale"] or view["cancelled"] else (
             "This event has ended." if view["status"] == "ended" else "Tickets are not on sale right now.")
         self._currency = view["currency"]

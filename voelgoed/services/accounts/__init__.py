@@ -4,7 +4,7 @@ The public face of the package: code outside it imports only the names in ``__al
 
 from __future__ import annotations
 
-from . import accounts, apikeys, members, tenancy
+from . import accounts, apikeys, brand_colours, brand_logo, branding, members, tenancy
 from .accounts import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
@@ -28,6 +28,9 @@ from .apikeys import (
     list_keys,
     revoke,
 )
+from .brand_colours import MIN_CONTRAST, contrast_ratio, palette, preview, text_on
+from .brand_logo import LOGO_MAX_BYTES, ProcessedLogo, process_logo
+from .branding import absolute_logo_url, brand_of, logo_png, public_brand, save_branding, served_logo, settings_view
 from .members import (
     INVITATION_TTL,
     accept_invitation,
@@ -70,6 +73,9 @@ __all__ = [
     "apikeys",
     "tenancy",
     "members",
+    "brand_colours", "brand_logo", "branding", "MIN_CONTRAST", "contrast_ratio", "palette", "preview", "text_on",
+    "LOGO_MAX_BYTES", "ProcessedLogo", "process_logo",
+    "absolute_logo_url", "brand_of", "logo_png", "public_brand", "save_branding", "served_logo", "settings_view",
     "MIN_PASSWORD_LENGTH",
     "MAX_PASSWORD_LENGTH",
     "normalise_email",

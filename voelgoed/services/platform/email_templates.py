@@ -4,6 +4,10 @@
 autoescaped (``select_autoescape``), so a buyer name, organisation name or inviter name such as
 ``<script>`` arrives as text, never as markup; ``.txt`` bodies are plain text and not escaped.
 Every HTML e-mail is rendered here: never build HTML with string formatting.
+
+``brand`` (an organisation's colours, logo URL and name: ``accounts.brand_of``) is passed by the buyer e-mails;
+without it the templates get :data:`PLATFORM_BRAND` (the platform look: the same defaults as
+``accounts.brand_colours``).
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"  # voelgoed/templates
 environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                           trim_blocks=False, keep_trailing_newline=True)
+PLATFORM_BRAND = {"primary": "#1C2024", "accent": "#3E63DD", "on_primary": "#FFFFFF", "on_accent": "#FFFFFF",
+                  "logo_url": "", "name": "VoelgoedEvents", "sender_name": ""}
+environment.globals["brand"] = PLATFORM_BRAND
 
 
 def render(name: str, **context) -> str:

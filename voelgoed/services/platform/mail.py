@@ -8,6 +8,8 @@
 - with ``SMTP_HOST`` empty (the embedded default): writes ``<MAIL_DIR>/<timestamp>-<id>.eml`` and logs it.
 
 Returns the ``Message-ID``. ``attachments`` is an iterable of ``(filename, bytes, mime_type)``.
+``sender_name`` (an organisation's e-mail sender name, issue 15 branding) replaces the display name of
+``MAIL_FROM``; the address stays ``MAIL_FROM``'s (SPF/DKIM stay the deployment's): ``Jozi Live <tickets@…>``.
 
 ``already_sent(session, key)`` / ``mark_sent(session, *, key, organization_id, to, message_id)``: the
 sent-e-mail markers (table ``sentemail``, unique ``dedupe_key``) that jobs check before and write right
@@ -21,8 +23,9 @@ import logging
 import smtplib
 import uuid
 from collections.abc import Iterable
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 
 from voelgoed.config import get_settings
 from voelgoed.services.platform import clock
@@ -40,13 +43,25 @@ def stable_message_id(key: str) -> str:
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@voelgoed.local>"
 
 
+def from_header(sender_name: str | None = None) -> str | Address:
+    """``MAIL_FROM``, or its address under ``sender_name`` (quoted/encoded by :class:`~email.headerregistry.Address`;
+    CR/LF are collapsed to spaces)."""
+    mail_from = get_settings().mail_from
+    name = " ".join(str(sender_name or "").split())
+    if not name:
+        return mail_from
+    _old_name, address = parseaddr(mail_from)
+    username, _, domain = address.partition("@")
+    return Address(display_name=name, username=username, domain=domain) if username and domain else mail_from
+
+
 def build_message(to: str, subject: str, text: str, html: str | None = None,
-                  attachments: Iterable[Attachment] = (), message_id: str | None = None) -> EmailMessage:
-    """The MIME message (From = ``MAIL_FROM``); header injection is impossible (EmailMessage rejects CR/LF).
-    ``message_id``: a fixed Message-ID (see :func:`stable_message_id`); default a fresh one."""
-    settings = get_settings()
+                  attachments: Iterable[Attachment] = (), message_id: str | None = None,
+                  sender_name: str | None = None) -> EmailMessage:
+    """The MIME message (From = ``MAIL_FROM``, under ``sender_name`` when given); header injection is impossible
+    (EmailMessage rejects CR/LF). ``message_id``: a fixed Message-ID (see :func:`stable_message_id`); default a fresh one."""
     msg = EmailMessage()
-    msg["From"] = settings.mail_from
+    msg["From"] = from_header(sender_name)
     msg["To"] = to
     msg["Subject"] = subject
     msg["Date"] = formatdate(localtime=False)
@@ -61,10 +76,11 @@ def build_message(to: str, subject: str, text: str, html: str | None = None,
 
 
 def send_email(to: str, subject: str, text: str, html: str | None = None,
-               attachments: Iterable[Attachment] = (), message_id: str | None = None) -> str:
+               attachments: Iterable[Attachment] = (), message_id: str | None = None,
+               sender_name: str | None = None) -> str:
     """Send (or, without SMTP_HOST, file) one message; returns its Message-ID."""
     settings = get_settings()
-    msg = build_message(to, subject, text, html, attachments, message_id=message_id)
+    msg = build_message(to, subject, text, html, attachments, message_id=message_id, sender_name=sender_name)
     if not settings.smtp_host:
         folder = settings.effective_mail_dir
         folder.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,8 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from voelgoed.models import Event, Hold, HoldItem, TicketType
+from voelgoed.models import Event, Hold, HoldItem, Organization, TicketType
+from voelgoed.services.accounts import public_brand
 from voelgoed.services.platform import NotFound, VoelgoedError, clean_key, clock, parse_id
 from voelgoed.services.sales import stock
 
@@ -70,17 +71,22 @@ def public_event_view(session: Session, slug: str, now: datetime | None = None) 
     ``on_sale: false`` and ``ticket_types: []`` (nothing purchasable; holds are refused with 409
     ``event_cancelled``), so buyers see "cancelled" rather than "not found". Every answer carries
     ``cancelled`` (bool).
+
+    ``branding`` (issue 15): the organisation's ``{name, primary, accent, on_primary, on_accent, logo_url}``
+    (``#RRGGBB``; ``on_*`` the readable text colour on each; ``logo_url`` a path or ``""``), ``accounts.public_brand``.
     """
     from voelgoed.models import Venue
 
     now = clock.resolve(now)
     key = clean_key(slug, 120)
-    row = session.exec(select(Event, Venue).join(Venue, Venue.id == Event.venue_id).where(Event.slug == key)).first() if key else None
+    row = session.exec(select(Event, Venue, Organization).join(Venue, Venue.id == Event.venue_id)
+                       .join(Organization, Organization.id == Event.organization_id)
+                       .where(Event.slug == key)).first() if key else None
     if row is None or row[0].status not in ("published", "live", "ended", "cancelled"):
         raise NotFound("not_found", "Event not found")
-    event, venue = row
+    event, venue, org = row
     if event.status == "cancelled":
-        return _event_head(event, venue, on_sale=False, ticket_types=[])
+        return {**_event_head(event, venue, on_sale=False, ticket_types=[]), "branding": public_brand(org)}
     try:
         check_event_on_sale(event, now)
         on_sale = True
@@ -99,7 +105,7 @@ def public_event_view(session: Session, slug: str, now: datetime | None = None) 
                     "max_selectable": min(left, tt.max_per_order) if tt_on_sale else 0,
                     "low_stock": 0 < left <= LOW_STOCK,
                     "sale_starts_at": _iso(tt.sale_starts_at), "sale_ends_at": _iso(tt.sale_ends_at)})
-    return _event_head(event, venue, on_sale=on_sale, ticket_types=out)
+    return {**_event_head(event, venue, on_sale=on_sale, ticket_types=out), "branding": public_brand(org)}
 
 
 def _event_head(event: Event, venue, *, on_sale: bool, ticket_types: list[dict]) -> dict:

@@ -11,6 +11,10 @@ The QR (error correction M, from ``ticket.qr_payload``) is built by :mod:`qr_ren
 chosen once, fixed mask, cached per payload) and drawn as one filled path of run rectangles — not
 reportlab's ``QrCodeWidget``, which scored all eight masks and drew ~1,250 rectangle widgets (~120 ms a
 page; now a few ms, ``bench/tickets.py``).
+
+Branding (issue 15, docs/branding.md): the header band is the organisation's primary colour with the text colour
+chosen for contrast, the foot stripe its accent, and its logo sits on a white plate in the band
+(:mod:`.brand_pdf`, converted once per logo and cached).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from __future__ import annotations
 import io
 import os
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -32,7 +36,8 @@ from sqlmodel import Session, select
 
 from voelgoed.config import get_settings
 from voelgoed.models import Event, Gate, Order, Organization, Ticket, TicketType, Venue
-from voelgoed.services.tickets import qr_render
+from voelgoed.services.accounts import brand_of, logo_png
+from voelgoed.services.tickets import brand_pdf, qr_render
 
 # Binary (Flate-only) content streams: reportlab's default ASCII85 wrapping was a third of a page's CPU
 # (pure-Python encoder) and makes the file 25 % bigger; every PDF reader takes binary streams.
@@ -65,6 +70,12 @@ class TicketDocument:
     qr_payload: str
     number: int = 1  # this ticket's place in its order (1-based)
     of: int = 1  # how many tickets the order has
+    # the organisation's branding (accounts.brand_of): band colour, its text colour, stripe, logo (sha + PNG)
+    brand_primary: str = "#1C2024"
+    brand_on_primary: str = "#FFFFFF"
+    brand_accent: str = "#3E63DD"
+    logo_sha: str = ""
+    logo_png: bytes | None = field(default=None, repr=False, compare=False)
 
 
 def _local(dt: datetime, tz: str) -> datetime:
@@ -98,6 +109,7 @@ def ticket_documents(session: Session, order: Order, tickets: list[Ticket] | Non
         tickets = all_tickets
     types = {t.id: t.name for t in session.exec(select(TicketType).where(TicketType.event_id == event.id))}
     address = ", ".join(p for p in (venue.address, venue.city) if p)
+    brand, logo = brand_of(org), logo_png(session, org)
     return [TicketDocument(
         ticket_id=t.id, version=t.version, status=t.status, event_name=event.name,
         starts_local=format_local(event.starts_at, venue.timezone), ends_local=format_local(event.ends_at, venue.timezone),
@@ -105,6 +117,8 @@ def ticket_documents(session: Session, order: Order, tickets: list[Ticket] | Non
         ticket_type=types.get(t.ticket_type_id, "Ticket"), holder_name=t.holder_name or order.buyer_name,
         ticket_code=t.ticket_code, order_code=order.order_code, organiser=org.name if org else "",
         qr_payload=t.qr_payload, number=numbers.get(t.id, 1), of=max(len(all_tickets), 1),
+        brand_primary=brand["primary"], brand_on_primary=brand["on_primary"], brand_accent=brand["accent"],
+        logo_sha=brand["logo_sha"] if logo else "", logo_png=logo,
     ) for t in tickets]
 
 
@@ -128,18 +142,20 @@ def _draw_page(c: canvas.Canvas, d: TicketDocument, index: int, count: int) -> N
     width, height = A4
     margin = 16 * mm
     inner = width - 2 * margin
-    # header band
-    c.setFillColor(INK)
+    # header band (the organisation's primary colour, its logo on the right)
+    on_band = colors.HexColor(d.brand_on_primary)
+    c.setFillColor(colors.HexColor(d.brand_primary))
     c.rect(0, height - 42 * mm, width, 42 * mm, stroke=0, fill=1)
-    c.setFillColor(colors.white)
+    logo_w = brand_pdf.draw_logo(c, d.logo_sha, d.logo_png, width - margin, height - 38 * mm, 62 * mm, 21 * mm)
+    c.setFillColor(on_band)
     c.setFont("Helvetica", 9)
     c.drawString(margin, height - 12 * mm, f"{d.organiser}  ·  presented with VoelgoedEvents".upper())
     c.drawRightString(width - margin, height - 12 * mm, f"TICKET {index} OF {count}")
-    size = _fit(c, d.event_name, "Helvetica-Bold", 26, inner)
+    size = _fit(c, d.event_name, "Helvetica-Bold", 26, inner - (logo_w + 5 * mm if logo_w else 0))
     c.setFont("Helvetica-Bold", size)
     c.drawString(margin, height - 25 * mm, d.event_name)
     c.setFont("Helvetica", 12)
-    c.setFillColor(colors.HexColor("#C1D0FF"))
+    c.setFillColor(on_band)
     c.drawString(margin, height - 34 * mm, f"{d.starts_local}  ({d.timezone})")
     # QR block (right) — large, with a quiet zone
     qr_size = 88 * mm
@@ -180,7 +196,7 @@ def _draw_page(c: canvas.Canvas, d: TicketDocument, index: int, count: int) -> N
     )
     for i, line in enumerate(lines):
         c.drawString(margin, tear_y - (18 + 6 * i) * mm, line)
-    c.setFillColor(ACCENT)
+    c.setFillColor(colors.HexColor(d.brand_accent))
     c.rect(0, 0, width, 4 * mm, stroke=0, fill=1)
     c.setFillColor(MUTED)
     c.setFont("Helvetica", 7.5)

@@ -19,7 +19,8 @@ import uuid
 
 from sqlmodel import select
 
-from voelgoed.models import Order, OrderStatus, Ticket, TicketStatus
+from voelgoed.models import Order, OrderStatus, Organization, Ticket, TicketStatus
+from voelgoed.services.accounts import absolute_logo_url, brand_of
 from voelgoed.services.platform import as_uuid, audit, format_money, mail, order_page_url, session_scope
 from voelgoed.services.platform.email_templates import render
 from voelgoed.services.tickets import calendar_ics, documents
@@ -52,10 +53,13 @@ def render_ticket_pdfs(order_id) -> int:
 
 
 def confirmation_context(session, order: Order) -> dict:
-    """Template variables for the confirmation e-mail."""
+    """Template variables for the confirmation e-mail (``brand``: the organisation's colours, logo URL and sender
+    name, :func:`voelgoed.services.accounts.brand_of`)."""
     docs = documents.ticket_documents(session, order)
     first = docs[0] if docs else None
+    org = session.get(Organization, order.organization_id)
     return {
+        "brand": {**brand_of(org), "logo_url": absolute_logo_url(org) if org else ""},
         "buyer_name": order.buyer_name, "order_code": order.order_code,
         "event_name": first.event_name if first else "", "starts_local": first.starts_local if first else "",
         "timezone": first.timezone if first else "", "venue_name": first.venue_name if first else "",
@@ -101,7 +105,8 @@ def send_order_confirmation(order_id, force: bool = False, request_key: str | No
         message_id = mail.send_email(order.buyer_email, subject,
                                      render("email/order_confirmation.txt", **context),
                                      render("email/order_confirmation.html", **context),
-                                     attachments, message_id=mail.stable_message_id(key) if key else None)
+                                     attachments, message_id=mail.stable_message_id(key) if key else None,
+                                     sender_name=context["brand"]["sender_name"])
         if key is not None:
             mail.mark_sent(session, key=key, organization_id=order.organization_id, to=order.buyer_email,
                            message_id=message_id)

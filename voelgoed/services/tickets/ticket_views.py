@@ -18,7 +18,8 @@ from urllib.parse import quote
 from sqlmodel import Session, select
 
 from voelgoed.config import get_settings
-from voelgoed.models import Event, Order, Ticket, TicketType, Venue
+from voelgoed.models import Event, Order, Organization, Ticket, TicketType, Venue
+from voelgoed.services.accounts import public_brand
 from voelgoed.services.platform import NotFound, format_money
 from voelgoed.services.tickets import documents, qr_render
 from voelgoed.services.tickets.tickets import find_buyer_order
@@ -65,7 +66,8 @@ def buyer_order_page(session: Session, *, order_code: str, access_token: str) ->
     """Everything the buyer's order page shows, as plain JSON-able values (money formatted).
 
     Five queries (order; event + venue + organisation; gates; tickets; type names) and no QR rendering
-    once a ticket's QR was built in this process (:func:`qr_svg_data_uri` is cached per payload)."""
+    once a ticket's QR was built in this process (:func:`qr_svg_data_uri` is cached per payload).
+    ``branding``: the organisation's public branding (``accounts.public_brand``)."""
     order = find_buyer_order(session, order_code=order_code, access_token=access_token)
     docs = documents.ticket_documents(session, order)
     first = docs[0] if docs else None
@@ -76,6 +78,7 @@ def buyer_order_page(session: Session, *, order_code: str, access_token: str) ->
     else:
         event_name, starts, venue_name = first.event_name, first.starts_local, first.venue_name
     return {
+        "branding": public_brand(session.get(Organization, order.organization_id)),
         "order_code": order.order_code, "status": order.status, "buyer_name": order.buyer_name,
         "buyer_email": order.buyer_email, "total": format_money(order.total_cents, order.currency),
         "event_name": event_name, "starts_local": starts, "venue_name": venue_name,
