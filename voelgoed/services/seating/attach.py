@@ -12,10 +12,11 @@ Rules (issue 11, "Attach to an event" and "Locking"; pretix refuses the same wit
   (``{key, label, status}``, at most 500; ``details.count`` = all). Seat keys are permanent, so a new
   version that only relabels or recolours sold seats may be attached.
 
-Sold and held seats: on an event with seated sales (an :class:`~voelgoed.models.EventSeating` row, issue
-12) the ``event_seat`` statuses (``sold``; ``held`` while its hold has not lapsed at ``now``); before seated
-sales are set up, the event's valid/checked-in tickets with a ``seat_id`` and the seat ids of active,
-unexpired holds (ids of :class:`~voelgoed.models.SeatingSeat` rows of the attached version).
+Sold and held seats: the ``event_seat`` statuses of an event with seated sales (an
+:class:`~voelgoed.models.EventSeating` row, issue 12): ``sold``; ``held`` while its hold has not lapsed at
+``now``. ``Ticket.seat_id`` / ``OrderItem.seat_id`` / ``HoldItem.seat_id`` are always ``event_seat`` ids
+(docs/ticket-identity.md, "How a ticket references its seat"), and event seats exist only with seated sales,
+so before seated sales are set up nothing can be sold or held by seat and nothing is protected.
 
 On an event with seated sales a change that passes the guard also **re-syncs its event seats**
 (:func:`sync_event_seats`): seats of the new version get a free ``event_seat`` row, kept seats take the new
@@ -40,13 +41,10 @@ from voelgoed.models import (
     Event,
     EventSeat,
     EventSeating,
-    Hold,
-    HoldItem,
     SeatingCategory,
     SeatingPlan,
     SeatingPlanVersion,
     SeatingSeat,
-    Ticket,
 )
 from voelgoed.services.platform import (
     Conflict,
@@ -62,38 +60,23 @@ from voelgoed.services.sales import seat_keeper
 from voelgoed.services.seating.diff import printed_label
 
 MAX_LISTED = 500
-SOLD_TICKET_STATUSES = ("valid", "checked_in")
 _SEAT = EventSeat.__table__
 
 
 def protected_seats(session: Session, event: Event, *, now=None) -> list[dict[str, str]]:
-    """``[{key, label, status}]`` of the event's sold and held seats (sold wins), by key; ``[]`` without a version."""
-    if event.seating_plan_version_id is None:
+    """``[{key, label, status}]`` of the event's sold and held seats (sold wins), by key; ``[]`` without a version
+    or without seated sales (no event seats: nothing can be sold or held by seat)."""
+    if event.seating_plan_version_id is None or session.get(EventSeating, event.id) is None:
         return []
     now = clock.resolve(now)
-    if session.get(EventSeating, event.id) is not None:
-        rows = session.exec(select(EventSeat).where(EventSeat.event_id == event.id,
-                                                    EventSeat.status.in_(("sold", "held")))).all()
-        out = {}
-        for r in rows:
-            status = seat_keeper.live_status(r.status, r.hold_expires_at, now)
-            if status in ("sold", "held"):
-                out[r.seat_key] = {"key": r.seat_key, "status": status, "label": printed_label(
-                    {"section": r.section_label, "row": r.row_label, "label": r.seat_label})}
-        return [out[k] for k in sorted(out)]
-    sold_ids = session.exec(select(Ticket.seat_id).where(Ticket.event_id == event.id, Ticket.seat_id.is_not(None),
-                                                         Ticket.status.in_(SOLD_TICKET_STATUSES))).all()
-    held_ids = session.exec(select(HoldItem.seat_id).join(Hold, HoldItem.hold_id == Hold.id)
-                            .where(Hold.event_id == event.id, Hold.status == "active", Hold.expires_at > now,
-                                   HoldItem.seat_id.is_not(None))).all()
-    status = {sid: "held" for sid in held_ids}
-    status.update({sid: "sold" for sid in sold_ids})
-    if not status:
-        return []
-    seats = session.exec(select(SeatingSeat).where(SeatingSeat.id.in_(list(status)))).all()
-    out = {s.seat_key: {"key": s.seat_key, "status": status[s.id],
-                        "label": printed_label({"section": s.section_label, "row": s.row_label, "label": s.seat_label})}
-           for s in seats}
+    rows = session.exec(select(EventSeat).where(EventSeat.event_id == event.id,
+                                                EventSeat.status.in_(("sold", "held")))).all()
+    out = {}
+    for r in rows:
+        status = seat_keeper.live_status(r.status, r.hold_expires_at, now)
+        if status in ("sold", "held"):
+            out[r.seat_key] = {"key": r.seat_key, "status": status, "label": printed_label(
+                {"section": r.section_label, "row": r.row_label, "label": r.seat_label})}
     return [out[k] for k in sorted(out)]
 
 
