@@ -7,12 +7,15 @@ each time: nothing comes from a cache), next to the old way measured in the same
 ``qrcode``'s ``make(fit=True)`` (version search + all 8 masks) with its ``SvgPathImage``, and
 reportlab's ``QrCodeWidget`` (its own mask search, one widget per dark module) on ASCII85 streams —
 and their ratios. ``svg_qr_cached_ms`` is a repeat view of the same tickets (the order page's case).
+``seated``: the same figures for seated tickets (issue 12: ``VG2:`` strings with section/row/seat labels,
+and the PDF page with the seat band), measured in the same run next to the general-admission ones.
 Env: TICKETS_N (2000 signatures/verifications), TICKETS_PDF_N (50 PDFs). Prints one JSON line.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import json
 import os
@@ -34,7 +37,7 @@ from reportlab.graphics.barcode.qr import QrCodeWidget  # noqa: E402
 from reportlab.graphics.shapes import Drawing  # noqa: E402
 
 from voelgoed.models import EventSigningKey  # noqa: E402
-from voelgoed.services.tickets import documents, qr_render, ticket_identity, ticket_views  # noqa: E402
+from voelgoed.services.tickets import SeatLabels, documents, qr_render, ticket_identity, ticket_views  # noqa: E402
 
 
 def _rate(n: int, seconds: float) -> float:
@@ -79,6 +82,24 @@ def cpu_ms(fn, items) -> float:
     return round(1000 * (time.process_time() - t0) / max(len(items), 1), 3)
 
 
+def _seated(key, keys: dict, fields: dict, doc, n: int, pdf_n: int) -> dict:
+    """VG2 signing / verification rates and the seated QR / PDF CPU cost (fresh payloads, as above)."""
+    seat = SeatLabels("North Stand", "K", "17")
+    t0 = time.perf_counter()
+    qrs = [ticket_identity.build_qr(ticket_identity.load_private_key(key), ticket_id=uuid.uuid4(), seat=seat, **fields)
+           for _ in range(n)]
+    sign_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    ok = sum(ticket_identity.verify(q, keys) is not None for q in qrs)
+    verify_s = time.perf_counter() - t0
+    docs = [dataclasses.replace(doc, ticket_id=uuid.uuid4(), qr_payload=q, seat=seat) for q in qrs[2 * pdf_n:3 * pdf_n]]
+    documents.render_pdf([docs[-1]])
+    return {"qr_chars": len(qrs[0]), "qr_version_at_M": (len(qr_render.qr_matrix(qrs[-1])) - 17) // 4,
+            "sign_per_s": _rate(n, sign_s), "verify_per_s": _rate(n, verify_s), "verified": ok,
+            "cpu_ms_per_ticket": {"svg_qr": cpu_ms(ticket_views.qr_svg_data_uri, qrs[:pdf_n]),
+                                  "pdf_page": cpu_ms(lambda d: documents.render_pdf([d]), docs)}}
+
+
 def main() -> None:
     n = int(os.environ.get("TICKETS_N", "2000"))
     pdf_n = int(os.environ.get("TICKETS_PDF_N", "50"))
@@ -121,6 +142,7 @@ def main() -> None:
     sizes: dict[str, int] = {}
     pdf_old = cpu_ms(lambda d: sizes.setdefault("old", len(old_render_pdf([d]))), docs[:pdf_n])
     pdf_new = cpu_ms(lambda d: sizes.setdefault("new", len(documents.render_pdf([d]))), docs[3 * pdf_n:4 * pdf_n])
+    seated = _seated(key, keys, fields, docs[0], n, pdf_n)
     print(json.dumps({
         "bench": "tickets", "qr_chars": len(qrs[0]), "qr_version_at_M": (len(qr_render.qr_matrix(qrs[0])) - 17) // 4,
         "qr_mask": qr_render.MASK_PATTERN,
@@ -132,6 +154,7 @@ def main() -> None:
             "pdf_page": pdf_new, "pdf_page_old": pdf_old, "pdf_ratio_old_to_new": round(pdf_old / max(pdf_new, 1e-6), 1),
         },
         "pdf_bytes": sizes["new"], "pdf_bytes_old": sizes["old"],
+        "seated": seated,
         "machine": {"cpus": os.cpu_count(), "loadavg": [round(x, 2) for x in os.getloadavg()]},
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }))

@@ -65,7 +65,7 @@ def test_online_scan_answers_carry_the_seat_accepted_repeat_and_replay(db):
 def test_offline_sync_results_carry_the_seat(db):
     event, _, _, _, tickets, device = _seated_tickets(db)
     b3, b4 = _by_seat(db, tickets, "3"), _by_seat(db, tickets, "4")
-    at = datetime.now(UTC) - timedelta(minutes=1)
+    at = datetime.now(UTC) + timedelta(seconds=2)  # after the tickets' valid_from (their issue time)
     results = scan_sync.sync(db, device, scans=[
         {"client_scan_id": "o1", "qr": b3.qr_payload, "scanned_at": at},
         {"client_scan_id": "o2", "qr": b3.qr_payload, "scanned_at": at + timedelta(seconds=5)},
