@@ -139,19 +139,21 @@ def _draw_seat(c: canvas.Canvas, seat: SeatLabels, x: float, y: float, width: fl
     """Section / row / seat in large type (what an usher reads first); returns the next line's ``y``."""
     parts = [(name, value) for name, value in (("Section", seat.section), ("Row", seat.row), ("Seat", seat.seat))
              if value]
-    cell = width / max(len(parts), 1)
+    weights = [2 if name == "Section" else 1 for name, _ in parts]  # section names are the long ones
+    unit = width / max(sum(weights), 1)
     c.setStrokeColor(ACCENT)
     c.setLineWidth(1.2)
     c.roundRect(x - 2 * mm, y - 14 * mm, width + 2 * mm, 19 * mm, 2.5 * mm, stroke=1, fill=0)
-    for i, (name, value) in enumerate(parts):
-        cx = x + i * cell
+    cx = x
+    for (name, value), weight in zip(parts, weights, strict=True):
         c.setFillColor(MUTED)
         c.setFont("Helvetica", 8.5)
         c.drawString(cx, y, name.upper())
         c.setFillColor(INK)
-        size = _fit(c, value, "Helvetica-Bold", 22, cell - 3 * mm)
+        size = _fit(c, value, "Helvetica-Bold", 22, weight * unit - 3 * mm)
         c.setFont("Helvetica-Bold", size)
         c.drawString(cx, y - 9.5 * mm, value)
+        cx += weight * unit
     return y - 24 * mm
 
 
