@@ -3,11 +3,13 @@ canvas and holds them; buyer 2's open map shows them held (polled changes feed) 
 of one of them is dropped with "just taken"; buyer 1 lands on the hold page with the countdown and checks out;
 buyer 2 uses best available and gets other seats. Then buyer 1 pays (sandbox): the order page shows each
 ticket's section / row / seat, the downloaded PDF's text carries them and its QR is a signed VG2 with the seat,
-and a paired door scanner typing the ticket code shows the seat big on its green answer."""
+and a paired door scanner typing the ticket code shows the seat big on its green answer. Last, the organiser's
+live dashboard and reports count the seats by section: 2 sold, 2 held (buyer 2's hold), 16 free."""
 
 from __future__ import annotations
 
 import re
+import uuid
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -17,7 +19,7 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from tests.seated_factories import seated_event
-from voelgoed.models import EventSeat, Order, Ticket
+from voelgoed.models import EventSeat, Order, Ticket, User
 from voelgoed.services.gate import devices
 from voelgoed.services.tickets import ticket_identity
 
@@ -102,3 +104,22 @@ def test_two_buyers_one_map_hold_live_and_best_available(page, app_db, live_app,
     answer_seat = door.locator("#vg-answer-seat")
     expect(answer_seat).to_have_attribute("aria-label", f"Section Stalls · Row A · Seat {first_seat}")
     expect(answer_seat.locator(".vg-seat-value")).to_have_text(["Stalls", "A", first_seat])
+
+    # the organiser: the live dashboard and the reports count the seats by section
+    owner = app_db.get(User, uuid.UUID(ctx.actor.id))
+    org_page = browser.new_context(base_url=live_app, viewport={"width": 1280, "height": 900}).new_page()
+    org_page.set_default_timeout(30_000)
+    org_page.goto(f"/events/{event.id}/live")
+    expect(org_page).to_have_url(re.compile(r"/signin"))
+    org_page.fill("#email", owner.email)
+    org_page.fill("#password", "correct horse battery")  # tests.factories.make_user's default
+    org_page.click("#signin-submit")
+    expect(org_page).to_have_url(re.compile(f"/events/{event.id}/live"))
+    stalls = org_page.locator('#live-by-section .live-section[data-section="Stalls"]')
+    expect(stalls).to_contain_text("2 / 20 sold")
+    expect(stalls).to_contain_text("held 2")
+    expect(stalls).to_contain_text("free 16")
+    org_page.goto("/reports")
+    row = org_page.locator("#sections-table tbody tr")
+    expect(row).to_have_count(1)
+    expect(row.locator("td")).to_have_text(["Stalls", "2", "2", "16", "0", "20"])
