@@ -1,6 +1,7 @@
 """Tickets carry the seat (issue 12, item 4): the PDF (text read back with pypdfium2, the VG2 QR decoded from
 the page), the buyer order page, the public order API's tickets, the confirmation e-mail, one seat reference
-(the event seat id) after a late-payment re-seat, and general-admission tickets unchanged."""
+(the event seat id) after a late-payment re-seat, a relabelled sold seat re-issuing its ticket, and
+general-admission tickets unchanged."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ import zxingcpp
 from sqlmodel import select
 
 from tests.seated_factories import seated_event
+from tests.seating_factories import block_layout
 from tests.ticket_factories import make_paid_order_setup
 from voelgoed.config import get_settings
-from voelgoed.models import EventSeat, OrderItem, Ticket
+from voelgoed.models import AuditLog, Event, EventSeat, OrderItem, OutboxEntry, SeatingPlanVersion, Ticket
 from voelgoed.services import seating
 from voelgoed.services.sales import checkout, orders
 from voelgoed.services.tickets import documents, ticket_identity, ticket_jobs, ticket_views, tickets
@@ -121,3 +123,25 @@ def test_general_admission_tickets_have_no_seat_anywhere(db):
     assert page["tickets"][0]["seat_label"] == "" and page["tickets"][0]["seat_section"] == ""
     assert ticket_views.public_ticket_list(db, order)[0]["seat"] is None
     assert ticket_jobs.confirmation_context(db, order)["tickets"][0]["seat"] == ""
+
+
+def test_a_version_that_relabels_a_sold_seat_reissues_its_ticket(db):
+    event, ctx, _ = seated_event(db, rows=(("A", 4),))
+    order = buy(db, event, ["A-2"])
+    ticket = db.exec(select(Ticket).where(Ticket.order_id == order.id)).one()
+    old_qr, old_version = ticket.qr_payload, ticket.version
+    doc = block_layout((("A", 4),), section="Balcony")  # same seat keys, new section label
+    plan_id = db.get(SeatingPlanVersion, db.get(Event, event.id).seating_plan_version_id).plan_id
+    seating.save_draft(db, ctx, plan_id, doc)
+    v2 = seating.publish(db, ctx, plan_id)["version"]
+    seating.attach_version(db, ctx, event.id, v2["id"])
+    db.expire_all()
+    ticket = db.get(Ticket, ticket.id)
+    keys = ticket_identity.public_key_map(db, event.id)
+    assert ticket.version == old_version + 1 and ticket.qr_payload != old_qr
+    assert ticket_identity.verify(ticket.qr_payload, keys).seat.label == "Section Balcony · Row A · Seat 2"
+    assert ticket_identity.verify(old_qr, keys).seat.section == "Stalls"  # the old code still verifies
+    assert db.exec(select(OutboxEntry).where(OutboxEntry.topic == "ticket.reissued")).first().payload["ticket_id"] == str(ticket.id)
+    assert db.exec(select(AuditLog).where(AuditLog.action == "ticket.seat_relabelled")).one().target_id == str(ticket.id)
+    (doc_view,) = documents.ticket_documents(db, order)
+    assert doc_view.seat_label == "Section Balcony · Row A · Seat 2"

@@ -22,7 +22,8 @@ On an event with seated sales a change that passes the guard also **re-syncs its
 (:func:`sync_event_seats`): seats of the new version get a free ``event_seat`` row, kept seats take the new
 labels, category, flags and position, free or blocked seats whose keys left are removed; every category of
 the new version needs a ticket type in the seated-sales map (else 422 ``validation_failed``, naming the
-category). Detaching removes the event's seats and its seated-sales settings.
+category). Detaching removes the event's seats and its seated-sales settings. A sold seat whose labels change
+re-issues its tickets (``tickets.reissue_for_seats``: a new ``VG2:`` QR with the new labels, PDF re-rendered).
 
 Errors: 403 ``forbidden`` (needs ``can_manage_events``), 404 ``not_found`` (event or version of another
 organisation), 409 ``invalid_state`` (cancelled event, archived plan), 422 ``validation_failed`` (a plan of
@@ -58,6 +59,7 @@ from voelgoed.services.platform import (
 )
 from voelgoed.services.sales import seat_keeper
 from voelgoed.services.seating.diff import printed_label
+from voelgoed.services.tickets import reissue_for_seats
 
 MAX_LISTED = 500
 _SEAT = EventSeat.__table__
@@ -167,14 +169,20 @@ def sync_event_seats(session: Session, event: Event, settings: EventSeating, ver
         raise ValidationFailed({f"category_types.{k}": "Choose a ticket type of this event for this category "
                                                        "before attaching this version" for k in unmapped})
     seats = {s.seat_key: s for s in session.exec(select(SeatingSeat).where(SeatingSeat.version_id == version.id)).all()}
-    current = {r.seat_key: r.id for r in session.exec(select(EventSeat).where(EventSeat.event_id == event.id)).all()}
-    gone = [sid for key, sid in current.items() if key not in seats]
+    current = {r.seat_key: r for r in session.exec(select(EventSeat).where(EventSeat.event_id == event.id)).all()}
+    gone = [r.id for key, r in current.items() if key not in seats]
     for i in range(0, len(gone), 2000):
         session.execute(delete(_SEAT).where(_SEAT.c.id.in_(gone[i:i + 2000])))
-    for key, sid in current.items():
+    relabelled = []
+    for key, r in current.items():
         if key in seats:
-            session.execute(_SEAT.update().where(_SEAT.c.id == sid).values(**event_seat_values(event, seats[key])))
+            new = seats[key]
+            if r.status == "sold" and (r.section_label, r.row_label, r.seat_label) != (
+                    new.section_label, new.row_label, new.seat_label):
+                relabelled.append(r.id)
+            session.execute(_SEAT.update().where(_SEAT.c.id == r.id).values(**event_seat_values(event, new)))
     insert_event_seats(session, event, [s for key, s in seats.items() if key not in current])
+    reissue_for_seats(session, relabelled)  # sold seats with new labels: their tickets get a new VG2 QR and PDF
     settings.version_id = version.id
     session.add(settings)
     session.flush()
