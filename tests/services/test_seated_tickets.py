@@ -20,6 +20,7 @@ from tests.ticket_factories import make_paid_order_setup
 from voelgoed.config import get_settings
 from voelgoed.models import AuditLog, Event, EventSeat, OrderItem, OutboxEntry, SeatingPlanVersion, Ticket
 from voelgoed.services import seating
+from voelgoed.services.insights import exports
 from voelgoed.services.sales import checkout, orders
 from voelgoed.services.tickets import documents, ticket_identity, ticket_jobs, ticket_views, tickets
 
@@ -145,3 +146,13 @@ def test_a_version_that_relabels_a_sold_seat_reissues_its_ticket(db):
     assert db.exec(select(AuditLog).where(AuditLog.action == "ticket.seat_relabelled")).one().target_id == str(ticket.id)
     (doc_view,) = documents.ticket_documents(db, order)
     assert doc_view.seat_label == "Section Balcony · Row A · Seat 2"
+
+
+def test_the_ticket_export_has_section_row_and_seat_columns(db):
+    event, _ctx, _ = seated_event(db, rows=(("A", 4),))
+    order = buy(db, event, ["A-3"])
+    header, *rows = list(exports.iter_rows(db, "tickets", event))
+    assert header[-3:] == ("section", "row", "seat")
+    (row,) = rows
+    assert row[0] == db.exec(select(Ticket).where(Ticket.order_id == order.id)).one().ticket_code
+    assert row[-3:] == ("Stalls", "A", "3")
