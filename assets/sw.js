@@ -6,7 +6,7 @@
  * - Never touches the API (/api/…) or Reflex's websocket (/_event): decisions need fresh data.
  * The page may post {type: "warm", urls} so chunks loaded before the worker took control are cached too.
  */
-const CACHE = "vg-scanner-v3";  // bump when the scanner assets change (v3: door staff sign-in)
+const CACHE = "vg-scanner-v4";  // bump when the scanner assets change (v3: door staff sign-in; v4: seated VG2 tickets)
 const SHELL = ["/scan", "/scanner/boot.js", "/scanner/store.js", "/scanner/engine.js", "/scanner/scanner.css",
   "/scanner/vendor/zxing-reader.js", "/scanner/vendor/zxing_reader.wasm", "/scanner/app.webmanifest", "/scanner/icon.svg"];
 

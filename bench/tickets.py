@@ -10,6 +10,8 @@ and their ratios. ``svg_qr_cached_ms`` is a repeat view of the same tickets (the
 Branding (issue 15): ``pdf_page_logo`` is a branded page (colours + a drawn 480 × 160 logo, re-encoded as at upload) in
 the steady state (the logo converted once per process, ``tickets.brand_pdf``), ``pdf_page_logo_uncached`` the same
 page when every page has to convert the logo again (what the cache saves).
+``seated``: the same figures for seated tickets (issue 12: ``VG2:`` strings with section/row/seat labels,
+and the PDF page with the seat band), measured in the same run next to the general-admission ones.
 Env: TICKETS_N (2000 signatures/verifications), TICKETS_PDF_N (50 PDFs). Prints one JSON line.
 """
 
@@ -40,7 +42,7 @@ from reportlab.graphics.shapes import Drawing  # noqa: E402
 
 from voelgoed.models import EventSigningKey  # noqa: E402
 from voelgoed.services.accounts import process_logo  # noqa: E402
-from voelgoed.services.tickets import documents, qr_render, ticket_identity, ticket_views  # noqa: E402
+from voelgoed.services.tickets import SeatLabels, documents, qr_render, ticket_identity, ticket_views  # noqa: E402
 
 
 def _rate(n: int, seconds: float) -> float:
@@ -97,6 +99,24 @@ def cpu_ms(fn, items) -> float:
     return round(1000 * (time.process_time() - t0) / max(len(items), 1), 3)
 
 
+def _seated(key, keys: dict, fields: dict, doc, n: int, pdf_n: int) -> dict:
+    """VG2 signing / verification rates and the seated QR / PDF CPU cost (fresh payloads, as above)."""
+    seat = SeatLabels("North Stand", "K", "17")
+    t0 = time.perf_counter()
+    qrs = [ticket_identity.build_qr(ticket_identity.load_private_key(key), ticket_id=uuid.uuid4(), seat=seat, **fields)
+           for _ in range(n)]
+    sign_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    ok = sum(ticket_identity.verify(q, keys) is not None for q in qrs)
+    verify_s = time.perf_counter() - t0
+    docs = [dataclasses.replace(doc, ticket_id=uuid.uuid4(), qr_payload=q, seat=seat) for q in qrs[2 * pdf_n:3 * pdf_n]]
+    documents.render_pdf([docs[-1]])
+    return {"qr_chars": len(qrs[0]), "qr_version_at_M": (len(qr_render.qr_matrix(qrs[-1])) - 17) // 4,
+            "sign_per_s": _rate(n, sign_s), "verify_per_s": _rate(n, verify_s), "verified": ok,
+            "cpu_ms_per_ticket": {"svg_qr": cpu_ms(ticket_views.qr_svg_data_uri, qrs[:pdf_n]),
+                                  "pdf_page": cpu_ms(lambda d: documents.render_pdf([d]), docs)}}
+
+
 def main() -> None:
     n = int(os.environ.get("TICKETS_N", "2000"))
     pdf_n = int(os.environ.get("TICKETS_PDF_N", "50"))
@@ -146,6 +166,7 @@ def main() -> None:
     pdf_logo = cpu_ms(lambda d: sizes.setdefault("logo", len(documents.render_pdf([d]))), branded[:pdf_n])
     uncached = [dataclasses.replace(d, logo_sha=f"{logo.sha256}-{i}") for i, d in enumerate(branded[pdf_n:])]
     pdf_logo_uncached = cpu_ms(lambda d: documents.render_pdf([d]), uncached)
+    seated = _seated(key, keys, fields, docs[0], n, pdf_n)
     print(json.dumps({
         "bench": "tickets", "qr_chars": len(qrs[0]), "qr_version_at_M": (len(qr_render.qr_matrix(qrs[0])) - 17) // 4,
         "qr_mask": qr_render.MASK_PATTERN,
@@ -158,6 +179,7 @@ def main() -> None:
             "pdf_page_logo": pdf_logo, "pdf_page_logo_uncached": pdf_logo_uncached,
         },
         "pdf_bytes": sizes["new"], "pdf_bytes_old": sizes["old"], "pdf_bytes_logo": sizes["logo"],
+        "seated": seated,
         "machine": {"cpus": os.cpu_count(), "loadavg": [round(x, 2) for x in os.getloadavg()]},
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }))

@@ -200,9 +200,17 @@
     if (t.ticket_type) lines.push(t.ticket_type);
     if (t.holder_name) lines.push(t.holder_name);
     if (answer.first_scanned_at) lines.push("First scanned " + fmtTime(answer.first_scanned_at) + (answer.first_gate_code ? " at gate " + answer.first_gate_code : ""));
+    // a seated ticket: section / row / seat, big on a green answer (the usher reads it from a step away)
+    const seat = t.seat && (t.seat.section || t.seat.row || t.seat.seat) ? t.seat : null;
+    const seatBlock = seat && kind === "ok"
+      ? [el("div", { id: "vg-answer-seat", class: "vg-answer-seat", "aria-label": seat.label || "" },
+          ...[["Section", seat.section], ["Row", seat.row], ["Seat", seat.seat]].filter((p) => p[1]).map((p) =>
+            el("div", { class: "vg-seat-part" }, el("span", { class: "vg-seat-name" }, p[0]), el("span", { class: "vg-seat-value" }, p[1]))))]
+      : [];
+    if (seat && kind !== "ok") lines.push(seat.label || [seat.section, seat.row, seat.seat].filter(Boolean).join(" · "));
     const box = $("#vg-answer");
     box.replaceChildren(el("div", { class: "vg-answer-icon" }, kind === "ok" ? "✓" : kind === "warn" ? "!" : "✕"),
-      el("div", { class: "vg-answer-title" }, title), el("div", { class: "vg-answer-sub" }, sub),
+      el("div", { class: "vg-answer-title" }, title), el("div", { class: "vg-answer-sub" }, sub), ...seatBlock,
       ...lines.map((l) => el("div", { class: "vg-answer-line" }, l)),
       el("div", { class: "vg-answer-foot" }, offline ? "Decided offline · will sync" : t.ticket_code || ""));
     box.className = "vg-answer vg-" + kind + " vg-show";

@@ -6,7 +6,8 @@
  *   seen   — tickets this device knows are in: keyPath ticket_id {ticket_id, at, gate_code}
  * window.VGVerify.decide(qr, manifest, seenLookup) — the offline decision (docs/scanner-contract.md):
  *   signed "VG1:" payload (docs/ticket-identity.md: base45 RFC 9285, 125 bytes, Ed25519 RFC 8032 via
- *   WebCrypto) or a hand-typed ticket code looked up in the manifest.
+ *   WebCrypto), the seated "VG2:" (version 2 + signed section/row/seat labels), or a hand-typed ticket code
+ *   looked up in the manifest. Answers carry ticket.seat ({section, row, seat, label}) for seated tickets.
  */
 (function () {
   "use strict";
@@ -98,15 +99,38 @@
     return keyCache.get(pub);
   }
 
-  /** Parse + verify a VG1 string → {ticket_id, event_id, ticket_type_id, valid_from, valid_until, verified} or null. */
+  const utf8 = new TextDecoder("utf-8", { fatal: true });
+  /** VG2 seat bytes (len ‖ section ‖ len ‖ row ‖ len ‖ seat, each ≤ 40 bytes UTF-8) → {section, row, seat, label} or null. */
+  function parseSeat(bytes) {
+    const labels = [];
+    let at = 0;
+    for (let i = 0; i < 3; i++) {
+      if (at >= bytes.length || bytes[at] > 40 || at + 1 + bytes[at] > bytes.length) return null;
+      try { labels.push(utf8.decode(bytes.slice(at + 1, at + 1 + bytes[at]))); } catch (e) { return null; }
+      at += 1 + bytes[at];
+    }
+    if (at !== bytes.length || !(labels[0] || labels[1] || labels[2])) return null;
+    const [section, row, seat] = labels;
+    return { section, row, seat, label: seatLabel({ section, row, seat }) };
+  }
+  function seatLabel(s) {
+    return [["Section", s.section], ["Row", s.row], ["Seat", s.seat]].filter((p) => p[1]).map((p) => p[0] + " " + p[1]).join(" · ");
+  }
+
+  /** Parse + verify a VG1 or VG2 string → {ticket_id, event_id, ticket_type_id, valid_from, valid_until, seat, verified}
+   *  or null (docs/ticket-identity.md; VG2 = version 2 + the signed seat labels). */
   async function parseSigned(qr, manifest) {
-    if (typeof qr !== "string" || qr.length > 512 || !qr.startsWith("VG1:")) return null;
+    if (typeof qr !== "string" || qr.length > 512 || !(qr.startsWith("VG1:") || qr.startsWith("VG2:"))) return null;
+    const v2 = qr.startsWith("VG2:");
     const raw = b45decode(qr.slice(4));
-    if (!raw || raw.length !== 125 || raw[0] !== 1) return null;
-    const payload = raw.slice(0, 61), sig = raw.slice(61);
+    if (!raw || raw[0] !== (v2 ? 2 : 1)) return null;
+    if (v2 ? raw.length < 61 + 3 + 64 : raw.length !== 125) return null;
+    const payload = raw.slice(0, raw.length - 64), sig = raw.slice(raw.length - 64);
+    const seat = v2 ? parseSeat(payload.slice(61)) : null;
+    if (v2 && !seat) return null;
     const fields = {
       key_id: hex(raw.slice(1, 5)), ticket_id: uuid(raw.slice(5, 21)), event_id: uuid(raw.slice(21, 37)),
-      ticket_type_id: uuid(raw.slice(37, 53)), valid_from: u32(raw, 53), valid_until: u32(raw, 57), verified: false,
+      ticket_type_id: uuid(raw.slice(37, 53)), valid_from: u32(raw, 53), valid_until: u32(raw, 57), seat, verified: false,
     };
     const key = (manifest.public_keys || []).find((k) => k.key_id === fields.key_id);
     if (key) {
@@ -134,10 +158,10 @@
     const cancelledAnswer = (id) => {
       const e = tickets.find((t) => t.ticket_id === id);
       return { result: "event_cancelled", ticket_id: id, ticket: e ? { id, ticket_code: e.ticket_code, ticket_type: e.ticket_type,
-        holder_name: e.holder_name } : { id } };
+        holder_name: e.holder_name, seat: e.seat || null } : { id } };
     };
-    let entry = null, ticketId = null;
-    if (typeof qr === "string" && qr.startsWith("VG1:")) {
+    let entry = null, ticketId = null, signedSeat = null;
+    if (typeof qr === "string" && (qr.startsWith("VG1:") || qr.startsWith("VG2:"))) {
       const f = await parseSigned(qr, manifest);
       if (!f) return { result: "invalid" };
       if (f.event_id !== manifest.event.id) return { result: "wrong_event" };
@@ -145,6 +169,7 @@
       if (cancelled) return cancelledAnswer(f.ticket_id);
       if (now < f.valid_from || now > f.valid_until) return { result: "not_valid_now", ticket_id: f.ticket_id };
       ticketId = f.ticket_id;
+      signedSeat = f.seat;
       entry = tickets.find((t) => t.ticket_id === ticketId) || null;
     } else {
       const code = normaliseCode(qr);
@@ -153,8 +178,9 @@
       ticketId = entry.ticket_id;
       if (cancelled) return cancelledAnswer(ticketId);
     }
+    // the seat: the manifest's current labels; a ticket newer than the manifest shows its signed VG2 seat
     const ticket = entry ? { id: entry.ticket_id, ticket_code: entry.ticket_code, ticket_type: entry.ticket_type,
-      holder_name: entry.holder_name } : { id: ticketId };
+      holder_name: entry.holder_name, seat: entry.seat || signedSeat } : { id: ticketId, seat: signedSeat };
     if ((manifest.revoked || []).includes(ticketId) || (entry && (entry.status === "voided" || entry.status === "refunded"))) {
       return { result: "revoked", ticket_id: ticketId, ticket };
     }
@@ -167,5 +193,5 @@
     return { result: "accepted", ticket_id: ticketId, ticket };
   }
 
-  window.VGVerify = { decide, parseSigned, b45decode, normaliseCode };
+  window.VGVerify = { decide, parseSigned, b45decode, normaliseCode, seatLabel };
 })();

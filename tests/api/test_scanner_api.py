@@ -5,10 +5,15 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import base45
 import pytest
+from sqlmodel import select
 
 from tests.factories import make_org
-from tests.scan_factories import make_scan_setup
+from tests.scan_factories import make_device, make_scan_setup
+from tests.seated_factories import seated_event
+from tests.services.test_seated_tickets import buy
+from voelgoed.models import Ticket
 from voelgoed.services.accounts import apikeys
 
 
@@ -158,3 +163,43 @@ def test_absurd_scan_times_are_stamped_with_the_receive_time(db, client, at):
     again = client.post("/api/v1/scanner/sync", headers=dev, json={"scans": [
         {"client_scan_id": "t", "qr": tickets[0].qr_payload, "scanned_at": at}]})
     assert again.json()["results"][0]["result"] == r.json()["results"][0]["result"]
+
+
+def test_seated_ticket_scan_answers_and_manifest_carry_the_seat(db, client):
+    """Issue 12: ``ticket.seat`` is an added field of the manifest entries and the scan / sync answers (the
+    result codes and every api-v1 field are unchanged); the public order API lists the seat too."""
+    event, _ctx, _types = seated_event(db, rows=(("A", 6),))
+    order = buy(db, event, ["A-6"])
+    (ticket,) = db.exec(select(Ticket).where(Ticket.order_id == order.id)).all()
+    _device, token = make_device(db, event)
+    dev = {"Authorization": f"Bearer {token}"}
+    seat = {"section": "Stalls", "row": "A", "seat": "6", "label": "Section Stalls · Row A · Seat 6"}
+
+    m = client.get("/api/v1/scanner/manifest", headers=dev)
+    assert m.status_code == 200
+    (entry,) = m.json()["tickets"]
+    assert entry["seat"] == seat and set(entry) >= {"ticket_id", "ticket_code", "status", "ticket_type"}
+    assert ticket.qr_payload.startswith("VG2:")
+    r = client.post("/api/v1/scanner/scans", json={"qr": ticket.qr_payload, "client_scan_id": "seat-1"}, headers=dev)
+    assert r.status_code == 200
+    body = r.json()
+    assert body["result"] == "accepted" and body["ticket"]["seat"] == seat
+    assert set(body["ticket"]) == {"id", "ticket_code", "ticket_type", "holder_name", "seat"}
+    r = client.post("/api/v1/scanner/scans", json={"qr": ticket.qr_payload, "client_scan_id": "seat-2"}, headers=dev)
+    assert r.json()["result"] == "already_scanned" and r.json()["ticket"]["seat"] == seat
+    at = datetime.now(UTC).isoformat()
+    r = client.post("/api/v1/scanner/sync", headers=dev, json={"scans": [
+        {"client_scan_id": "seat-o1", "qr": ticket.qr_payload, "scanned_at": at, "local_result": "accepted"}]})
+    assert r.status_code == 200
+    (res,) = r.json()["results"]
+    assert res["result"] == "duplicate_offline" and res["ticket"]["seat"] == seat
+    # a forged seated QR (the seat changed, signature kept) is an ordinary "invalid", nothing admitted
+    raw = bytearray(base45.b45decode(ticket.qr_payload[4:]))
+    raw[raw.index(b"Stalls")] = ord("X")
+    r = client.post("/api/v1/scanner/scans", json={"qr": "VG2:" + base45.b45encode(bytes(raw)).decode(),
+                                                   "client_scan_id": "seat-forged"}, headers=dev)
+    assert r.status_code == 200 and r.json()["result"] == "invalid" and "ticket" not in r.json()
+
+    public = client.get(f"/api/v1/public/orders/{order.order_code}", params={"access_token": order.access_token})
+    assert public.status_code == 200
+    assert [t["seat"] for t in public.json()["tickets"]] == [seat]

@@ -1,18 +1,27 @@
 """Browser journey (two real Chromium buyers on one seat map, issue 12): buyer 1 picks two seats on the
 canvas and holds them; buyer 2's open map shows them held (polled changes feed) and buyer 2's own selection
 of one of them is dropped with "just taken"; buyer 1 lands on the hold page with the countdown and checks out;
-buyer 2 uses best available and gets other seats."""
+buyer 2 uses best available and gets other seats. Then buyer 1 pays (sandbox): the order page shows each
+ticket's section / row / seat, the downloaded PDF's text carries them and its QR is a signed VG2 with the seat,
+and a paired door scanner typing the ticket code shows the seat big on its green answer. Last, the organiser's
+live dashboard and reports count the seats by section: 2 sold, 2 held (buyer 2's hold), 16 free."""
 
 from __future__ import annotations
 
 import re
+import uuid
+from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
+import zxingcpp
 from playwright.sync_api import expect
 from sqlmodel import select
 
 from tests.seated_factories import seated_event
-from voelgoed.models import EventSeat
+from voelgoed.models import EventSeat, Order, Ticket, User
+from voelgoed.services.gate import devices
+from voelgoed.services.tickets import ticket_identity
 
 
 def _click_seat(page, x, y):
@@ -24,7 +33,7 @@ def _click_seat(page, x, y):
 
 @pytest.mark.e2e
 def test_two_buyers_one_map_hold_live_and_best_available(page, app_db, live_app, browser):
-    event, _, _ = seated_event(app_db, rows=(("A", 10), ("B", 10)))
+    event, ctx, _ = seated_event(app_db, rows=(("A", 10), ("B", 10)))
     app_db.commit()
     other = browser.new_context(base_url=live_app, viewport={"width": 1280, "height": 900}).new_page()
     other.set_default_timeout(20_000)
@@ -49,3 +58,68 @@ def test_two_buyers_one_map_hold_live_and_best_available(page, app_db, live_app,
     held = app_db.exec(select(EventSeat).where(EventSeat.event_id == event.id, EventSeat.status == "held")).all()
     assert len(held) == 4 and {"A-4", "A-5"} <= {s.seat_key for s in held}
     assert len({s.hold_id for s in held}) == 2
+
+    # buyer 1 pays for A-4 and A-5: the tickets carry the seat (order page, PDF, scanner)
+    page.fill("#buyer_name", "Naledi Khumalo")
+    page.fill("#buyer_email", "naledi@example.co.za")
+    page.click("#checkout")
+    page.wait_for_url(re.compile(r"/pay/sandbox/VGP-"))
+    page.click("#sandbox-pay")
+    page.wait_for_selector(".ticket-card", timeout=90_000)
+    expect(page.locator(".ticket-card")).to_have_count(2)
+    seats = page.locator(".ticket-seat")
+    expect(seats).to_have_count(2)
+    assert sorted(seats.nth(i).get_attribute("data-seat") for i in range(2)) == [
+        "Section Stalls · Row A · Seat 4", "Section Stalls · Row A · Seat 5"]
+    expect(page.locator(".ticket-seat-row").first).to_have_text("A")
+    expect(page.locator(".ticket-seat-section").first).to_have_text("Stalls")
+    first_seat = page.locator(".ticket-seat-seat").first.inner_text().strip()
+    assert first_seat in ("4", "5")
+
+    with page.expect_download() as info:
+        page.locator(".ticket-pdf").first.click()
+    pdf = pdfium.PdfDocument(Path(info.value.path()).read_bytes())
+    text = pdf[0].get_textpage().get_text_range()
+    assert all(word in text for word in ("SECTION", "Stalls", "ROW", "SEAT"))
+    (found,) = zxingcpp.read_barcodes(pdf[0].render(scale=2).to_pil())
+    app_db.expire_all()
+    verified = ticket_identity.verify(found.text, ticket_identity.public_key_map(app_db, event.id))
+    assert found.text.startswith("VG2:") and verified.seat.row == "A" and verified.seat.seat == first_seat
+
+    # the door: a paired scanner types that ticket's code → green, with the seat big
+    order = app_db.exec(select(Order).where(Order.event_id == event.id, Order.status == "paid")).one()
+    ticket = next(t for t in app_db.exec(select(Ticket).where(Ticket.order_id == order.id))
+                  if ticket_identity.verify(t.qr_payload, ticket_identity.public_key_map(app_db, event.id)).seat.seat == first_seat)
+    _device, _token, code = devices.create_device(app_db, ctx, event_id=event.id, name="Door 1")
+    door = browser.new_context(base_url=live_app, viewport={"width": 390, "height": 844}).new_page()
+    door.set_default_timeout(30_000)
+    door.goto("/scan")
+    door.fill("#vg-pair-code", code)
+    door.click("#vg-pair-btn")
+    expect(door.locator("#vg-net")).to_have_text("Online")
+    door.click("#vg-manual-open")
+    door.fill("#vg-manual-code", ticket.ticket_code)
+    door.click("#vg-manual-submit")
+    expect(door.locator('#vg-history li[data-result="accepted"][data-offline="false"]')).to_have_count(1)
+    answer_seat = door.locator("#vg-answer-seat")
+    expect(answer_seat).to_have_attribute("aria-label", f"Section Stalls · Row A · Seat {first_seat}")
+    expect(answer_seat.locator(".vg-seat-value")).to_have_text(["Stalls", "A", first_seat])
+
+    # the organiser: the live dashboard and the reports count the seats by section
+    owner = app_db.get(User, uuid.UUID(ctx.actor.id))
+    org_page = browser.new_context(base_url=live_app, viewport={"width": 1280, "height": 900}).new_page()
+    org_page.set_default_timeout(30_000)
+    org_page.goto(f"/events/{event.id}/live")
+    expect(org_page).to_have_url(re.compile(r"/signin"))
+    org_page.fill("#email", owner.email)
+    org_page.fill("#password", "correct horse battery")  # tests.factories.make_user's default
+    org_page.click("#signin-submit")
+    expect(org_page).to_have_url(re.compile(f"/events/{event.id}/live"))
+    stalls = org_page.locator('#live-by-section .live-section[data-section="Stalls"]')
+    expect(stalls).to_contain_text("2 / 20 sold")
+    expect(stalls).to_contain_text("held 2")
+    expect(stalls).to_contain_text("free 16")
+    org_page.goto("/reports")
+    row = org_page.locator("#sections-table tbody tr")
+    expect(row).to_have_count(1)
+    expect(row.locator("td")).to_have_text(["Stalls", "2", "2", "16", "0", "20"])

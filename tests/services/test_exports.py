@@ -80,12 +80,12 @@ def test_every_kind_row_by_row(db):
     assert tickets[0] == list(COLUMNS["tickets"])
     first_two = sorted(tickets[1:3], key=lambda r: r[0])
     expected = sorted([[t1[0].ticket_code, "checked_in", "General", "Sipho Dlamini", "sipho@example.co.za", o1.order_code,
-                        "Thandi Mokoena", "thandi@example.co.za", (T0 + timedelta(hours=2)).isoformat(), "MAIN"],
+                        "Thandi Mokoena", "thandi@example.co.za", (T0 + timedelta(hours=2)).isoformat(), "MAIN", "", "", ""],
                        [t1[1].ticket_code, "valid", "General", "Thandi Mokoena", "", o1.order_code, "Thandi Mokoena",
-                        "thandi@example.co.za", "", ""]], key=lambda r: r[0])
+                        "thandi@example.co.za", "", "", "", "", ""]], key=lambda r: r[0])
     assert first_two == expected
     assert tickets[3] == [t2[0].ticket_code, "valid", "VIP", "'=HYPERLINK(\"http://x\")", "", o2.order_code,
-                          "'=HYPERLINK(\"http://x\")", "mal@example.com", "", ""]
+                          "'=HYPERLINK(\"http://x\")", "mal@example.com", "", "", "", "", ""]
     assert len(tickets) == 4  # the other event's four tickets are not here
     assert rows_of(db, "checkins", event) == [
         list(COLUMNS["checkins"]),

@@ -10,10 +10,9 @@ from sqlmodel import select
 
 from tests.factories import make_event, make_org, make_ticket_type, make_venue
 from tests.seating_factories import block_layout, clone, ctx_for, org_venue
-from tests.ticket_factories import make_order
-from voelgoed.models import AuditLog, Event, Hold, HoldItem, OrderItem, SeatingSeat, Ticket
+from voelgoed.models import AuditLog, Event, EventSeat, Hold, SeatingSeat
 from voelgoed.services import seating
-from voelgoed.services.platform import VoelgoedError, new_code
+from voelgoed.services.platform import VoelgoedError
 
 
 def publish(db, ctx, plan, doc):
@@ -25,23 +24,25 @@ def seat_row(db, version_id, key):
     return db.exec(select(SeatingSeat).where(SeatingSeat.version_id == version_id, SeatingSeat.seat_key == key)).one()
 
 
-def sell(db, event, seat, *, status="valid"):
-    tt = make_ticket_type(db, event, name=f"Seat {seat.seat_key}")
-    order = make_order(db, tt, quantity=1)
-    item = db.exec(select(OrderItem).where(OrderItem.order_id == order.id)).one()
-    db.add(Ticket(organization_id=event.organization_id, event_id=event.id, order_id=order.id, order_item_id=item.id,
-                  ticket_type_id=tt.id, ticket_code=new_code(10), status=status, seat_id=seat.id))
-    db.flush()
+def seated_sales(db, ctx, event):
+    """Seated sales on the event (its attached version): one ticket type per category, free event seats."""
+    std = make_ticket_type(db, event, name="Standard", quantity=0)
+    vip = make_ticket_type(db, event, name="VIP", quantity=0)
+    seating.configure_seated_sales(db, ctx, event_id=event.id, category_types={"std": str(std.id), "vip": str(vip.id)})
 
 
-def hold(db, event, seat, *, expires_in=timedelta(minutes=10)):
-    tt = make_ticket_type(db, event, name=f"Hold {seat.seat_key}")
-    h = Hold(organization_id=event.organization_id, event_id=event.id, expires_at=datetime.now(UTC) + expires_in)
-    db.add(h)
+def mark(db, event, key, status, *, expires_in=timedelta(minutes=10)):
+    """Arrange one event seat's status (a sold seat, or held by a hold until now + ``expires_in``)."""
+    seat = db.exec(select(EventSeat).where(EventSeat.event_id == event.id, EventSeat.seat_key == key)).one()
+    seat.status = status
+    if status == "held":
+        h = Hold(organization_id=event.organization_id, event_id=event.id, expires_at=datetime.now(UTC) + expires_in)
+        db.add(h)
+        db.flush()
+        seat.hold_id, seat.hold_expires_at = h.id, h.expires_at
+    db.add(seat)
     db.flush()
-    db.add(HoldItem(organization_id=event.organization_id, hold_id=h.id, ticket_type_id=tt.id, quantity=1,
-                    unit_price_cents=tt.price_cents, seat_id=seat.id))
-    db.flush()
+    return seat
 
 
 @pytest.fixture
@@ -92,12 +93,21 @@ def test_a_plan_of_another_venue_or_organisation_is_refused(db, seated):
     assert str(event.seating_plan_version_id) == v1["id"]
 
 
+def test_without_seated_sales_nothing_is_protected(db, seated):
+    """Seat references are event seat ids, which exist only with seated sales: a plan alone protects nothing."""
+    org, venue, ctx, plan, v1, event = seated
+    assert seating.protected_seats(db, event) == []
+    seating.attach_version(db, ctx, event.id, None)
+    assert db.get(Event, event.id).seating_plan_version_id is None
+
+
 def test_the_guard_lists_sold_and_held_seats_that_would_disappear(db, seated):
     org, venue, ctx, plan, v1, event = seated
-    sell(db, event, seat_row(db, v1["id"], "A-1"))
-    sell(db, event, seat_row(db, v1["id"], "B-4"), status="voided")          # voided: not protected
-    hold(db, event, seat_row(db, v1["id"], "B-1"))
-    hold(db, event, seat_row(db, v1["id"], "B-2"), expires_in=timedelta(minutes=-1))   # expired: not protected
+    seated_sales(db, ctx, event)
+    mark(db, event, "A-1", "sold")
+    mark(db, event, "B-4", "blocked")                                        # blocked: not protected
+    mark(db, event, "B-1", "held")
+    mark(db, event, "B-2", "held", expires_in=timedelta(minutes=-1))         # lapsed hold: not protected
     assert [(s["key"], s["label"], s["status"]) for s in seating.protected_seats(db, event)] == \
         [("A-1", "Stalls A-1", "sold"), ("B-1", "Stalls B-1", "held")]
 
@@ -127,13 +137,18 @@ def test_the_guard_lists_sold_and_held_seats_that_would_disappear(db, seated):
 
 def test_a_relabelling_version_with_the_protected_keys_can_be_attached(db, seated):
     org, venue, ctx, plan, v1, event = seated
-    sell(db, event, seat_row(db, v1["id"], "A-2"))
+    seated_sales(db, ctx, event)
+    sold = mark(db, event, "A-2", "sold")
     doc = block_layout((("A", 4), ("B", 4)))
     for seat in doc["sections"][0]["rows"][0]["seats"]:
         seat["label"] = str(int(seat["label"]) + 100)
     v2 = publish(db, ctx, plan, doc)
     seating.attach_version(db, ctx, event.id, v2["id"])
     assert str(db.get(Event, event.id).seating_plan_version_id) == v2["id"]
+    # the sold seat keeps its event seat row (the id tickets refer to) and takes the new label
+    db.expire_all()
+    kept = db.get(EventSeat, sold.id)
+    assert (kept.seat_key, kept.status, kept.seat_label) == ("A-2", "sold", "102")
 
 
 def test_removed_seat_keys_are_never_reused_in_a_later_version(db):

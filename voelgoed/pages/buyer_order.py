@@ -43,6 +43,21 @@ def ticket_status(t) -> rx.Component:
     )
 
 
+def _seat_part(name: str, value) -> rx.Component:
+    return rx.cond(value != "", rx.vstack(rx.text(name, size="1", color_scheme="gray", weight="medium"),
+                                          rx.text(value, size="6", weight="bold", class_name="ticket-seat-" + name.lower()),
+                                          spacing="0", align="center", flex="1"))
+
+
+def seat_band(t) -> rx.Component:
+    """Section / row / seat of a seated ticket, large (``aria-label`` carries the one-line label)."""
+    return rx.hstack(_seat_part("Section", t["seat_section"]), _seat_part("Row", t["seat_row"]),
+                     _seat_part("Seat", t["seat_number"]),
+                     width="100%", padding="10px", border_radius="10px", background=rx.color("accent", 3),
+                     border=f"1px solid {rx.color('accent', 6)}", class_name="ticket-seat",
+                     custom_attrs={"aria-label": t["seat_label"], "data-seat": t["seat_label"]})
+
+
 def ticket_card(t) -> rx.Component:
     usable = (t["status"] == "valid") | (t["status"] == "checked_in")
     return rx.card(
@@ -57,6 +72,7 @@ def ticket_card(t) -> rx.Component:
                 ticket_status(t),
                 width="100%", align="center",
             ),
+            rx.cond(t["seat_label"] != "", seat_band(t)),
             rx.cond(
                 usable,
                 rx.center(

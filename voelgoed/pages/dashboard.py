@@ -108,6 +108,25 @@ def reports_page() -> rx.Component:
             rx.cond(ReportsState.error == "",
                     empty_state("chart-column", "Nothing to report yet", "Sales figures appear once you create events.")),
         ),
+        rx.cond(ReportsState.sections.length() > 0, _sections_table()),
+    )
+
+
+def _sections_table() -> rx.Component:
+    """Seated events: seats per section (a lapsed hold counts as free; blocked = not on public sale)."""
+    header = ["Event", "Section", "Sold", "Held", "Free", "Blocked", "Seats"]
+    return rx.vstack(
+        rx.heading("Seats by section", size="4"),
+        rx.box(rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in header])),
+            rx.table.body(rx.foreach(ReportsState.sections, lambda r: rx.table.row(
+                rx.table.row_header_cell(rx.link(r["event"], href="/events/" + r["event_id"] + "/live")),
+                rx.table.cell(r["section"]), rx.table.cell(r["sold"]), rx.table.cell(r["held"]),
+                rx.table.cell(r["free"]), rx.table.cell(r["blocked"]), rx.table.cell(r["total"]),
+            ))),
+            variant="surface", width="100%", id="sections-table",
+        ), overflow_x="auto", width="100%"),
+        spacing="2", width="100%",
     )
 
 

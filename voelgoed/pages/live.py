@@ -72,6 +72,25 @@ def _per_type() -> rx.Component:
     )
 
 
+def _per_section() -> rx.Component:
+    """Seated events: sold / held / free seats per section, live (a lapsed hold counts as free)."""
+    return rx.card(
+        rx.heading("Seats by section", size="4", margin_bottom="12px"),
+        rx.vstack(rx.foreach(LiveState.by_section, lambda x: rx.vstack(
+            rx.hstack(rx.text(x["section"], weight="medium"), rx.spacer(),
+                      rx.text(x["sold"] + " / " + x["total"] + " sold", size="2", weight="bold"), width="100%"),
+            rx.progress(value=x["pct"].to(int), width="100%", color_scheme="grass"),
+            rx.hstack(rx.badge("sold " + x["sold"], color_scheme="grass", variant="soft"),
+                      rx.badge("held " + x["held"], color_scheme="amber", variant="soft"),
+                      rx.badge("free " + x["free"], color_scheme="gray", variant="soft"),
+                      rx.cond(x["blocked"] != "0", rx.badge("blocked " + x["blocked"], color_scheme="red", variant="soft")),
+                      spacing="2", wrap="wrap"),
+            spacing="1", width="100%", class_name="live-section", custom_attrs={"data-section": x["section"]})),
+            spacing="4", width="100%", id="live-by-section"),
+        width="100%",
+    )
+
+
 def _recent() -> rx.Component:
     return rx.card(
         rx.heading("Recent scans", size="4", margin_bottom="12px"),
@@ -106,6 +125,7 @@ def live_page() -> rx.Component:
                 _stats_grid(),
                 rx.grid(_arrivals_chart(), _per_gate(), columns=rx.breakpoints(initial="1", md="2"), spacing="3", width="100%"),
                 rx.grid(_per_type(), _recent(), columns=rx.breakpoints(initial="1", md="2"), spacing="3", width="100%"),
+                rx.cond(LiveState.by_section.length() > 0, _per_section()),
                 spacing="4", width="100%", on_unmount=LiveState.stop,
             ),
             empty_state("search-x", "Event not found", "It may belong to another organisation, or the link is wrong.",

@@ -46,6 +46,7 @@ class DashboardState(SessionState):
 class ReportsState(SessionState):
     loading: bool = True
     rows: list[dict[str, str]] = []
+    sections: list[dict[str, str]] = []  # seated events: one row per event section (sold / held / free / blocked)
     error: str = ""
 
     @rx.event
@@ -53,7 +54,7 @@ class ReportsState(SessionState):
         try:
             data = self._for_tenant(reports.event_sales_summary)
         except VoelgoedError as exc:
-            self.error, self.rows, self.loading = exc.message, [], False
+            self.error, self.rows, self.sections, self.loading = exc.message, [], [], False
             return
         if data is None:
             return
@@ -63,4 +64,8 @@ class ReportsState(SessionState):
                       "held": str(r["tickets_held"]), "capacity": str(r["capacity"] or "—"),
                       "orders": str(r["orders_paid"]), "revenue": money(r["revenue_cents"], r["currency"])}
                      for r in data]
+        self.sections = [{"event_id": r["event_id"], "event": r["name"], "section": sec["section"] or "—",
+                          "sold": str(sec["sold"]), "held": str(sec["held"]), "free": str(sec["free"]),
+                          "blocked": str(sec["blocked"]), "total": str(sec["total"])}
+                         for r in data for sec in r.get("sections", [])]
         self.loading = False

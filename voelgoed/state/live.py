@@ -49,6 +49,7 @@ class LiveState(SessionState):
     revenue: str = ""
     by_gate: list[dict[str, str]] = []
     by_type: list[dict[str, str]] = []
+    by_section: list[dict[str, str]] = []  # seated events: seats per section (sold / held / free / blocked)
     arrivals: list[dict[str, int | str]] = []
     recent: list[dict[str, str]] = []
     updated: str = ""
@@ -82,6 +83,10 @@ class LiveState(SessionState):
         self.by_type = [{"name": t["name"], "sold": str(t["sold"]), "held": str(t["held"]), "available": str(t["available"]),
                          "checked_in": str(t["checked_in"]),
                          "pct": str(round(100 * t["checked_in"] / t["sold"]) if t["sold"] else 0)} for t in s["by_ticket_type"]]
+        self.by_section = [{"section": x["section"] or "—", "sold": str(x["sold"]), "held": str(x["held"]),
+                            "free": str(x["free"]), "blocked": str(x["blocked"]), "total": str(x["total"]),
+                            "pct": str(round(100 * x["sold"] / x["total"]) if x["total"] else 0)}
+                           for x in s.get("by_section", [])]
         self.arrivals = [{"minute": when(a["minute"], "%H:%M"), "count": a["count"]} for a in s["arrivals_per_minute"]]
         self.recent = [{"time": when(r["scanned_at"], "%H:%M:%S"), "result": r["result"], "gate": r["gate_code"] or "—",
                         "ticket": r["ticket_code"] or "—", "type": r["ticket_type"] or "", "device": r["device"] or "",

@@ -149,13 +149,13 @@ class Identified:
 def identify(session: Session, info: EventInfo, qr: object, when: datetime) -> Identified:
     """Decide everything that needs no ticket row lock: signature, event, validity window, manual codes.
 
-    Signed QR (``VG1:`` …, docs/ticket-identity.md): verified with this event's keys (cache refreshed
+    Signed QR (``VG1:`` or the seated ``VG2:``, docs/ticket-identity.md): verified with this event's keys (cache refreshed
     once for an unknown key id); a genuine ticket of another event → ``wrong_event``; outside
     ``valid_from..valid_until`` at ``when`` → ``not_valid_now``. A ticket code typed by hand is looked
     up in this organisation: another event → ``wrong_event``; window from the ticket row.
     Anything else → ``invalid``.
     """
-    if isinstance(qr, str) and qr.startswith(ticket_identity.PREFIX):
+    if isinstance(qr, str) and qr.startswith(ticket_identity.PREFIXES):
         verified = ticket_identity.verify(qr, info.keys)
         if verified is None:
             fields = ticket_identity.decode_unverified(qr)

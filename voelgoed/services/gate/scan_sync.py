@@ -18,13 +18,14 @@ from voelgoed.models import Device, Scan, Ticket
 from voelgoed.services.gate import scan_support as sup
 from voelgoed.services.gate.scanning import _check_client_scan_id, _replay, _stored, _ticket_view, event_cancelled
 from voelgoed.services.platform import Busy, ValidationFailed, clock, outbox, stats_feed, webhook_events
+from voelgoed.services.tickets import labels_for
 
 MAX_BATCH = 5000
 CHUNK = 500
 _SCAN, _TK = Scan.__table__, Ticket.__table__
 # Core statements (typed binds on every dialect; FOR UPDATE is dropped on SQLite, whose writers are serialised)
 _LOCK_TICKETS = (select(_TK.c.id, _TK.c.ticket_code, _TK.c.holder_name, _TK.c.ticket_type_id, _TK.c.status,
-                        _TK.c.checked_in_at, _TK.c.checked_in_gate_code)
+                        _TK.c.checked_in_at, _TK.c.checked_in_gate_code, _TK.c.seat_id)
                  .where(_TK.c.id.in_(bindparam("ids", expanding=True)), _TK.c.event_id == bindparam("e"))
                  .order_by(_TK.c.id).with_for_update())
 _ADMISSIONS = (select(_SCAN.c.id, _SCAN.c.ticket_id, _SCAN.c.scanned_at, _SCAN.c.device_id, _SCAN.c.client_scan_id)
@@ -69,7 +70,7 @@ def sync(session: Session, device: Device, *, scans: list[dict], now: datetime |
     Each scan: ``{client_scan_id, qr, gate_code?, scanned_at, local_result?}`` (``scanned_at`` a
     datetime; missing, more than 2 min in the future or older than 30 days → the received time).
     Each result: ``{client_scan_id, result, scanned_at, ticket?, first_scanned_at?, first_gate_code?,
-    replayed?}``. A ``client_scan_id`` already stored for this device (earlier upload or online scan)
+    replayed?}`` (``ticket.seat``: ``{section, row, seat, label}`` or ``None``, as in the online answer). A ``client_scan_id`` already stored for this device (earlier upload or online scan)
     is answered from the store with its current label; repeated within one batch, the first wins.
     Errors: 422 ``validation_failed`` (more than :data:`MAX_BATCH` scans, bad client_scan_id, bad
     time), 503 ``busy`` if a concurrent upload of the same scans keeps conflicting.
@@ -160,6 +161,7 @@ def _sync_chunk(session: Session, device: Device, info: sup.EventInfo, chunk: li
     if any(hooked):
         outbox.nudge()
     out = {}
+    seats = labels_for(session, [r.seat_id for r in tickets.values()])  # one query for the chunk's seated tickets
     for csid, value in results.items():
         if isinstance(value, dict):
             out[csid] = value
@@ -168,7 +170,8 @@ def _sync_chunk(session: Session, device: Device, info: sup.EventInfo, chunk: li
         entry = {"client_scan_id": csid, "result": result, "scanned_at": it.when.isoformat()}
         row = tickets.get(tid)
         if row is not None and result != "wrong_event":
-            entry["ticket"] = _ticket_view(session, info, row.ticket_code, row.holder_name, row.ticket_type_id, row.id)
+            entry["ticket"] = _ticket_view(session, info, row.ticket_code, row.holder_name, row.ticket_type_id, row.id,
+                                           row.seat_id, seats)
             if result == "duplicate_offline":
                 st = state[tid]
                 entry["first_scanned_at"] = st["at"].isoformat() if st["at"] else None

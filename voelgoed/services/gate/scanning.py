@@ -30,18 +30,19 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from voelgoed.models import Device, Event, Gate, Scan, ScanResult, Ticket
+from voelgoed.models import Device, Event, EventSeat, Gate, Scan, ScanResult, Ticket
 from voelgoed.services.catalog import effective_status
 from voelgoed.services.gate import scan_support as sup
 from voelgoed.services.platform import ValidationFailed, clock, is_postgres, outbox, stats_feed, webhook_events
-from voelgoed.services.tickets import ticket_identity
+from voelgoed.services.tickets import SeatLabels, labels_for, seat_dict, ticket_identity
 
 ACCEPTED = ScanResult.accepted.value
 # Core statements on the model tables, so every dialect binds UUIDs and times with the columns' types
 # (raw SQL bound uuid.UUID values, which SQLite — the embedded default — cannot bind).
 _SCAN, _TK, _EV, _GATE, _DEV = (m.__table__ for m in (Scan, Ticket, Event, Gate, Device))
 _TICKET_COLS = (_TK.c.id, _TK.c.ticket_code, _TK.c.holder_name, _TK.c.ticket_type_id, _TK.c.status,
-                _TK.c.checked_in_at, _TK.c.checked_in_gate_code)
+                _TK.c.checked_in_at, _TK.c.checked_in_gate_code, _TK.c.seat_id)
+_SEAT = EventSeat.__table__
 
 
 def _insert_scan_stmt(dialect_module):
@@ -61,7 +62,7 @@ def _admit_statement(guarded: bool):
     return (update(_TK).where(*cond)
             .values(status="checked_in", checked_in_at=bindparam("t"), checked_in_gate_code=bindparam("g"),
                     updated_at=bindparam("now"))
-            .returning(_TK.c.ticket_code, _TK.c.holder_name, _TK.c.ticket_type_id))
+            .returning(_TK.c.ticket_code, _TK.c.holder_name, _TK.c.ticket_type_id, _TK.c.seat_id))
 
 
 _ADMIT, _ADMIT_UNGUARDED = _admit_statement(True), _admit_statement(False)
@@ -84,16 +85,28 @@ def _check_client_scan_id(value: object, field: str = "client_scan_id") -> str:
     return value
 
 
-def _ticket_view(session: Session, info: sup.EventInfo, code: str, holder: str, type_id, ticket_id) -> dict:
+def seat_view(session: Session, seat_id: uuid.UUID | None, known: dict | None = None) -> dict | None:
+    """The ``seat`` of a scan answer's ticket: ``{section, row, seat, label}`` (current labels of the event seat,
+    docs/scanner-contract.md) or ``None`` for general admission. ``known``: labels already read in bulk."""
+    if seat_id is None:
+        return None
+    labels = (known or {}).get(seat_id)
+    if labels is None:
+        labels = labels_for(session, [seat_id]).get(seat_id)
+    return seat_dict(labels)
+
+
+def _ticket_view(session: Session, info: sup.EventInfo, code: str, holder: str, type_id, ticket_id,
+                 seat_id: uuid.UUID | None = None, seats: dict | None = None) -> dict:
     return {"id": str(ticket_id), "ticket_code": code, "ticket_type": sup.type_name(session, info, type_id),
-            "holder_name": holder}
+            "holder_name": holder, "seat": seat_view(session, seat_id, seats)}
 
 
 def _present(session: Session, info: sup.EventInfo, result: str, ticket_row, **extra) -> dict:
     out: dict = {"result": result, **extra}
     if ticket_row is not None and result != "wrong_event":
         out["ticket"] = _ticket_view(session, info, ticket_row.ticket_code, ticket_row.holder_name,
-                                     ticket_row.ticket_type_id, ticket_row.id)
+                                     ticket_row.ticket_type_id, ticket_row.id, ticket_row.seat_id)
         if result in ("already_scanned", "duplicate_offline") and ticket_row.checked_in_at is not None:
             out["first_scanned_at"] = clock.aware(ticket_row.checked_in_at).isoformat()
             out["first_gate_code"] = ticket_row.checked_in_gate_code
@@ -119,8 +132,9 @@ def scan(session: Session, device: Device, *, qr: object, gate_code: str | None 
          scanned_at: datetime | None = None, client_scan_id: str, now: datetime | None = None) -> dict:
     """Check one scan online and admit the ticket if it may enter. Commits.
 
-    Returns ``{result, client_scan_id, scanned_at, ticket?: {id, ticket_code, ticket_type, holder_name},
-    first_scanned_at?, first_gate_code?, replayed?}`` (api-v1.md). ``qr`` is the scanned string: a
+    Returns ``{result, client_scan_id, scanned_at, ticket?: {id, ticket_code, ticket_type, holder_name, seat},
+    first_scanned_at?, first_gate_code?, replayed?}`` (api-v1.md; ``seat`` — added — is ``{section, row, seat,
+    label}`` for a seated ticket, ``None`` otherwise). ``qr`` is the scanned string: a
     signed ``VG1:`` payload or a ticket code typed by hand. Raises 422 ``validation_failed`` only for
     a bad ``client_scan_id``; any ``qr`` (garbage, binary, huge) is answered ``invalid``.
     """
@@ -135,7 +149,8 @@ def scan(session: Session, device: Device, *, qr: object, gate_code: str | None 
         admitted = session.execute(_ADMIT if ADMISSION_GUARD else _ADMIT_UNGUARDED, {"t": when, "g": gate, "now": now, "tid": ident.ticket_id, "e": info.event_id}).first()
         if admitted is not None:
             result = ACCEPTED
-            ticket = _ticket_view(session, info, admitted.ticket_code, admitted.holder_name, admitted.ticket_type_id, ident.ticket_id)
+            ticket = _ticket_view(session, info, admitted.ticket_code, admitted.holder_name, admitted.ticket_type_id,
+                                  ident.ticket_id, admitted.seat_id)
         else:
             row = session.execute(_TICKET, {"tid": ident.ticket_id, "e": info.event_id}).first()
             result = ("invalid" if row is None else ScanResult.event_cancelled.value if event_cancelled(session, info.event_id)
@@ -179,7 +194,8 @@ def manifest(session: Session, device: Device, *, now: datetime | None = None) -
 
     ``{event: {id, name, starts_at, ends_at, status}, device: {id, name, gate_code}, gates: [{gate_code, name}],
     public_keys: [{key_id, algorithm, public_key}], tickets: [{ticket_id, ticket_code, status,
-    ticket_type, holder_name, checked_in_at, checked_in_gate_code}], revoked: [ticket_id], generated_at}``.
+    ticket_type, holder_name, checked_in_at, checked_in_gate_code, seat}], revoked: [ticket_id], generated_at}``;
+    ``seat`` = ``{section, row, seat, label}`` (the event seat's current labels, one outer join) or ``None``.
     """
     now = clock.resolve(now)
     info = sup.event_info(session, device.event_id, refresh=True)
@@ -188,11 +204,15 @@ def manifest(session: Session, device: Device, *, now: datetime | None = None) -
     gates = session.execute(select(_GATE.c.gate_code, _GATE.c.name).where(_GATE.c.venue_id == info.venue_id,
                                                                         _GATE.c.archived_at.is_(None))
                             .order_by(_GATE.c.gate_code)).all()
-    rows = session.execute(select(*_TICKET_COLS).where(_TK.c.event_id == device.event_id).order_by(_TK.c.ticket_code)).all()
+    rows = session.execute(select(*_TICKET_COLS, _SEAT.c.section_label, _SEAT.c.row_label, _SEAT.c.seat_label)
+                           .select_from(_TK.outerjoin(_SEAT, _SEAT.c.id == _TK.c.seat_id))
+                           .where(_TK.c.event_id == device.event_id).order_by(_TK.c.ticket_code)).all()
     tickets = [{"ticket_id": str(r.id), "ticket_code": r.ticket_code, "status": r.status,
                 "ticket_type": sup.type_name(session, info, r.ticket_type_id), "holder_name": r.holder_name,
                 "checked_in_at": clock.aware(r.checked_in_at).isoformat() if r.checked_in_at else None,
-                "checked_in_gate_code": r.checked_in_gate_code} for r in rows]
+                "checked_in_gate_code": r.checked_in_gate_code,
+                "seat": None if r.section_label is None else
+                seat_dict(SeatLabels(r.section_label, r.row_label or "", r.seat_label or ""))} for r in rows]
     _touch_device(session, device, now)
     session.commit()
     return {

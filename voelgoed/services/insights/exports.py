@@ -12,7 +12,7 @@ Columns (:data:`COLUMNS`), money in integer cents plus the currency, times RFC 3
 
 - ``orders``: order_code, status, buyer_name, buyer_email, tickets, total_cents, currency, provider, created_at, paid_at
 - ``tickets``: ticket_code, status, ticket_type, holder_name, holder_email, order_code, buyer_name, buyer_email,
-  checked_in_at, checked_in_gate
+  checked_in_at, checked_in_gate, section, row, seat (the event seat's labels; empty for general admission)
 - ``checkins``: scanned_at, result, ticket_code, ticket_type, holder_name, gate_code, device, offline
 - ``refunds``: created_at, order_code, status, amount_cents, currency, reason, origin, provider_reference,
   processed_at, requested_by
@@ -34,7 +34,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from voelgoed.models import Device, Event, Order, OrderItem, Refund, Scan, Ticket, TicketType
+from voelgoed.models import Device, Event, EventSeat, Order, OrderItem, Refund, Scan, Ticket, TicketType
 from voelgoed.services.platform import TenantContext, ValidationFailed, get_owned, iso, rbac, session_scope
 
 KINDS = ("orders", "tickets", "checkins", "refunds")
@@ -45,7 +45,7 @@ COLUMNS = {
     "orders": ("order_code", "status", "buyer_name", "buyer_email", "tickets", "total_cents", "currency",
                "provider", "created_at", "paid_at"),
     "tickets": ("ticket_code", "status", "ticket_type", "holder_name", "holder_email", "order_code", "buyer_name",
-                "buyer_email", "checked_in_at", "checked_in_gate"),
+                "buyer_email", "checked_in_at", "checked_in_gate", "section", "row", "seat"),
     "checkins": ("scanned_at", "result", "ticket_code", "ticket_type", "holder_name", "gate_code", "device", "offline"),
     "refunds": ("created_at", "order_code", "status", "amount_cents", "currency", "reason", "origin",
                 "provider_reference", "processed_at", "requested_by"),
@@ -79,8 +79,9 @@ def _statement(kind: str, event: Event):
     if kind == "tickets":
         return (select(Ticket.ticket_code, Ticket.status, TicketType.name, Ticket.holder_name, Ticket.holder_email,
                        Order.order_code, Order.buyer_name, Order.buyer_email, Ticket.checked_in_at,
-                       Ticket.checked_in_gate_code)
+                       Ticket.checked_in_gate_code, EventSeat.section_label, EventSeat.row_label, EventSeat.seat_label)
                 .join(Order, Order.id == Ticket.order_id).join(TicketType, TicketType.id == Ticket.ticket_type_id)
+                .outerjoin(EventSeat, EventSeat.id == Ticket.seat_id)
                 .where(Ticket.organization_id == org, Ticket.event_id == eid)
                 .order_by(Order.created_at, Ticket.issued_at, Ticket.ticket_code))
     if kind == "checkins":

@@ -4,13 +4,16 @@
 
     {tickets_sold, tickets_held, tickets_available, revenue_cents, currency, checked_in,
      by_ticket_type: [{ticket_type_id, name, sold, held, available, checked_in}],
+     seated, by_section: [{section, sold, held, free, blocked, total}],   # seated events; [] otherwise
      by_gate: [{gate_code, checked_in}],            # gate_code null = device without a gate
      arrivals_per_minute: [{minute, count}],        # the last 60 minutes, oldest first, UTC
      recent_scans: [{scanned_at, result, gate_code, ticket_code, ticket_type, device, offline}],
      version, generated_at}
 
 Sources: sold, held and available from :func:`voelgoed.services.sales.stock.type_figures` (sold from the
-counters; held = live holds only, status active or converted and ``expires_at > now``, so an expired hold
+counters; for a **seated** ticket type — whose counters stay 0 — from its event seats,
+:func:`voelgoed.services.sales.seat_figures.seated_type_figures`: sold seats, live-held seats, free seats as
+available; ``by_section`` counts the event's seats per section, a lapsed hold counting as free; held = live holds only, status active or converted and ``expires_at > now``, so an expired hold
 never counts even before its expiry job ran; available = quantity − sold − held, ≥ 0); revenue = paid orders; checked-in = one indexed
 aggregate over ``ticket`` (status ``checked_in``) grouped by type and gate; arrivals = accepted
 scans per minute. The whole snapshot is computed once per change (or per 0.5 s) and shared through
@@ -29,7 +32,7 @@ from sqlmodel import Session
 
 from voelgoed.services.gate import scan_support as sup
 from voelgoed.services.platform import NotFound, TenantContext, clock, is_postgres, rbac, stats_feed
-from voelgoed.services.sales import stock
+from voelgoed.services.sales import seated_type_figures, section_figures, stock
 
 RECENT = 12
 
@@ -80,6 +83,11 @@ def compute(session: Session, event_id: uuid.UUID, *, now: datetime | None = Non
     types = session.execute(_sql("SELECT id, name FROM tickettype WHERE event_id = :e ORDER BY sort_order, created_at",
                                  id=_UUID), p).all()
     figures = stock.type_figures(session, event_id, now)  # sold, live held, available: owned by sales.stock
+    seated = seated_type_figures(session, event_id, now)  # seated types: their seats are their capacity
+    for tid, seats in seated.items():
+        ga = figures.get(tid, {"sold": 0, "held": 0, "available": 0})
+        figures[tid] = {"sold": ga["sold"] + seats["sold"], "held": seats["held"],
+                        "available": ga["available"] + seats["free"]}
     revenue = session.execute(_sql('SELECT COALESCE(SUM(total_cents), 0) FROM "order" WHERE event_id = :e AND status = \'paid\''), p).scalar()
     checked = session.execute(_sql(
         "SELECT ticket_type_id, checked_in_gate_code, COUNT(*) FROM ticket WHERE event_id = :e AND status = 'checked_in'"
@@ -102,6 +110,8 @@ def compute(session: Session, event_id: uuid.UUID, *, now: datetime | None = Non
         "currency": currency,
         "checked_in": sum(by_gate.values()),
         "by_ticket_type": by_ticket_type,
+        "seated": bool(seated),
+        "by_section": section_figures(session, [event_id], now).get(event_id, []) if seated else [],
         "by_gate": [{"gate_code": g, "checked_in": n} for g, n in sorted(by_gate.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))],
         "arrivals_per_minute": _arrivals(session, event_id, now),
         "recent_scans": _recent(session, event_id),

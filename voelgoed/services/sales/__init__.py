@@ -24,6 +24,7 @@ from . import (
     refund_views,
     refunds,
     sandbox_checkout,
+    seat_figures,
     seat_keeper,
     stock,
     storefront,
@@ -101,6 +102,7 @@ from .refund_stock import return_refunded_tickets
 from .refund_views import apply_refund_webhook, order_refunds, refund_row
 from .refunds import create_refund, refundable_cents, request_refund, retry_refund, send_refund
 from .sandbox_checkout import complete
+from .seat_figures import seat_totals, seated_type_figures, section_figures, sold_seats
 from .storefront import (
     LIVE_HOLD_STATUSES,
     LOW_STOCK,
@@ -181,6 +183,7 @@ __all__ = [
     "sandbox_checkout",
     "capacity",
     "seat_keeper",
+    "seat_figures", "section_figures", "seated_type_figures", "seat_totals", "sold_seats",
     "stock",
     "reconcile",
     "reconcile_job",

@@ -39,7 +39,7 @@ from voelgoed.services.platform import (
 )
 from voelgoed.services.sales import ledger, seat_keeper, stock
 from voelgoed.services.sales.inventory import _end_hold
-from voelgoed.services.tickets import ticket_views, tickets
+from voelgoed.services.tickets import labels_for, seat_dict, ticket_views, tickets
 
 PROVIDER_ACTOR = "provider"
 REFRESH_RATE = "1/5second"  # provider look-ups per order from the buyer's order page
@@ -278,14 +278,16 @@ def public_order_view(session: Session, order_code: str, access_token: str | Non
 
     ``{order_code, status, total_cents, currency, buyer_name, created_at, paid_at,
     event: {name, slug, starts_at, venue, timezone}, items: [{ticket_type, quantity, unit_price_cents}],
-    tickets: [{id, ticket_code, ticket_type, qr_payload, status, pdf_url}]}``; ``pdf_url`` is the
-    absolute ticket PDF link (:func:`voelgoed.services.tickets.ticket_views.ticket_pdf_url`).
+    tickets: [{id, ticket_code, ticket_type, qr_payload, status, pdf_url, seat}]}``; ``pdf_url`` is the
+    absolute ticket PDF link (:func:`voelgoed.services.tickets.ticket_views.ticket_pdf_url`); ``seat`` (added,
+    issue 12) ``{section, row, seat, label}`` for a seated ticket, ``None`` otherwise.
     """
     order = find_order(session, order_code, access_token)
     event, venue = session.exec(select(Event, Venue).join(Venue, Venue.id == Event.venue_id).where(Event.id == order.event_id)).one()
     names = {tt.id: tt.name for tt in session.exec(select(TicketType).where(TicketType.event_id == event.id)).all()}
     items = session.exec(select(OrderItem).where(OrderItem.order_id == order.id).order_by(OrderItem.id)).all()
     tix = session.exec(select(Ticket).where(Ticket.order_id == order.id).order_by(Ticket.order_item_id, Ticket.position)).all()
+    seats = labels_for(session, [t.seat_id for t in tix])  # no query for general admission
     iso = lambda dt: clock.aware(dt).isoformat() if dt else None  # noqa: E731
     return {
         "order_id": str(order.id), "order_code": order.order_code, "status": order.status,
@@ -297,5 +299,6 @@ def public_order_view(session: Session, order_code: str, access_token: str | Non
                    "quantity": i.quantity, "unit_price_cents": i.unit_price_cents} for i in items],
         "tickets": [{"id": str(t.id), "ticket_code": t.ticket_code, "ticket_type": names.get(t.ticket_type_id, ""),
                      "qr_payload": t.qr_payload, "status": t.status,
-                     "pdf_url": ticket_views.ticket_pdf_url(order, t)} for t in tix],
+                     "pdf_url": ticket_views.ticket_pdf_url(order, t), "seat": seat_dict(seats.get(t.seat_id))}
+                    for t in tix],
     }

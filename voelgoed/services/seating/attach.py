@@ -12,16 +12,18 @@ Rules (issue 11, "Attach to an event" and "Locking"; pretix refuses the same wit
   (``{key, label, status}``, at most 500; ``details.count`` = all). Seat keys are permanent, so a new
   version that only relabels or recolours sold seats may be attached.
 
-Sold and held seats: on an event with seated sales (an :class:`~voelgoed.models.EventSeating` row, issue
-12) the ``event_seat`` statuses (``sold``; ``held`` while its hold has not lapsed at ``now``); before seated
-sales are set up, the event's valid/checked-in tickets with a ``seat_id`` and the seat ids of active,
-unexpired holds (ids of :class:`~voelgoed.models.SeatingSeat` rows of the attached version).
+Sold and held seats: the ``event_seat`` statuses of an event with seated sales (an
+:class:`~voelgoed.models.EventSeating` row, issue 12): ``sold``; ``held`` while its hold has not lapsed at
+``now``. ``Ticket.seat_id`` / ``OrderItem.seat_id`` / ``HoldItem.seat_id`` are always ``event_seat`` ids
+(docs/ticket-identity.md, "How a ticket references its seat"), and event seats exist only with seated sales,
+so before seated sales are set up nothing can be sold or held by seat and nothing is protected.
 
 On an event with seated sales a change that passes the guard also **re-syncs its event seats**
 (:func:`sync_event_seats`): seats of the new version get a free ``event_seat`` row, kept seats take the new
 labels, category, flags and position, free or blocked seats whose keys left are removed; every category of
 the new version needs a ticket type in the seated-sales map (else 422 ``validation_failed``, naming the
-category). Detaching removes the event's seats and its seated-sales settings.
+category). Detaching removes the event's seats and its seated-sales settings. A sold seat whose labels change
+re-issues its tickets (``tickets.reissue_for_seats``: a new ``VG2:`` QR with the new labels, PDF re-rendered).
 
 Errors: 403 ``forbidden`` (needs ``can_manage_events``), 404 ``not_found`` (event or version of another
 organisation), 409 ``invalid_state`` (cancelled event, archived plan), 422 ``validation_failed`` (a plan of
@@ -40,13 +42,10 @@ from voelgoed.models import (
     Event,
     EventSeat,
     EventSeating,
-    Hold,
-    HoldItem,
     SeatingCategory,
     SeatingPlan,
     SeatingPlanVersion,
     SeatingSeat,
-    Ticket,
 )
 from voelgoed.services.platform import (
     Conflict,
@@ -60,40 +59,26 @@ from voelgoed.services.platform import (
 )
 from voelgoed.services.sales import seat_keeper
 from voelgoed.services.seating.diff import printed_label
+from voelgoed.services.tickets import reissue_for_seats
 
 MAX_LISTED = 500
-SOLD_TICKET_STATUSES = ("valid", "checked_in")
 _SEAT = EventSeat.__table__
 
 
 def protected_seats(session: Session, event: Event, *, now=None) -> list[dict[str, str]]:
-    """``[{key, label, status}]`` of the event's sold and held seats (sold wins), by key; ``[]`` without a version."""
-    if event.seating_plan_version_id is None:
+    """``[{key, label, status}]`` of the event's sold and held seats (sold wins), by key; ``[]`` without a version
+    or without seated sales (no event seats: nothing can be sold or held by seat)."""
+    if event.seating_plan_version_id is None or session.get(EventSeating, event.id) is None:
         return []
     now = clock.resolve(now)
-    if session.get(EventSeating, event.id) is not None:
-        rows = session.exec(select(EventSeat).where(EventSeat.event_id == event.id,
-                                                    EventSeat.status.in_(("sold", "held")))).all()
-        out = {}
-        for r in rows:
-            status = seat_keeper.live_status(r.status, r.hold_expires_at, now)
-            if status in ("sold", "held"):
-                out[r.seat_key] = {"key": r.seat_key, "status": status, "label": printed_label(
-                    {"section": r.section_label, "row": r.row_label, "label": r.seat_label})}
-        return [out[k] for k in sorted(out)]
-    sold_ids = session.exec(select(Ticket.seat_id).where(Ticket.event_id == event.id, Ticket.seat_id.is_not(None),
-                                                         Ticket.status.in_(SOLD_TICKET_STATUSES))).all()
-    held_ids = session.exec(select(HoldItem.seat_id).join(Hold, HoldItem.hold_id == Hold.id)
-                            .where(Hold.event_id == event.id, Hold.status == "active", Hold.expires_at > now,
-                                   HoldItem.seat_id.is_not(None))).all()
-    status = {sid: "held" for sid in held_ids}
-    status.update({sid: "sold" for sid in sold_ids})
-    if not status:
-        return []
-    seats = session.exec(select(SeatingSeat).where(SeatingSeat.id.in_(list(status)))).all()
-    out = {s.seat_key: {"key": s.seat_key, "status": status[s.id],
-                        "label": printed_label({"section": s.section_label, "row": s.row_label, "label": s.seat_label})}
-           for s in seats}
+    rows = session.exec(select(EventSeat).where(EventSeat.event_id == event.id,
+                                                EventSeat.status.in_(("sold", "held")))).all()
+    out = {}
+    for r in rows:
+        status = seat_keeper.live_status(r.status, r.hold_expires_at, now)
+        if status in ("sold", "held"):
+            out[r.seat_key] = {"key": r.seat_key, "status": status, "label": printed_label(
+                {"section": r.section_label, "row": r.row_label, "label": r.seat_label})}
     return [out[k] for k in sorted(out)]
 
 
@@ -184,14 +169,20 @@ def sync_event_seats(session: Session, event: Event, settings: EventSeating, ver
         raise ValidationFailed({f"category_types.{k}": "Choose a ticket type of this event for this category "
                                                        "before attaching this version" for k in unmapped})
     seats = {s.seat_key: s for s in session.exec(select(SeatingSeat).where(SeatingSeat.version_id == version.id)).all()}
-    current = {r.seat_key: r.id for r in session.exec(select(EventSeat).where(EventSeat.event_id == event.id)).all()}
-    gone = [sid for key, sid in current.items() if key not in seats]
+    current = {r.seat_key: r for r in session.exec(select(EventSeat).where(EventSeat.event_id == event.id)).all()}
+    gone = [r.id for key, r in current.items() if key not in seats]
     for i in range(0, len(gone), 2000):
         session.execute(delete(_SEAT).where(_SEAT.c.id.in_(gone[i:i + 2000])))
-    for key, sid in current.items():
+    relabelled = []
+    for key, r in current.items():
         if key in seats:
-            session.execute(_SEAT.update().where(_SEAT.c.id == sid).values(**event_seat_values(event, seats[key])))
+            new = seats[key]
+            if r.status == "sold" and (r.section_label, r.row_label, r.seat_label) != (
+                    new.section_label, new.row_label, new.seat_label):
+                relabelled.append(r.id)
+            session.execute(_SEAT.update().where(_SEAT.c.id == r.id).values(**event_seat_values(event, new)))
     insert_event_seats(session, event, [s for key, s in seats.items() if key not in current])
+    reissue_for_seats(session, relabelled)  # sold seats with new labels: their tickets get a new VG2 QR and PDF
     settings.version_id = version.id
     session.add(settings)
     session.flush()

@@ -4,7 +4,17 @@ The public face of the package: code outside it imports only the names in ``__al
 
 from __future__ import annotations
 
-from . import attendees, calendar_ics, documents, qr_render, ticket_identity, ticket_jobs, ticket_views, tickets
+from . import (
+    attendees,
+    calendar_ics,
+    documents,
+    qr_render,
+    seat_labels,
+    ticket_identity,
+    ticket_jobs,
+    ticket_views,
+    tickets,
+)
 from .attendees import ATTENDEE_MODES, change_holder, search_attendees
 from .calendar_ics import buyer_order_calendar, calendar_bytes, event_component, order_calendar, order_calendar_path
 from .documents import (
@@ -22,15 +32,20 @@ from .documents import (
     store_ticket_pdf,
     ticket_documents,
 )
+from .seat_labels import SeatLabels, labels_for, seat_dict
 from .ticket_identity import (
     ALGORITHM,
     MAX_QR_CHARS,
     PAYLOAD_LEN,
     PREFIX,
+    PREFIX_V2,
+    PREFIXES,
+    SEAT_LABEL_MAX_BYTES,
     SIGNATURE_LEN,
     TOTAL_LEN,
     VALIDITY_GRACE,
     VERSION,
+    VERSION_V2,
     VerifiedTicket,
     build_qr,
     decode_unverified,
@@ -39,6 +54,7 @@ from .ticket_identity import (
     get_or_create_event_key,
     load_private_key,
     public_key_map,
+    seat_block,
     sign_ticket,
     verify,
 )
@@ -63,6 +79,7 @@ from .tickets import (
     find_buyer_order,
     issue_for_order,
     new_ticket_code,
+    reissue_for_seats,
     resend_order_email,
     resend_order_email_for_buyer,
     void_ticket,
@@ -84,6 +101,12 @@ __all__ = [
     "qr_render",
     "PREFIX",
     "VERSION",
+    "PREFIX_V2",
+    "VERSION_V2",
+    "PREFIXES",
+    "SEAT_LABEL_MAX_BYTES",
+    "seat_block",
+    "seat_labels", "SeatLabels", "labels_for", "seat_dict",
     "ALGORITHM",
     "PAYLOAD_LEN",
     "SIGNATURE_LEN",
@@ -119,6 +142,7 @@ __all__ = [
     "issue_for_order",
     "after_order_paid",
     "void_ticket",
+    "reissue_for_seats",
     "resend_order_email",
     "find_buyer_order",
     "resend_order_email_for_buyer",

@@ -2,7 +2,8 @@
 
 - :func:`ticket_documents` ``(session, order) -> list[TicketDocument]``: the display data (no ORM objects).
 - :func:`render_pdf` ``(docs) -> bytes``: one page per ticket (event, local date/time in the venue's
-  IANA timezone, venue + gates, ticket type, holder, ticket code, order code, organiser, QR).
+  IANA timezone, venue + gates, ticket type, holder, ticket code, order code, organiser, QR; for a seated
+  ticket the section, row and seat in large type above the details).
 - :func:`store_ticket_pdf` ``(session, ticket, doc) -> str``: writes
   ``<MEDIA_DIR>/tickets/<order_id>/<ticket_id>-v<version>.pdf`` atomically and sets ``ticket.pdf_path``
   (relative to MEDIA_DIR); a new ticket version gets a new file.
@@ -38,6 +39,7 @@ from voelgoed.config import get_settings
 from voelgoed.models import Event, Gate, Order, Organization, Ticket, TicketType, Venue
 from voelgoed.services.accounts import brand_of, logo_png
 from voelgoed.services.tickets import brand_pdf, qr_render
+from voelgoed.services.tickets.seat_labels import SeatLabels, labels_for
 
 # Binary (Flate-only) content streams: reportlab's default ASCII85 wrapping was a third of a page's CPU
 # (pure-Python encoder) and makes the file 25 % bigger; every PDF reader takes binary streams.
@@ -76,6 +78,12 @@ class TicketDocument:
     brand_accent: str = "#3E63DD"
     logo_sha: str = ""
     logo_png: bytes | None = field(default=None, repr=False, compare=False)
+    seat: SeatLabels | None = None  # the event seat's current labels (seated tickets only)
+
+    @property
+    def seat_label(self) -> str:
+        """``Section Stalls · Row A · Seat 4``, or "" for general admission."""
+        return self.seat.label if self.seat is not None else ""
 
 
 def _local(dt: datetime, tz: str) -> datetime:
@@ -95,7 +103,8 @@ def format_local(dt: datetime, tz: str) -> str:
 def ticket_documents(session: Session, order: Order, tickets: list[Ticket] | None = None) -> list[TicketDocument]:
     """Display data for the order's tickets (ordered by ticket type, then code); ``tickets`` defaults to all.
 
-    Four queries: event + venue + organisation, gates, the order's tickets, ticket type names."""
+    Four queries: event + venue + organisation, gates, the order's tickets, ticket type names (a fifth, the
+    seat labels by primary key, only when a ticket has a seat)."""
     event, venue, org = session.exec(
         select(Event, Venue, Organization).join(Venue, Venue.id == Event.venue_id)
         .join(Organization, Organization.id == Event.organization_id).where(Event.id == order.event_id)).one()
@@ -110,6 +119,7 @@ def ticket_documents(session: Session, order: Order, tickets: list[Ticket] | Non
     types = {t.id: t.name for t in session.exec(select(TicketType).where(TicketType.event_id == event.id))}
     address = ", ".join(p for p in (venue.address, venue.city) if p)
     brand, logo = brand_of(org), logo_png(session, org)
+    seats = labels_for(session, [t.seat_id for t in tickets])
     return [TicketDocument(
         ticket_id=t.id, version=t.version, status=t.status, event_name=event.name,
         starts_local=format_local(event.starts_at, venue.timezone), ends_local=format_local(event.ends_at, venue.timezone),
@@ -119,6 +129,7 @@ def ticket_documents(session: Session, order: Order, tickets: list[Ticket] | Non
         qr_payload=t.qr_payload, number=numbers.get(t.id, 1), of=max(len(all_tickets), 1),
         brand_primary=brand["primary"], brand_on_primary=brand["on_primary"], brand_accent=brand["accent"],
         logo_sha=brand["logo_sha"] if logo else "", logo_png=logo,
+        seat=seats.get(t.seat_id) if t.seat_id is not None else None,
     ) for t in tickets]
 
 
@@ -136,6 +147,28 @@ def _label(c: canvas.Canvas, x: float, y: float, label: str, value: str, width: 
     font_size = _fit(c, value, "Helvetica-Bold", size, width)
     c.setFont("Helvetica-Bold", font_size)
     c.drawString(x, y - 5.5 * mm, value)
+
+
+def _draw_seat(c: canvas.Canvas, seat: SeatLabels, x: float, y: float, width: float) -> float:
+    """Section / row / seat in large type (what an usher reads first); returns the next line's ``y``."""
+    parts = [(name, value) for name, value in (("Section", seat.section), ("Row", seat.row), ("Seat", seat.seat))
+             if value]
+    weights = [2 if name == "Section" else 1 for name, _ in parts]  # section names are the long ones
+    unit = width / max(sum(weights), 1)
+    c.setStrokeColor(ACCENT)
+    c.setLineWidth(1.2)
+    c.roundRect(x - 2 * mm, y - 14 * mm, width + 2 * mm, 19 * mm, 2.5 * mm, stroke=1, fill=0)
+    cx = x
+    for (name, value), weight in zip(parts, weights, strict=True):
+        c.setFillColor(MUTED)
+        c.setFont("Helvetica", 8.5)
+        c.drawString(cx, y, name.upper())
+        c.setFillColor(INK)
+        size = _fit(c, value, "Helvetica-Bold", 22, weight * unit - 3 * mm)
+        c.setFont("Helvetica-Bold", size)
+        c.drawString(cx, y - 9.5 * mm, value)
+        cx += weight * unit
+    return y - 24 * mm
 
 
 def _draw_page(c: canvas.Canvas, d: TicketDocument, index: int, count: int) -> None:
@@ -171,6 +204,8 @@ def _draw_page(c: canvas.Canvas, d: TicketDocument, index: int, count: int) -> N
     # details (left)
     col = qr_x - margin - 8 * mm
     y = height - 62 * mm
+    if d.seat is not None:
+        y = _draw_seat(c, d.seat, margin, y, col)
     for label, value in (("Ticket type", d.ticket_type), ("Ticket holder", d.holder_name),
                          ("Venue", d.venue_name), ("Address", d.venue_address or "—"),
                          ("Gates", d.gates), ("Ends", d.ends_local),

@@ -2,7 +2,8 @@
 
 The QR string of a ticket has a fixed length and alphabet (``"VG1:" + base45(125 bytes)`` = 192
 characters, all in the QR alphanumeric set; see :mod:`ticket_identity`), so the symbol's version is
-fixed too (8 at error correction M). ``qrcode``'s default ``make(fit=True)`` spends most of its time
+fixed too (8 at error correction M). A seated ``"VG2:"`` string is longer and its length varies with the
+seat labels (208–376 characters; version 8 for short labels, at most 12): the version is chosen per length. ``qrcode``'s default ``make(fit=True)`` spends most of its time
 choosing the version and then building the symbol eight times to score the eight masks (ISO/IEC 18004
 §7.8.3). Any mask decodes — the chosen one is written into the format information the reader decodes
 first — so this module encodes with the version chosen once per (length, mode) and one fixed mask:

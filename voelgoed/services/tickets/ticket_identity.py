@@ -16,6 +16,11 @@ offset  bytes  field
 61      64     Ed25519 signature (RFC 8032) over bytes 0..60
 ======  =====  ==========================================================
 
+``VG2:`` (issue 12) is the same 61 bytes with version ``0x02`` followed by the seat — three length-prefixed
+UTF-8 labels (section, row, seat; each 0–40 bytes, at least one non-empty) — and the signature over all of it:
+``payload = v1 fields ‖ len ‖ section ‖ len ‖ row ‖ len ‖ seat`` (64–184 bytes). Seated tickets are signed
+``VG2:``; tickets without a seat stay ``VG1:``, and both verify (scanners in the field hold old tickets).
+
 No personal data is carried. One Ed25519 key pair per event (:class:`EventSigningKey`); the private
 key is stored encrypted with AES-256-GCM under a key derived by HKDF-SHA256 from ``SECRET_KEY``.
 
@@ -23,7 +28,8 @@ Public API (used by tickets and scanning):
 
 - :func:`get_or_create_event_key` ``(session, event) -> EventSigningKey`` (flushes, never commits)
 - :func:`sign_ticket` ``(session, ticket) -> str`` — the QR string; fills the ticket's validity window
-- :func:`verify` ``(qr, public_keys) -> VerifiedTicket | None`` — ``None`` for *any* bad input
+- :func:`verify` ``(qr, public_keys) -> VerifiedTicket | None`` — ``None`` for *any* bad input; ``seat`` is
+  the signed :class:`SeatLabels` of a ``VG2:`` string, ``None`` for ``VG1:``
 - :func:`decode_unverified` ``(qr) -> dict | None`` — for diagnostics only
 - :func:`event_public_keys` ``(session, event_id) -> list[{key_id, algorithm, public_key}]``
 """
@@ -47,9 +53,14 @@ from sqlmodel import Session, select
 from voelgoed.config import get_settings
 from voelgoed.models import Event, EventSigningKey, Ticket
 from voelgoed.services.platform import clock
+from voelgoed.services.tickets.seat_labels import SeatLabels, labels_for
 
 PREFIX = "VG1:"
 VERSION = 1
+PREFIX_V2 = "VG2:"
+VERSION_V2 = 2
+PREFIXES = (PREFIX, PREFIX_V2)  # every signed format a scanner accepts
+SEAT_LABEL_MAX_BYTES = 40  # per label, UTF-8, in the VG2 payload (longer labels are cut at a character boundary)
 ALGORITHM = "Ed25519"
 PAYLOAD_LEN = 61
 SIGNATURE_LEN = 64
@@ -71,6 +82,11 @@ class VerifiedTicket:
     key_id: str
     valid_from: datetime
     valid_until: datetime
+    seat: SeatLabels | None = None  # the signed seat of a VG2 ticket; None for VG1
+
+    @property
+    def version(self) -> int:
+        return VERSION if self.seat is None else VERSION_V2
 
     def is_valid_at(self, when: datetime) -> bool:
         """True when ``valid_from <= when <= valid_until`` (``when`` tz-aware)."""
@@ -84,38 +100,82 @@ def _unix(dt: datetime) -> int:
     return min(max(value, 0), 0xFFFFFFFF)
 
 
-def build_qr(private_key: Ed25519PrivateKey, *, key_id: str, ticket_id: uuid.UUID, event_id: uuid.UUID,
-             ticket_type_id: uuid.UUID, valid_from: datetime, valid_until: datetime) -> str:
-    """Encode and sign the payload; returns the QR string (``VG1:`` + 188 base45 characters).
+def _label_bytes(value: str) -> bytes:
+    raw = (value or "").encode("utf-8")[:SEAT_LABEL_MAX_BYTES]
+    return raw.decode("utf-8", "ignore").encode("utf-8")  # never cut inside a character
 
+
+def seat_block(seat: SeatLabels) -> bytes:
+    """The VG2 seat bytes: ``len ‖ section ‖ len ‖ row ‖ len ‖ seat`` (each label UTF-8, ≤ 40 bytes)."""
+    out = b""
+    for value in (seat.section, seat.row, seat.seat):
+        raw = _label_bytes(value)
+        out += bytes([len(raw)]) + raw
+    return out
+
+
+def build_qr(private_key: Ed25519PrivateKey, *, key_id: str, ticket_id: uuid.UUID, event_id: uuid.UUID,
+             ticket_type_id: uuid.UUID, valid_from: datetime, valid_until: datetime,
+             seat: SeatLabels | None = None) -> str:
+    """Encode and sign the payload; returns the QR string.
+
+    Without ``seat`` (or an empty one): ``VG1:`` + 188 base45 characters. With a seat: ``VG2:`` — the same
+    fields with version 2, then the seat labels (:func:`seat_block`), then the signature over all of it.
     ``key_id`` is 8 lowercase hex characters (4 bytes). Times are truncated to whole seconds.
     """
-    payload = _LAYOUT.pack(VERSION, bytes.fromhex(key_id), ticket_id.bytes, event_id.bytes,
+    seated = seat is not None and not seat.is_empty()
+    payload = _LAYOUT.pack(VERSION_V2 if seated else VERSION, bytes.fromhex(key_id), ticket_id.bytes, event_id.bytes,
                            ticket_type_id.bytes, _unix(valid_from), _unix(valid_until))
+    if seated:
+        payload += seat_block(seat)
     signature = private_key.sign(payload)
-    return PREFIX + base45.b45encode(payload + signature).decode("ascii")
+    return (PREFIX_V2 if seated else PREFIX) + base45.b45encode(payload + signature).decode("ascii")
+
+
+def _seat_of(extra: bytes) -> SeatLabels | None:
+    """Parse the VG2 seat bytes; ``None`` unless they are exactly three valid length-prefixed labels."""
+    labels, at = [], 0
+    for _ in range(3):
+        if at >= len(extra) or extra[at] > SEAT_LABEL_MAX_BYTES or at + 1 + extra[at] > len(extra):
+            return None
+        labels.append(extra[at + 1:at + 1 + extra[at]].decode("utf-8"))  # UnicodeDecodeError → caller rejects
+        at += 1 + extra[at]
+    seat = SeatLabels(*labels)
+    return None if at != len(extra) or seat.is_empty() else seat
 
 
 def _split(qr: object) -> tuple[bytes, bytes] | None:
-    if not isinstance(qr, str) or len(qr) > MAX_QR_CHARS or not qr.startswith(PREFIX):
+    if not isinstance(qr, str) or len(qr) > MAX_QR_CHARS or not qr.startswith(PREFIXES):
         return None
+    v2 = qr.startswith(PREFIX_V2)
     body = qr[len(PREFIX):]
     try:
         raw = base45.b45decode(body)
     except (ValueError, TypeError):
         return None
     # reject non-canonical encodings (e.g. trailing newline tolerated by the decoder)
-    if len(raw) != TOTAL_LEN or base45.b45encode(raw).decode("ascii") != body or raw[0] != VERSION:
+    if base45.b45encode(raw).decode("ascii") != body or not raw or raw[0] != (VERSION_V2 if v2 else VERSION):
         return None
-    return raw[:PAYLOAD_LEN], raw[PAYLOAD_LEN:]
+    if not v2:
+        return (raw[:PAYLOAD_LEN], raw[PAYLOAD_LEN:]) if len(raw) == TOTAL_LEN else None
+    if len(raw) < PAYLOAD_LEN + 3 + SIGNATURE_LEN:
+        return None
+    return raw[:-SIGNATURE_LEN], raw[-SIGNATURE_LEN:]
 
 
 def _fields(payload: bytes) -> dict:
-    version, kid, tid, eid, ttid, vf, vu = _LAYOUT.unpack(payload)
+    version, kid, tid, eid, ttid, vf, vu = _LAYOUT.unpack(payload[:PAYLOAD_LEN])
+    seat = None
+    if version == VERSION_V2:
+        seat = _seat_of(payload[PAYLOAD_LEN:])
+        if seat is None:
+            raise ValueError("malformed seat block")
+    elif len(payload) != PAYLOAD_LEN:
+        raise ValueError("trailing bytes")
     return {
         "version": version, "key_id": kid.hex(), "ticket_id": uuid.UUID(bytes=tid), "event_id": uuid.UUID(bytes=eid),
         "ticket_type_id": uuid.UUID(bytes=ttid),
-        "valid_from": datetime.fromtimestamp(vf, UTC), "valid_until": datetime.fromtimestamp(vu, UTC),
+        "valid_from": datetime.fromtimestamp(vf, UTC), "valid_until": datetime.fromtimestamp(vu, UTC), "seat": seat,
     }
 
 
@@ -133,8 +193,8 @@ def _public_key(value: bytes | str) -> Ed25519PublicKey | None:
 def verify(qr: str, public_keys: dict[str, bytes | str]) -> VerifiedTicket | None:
     """Check a scanned QR string against ``public_keys`` (``key_id`` → raw 32 bytes or base64url).
 
-    Returns the :class:`VerifiedTicket`, or ``None`` when the input is not a well-formed ``VG1:``
-    string, its key id is not in ``public_keys``, or the Ed25519 signature does not verify. Never
+    Returns the :class:`VerifiedTicket`, or ``None`` when the input is not a well-formed ``VG1:`` or
+    ``VG2:`` string (for VG2 also: a seat block that is not three valid UTF-8 labels of ≤ 40 bytes), its key id is not in ``public_keys``, or the Ed25519 signature does not verify. Never
     raises. It does not check the validity window, the ticket's status or the event: callers do
     (see :meth:`VerifiedTicket.is_valid_at`).
     """
@@ -159,7 +219,8 @@ def verify(qr: str, public_keys: dict[str, bytes | str]) -> VerifiedTicket | Non
 def decode_unverified(qr: str) -> dict | None:
     """The payload fields WITHOUT checking the signature (diagnostics only; never trust them).
 
-    Returns ``{version, key_id, ticket_id, event_id, ticket_type_id, valid_from, valid_until}`` or ``None``.
+    Returns ``{version, key_id, ticket_id, event_id, ticket_type_id, valid_from, valid_until, seat}`` or ``None``
+    (``seat``: :class:`SeatLabels` for VG2, ``None`` for VG1).
     """
     try:
         parts = _split(qr)
@@ -227,6 +288,9 @@ def get_or_create_event_key(session: Session, event: Event) -> EventSigningKey:
 def sign_ticket(session: Session, ticket: Ticket) -> str:
     """The QR string for ``ticket`` (does not assign ``ticket.qr_payload``; flushes, never commits).
 
+    A ticket with a ``seat_id`` (an event seat, :mod:`.seat_labels`) is signed ``VG2:`` with that seat's
+    current labels; any other ticket ``VG1:``.
+
     Fills ``ticket.valid_from`` (default: ``issued_at``) and ``ticket.valid_until`` (default: the
     event's ``ends_at`` + :data:`VALIDITY_GRACE`) when they are unset, so the row and the QR agree.
     """
@@ -238,8 +302,10 @@ def sign_ticket(session: Session, ticket: Ticket) -> str:
         ticket.valid_from = clock.resolve(ticket.issued_at).replace(microsecond=0)
     if ticket.valid_until is None:
         ticket.valid_until = clock.resolve(event.ends_at).replace(microsecond=0) + VALIDITY_GRACE
+    seat = labels_for(session, [ticket.seat_id]).get(ticket.seat_id) if ticket.seat_id is not None else None
     return build_qr(load_private_key(key), key_id=key.key_id, ticket_id=ticket.id, event_id=ticket.event_id,
-                    ticket_type_id=ticket.ticket_type_id, valid_from=ticket.valid_from, valid_until=ticket.valid_until)
+                    ticket_type_id=ticket.ticket_type_id, valid_from=ticket.valid_from, valid_until=ticket.valid_until,
+                    seat=seat)
 
 
 def event_public_keys(session: Session, event_id: uuid.UUID) -> list[dict]:

@@ -53,8 +53,9 @@ def render_ticket_pdfs(order_id) -> int:
 
 
 def confirmation_context(session, order: Order) -> dict:
-    """Template variables for the confirmation e-mail (``brand``: the organisation's colours, logo URL and sender
-    name, :func:`voelgoed.services.accounts.brand_of`)."""
+    """Template variables for the confirmation e-mail: per ticket ``{ticket_type, ticket_code, status, seat}``
+    (``seat``: ``Section Stalls · Row A · Seat 4``, "" for general admission); ``brand``: the organisation's
+    colours, logo URL and sender name (:func:`voelgoed.services.accounts.brand_of`)."""
     docs = documents.ticket_documents(session, order)
     first = docs[0] if docs else None
     org = session.get(Organization, order.organization_id)
@@ -64,7 +65,8 @@ def confirmation_context(session, order: Order) -> dict:
         "event_name": first.event_name if first else "", "starts_local": first.starts_local if first else "",
         "timezone": first.timezone if first else "", "venue_name": first.venue_name if first else "",
         "venue_address": first.venue_address if first else "", "organiser": first.organiser if first else "",
-        "tickets": [{"ticket_type": d.ticket_type, "ticket_code": d.ticket_code, "status": d.status} for d in docs],
+        "tickets": [{"ticket_type": d.ticket_type, "ticket_code": d.ticket_code, "status": d.status,
+                     "seat": d.seat_label} for d in docs],
         "total": format_money(order.total_cents, order.currency), "order_url": order_page_url(order),
     }
 

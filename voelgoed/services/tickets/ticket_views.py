@@ -2,8 +2,9 @@
 
 - ``order_page_url(order)`` → ``<BASE_URL>/orders/<order_code>?token=<access_token>``
 - ``ticket_pdf_url(order, ticket)`` → ``<BASE_URL>/api/v1/public/orders/<code>/tickets/<id>.pdf?access_token=…``
-- ``public_ticket_list(session, order)`` → ``[{id, ticket_code, ticket_type, qr_payload, status, pdf_url}]``
-  (the ``tickets`` field of ``GET /api/v1/public/orders/{order_code}``, api-v1.md)
+- ``public_ticket_list(session, order)`` → ``[{id, ticket_code, ticket_type, qr_payload, status, pdf_url, seat}]``
+  (the ``tickets`` field of ``GET /api/v1/public/orders/{order_code}``, api-v1.md; ``seat`` — an added field —
+  is ``{section, row, seat, label}`` for a seated ticket, ``null`` otherwise)
 - ``buyer_order_page(session, *, order_code, access_token)`` → plain dict for the Reflex page
   (404 ``not_found`` for an unknown code or a wrong token — indistinguishable)
 - ``buyer_ticket_pdf(session, *, order_code, access_token, ticket_id)`` → ``(filename, pdf bytes)``;
@@ -22,6 +23,7 @@ from voelgoed.models import Event, Order, Organization, Ticket, TicketType, Venu
 from voelgoed.services.accounts import public_brand
 from voelgoed.services.platform import NotFound, format_money
 from voelgoed.services.tickets import documents, qr_render
+from voelgoed.services.tickets.seat_labels import labels_for, seat_dict
 from voelgoed.services.tickets.tickets import find_buyer_order
 
 
@@ -50,9 +52,12 @@ def _type_names(session: Session, order: Order) -> dict[uuid.UUID, str]:
 def public_ticket_list(session: Session, order: Order) -> list[dict]:
     """The API's ticket entries for a (buyer-authorised) order; ids as strings."""
     names = _type_names(session, order)
+    tickets = _tickets(session, order)
+    seats = labels_for(session, [t.seat_id for t in tickets])
     return [{"id": str(t.id), "ticket_code": t.ticket_code, "ticket_type": names.get(t.ticket_type_id, ""),
-             "qr_payload": t.qr_payload, "status": t.status, "pdf_url": ticket_pdf_url(order, t)}
-            for t in _tickets(session, order)]
+             "qr_payload": t.qr_payload, "status": t.status, "pdf_url": ticket_pdf_url(order, t),
+             "seat": seat_dict(seats.get(t.seat_id))}
+            for t in tickets]
 
 
 def qr_svg_data_uri(payload: str) -> str:
@@ -64,6 +69,8 @@ def qr_svg_data_uri(payload: str) -> str:
 
 def buyer_order_page(session: Session, *, order_code: str, access_token: str) -> dict:
     """Everything the buyer's order page shows, as plain JSON-able values (money formatted).
+
+    Per ticket also ``seat_label`` / ``seat_section`` / ``seat_row`` / ``seat_number`` ("" when unseated).
 
     Five queries (order; event + venue + organisation; gates; tickets; type names) and no QR rendering
     once a ticket's QR was built in this process (:func:`qr_svg_data_uri` is cached per payload).
@@ -87,6 +94,9 @@ def buyer_order_page(session: Session, *, order_code: str, access_token: str) ->
             "id": str(d.ticket_id), "ticket_code": d.ticket_code, "ticket_type": d.ticket_type, "status": d.status,
             "holder_name": d.holder_name, "qr_svg": qr_svg_data_uri(d.qr_payload) if d.qr_payload else "",
             "pdf_url": _pdf_path(order, d.ticket_id),
+            # seated tickets (issue 12): "" for general admission
+            "seat_label": d.seat_label, "seat_section": d.seat.section if d.seat else "",
+            "seat_row": d.seat.row if d.seat else "", "seat_number": d.seat.seat if d.seat else "",
         } for d in docs],
     }
 

@@ -14,6 +14,10 @@
   order_code, access_token)``: write an outbox entry ``tickets.resend`` (sent once per request) with the
   audit entry (404 ``not_found``; 409 ``invalid_state`` unless the order is paid).
 - ``void_ticket`` writes ``ticket.voided`` (PDF re-render, stats signal) with the change.
+- ``reissue_for_seats(session, seat_ids, *, now=None) -> int``: the seats' labels changed (a plan version that
+  relabels sold seats): their valid / checked-in tickets get a new signed ``VG2:`` QR with the new labels (same
+  identity and validity window), ``version`` + 1, audit ``ticket.seat_relabelled`` and the outbox entry
+  ``ticket.reissued`` (PDF re-render) in the caller's transaction (no commit).
 """
 
 from __future__ import annotations
@@ -88,6 +92,32 @@ def issue_for_order(session: Session, order: Order, *, now: datetime | None = No
                             payload={"order_id": order.id, "event_id": order.event_id, "ticket_ids": new_ids})
     session.flush()
     return tickets
+
+
+def reissue_for_seats(session: Session, seat_ids, *, now: datetime | None = None) -> int:
+    """Re-sign the valid / checked-in tickets of the event seats ``seat_ids`` with their current labels (the
+    seat rows are already updated in this transaction); returns how many tickets got a new QR. No commit."""
+    ids = [s for s in seat_ids if s is not None]
+    if not ids:
+        return 0
+    now = clock.resolve(now)
+    rows = session.exec(select(Ticket).where(Ticket.seat_id.in_(ids), Ticket.status.in_(
+        (TicketStatus.valid.value, TicketStatus.checked_in.value))).with_for_update()).all()
+    changed = 0
+    for ticket in rows:
+        before = ticket.qr_payload
+        ticket.qr_payload = sign_ticket(session, ticket)
+        if ticket.qr_payload == before:  # Ed25519 is deterministic: same labels, same string
+            continue
+        changed += 1
+        ticket.version += 1
+        ticket.updated_at = now
+        session.add(ticket)
+        audit.record(session, None, "ticket.seat_relabelled", ticket, {"ticket_code": ticket.ticket_code})
+        outbox.add_entry(session, topic="ticket.reissued", organization_id=ticket.organization_id, now=now,
+                         payload={"ticket_id": ticket.id, "order_id": ticket.order_id, "event_id": ticket.event_id})
+    session.flush()
+    return changed
 
 
 def after_order_paid(order_id=None) -> None:
