@@ -27,7 +27,7 @@ from voelgoed.models import (
 )
 from voelgoed.services import seating
 from voelgoed.services.platform import VoelgoedError
-from voelgoed.services.sales import checkout
+from voelgoed.services.sales import checkout, order_balance, request_refund
 
 T0 = datetime.now(UTC).replace(microsecond=0)
 
@@ -276,3 +276,14 @@ def test_roles_other_organisations_and_events_without_seats(db):
                    (seating.release_allocation, {"seat_keys": ["A-1"]}), (seating.update_seated_sales, {})):
         assert err_of(fn, db, ctx, event_id=ga.id, **kw).code == "not_seated"
     assert seating.seated_sales_view(db, ctx, ga.id)["configured"] is False
+
+
+def test_a_box_office_order_is_refunded_at_the_desk_and_its_seats_go_back_on_sale(db):
+    event, ctx, _ = seated_event(db, rows=(("A", 4),))
+    out = seating.box_office_sale(db, ctx, event_id=event.id, seat_keys=["A-1", "A-2"], buyer_name="Desk",
+                                  buyer_email="desk@example.com", now=T0)
+    refund = request_refund(db, ctx, order_id=out["order_id"], reason="changed plans", return_to_sale=True)
+    assert (refund.status, refund.provider, refund.provider_reference) == ("processed", "box_office", f"desk_{refund.id}")
+    assert order_balance(db, db.get(Order, out["order_id"]).id) == 0
+    assert {k: s.status for k, s in seats(db, event).items()} == dict.fromkeys(("A-1", "A-2", "A-3", "A-4"), "free")
+    assert db.get(Order, out["order_id"]).status == "refunded"

@@ -29,9 +29,11 @@ from .box_office import PAYMENT_METHODS, box_office_sale
 from .checks import problems
 from .diff import layout_diff, printed_label
 from .event_seats import (
+    MAX_SELECTION,
     RULES,
     changes_since,
     configure_seated_sales,
+    parse_seat_keys,
     public_layout,
     seated_for_organiser,
     set_blocked,
@@ -67,10 +69,8 @@ from .plans import (
 )
 from .seat_holds import extend_hold, hold_seats, release_seat_hold
 from .seat_office import (
-    MAX_SELECTION,
     organiser_layout,
     organiser_status,
-    parse_seat_keys,
     seat_details,
     seated_sales_view,
     update_seated_sales,

@@ -31,7 +31,6 @@ from voelgoed.models import EventSeat
 from voelgoed.services.platform import TenantContext, ValidationFailed, audit, clock, rbac
 from voelgoed.services.sales import seat_keeper
 from voelgoed.services.seating import event_seats
-from voelgoed.services.seating.seat_office import parse_seat_keys
 
 SUGGESTED_LABELS = ("Sponsor", "Box office", "Press", "Artist", "Production", "House seats")
 _SEAT = EventSeat.__table__
@@ -75,7 +74,7 @@ def allocate_seats(session: Session, ctx: TenantContext, *, event_id: Any, seat_
     now = clock.resolve(now)
     event, _ = event_seats.seated_for_organiser(session, ctx, event_id)
     text = clean_label(label)
-    keys = parse_seat_keys(seat_keys)
+    keys = event_seats.parse_seat_keys(seat_keys)
     allowed = or_(seat_keeper.free_clause(now), _SEAT.c.status == seat_keeper.ALLOCATED)
     changed = _change(session, event.id, keys, allowed, {"status": seat_keeper.ALLOCATED, "allocation": text,
                                                          "hold_id": None, "hold_expires_at": None})
@@ -93,7 +92,7 @@ def release_allocation(session: Session, ctx: TenantContext, *, event_id: Any, s
     rbac.require(ctx, rbac.can_manage_events, "release allocated seats")
     now = clock.resolve(now)
     event, _ = event_seats.seated_for_organiser(session, ctx, event_id)
-    keys = parse_seat_keys(seat_keys)
+    keys = event_seats.parse_seat_keys(seat_keys)
     changed = _change(session, event.id, keys, _SEAT.c.status == seat_keeper.ALLOCATED,
                       {"status": seat_keeper.FREE, "allocation": None})
     skipped = _skipped(session, event.id, keys, changed, now)

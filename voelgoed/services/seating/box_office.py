@@ -60,7 +60,6 @@ from voelgoed.services.platform import (
 from voelgoed.services.sales import ledger, new_order_code, seat_keeper, settle_inventory, stock, validate_buyer
 from voelgoed.services.seating import event_seats
 from voelgoed.services.seating.seat_holds import _MESSAGES, seat_label
-from voelgoed.services.seating.seat_office import parse_seat_keys
 from voelgoed.services.tickets import issue_for_order
 
 PROVIDER = "box_office"
@@ -102,7 +101,7 @@ def box_office_sale(session: Session, ctx: TenantContext, *, event_id: Any, seat
     name, email = validate_buyer(buyer_name, buyer_email)
     if payment_method not in PAYMENT_METHODS:
         raise ValidationFailed({"payment_method": f"One of {', '.join(PAYMENT_METHODS)}"})
-    keys = parse_seat_keys(seat_keys, cap=MAX_SEATS)
+    keys = event_seats.parse_seat_keys(seat_keys, cap=MAX_SEATS)
     known = event_seats.seat_rows(session, event.id, keys)
     missing = [k for k in keys if k not in known]
     if missing:

@@ -43,6 +43,21 @@ from voelgoed.services.tickets import get_or_create_event_key
 RULES = ("strict", "lenient", "off")
 _SEAT = EventSeat.__table__
 PUBLIC_STATUSES = ("published", "live")
+MAX_SELECTION = 500  # seats one organiser action may name
+
+
+def parse_seat_keys(seat_keys: Any, *, cap: int = MAX_SELECTION) -> list[str]:
+    """Sorted distinct seat keys (1–64 characters each, 1…``cap`` of them); else 422 ``validation_failed``."""
+    if isinstance(seat_keys, str | bytes) or not isinstance(seat_keys, list | tuple) or not seat_keys:
+        raise ValidationFailed({"seat_keys": "Choose at least one seat"})
+    keys = set()
+    for i, k in enumerate(seat_keys):
+        if not isinstance(k, str) or not 1 <= len(k) <= 64 or any(ord(c) < 32 for c in k):
+            raise ValidationFailed({f"seat_keys.{i}": "A seat key"})
+        keys.add(k)
+    if len(keys) > cap:
+        raise ValidationFailed({"seat_keys": f"At most {cap} seats at once"})
+    return sorted(keys)
 
 
 def configure_seated_sales(session: Session, ctx: TenantContext, *, event_id: Any, version_id: Any = None,
@@ -234,7 +249,7 @@ def set_blocked(session: Session, ctx: TenantContext, *, event_id: Any, seat_key
     now = clock.resolve(now)
     event, _ = seated_for_organiser(session, ctx, event_id)
     changed = []
-    for key in sorted({str(k) for k in seat_keys}):
+    for key in parse_seat_keys(seat_keys):
         allowed = seat_keeper.free_clause(now) if blocked else (_SEAT.c.status == "blocked")
         sid = session.execute(_SEAT.update().where(_SEAT.c.event_id == event.id, _SEAT.c.seat_key == key, allowed)
                               .values(status="blocked" if blocked else "free", hold_id=None, hold_expires_at=None,

@@ -14,7 +14,7 @@ Shapes (seat keys are the permanent keys of the plan, labels are printed ``Stall
   allocated, total}], allocations: [{label, count}]}`` (a lapsed hold counts as free).
 - :func:`seat_details` → ``[{key, label, section, row, seat, category, status, allocation, price_cents,
   hold: {id, expires_at, seconds_left, source, order_code} | None, order: {id, order_code, status, buyer_name,
-  provider} | None}]`` for at most :data:`MAX_SELECTION` keys (unknown keys are left out).
+  provider} | None}]`` for at most ``event_seats.MAX_SELECTION`` keys (unknown keys are left out).
 - :func:`seated_sales_view` → the settings form: ``{configured, version: {id, label} | None, categories:
   [{key, label, color, seats, ticket_type_id}], ticket_types: [{id, name, price_cents, currency, label}],
   isolated_rule, max_per_order, max_per_buyer, rules}``.
@@ -42,28 +42,13 @@ from voelgoed.models import (
     SeatingPlanVersion,
     TicketType,
 )
-from voelgoed.services.platform import TenantContext, ValidationFailed, audit, clock, format_money, get_owned, iso, rbac
+from voelgoed.services.platform import TenantContext, audit, clock, format_money, get_owned, iso, rbac
 from voelgoed.services.sales import seat_keeper
 from voelgoed.services.seating import event_seats
 from voelgoed.services.seating.seat_holds import seat_label
 
-MAX_SELECTION = 500
 STATUSES = ("free", "held", "sold", "blocked", "allocated")
 _SEAT = EventSeat.__table__
-
-
-def parse_seat_keys(seat_keys: Any, *, cap: int = MAX_SELECTION) -> list[str]:
-    """Sorted distinct seat keys (1–64 characters each, 1…``cap`` of them); else 422 ``validation_failed``."""
-    if isinstance(seat_keys, str | bytes) or not isinstance(seat_keys, list | tuple) or not seat_keys:
-        raise ValidationFailed({"seat_keys": "Choose at least one seat"})
-    keys = set()
-    for i, k in enumerate(seat_keys):
-        if not isinstance(k, str) or not 1 <= len(k) <= 64:
-            raise ValidationFailed({f"seat_keys.{i}": "A seat key"})
-        keys.add(k)
-    if len(keys) > cap:
-        raise ValidationFailed({"seat_keys": f"At most {cap} seats at once"})
-    return sorted(keys)
 
 
 def organiser_layout(session: Session, ctx: TenantContext, event_id: Any) -> tuple[dict[str, Any], str]:
@@ -120,17 +105,14 @@ def seat_details(session: Session, ctx: TenantContext, event_id: Any, seat_keys:
     rbac.require(ctx, rbac.can_view_events, "view the seat map")
     now = clock.resolve(now)
     event, settings = event_seats.seated_for_organiser(session, ctx, event_id)
-    keys = parse_seat_keys(seat_keys)
+    keys = event_seats.parse_seat_keys(seat_keys)
     seats = session.execute(select(EventSeat).where(EventSeat.event_id == event.id, EventSeat.seat_key.in_(keys))
                             .order_by(EventSeat.section_label, EventSeat.row_label, EventSeat.seat_key)).scalars().all()
     hold_ids = {s.hold_id for s in seats if s.hold_id is not None}
     holds = {h.id: h for h in session.execute(select(Hold).where(Hold.id.in_(hold_ids))).scalars()} if hold_ids else {}
     order_ids = {s.order_id for s in seats if s.order_id is not None}
-    pending = {}
-    if hold_ids:
-        for o in session.execute(select(Order).where(Order.hold_id.in_(hold_ids))).scalars():
-            pending[o.hold_id] = o
-            order_ids.discard(o.id)
+    pending = ({o.hold_id: o for o in session.execute(select(Order).where(Order.hold_id.in_(hold_ids))).scalars()}
+               if hold_ids else {})
     orders = {o.id: o for o in session.execute(select(Order).where(Order.id.in_(order_ids))).scalars()} if order_ids else {}
     prices = {c["key"]: c["price_cents"] for c in event_seats.category_prices(session, event, settings)}
     out = []
@@ -141,7 +123,7 @@ def seat_details(session: Session, ctx: TenantContext, event_id: Any, seat_keys:
                                "allocation": s.allocation if status == "allocated" else None,
                                "price_cents": prices.get(s.category_key), "hold": None, "order": None}
         hold = holds.get(s.hold_id) if s.hold_id is not None else None
-        order = orders.get(s.order_id) if s.order_id is not None else pending.get(s.hold_id)
+        order = orders.get(s.order_id) or pending.get(s.hold_id)
         if status == "held" and hold is not None:
             expires = clock.aware(s.hold_expires_at)
             row["hold"] = {"id": str(hold.id), "expires_at": iso(expires),
