@@ -264,7 +264,8 @@ export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
       <div style={{ display: "flex", flexWrap: "wrap", gap: 10 }} aria-label="Legend">
         {data.categories.map((c) => (
           <span key={c.key} style={{ display: "inline-flex", alignItems: "center", gap: 6 }}>
-            <span style={chip(c.color)} />{c.label}: {c.ticket_type || "no ticket type"} {money(c.price_cents)}
+            <span style={chip(c.color)} />{c.label}{c.ticket_type && c.ticket_type !== c.label ? ` (${c.ticket_type})` : ""}
+            {c.ticket_type ? ` ${money(c.price_cents)}` : " — no ticket type"}
           </span>
         ))}
       </div>
@@ -349,7 +350,7 @@ export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
           {!confirming
             ? <button style={{ ...btn, background: canSell ? "#2f9e44" : "#f8f9fa", color: canSell ? "#fff" : undefined }}
                       id="box-office-sell" disabled={!canSell || busy} onClick={() => { setError(""); setConfirming(true); }}>
-                Sell {chosen.length || ""} seat(s) · {money(total)}
+                {chosen.length ? `Sell ${chosen.length} seat(s) · ${money(total)}` : "Select seats to sell"}
               </button>
             : <div style={{ display: "flex", flexDirection: "column", gap: 6 }} id="box-office-confirm-box">
                 <span>Sell <strong>{chosen.length}</strong> seat(s) to <strong>{buyer.name}</strong> for <strong>{money(total)}</strong>, paid {buyer.method === "cash" ? "in cash" : "by card"}?</span>
