@@ -45,6 +45,7 @@ async function api(eventId, path, opts) {
 const money = (cents) => (cents == null ? "—" : `R ${(cents / 100).toFixed(2)}`);
 const chip = (colour) => ({ width: 14, height: 14, borderRadius: 7, background: colour, display: "inline-block" });
 const box = { border: "1px solid #dee2e6", borderRadius: 8, padding: 12, background: "#fff" };
+const cell = { padding: "4px 8px", whiteSpace: "nowrap" };
 const btn = { padding: "6px 12px", borderRadius: 6, border: "1px solid #adb5bd", background: "#f8f9fa", cursor: "pointer" };
 
 export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
@@ -300,10 +301,10 @@ export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
               <tbody>
                 {details.slice(0, 100).map((d) => (
                   <tr key={d.key} className="seat-detail-row" data-key={d.key} style={{ borderTop: "1px solid #f1f3f5" }}>
-                    <td>{d.label}</td>
-                    <td><span style={{ ...chip(d.status === "free" ? "#2f9e44" : STATUS_FILL[d.status]), marginRight: 6 }} />{STATUS_TEXT[d.status]}</td>
-                    <td>{money(d.price_cents)}</td>
-                    <td>
+                    <td style={cell}>{d.label}</td>
+                    <td style={cell}><span style={{ ...chip(d.status === "free" ? "#2f9e44" : STATUS_FILL[d.status]), marginRight: 6, verticalAlign: "middle" }} />{STATUS_TEXT[d.status]}</td>
+                    <td style={cell}>{money(d.price_cents)}</td>
+                    <td style={{ padding: "4px 8px" }}>
                       {d.status === "allocated" && <>Kept for <strong>{d.allocation}</strong></>}
                       {d.status === "held" && d.hold && <>Held by a {d.hold.source} · {left(d)} s left{d.hold.order_code ? ` · checkout ${d.hold.order_code}` : ""}</>}
                       {d.status === "sold" && d.order && <>Order <a href={`/dashboard/orders/${d.order.id}`}>{d.order.order_code}</a> · {d.order.buyer_name}{d.order.provider === "box_office" ? " · box office" : ""}</>}
