@@ -27,7 +27,7 @@ from voelgoed.models import (
 )
 from voelgoed.services import seating
 from voelgoed.services.platform import VoelgoedError
-from voelgoed.services.sales import checkout, order_balance, request_refund
+from voelgoed.services.sales import checkout, order_balance, public_event_view, request_refund
 
 T0 = datetime.now(UTC).replace(microsecond=0)
 
@@ -287,3 +287,11 @@ def test_a_box_office_order_is_refunded_at_the_desk_and_its_seats_go_back_on_sal
     assert order_balance(db, db.get(Order, out["order_id"]).id) == 0
     assert {k: s.status for k, s in seats(db, event).items()} == dict.fromkeys(("A-1", "A-2", "A-3", "A-4"), "free")
     assert db.get(Order, out["order_id"]).status == "refunded"
+
+
+def test_the_public_event_page_sends_buyers_of_seated_ticket_types_to_the_map(db):
+    event, _, _ = seated_event(db)
+    make_ticket_type(db, event, name="Standing", price_cents=10000, quantity=5)
+    by = {t["name"]: t for t in public_event_view(db, event.slug)["ticket_types"]}
+    assert (by["Standard"]["seated"], by["Standard"]["sold_out"], by["Standard"]["max_selectable"]) == (True, False, 0)
+    assert (by["Standing"]["seated"], by["Standing"]["sold_out"], by["Standing"]["max_selectable"]) == (False, False, 5)
