@@ -2,7 +2,8 @@
 event editor attaches a published version, the first save names the unmapped category, both categories are
 mapped to ticket types (with their prices) → the seats are ready to sell; the seat map shows a buyer's hold with
 who holds it, blocks one seat, allocates two to "Press", and sells an allocated and a free seat at the box office
-(cash) → a paid box-office order with seated tickets and a ledger entry; a screenshot of the seat map."""
+(cash) → a paid box-office order with seated tickets and a ledger entry; screenshots of the seated-sales card
+and of the seat map."""
 
 from __future__ import annotations
 
@@ -60,6 +61,8 @@ def test_organiser_attaches_maps_blocks_allocates_and_sells_at_the_box_office(pa
     page.fill("#seated-max-per-order", "8")
     page.click("#seated-sales-save")
     expect(page.locator("#seated-sales-on")).to_contain_text("16 seats ready to sell")
+    expect(page.locator("[data-sonner-toast]")).to_have_count(0, timeout=20_000)  # the toasts have faded
+    page.locator(".rt-Card", has=page.locator("#seated-sales-on")).screenshot(path=str(SHOTS / "seated-sales-setup.png"))
     app_db.expire_all()
     settings = app_db.get(EventSeating, event.id)
     assert (settings.isolated_rule, settings.max_per_order, sorted(settings.category_types)) == ("off", 8, ["std", "vip"])

@@ -47,7 +47,7 @@ def _sales_form() -> rx.Component:
                 rx.vstack(rx.text("Isolated seats", size="1", color_scheme="gray"),
                           rx.el.select(*[rx.el.option(text, value=rule) for rule, text in RULE_TEXT.items()],
                                        name="isolated_rule", id="seated-isolated-rule", default_value=S.isolated_rule,
-                                       key=S.isolated_rule,
+                                       key=S.isolated_rule, style={"width": "360px", "max_width": "100%"},
                                        class_name="rt-reset rt-SelectTrigger rt-r-size-2 rt-variant-surface"),
                           spacing="1"),
                 _number("max_per_order", S.max_per_order, "Seats per order"),

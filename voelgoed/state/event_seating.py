@@ -151,7 +151,7 @@ class EventSeatingState(SessionState):
                                            isolated_rule=rule, **caps)
         except VoelgoedError as exc:
             self.sales_error, self.sales_problems = exc.message, self._problems(exc)
-            return rx.toast.error(exc.message)
+            return rx.toast.error("Seated sales were not saved" if self.sales_problems else exc.message)
         first = not self.configured
         self.sales_error, self.sales_problems = "", []
         self._reload(ctx)
