@@ -80,6 +80,7 @@ VoelgoedEvents DEMO is running: NOT FOR PRODUCTION.
   This is a demo (DEMO_MODE={'1' if settings.demo_mode else '0'}) with published demo passwords; sandbox payment provider {sandbox}.
   Organiser dashboard: {base}/dashboard   (sign in as {seed.DEMO_OWNER_EMAIL} / {seed.DEMO_OWNER_PASSWORD})
   Demo event page:     {base}/e/{seed.DEMO_EVENT_SLUG}
+  Seated demo event:   {base}/e/{seed.DEMO_SEATED_SLUG}   (choose seats; organisers: Events → {seed.DEMO_SEATED_NAME} → Open the seat map)
   Scanner page:        {base}/scan         (sign in on the scanner page as door staff: {seed.DEMO_DOOR_EMAIL} / {seed.DEMO_DOOR_PASSWORD})
   API health:          {base}/api/health
   For a real deployment see docs/security.md (the production checklist the start-up check enforces).

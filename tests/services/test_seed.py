@@ -9,6 +9,8 @@ from sqlmodel import select
 from voelgoed.models import (
     AuditLog,
     Event,
+    EventSeat,
+    EventSeating,
     Gate,
     Membership,
     Organization,
@@ -19,6 +21,7 @@ from voelgoed.models import (
     User,
     Venue,
 )
+from voelgoed.services import seating
 from voelgoed.services.catalog import events
 from voelgoed.services.demo import seed
 from voelgoed.services.platform import verify_password
@@ -59,6 +62,18 @@ def test_seed_demo_is_complete_and_idempotent_on_postgres(db):
     seats = db.exec(select(SeatingSeat).where(SeatingSeat.version_id == version.id)).all()
     assert version.seat_count == len(seats) > 500 and {s.section_label for s in seats} == {"Stalls", "Balcony"}
     assert sum(s.wheelchair for s in seats) == 2
+
+    # the seated event sells that version: every seat free, every category mapped to a ticket type, on sale
+    seated = db.exec(select(Event).where(Event.slug == seed.DEMO_SEATED_SLUG)).one()
+    assert seated.status == "published" and seated.seating_plan_version_id == version.id
+    assert seated.sale_starts_at <= now < seated.sale_ends_at <= seated.starts_at
+    settings = db.get(EventSeating, seated.id)
+    names = {str(t.id): (t.name, t.price_cents, t.quantity) for t in db.exec(select(TicketType).where(TicketType.event_id == seated.id))}
+    assert {k: names[v] for k, v in settings.category_types.items()} == {
+        "premium": ("Premium", 45000, 0), "standard": ("Standard", 30000, 0), "balcony": ("Balcony", 20000, 0)}
+    statuses = db.exec(select(EventSeat.status).where(EventSeat.event_id == seated.id)).all()
+    assert len(statuses) == version.seat_count and set(statuses) == {"free"}
+    assert seating.status_snapshot(db, seed.DEMO_SEATED_SLUG, now=now)["held"] == []
 
     before = _counts(db)
     second = seed.seed_demo(db, now=now + timedelta(minutes=5))

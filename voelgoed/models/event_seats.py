@@ -5,7 +5,8 @@ attached (locking rows that do not exist yet is a classic race, so every seat ha
   (price comes from the ticket type), the isolated-seat rule, the caps, and ``seq``: the sequence number of
   the last committed seat change (bumped once per changing transaction, as its last lock, so sequence order
   is commit order for the changes feed).
-- :class:`EventSeat` — one row per seat of the event: ``status`` free / held / sold / blocked, the hold that
+- :class:`EventSeat` — one row per seat of the event: ``status`` free / held / sold / blocked / allocated
+  (kept back for a named purpose — ``allocation``, e.g. "Sponsor", "Press" —, sold only at the box office), the hold that
   holds it and until when (``hold_expires_at``: a held seat whose hold lapsed is free at read time), the
   order that bought it, ``version`` (bumped on every change) and ``seq`` (the transaction's sequence number).
   Labels and position are copied from the immutable :class:`~voelgoed.models.seating.SeatingSeat` rows.
@@ -55,6 +56,7 @@ class EventSeat(SQLModel, table=True):
     x: float = 0.0
     y: float = 0.0
     status: str = Field(default="free", max_length=10)
+    allocation: str | None = Field(default=None, max_length=40, description="what an allocated seat is kept for")
     hold_id: uuid.UUID | None = Field(default=None, index=True)
     hold_expires_at: datetime | None = ts_field()
     order_id: uuid.UUID | None = Field(default=None)

@@ -34,6 +34,7 @@ def ticket_row(t, i) -> rx.Component:
                     rx.text(t["price"], size="4", weight="medium"),
                     rx.match(t["state"],
                              ("sold_out", rx.badge("Sold out", color_scheme="red", radius="full")),
+                             ("seated", rx.badge(t["left"], color_scheme="blue", radius="full")),
                              ("closed", rx.badge("Not on sale", color_scheme="gray", radius="full")),
                              rx.badge(t["left"], color_scheme=rx.cond(t["left"] == "Available", "green", "amber"), radius="full")),
                     spacing="3", align="center", wrap="wrap"),
@@ -42,7 +43,7 @@ def ticket_row(t, i) -> rx.Component:
             rx.cond(t["state"] == "on_sale", stepper(t, i)),
             width="100%", align="center", spacing="4",
         ),
-        width="100%", class_name="ticket-type", opacity=rx.cond(t["state"] == "on_sale", "1", "0.65"),
+        width="100%", class_name="ticket-type", opacity=rx.cond((t["state"] == "on_sale") | (t["state"] == "seated"), "1", "0.65"),
     )
 
 

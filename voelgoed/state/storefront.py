@@ -89,8 +89,10 @@ class EventPageState(rx.State):
                 "id": t["id"], "name": t["name"], "description": t["description"],
                 "price": "Free" if t["price_cents"] == 0 else money(t["price_cents"], t["currency"]),
                 "cap": str(cap), "qty": str(min(old.get(t["id"], 0), cap)),
-                "state": "sold_out" if t["sold_out"] else ("on_sale" if t["on_sale"] else "closed"),
-                "left": "Sold out" if t["sold_out"] else (f"Only {t['available']} left" if t["low_stock"] else "Available"),
+                "state": "seated" if t.get("seated") else (
+                    "sold_out" if t["sold_out"] else ("on_sale" if t["on_sale"] else "closed")),
+                "left": "Choose your seats on the map" if t.get("seated") else (
+                    "Sold out" if t["sold_out"] else (f"Only {t['available']} left" if t["low_stock"] else "Available")),
             })
         self.types = types
 

@@ -45,7 +45,7 @@ SCOPES: tuple[str, ...] = (
 SCOPE_HELP = {
     "events:read": "read events, venues, gates, ticket types, stats",
     "events:write": "create and change events, venues, gates, ticket types; publish, cancel, archive",
-    "orders:read": "read orders", "orders:write": "act on orders (resend the tickets e-mail)",
+    "orders:read": "read orders", "orders:write": "act on orders (resend the tickets e-mail, box-office sales)",
     "tickets:read": "read tickets", "tickets:write": "void tickets", "attendees:read": "read attendees",
     "scans:read": "read scans and check-ins", "refunds:read": "read refunds", "refunds:write": "refund orders",
     "devices:write": "register door scanners", "webhooks:write": "manage webhook endpoints",

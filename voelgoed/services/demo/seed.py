@@ -10,7 +10,11 @@ validated and audited):
 - the published event "Summer Sounds Joburg" (``summer-sounds-joburg``) on a Saturday about three
   weeks ahead, 14:00–23:00 local time, sales open from one hour ago until the doors open;
 - three GA ticket types in ZAR: Early Bird R250 (25000 cents, 300), General R350 (35000, 1500),
-  VIP R950 (95000, 200).
+  VIP R950 (95000, 200);
+- the published theatre seating plan "Main hall (theatre seating)" at the venue, and the **seated** event
+  "Jozi Theatre Night" (``jozi-theatre-night``, the Friday after, 19:30–22:30) selling it: ticket types
+  Premium R450, Standard R300, Balcony R200 (quantity 0: the seats are the capacity), each mapped to the
+  plan's category of the same name, isolated-seat rule lenient, 10 seats per order — ready to sell.
 
 Demo mode only: in production (``VOELGOED_ENV=prod``) it refuses with 409 ``demo_mode_required``
 unless ``DEMO_MODE=1``, because the accounts it creates have the passwords published here (dev and
@@ -26,15 +30,25 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from voelgoed.config import get_settings
-from voelgoed.models import Event, Gate, Membership, Organization, SeatingPlan, TicketType, Venue
+from voelgoed.models import (
+    Event,
+    EventSeating,
+    Gate,
+    Membership,
+    Organization,
+    SeatingPlan,
+    SeatingPlanVersion,
+    TicketType,
+    Venue,
+)
 from voelgoed.services.accounts import accounts, tenancy
 from voelgoed.services.catalog import events as events_svc
 from voelgoed.services.catalog import ticket_types as tt_svc
 from voelgoed.services.catalog import venues as venues_svc
 from voelgoed.services.platform import Actor, TenantContext, VoelgoedError, clock
+from voelgoed.services.seating import configure_seated_sales, starter_layout
 from voelgoed.services.seating import create_plan as create_seating_plan
 from voelgoed.services.seating import publish as publish_seating_plan
-from voelgoed.services.seating import starter_layout
 
 DEMO_ORG_SLUG = "jozi-live"
 DEMO_ORG_NAME = "Jozi Live Events"
@@ -71,6 +85,19 @@ DEMO_DESCRIPTION = (
 
 
 DEMO_SEATING_PLAN = "Main hall (theatre seating)"
+DEMO_SEATED_SLUG = "jozi-theatre-night"
+DEMO_SEATED_NAME = "Jozi Theatre Night"
+DEMO_SEATED_DESCRIPTION = ("An evening of new South African theatre in the Main hall: choose your own seat in the "
+                           "stalls or the balcony. Doors open at 19:00.")
+# ticket type → the theatre starter's category key (templates.py)
+DEMO_SEATED_TYPES = (
+    ({"name": "Premium", "price_cents": 45000, "quantity": 0, "max_per_order": 10,
+      "description": "The best seats in the front stalls."}, "premium"),
+    ({"name": "Standard", "price_cents": 30000, "quantity": 0, "max_per_order": 10,
+      "description": "Stalls seats further back."}, "standard"),
+    ({"name": "Balcony", "price_cents": 20000, "quantity": 0, "max_per_order": 10,
+      "description": "Seats in the balcony."}, "balcony"),
+)
 
 
 def _event_times(now: datetime) -> tuple[datetime, datetime]:
@@ -156,6 +183,41 @@ def seed_demo(session: Session, *, now: datetime | None = None) -> str:
         events_svc.publish(session, ctx, event.id, now=now)
         done.append("published the event")
 
+    _seed_seated_event(session, ctx, venue, plan, now, done)
+
     if not done:
         return "Demo data already present; nothing changed."
     return "Demo seeded: " + "; ".join(done) + "."
+
+
+def _seed_seated_event(session: Session, ctx: TenantContext, venue: Venue, plan: SeatingPlan, now: datetime,
+                       done: list[str]) -> None:
+    """The seated demo event on the theatre plan's latest version, with seated sales set up (idempotent)."""
+    event = session.exec(select(Event).where(Event.slug == DEMO_SEATED_SLUG)).first()
+    if event is None:
+        ga_starts, _ = _event_times(now)
+        tz = ZoneInfo(DEMO_TIMEZONE)
+        day = ga_starts.astimezone(tz).date() + timedelta(days=6)
+        starts = clock.resolve(datetime.combine(day, time(19, 30), tzinfo=tz))
+        event = events_svc.create_event(
+            session, ctx, venue_id=venue.id, name=DEMO_SEATED_NAME, slug=DEMO_SEATED_SLUG,
+            description=DEMO_SEATED_DESCRIPTION, starts_at=starts, ends_at=starts + timedelta(hours=3),
+            sale_starts_at=now - timedelta(hours=1), sale_ends_at=starts, currency="ZAR")
+        done.append(f"seated event {DEMO_SEATED_NAME}")
+    if event.organization_id != ctx.organization_id:
+        return
+    types = {t.name: t for t in session.exec(select(TicketType).where(TicketType.event_id == event.id)).all()}
+    for spec, _category in DEMO_SEATED_TYPES:
+        if spec["name"] not in types:
+            types[spec["name"]] = tt_svc.create_ticket_type(session, ctx, event.id, now=now, **spec)
+            done.append(f"ticket type {spec['name']} (seated)")
+    if session.get(EventSeating, event.id) is None:
+        version = session.exec(select(SeatingPlanVersion).where(SeatingPlanVersion.plan_id == plan.id)
+                               .order_by(SeatingPlanVersion.number.desc())).first()
+        configure_seated_sales(session, ctx, event_id=event.id, version_id=version.id, isolated_rule="lenient",
+                               category_types={cat: str(types[spec["name"]].id) for spec, cat in DEMO_SEATED_TYPES},
+                               now=now)
+        done.append(f"seated sales on {DEMO_SEATED_NAME} ({version.seat_count} seats)")
+    if event.status == "draft":
+        events_svc.publish(session, ctx, event.id, now=now)
+        done.append(f"published {DEMO_SEATED_NAME}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from voelgoed.services.platform import NotFound
 
-from . import base, confirmation, paystack, sandbox, selection
+from . import base, box_office, confirmation, paystack, sandbox, selection
 from .base import (
     FAILURE,
     IGNORED,
@@ -31,6 +31,7 @@ from .base import (
     parse_json_object,
     verified_body,
 )
+from .box_office import BoxOfficeProvider
 from .paystack import PaystackProvider
 from .sandbox import SandboxProvider, build_refund_webhook, build_webhook, require_available, sandbox_view
 from .selection import (
@@ -49,6 +50,8 @@ def get_provider(name: str):
         return SandboxProvider()
     if name == "paystack":
         return PaystackProvider()
+    if name == box_office.NAME:  # seats sold at the desk: refunds are paid back there (never an online sale)
+        return BoxOfficeProvider()
     raise NotFound("not_found", f"Unknown payment provider {name!r}", {"provider": name[:20]})
 
 
@@ -83,6 +86,8 @@ __all__ = [
     "verified_body",
     "paystack",
     "sandbox",
+    "box_office",
+    "BoxOfficeProvider",
     "PaystackProvider",
     "SandboxProvider",
     "build_webhook",

@@ -14,7 +14,9 @@ Seated lines are ``stock.Line(ticket_type_id, 1, seat_key=..., hold_id=...)``; t
   it — and stamping the changed rows with it: the changes feed reads ``seq > since``.
 
 Typed :class:`Short` reasons: ``seat_sold``, ``seat_held``, ``seat_blocked``, ``seat_unknown``
-(``key`` = the seat key). ``GUARD`` is a switch for the concurrency tests' control only: off, a reserve
+(``key`` = the seat key). An **allocated** seat (kept back for a named purpose: sponsor, press, box office) is
+never free: buyers' holds, best available and the late-payment re-seat skip it and are told ``seat_blocked``;
+only the box office reserves it (``reserve(..., include_allocated=True)``). ``GUARD`` is a switch for the concurrency tests' control only: off, a reserve
 reads the seat and then writes it unconditionally (check-then-book) — the race the guard prevents.
 """
 
@@ -37,7 +39,7 @@ from voelgoed.services.sales.stock.base import Line, Short
 
 SEAT_SOLD, SEAT_HELD, SEAT_BLOCKED, SEAT_UNKNOWN = "seat_sold", "seat_held", "seat_blocked", "seat_unknown"
 OVER_CAP, HOLD_EXPIRED, ISOLATED_SEAT = "over_cap", "hold_expired", "isolated_seat"
-FREE, HELD, SOLD, BLOCKED = "free", "held", "sold", "blocked"
+FREE, HELD, SOLD, BLOCKED, ALLOCATED = "free", "held", "sold", "blocked", "allocated"
 _SEAT, _SETTINGS = EventSeat.__table__, EventSeating.__table__
 LIVE_HOLDS = (HoldStatus.active.value, HoldStatus.converted.value)
 
@@ -93,7 +95,8 @@ class SeatKeeper:
             _SEAT.c.event_id == event_id, _SEAT.c.seat_key == key)).first()
         if row is None:
             return SEAT_UNKNOWN
-        return {SOLD: SEAT_SOLD, BLOCKED: SEAT_BLOCKED}.get(live_status(row.status, row.hold_expires_at, now), SEAT_HELD)
+        return {SOLD: SEAT_SOLD, BLOCKED: SEAT_BLOCKED, ALLOCATED: SEAT_BLOCKED}.get(
+            live_status(row.status, row.hold_expires_at, now), SEAT_HELD)
 
     def _write(self, session: Session, event_id: uuid.UUID, line: Line, allowed, values: dict, now: datetime,
                *, trust: bool = False):
@@ -106,9 +109,11 @@ class SeatKeeper:
         return session.execute(update(_SEAT).where(*base, allowed).values(**values, version=_SEAT.c.version + 1)
                                .returning(_SEAT.c.id)).scalar_one_or_none()
 
-    def reserve(self, session: Session, event_id: uuid.UUID, lines: Sequence[Line]) -> None:
+    def reserve(self, session: Session, event_id: uuid.UUID, lines: Sequence[Line], *,
+                include_allocated: bool = False) -> None:
         """free → held by ``line.hold_id`` until that hold's ``expires_at`` (the hold row must exist in this
-        transaction; its ``created_at`` is "now"). Raises :class:`Short` on the first seat that is not free."""
+        transaction; its ``created_at`` is "now"). Raises :class:`Short` on the first seat that is not free.
+        ``include_allocated`` (the box office only): allocated seats may be held too (their label is cleared)."""
         holds: dict[uuid.UUID, tuple[datetime, datetime]] = {}
         changed = []
         for line in lines:
@@ -117,8 +122,10 @@ class SeatKeeper:
                                     .where(Hold.__table__.c.id == line.hold_id)).one()
                 holds[line.hold_id] = (clock.aware(h.expires_at), clock.aware(h.created_at))
             expires, now = holds[line.hold_id]
-            sid = self._write(session, event_id, line, free_clause(now),
-                              {"status": HELD, "hold_id": line.hold_id, "hold_expires_at": expires, "order_id": None}, now)
+            allowed = or_(free_clause(now), _SEAT.c.status == ALLOCATED) if include_allocated else free_clause(now)
+            sid = self._write(session, event_id, line, allowed,
+                              {"status": HELD, "hold_id": line.hold_id, "hold_expires_at": expires, "order_id": None,
+                               "allocation": None}, now)
             if sid is None:
                 raise Short(self._why(session, event_id, line.seat_key, now), ticket_type_id=line.ticket_type_id,
                             key=line.seat_key)

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from voelgoed.models import Event, Hold, HoldItem, Organization, TicketType
+from voelgoed.models import Event, EventSeating, Hold, HoldItem, Organization, TicketType
 from voelgoed.services.accounts import public_brand
 from voelgoed.services.platform import NotFound, VoelgoedError, clean_key, clock, parse_id
 from voelgoed.services.sales import stock
@@ -62,7 +62,8 @@ def public_event_view(session: Session, slug: str, now: datetime | None = None) 
     ``{id, slug, name, description, starts_at, ends_at, currency, on_sale, sale_starts_at,
     sale_ends_at, status, waiting_room_enabled, venue: {name, address, city, timezone},
     ticket_types: [{id, name, description, price_cents, currency, available, max_per_order,
-    on_sale, sold_out, max_selectable, low_stock}]}``. ``max_selectable`` is what a buyer may pick
+    on_sale, sold_out, max_selectable, low_stock, seated}]}``. ``seated``: the type is the price of seat categories
+    (bought on the seat map, so ``max_selectable`` 0 and never ``sold_out``). ``max_selectable`` is what a buyer may pick
     now (``min(available, max_per_order)``, 0 when that type is not on sale); ``low_stock`` is true
     when 1..:data:`LOW_STOCK` are left. Draft, archived (and unknown) events → 404 ``not_found``.
     Hidden or inactive ticket types are left out; ``available`` ignores lapsed holds.
@@ -95,14 +96,17 @@ def public_event_view(session: Session, slug: str, now: datetime | None = None) 
     types = session.exec(select(TicketType).where(TicketType.event_id == event.id, TicketType.is_active.is_(True),
                                                   TicketType.is_hidden.is_(False)).order_by(TicketType.sort_order, TicketType.price_cents)).all()
     avail = availability(session, event, now)["types"]
+    seating = session.get(EventSeating, event.id)
+    seated_ids = {str(v) for v in (seating.category_types or {}).values()} if seating is not None else set()
     out = []
     for tt in types:
         left = avail.get(tt.id, 0)
+        seated = str(tt.id) in seated_ids  # sold seat by seat on the map: no quantity here, never "sold out"
         tt_on_sale = on_sale and sale_window_error(tt.sale_starts_at, tt.sale_ends_at, now, tt.name) is None
         out.append({"id": str(tt.id), "name": tt.name, "description": tt.description, "price_cents": tt.price_cents,
                     "currency": tt.currency, "available": left, "max_per_order": tt.max_per_order,
-                    "on_sale": tt_on_sale, "sold_out": left <= 0,
-                    "max_selectable": min(left, tt.max_per_order) if tt_on_sale else 0,
+                    "on_sale": tt_on_sale, "sold_out": left <= 0 and not seated, "seated": seated,
+                    "max_selectable": min(left, tt.max_per_order) if tt_on_sale and not seated else 0,
                     "low_stock": 0 < left <= LOW_STOCK,
                     "sale_starts_at": _iso(tt.sale_starts_at), "sale_ends_at": _iso(tt.sale_ends_at)})
     return {**_event_head(event, venue, on_sale=on_sale, ticket_types=out), "branding": public_brand(org)}

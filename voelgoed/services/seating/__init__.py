@@ -7,8 +7,10 @@ The public face of the package: code outside it imports only the names in ``__al
 from __future__ import annotations
 
 from . import (
+    allocations,
     attach,
     best_available,
+    box_office,
     checks,
     diff,
     event_seats,
@@ -16,14 +18,27 @@ from . import (
     numbering,
     plans,
     seat_holds,
+    seat_office,
     seat_rows,
     templates,
 )
+from .allocations import SUGGESTED_LABELS, allocate_seats, release_allocation
 from .attach import attach_version, change_guard, event_seating, protected_seats
 from .best_available import best_available as choose_best_available
+from .box_office import PAYMENT_METHODS, box_office_sale
 from .checks import problems
 from .diff import layout_diff, printed_label
-from .event_seats import changes_since, configure_seated_sales, public_layout, set_blocked, status_snapshot
+from .event_seats import (
+    MAX_SELECTION,
+    RULES,
+    changes_since,
+    configure_seated_sales,
+    parse_seat_keys,
+    public_layout,
+    seated_for_organiser,
+    set_blocked,
+    status_snapshot,
+)
 from .layout import (
     MAX_LAYOUT_BYTES,
     MAX_SEATS,
@@ -53,6 +68,13 @@ from .plans import (
     version_seats,
 )
 from .seat_holds import extend_hold, hold_seats, release_seat_hold
+from .seat_office import (
+    organiser_layout,
+    organiser_status,
+    seat_details,
+    seated_sales_view,
+    update_seated_sales,
+)
 from .templates import TEMPLATES, starter_layout
 
 __all__ = [
@@ -67,4 +89,8 @@ __all__ = [
     # seated sales (issue 12)
     "best_available", "event_seats", "seat_holds", "seat_rows", "choose_best_available", "configure_seated_sales",
     "changes_since", "public_layout", "set_blocked", "status_snapshot", "extend_hold", "hold_seats", "release_seat_hold",
+    # the organiser's seated event: settings, seat map, allocations, box office
+    "allocations", "box_office", "seat_office", "RULES", "SUGGESTED_LABELS", "PAYMENT_METHODS", "MAX_SELECTION",
+    "allocate_seats", "release_allocation", "box_office_sale", "seated_for_organiser", "organiser_layout",
+    "organiser_status", "parse_seat_keys", "seat_details", "seated_sales_view", "update_seated_sales",
 ]

@@ -12,7 +12,8 @@ caps, and sets ``event.seating_plan_version_id``. Reads for the seat map:
   (``refetch`` when ``since`` is ahead of the feed, i.e. the client's cursor is unusable).
 
 Errors: 404 ``not_found`` (no such published seated event, version of another organisation, ticket type not
-of this event), 409 ``already_seated``, 422 ``validation_failed`` (a category without a ticket type, a bad rule).
+of this event), 409 ``already_seated``, 409 ``not_seated`` (organiser calls on an event without seated sales),
+422 ``validation_failed`` (a category without a ticket type, a bad rule).
 """
 
 from __future__ import annotations
@@ -42,6 +43,21 @@ from voelgoed.services.tickets import get_or_create_event_key
 RULES = ("strict", "lenient", "off")
 _SEAT = EventSeat.__table__
 PUBLIC_STATUSES = ("published", "live")
+MAX_SELECTION = 500  # seats one organiser action may name
+
+
+def parse_seat_keys(seat_keys: Any, *, cap: int = MAX_SELECTION) -> list[str]:
+    """Sorted distinct seat keys (1–64 characters each, 1…``cap`` of them); else 422 ``validation_failed``."""
+    if isinstance(seat_keys, str | bytes) or not isinstance(seat_keys, list | tuple) or not seat_keys:
+        raise ValidationFailed({"seat_keys": "Choose at least one seat"})
+    keys = set()
+    for i, k in enumerate(seat_keys):
+        if not isinstance(k, str) or not 1 <= len(k) <= 64 or any(ord(c) < 32 for c in k):
+            raise ValidationFailed({f"seat_keys.{i}": "A seat key"})
+        keys.add(k)
+    if len(keys) > cap:
+        raise ValidationFailed({"seat_keys": f"At most {cap} seats at once"})
+    return sorted(keys)
 
 
 def configure_seated_sales(session: Session, ctx: TenantContext, *, event_id: Any, version_id: Any = None,
@@ -62,19 +78,8 @@ def configure_seated_sales(session: Session, ctx: TenantContext, *, event_id: An
             raise ValidationFailed({"version_id": "Choose a published seating plan version"})
         version_id = event.seating_plan_version_id
     version = get_owned(session, ctx, SeatingPlanVersion, version_id, "seating plan version")
-    if isolated_rule not in RULES:
-        raise ValidationFailed({"isolated_rule": f"One of {', '.join(RULES)}"})
-    for name, cap in (("max_per_order", max_per_order), ("max_per_buyer", max_per_buyer)):
-        if isinstance(cap, bool) or not isinstance(cap, int) or not 1 <= cap <= 100:
-            raise ValidationFailed({name: "A whole number from 1 to 100"})
-    cats = session.execute(select(SeatingCategory.key).where(SeatingCategory.version_id == version.id)).scalars().all()
-    types = {str(t.id): t for t in session.execute(select(TicketType).where(TicketType.event_id == event.id)).scalars()}
-    mapping: dict[str, str] = {}
-    for key in cats:
-        tid = str((category_types or {}).get(key) or "")
-        if tid not in types:
-            raise ValidationFailed({f"category_types.{key}": "Choose a ticket type of this event for this category"})
-        mapping[key] = tid
+    check_rule_and_caps(isolated_rule, max_per_order, max_per_buyer)
+    mapping = check_mapping(session, event, version.id, category_types)
     attach.apply_version(session, ctx, event, version.id, now=now)
     settings = EventSeating(event_id=event.id, organization_id=event.organization_id, version_id=version.id,
                             category_types=mapping, isolated_rule=isolated_rule, max_per_order=max_per_order,
@@ -92,6 +97,49 @@ def configure_seated_sales(session: Session, ctx: TenantContext, *, event_id: An
                  {"version_id": str(version.id), "seats": count, "isolated_rule": isolated_rule})
     session.commit()
     return settings
+
+
+def check_rule_and_caps(isolated_rule: Any, max_per_order: Any, max_per_buyer: Any) -> None:
+    """422 ``validation_failed`` unless the rule is one of :data:`RULES` and both caps are whole numbers 1–100."""
+    fields = {}
+    if isolated_rule not in RULES:
+        fields["isolated_rule"] = f"One of {', '.join(RULES)}"
+    for name, cap in (("max_per_order", max_per_order), ("max_per_buyer", max_per_buyer)):
+        if isinstance(cap, bool) or not isinstance(cap, int) or not 1 <= cap <= 100:
+            fields[name] = "A whole number from 1 to 100"
+    if fields:
+        raise ValidationFailed(fields)
+
+
+def check_mapping(session: Session, event: Event, version_id: Any, category_types: Any) -> dict[str, str]:
+    """``{category key: ticket type id}`` for every category of the version, each a ticket type of ``event``;
+    else 422 ``validation_failed`` naming each category without one (``category_types.<key>``)."""
+    cats = session.execute(select(SeatingCategory.key).where(SeatingCategory.version_id == version_id)
+                           .order_by(SeatingCategory.key)).scalars().all()
+    types = {str(t.id): t for t in session.execute(select(TicketType).where(TicketType.event_id == event.id)).scalars()}
+    given = category_types if isinstance(category_types, dict) else {}
+    mapping: dict[str, str] = {}
+    fields = {}
+    for key in cats:
+        tid = str(given.get(key) or "")
+        if tid not in types:
+            fields[f"category_types.{key}"] = "Choose a ticket type of this event for this category"
+        mapping[key] = tid
+    if fields:
+        raise ValidationFailed(fields)
+    return mapping
+
+
+def seated_for_organiser(session: Session, ctx: TenantContext, event_id: Any, *,
+                         lock: bool = False) -> tuple[Event, EventSeating]:
+    """The organisation's event and its seating settings: 404 ``not_found`` (another organisation's or unknown
+    event), 409 ``not_seated`` (the event sells no seats yet: no version attached or seated sales not set up)."""
+    event = get_owned(session, ctx, Event, event_id, "event")
+    settings = session.get(EventSeating, event.id, with_for_update=lock or None, populate_existing=lock)
+    if settings is None:
+        raise Conflict("not_seated", "This event does not sell seats yet: choose a seating plan and set up seated "
+                       "sales on the event's page")
+    return event, settings
 
 
 def seated_event(session: Session, event_slug: str, *, public: bool = True) -> tuple[Event, EventSeating]:
@@ -132,8 +180,14 @@ def storefront_etag(layout_hash: str, legend: list[dict[str, Any]]) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"{layout_hash}|{prices}").hex
 
 
+def public_status(status: str) -> str:
+    """What buyers are told about a seat status: an allocated seat (kept back by the organiser) reads as blocked."""
+    return "blocked" if status == seat_keeper.ALLOCATED else status
+
+
 def status_snapshot(session: Session, event_slug: str, *, now: datetime | None = None) -> dict[str, Any]:
     """``{seq, held: [keys], sold: [keys], blocked: [keys]}``; every other seat is free (expiry applied at ``now``).
+    Allocated seats are listed as blocked (buyers cannot have them; what they are kept for is not public).
     Read in one statement with ``seq``, so a client that then asks for ``changes_since(seq)`` misses nothing."""
     now = clock.resolve(now)
     event, settings = seated_event(session, event_slug)
@@ -141,7 +195,7 @@ def status_snapshot(session: Session, event_slug: str, *, now: datetime | None =
     rows = session.execute(select(_SEAT.c.seat_key, _SEAT.c.status, _SEAT.c.hold_expires_at, _SEAT.c.seq)
                            .where(_SEAT.c.event_id == event.id, _SEAT.c.status != "free")).all()
     for r in rows:
-        status = seat_keeper.live_status(r.status, r.hold_expires_at, now)
+        status = public_status(seat_keeper.live_status(r.status, r.hold_expires_at, now))
         if status != "free":
             out[status].append(r.seat_key)
         out["seq"] = max(out["seq"], r.seq)
@@ -170,7 +224,7 @@ def changes_since(session: Session, event_slug: str, since: Any, *, now: datetim
         return {"seq": settings.seq, "changes": [], "refetch": True}
     seq = max([since, *(r.seq for r in rows)])
     return {"seq": seq, "refetch": False,
-            "changes": [{"key": r.seat_key, "status": seat_keeper.live_status(r.status, r.hold_expires_at, now)}
+            "changes": [{"key": r.seat_key, "status": public_status(seat_keeper.live_status(r.status, r.hold_expires_at, now))}
                         for r in rows]}
 
 
@@ -193,11 +247,9 @@ def set_blocked(session: Session, ctx: TenantContext, *, event_id: Any, seat_key
     Seats that are held or sold are left alone. Audit ``event.seats_blocked`` / ``event.seats_unblocked``."""
     rbac.require(ctx, rbac.can_manage_events, "block seats")
     now = clock.resolve(now)
-    event = get_owned(session, ctx, Event, event_id, "event")
-    if session.get(EventSeating, event.id) is None:
-        raise NotFound("not_found", "No such seated event")
+    event, _ = seated_for_organiser(session, ctx, event_id)
     changed = []
-    for key in sorted({str(k) for k in seat_keys}):
+    for key in parse_seat_keys(seat_keys):
         allowed = seat_keeper.free_clause(now) if blocked else (_SEAT.c.status == "blocked")
         sid = session.execute(_SEAT.update().where(_SEAT.c.event_id == event.id, _SEAT.c.seat_key == key, allowed)
                               .values(status="blocked" if blocked else "free", hold_id=None, hold_expires_at=None,
@@ -207,6 +259,6 @@ def set_blocked(session: Session, ctx: TenantContext, *, event_id: Any, seat_key
     if changed:
         seat_keeper.bump_seq(session, event.id, changed)
     audit.record(session, ctx.actor, "event.seats_blocked" if blocked else "event.seats_unblocked", event,
-                 {"count": len(changed)})
+                 {"count": len(changed), "seat_keys": sorted({str(k) for k in seat_keys})[:50]})
     session.commit()
     return len(changed)

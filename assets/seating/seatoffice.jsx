@@ -1,0 +1,379 @@
+// The organiser's seat map (issues 11 item 3, 12 item 5): live statuses free / held / sold / blocked / allocated,
+// counts by status and by section, who holds what for the selected seats, block / unblock, allocate / release,
+// and a box-office sale of the selected seats. ONE react-konva Shape draws every seat batched per colour and
+// culled to the viewport (the builder's and the customer map's approach, docs/seating.md); hit-testing is math
+// over a uniform grid. Layout and statuses come over HTTP from /api/organiser/events/<id>/seats… (the signed-in
+// organiser's cookie routes; writes send X-Voelgoed-Builder: 1) — never through Reflex state.
+import React, { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { Stage, Layer, Shape } from "react-konva";
+
+const POLL_MS = 3000;
+const STATUS_FILL = { held: "#f59f00", sold: "#343a40", blocked: "#ced4da", allocated: "#9c36b5" };
+const STATUS_TEXT = { free: "Free", held: "Held", sold: "Sold", blocked: "Blocked", allocated: "Allocated" };
+const SELECTED = "#1c7ed6";
+const SUGGESTIONS = ["Sponsor", "Box office", "Press", "Artist", "Production", "House seats"];
+
+function flatten(layout) {
+  const seats = [];
+  for (const sec of layout.sections || []) for (const row of sec.rows || []) for (const s of row.seats || [])
+    seats.push({ key: s.key, x: s.x, y: s.y, category: s.category, section: sec.label,
+                 label: `${sec.label} ${row.label}-${s.label}` });
+  for (const t of layout.tables || []) for (const s of t.seats || [])
+    seats.push({ key: s.key, x: s.x, y: s.y, category: s.category || t.category, section: t.label,
+                 label: `${t.label}-${s.label}` });
+  return seats;
+}
+
+function gridOf(seats, cell) {
+  const grid = new Map();
+  for (const s of seats) {
+    const k = Math.floor(s.x / cell) + ":" + Math.floor(s.y / cell);
+    let b = grid.get(k); if (!b) grid.set(k, (b = [])); b.push(s);
+  }
+  return grid;
+}
+
+async function api(eventId, path, opts) {
+  const headers = { "Content-Type": "application/json" };
+  if (opts && opts.method && opts.method !== "GET") headers["X-Voelgoed-Builder"] = "1";
+  const res = await fetch(`/api/organiser/events/${encodeURIComponent(eventId)}/${path}`,
+                          { credentials: "same-origin", headers, ...opts });
+  const body = res.status === 204 || res.status === 304 ? null : await res.json().catch(() => null);
+  return { ok: res.ok, status: res.status, body };
+}
+
+const money = (cents) => (cents == null ? "—" : `R ${(cents / 100).toFixed(2)}`);
+const chip = (colour) => ({ width: 14, height: 14, borderRadius: 7, background: colour, display: "inline-block" });
+const box = { border: "1px solid #dee2e6", borderRadius: 8, padding: 12, background: "#fff" };
+const cell = { padding: "4px 8px", whiteSpace: "nowrap" };
+const btn = { padding: "6px 12px", borderRadius: 6, border: "1px solid #adb5bd", background: "#f8f9fa", cursor: "pointer" };
+
+export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
+  const h = height || 520;
+  const [data, setData] = useState(null);
+  const [loadError, setLoadError] = useState("");
+  const [snap, setSnap] = useState(null);           // the last status answer (counts, sections)
+  const [selected, setSelected] = useState(() => new Set());
+  const [details, setDetails] = useState([]);
+  const [notice, setNotice] = useState("");
+  const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [label, setLabel] = useState("Sponsor");
+  const [buyer, setBuyer] = useState({ name: "", email: "", method: "cash" });
+  const [confirming, setConfirming] = useState(false);
+  const [sale, setSale] = useState(null);
+  const [width, setWidth] = useState(900);
+  const [now, setNow] = useState(Date.now());
+  const statusRef = useRef(new Map());               // seat key → held | sold | blocked | allocated (absent = free)
+  const viewRef = useRef({ x: 20, y: 20, scale: 1 });
+  const layerRef = useRef(null), boxRef = useRef(null);
+  const gesture = useRef(null);
+  const [marquee, setMarquee] = useState(null);
+  const selectedRef = useRef(selected);
+  selectedRef.current = selected;
+
+  const seats = useMemo(() => (data ? flatten(data.layout) : []), [data]);
+  const radius = (data && data.layout.seat_radius) || 10;
+  const grid = useMemo(() => gridOf(seats, radius * 2), [seats, radius]);
+  const byKey = useMemo(() => new Map(seats.map((s) => [s.key, s])), [seats]);
+  const cats = useMemo(() => new Map(((data && data.categories) || []).map((c) => [c.key, c])), [data]);
+
+  const refresh = useCallback(async () => {
+    const r = await api(eventId, "seats");
+    if (!r.ok) return;
+    const m = new Map();
+    for (const st of ["held", "sold", "blocked"]) for (const k of r.body[st]) m.set(k, st);
+    for (const k of Object.keys(r.body.allocated)) m.set(k, "allocated");
+    statusRef.current = m; setSnap(r.body);
+  }, [eventId]);
+
+  useEffect(() => {
+    let live = true;
+    (async () => {
+      const r = await api(eventId, "seats/layout");
+      if (!live) return;
+      if (!r.ok) { setLoadError((r.body && r.body.error && r.body.error.message) || "The seat map could not be loaded."); return; }
+      setData(r.body);
+    })();
+    return () => { live = false; };
+  }, [eventId]);
+
+  useEffect(() => {
+    if (!data) return undefined;
+    let live = true, timer = null;
+    const poll = async () => { await refresh(); if (live) timer = setTimeout(poll, POLL_MS); };
+    poll();
+    const tick = setInterval(() => setNow(Date.now()), 1000);
+    return () => { live = false; clearTimeout(timer); clearInterval(tick); };
+  }, [data, refresh]);
+
+  const keys = useMemo(() => Array.from(selected).sort(), [selected]);
+  const loadDetails = useCallback(async () => {
+    if (!keys.length) { setDetails([]); return; }
+    const r = await api(eventId, `seats/details?keys=${keys.map(encodeURIComponent).join(",")}`);
+    if (r.ok) setDetails(r.body.seats);
+  }, [eventId, keys]);
+  useEffect(() => { loadDetails(); }, [loadDetails, snap]);
+
+  useEffect(() => {
+    const el = boxRef.current; if (!el) return undefined;
+    const ro = new ResizeObserver(() => setWidth(el.clientWidth || 900)); ro.observe(el);
+    return () => ro.disconnect();
+  }, [data]);
+
+  const redraw = () => { const l = layerRef.current; if (l) l.batchDraw(); };
+  useEffect(redraw, [snap, selected, marquee]);
+
+  const setViewTo = (v) => {
+    viewRef.current = v;
+    const l = layerRef.current;
+    if (l) { l.position({ x: v.x, y: v.y }); l.scale({ x: v.scale, y: v.scale }); l.batchDraw(); }
+  };
+  useEffect(() => {
+    if (!seats.length) return;
+    const xs = seats.map((s) => s.x), ys = seats.map((s) => s.y);
+    const minX = Math.min(...xs) - 3 * radius, maxX = Math.max(...xs) + 3 * radius;
+    const minY = Math.min(...ys) - 3 * radius, maxY = Math.max(...ys) + 3 * radius;
+    const scale = Math.min(width / (maxX - minX), h / (maxY - minY), 2.5);
+    setViewTo({ x: -minX * scale, y: -minY * scale, scale });
+  }, [seats, width]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const sceneFunc = useCallback((kctx) => {
+    const ctx = kctx._context, v = viewRef.current, r = radius;
+    const x0 = -v.x / v.scale - r, y0 = -v.y / v.scale - r;
+    const x1 = x0 + width / v.scale + 2 * r, y1 = y0 + h / v.scale + 2 * r;
+    const buckets = new Map(), chosen = [];
+    for (const s of seats) {
+      if (s.x < x0 || s.x > x1 || s.y < y0 || s.y > y1) continue;
+      const st = statusRef.current.get(s.key);
+      const col = st ? STATUS_FILL[st] : ((cats.get(s.category) || {}).color || "#868e96");
+      let b = buckets.get(col); if (!b) buckets.set(col, (b = [])); b.push(s);
+      if (selectedRef.current.has(s.key)) chosen.push(s);
+    }
+    const tiny = r * v.scale < 3.5;
+    for (const [col, list] of buckets) {
+      ctx.fillStyle = col;
+      if (tiny) { for (const s of list) ctx.fillRect(s.x - r, s.y - r, 2 * r, 2 * r); continue; }
+      ctx.beginPath();
+      for (const s of list) { ctx.moveTo(s.x + r, s.y); ctx.arc(s.x, s.y, r, 0, 2 * Math.PI); }
+      ctx.fill();
+    }
+    if (chosen.length) {   // selection: a thick ring, so the status colour stays visible
+      ctx.strokeStyle = SELECTED; ctx.lineWidth = Math.max(2.5, 3 / v.scale); ctx.beginPath();
+      for (const s of chosen) { ctx.moveTo(s.x + r + 2, s.y); ctx.arc(s.x, s.y, r + 2, 0, 2 * Math.PI); }
+      ctx.stroke();
+    }
+  }, [seats, cats, radius, width, h]);
+
+  const toWorld = (p) => { const v = viewRef.current; return { x: (p.x - v.x) / v.scale, y: (p.y - v.y) / v.scale }; };
+  const hit = (p) => {
+    const { x, y } = toWorld(p), cell = radius * 2, cx = Math.floor(x / cell), cy = Math.floor(y / cell);
+    for (let i = -1; i <= 1; i++) for (let j = -1; j <= 1; j++)
+      for (const s of grid.get(cx + i + ":" + (cy + j)) || []) if (Math.hypot(s.x - x, s.y - y) <= radius) return s;
+    return null;
+  };
+  const clearMessages = () => { setNotice(""); setError(""); setSale(null); setConfirming(false); };
+  const toggle = (s) => {
+    clearMessages();
+    const next = new Set(selectedRef.current);
+    if (next.has(s.key)) next.delete(s.key); else next.add(s.key);
+    setSelected(next);
+  };
+
+  const onDown = (e) => {
+    const p = e.target.getStage().getPointerPosition();
+    gesture.current = { p, v: viewRef.current, moved: false, lasso: !!(e.evt && e.evt.shiftKey) };
+  };
+  const onMove = (e) => {
+    const g = gesture.current; if (!g) return;
+    const p = e.target.getStage().getPointerPosition();
+    if (Math.hypot(p.x - g.p.x, p.y - g.p.y) > 4) g.moved = true;
+    if (!g.moved) return;
+    if (g.lasso) setMarquee({ x0: g.p.x, y0: g.p.y, x1: p.x, y1: p.y });
+    else setViewTo({ ...g.v, x: g.v.x + p.x - g.p.x, y: g.v.y + p.y - g.p.y });
+  };
+  const onUp = (e) => {
+    const g = gesture.current; gesture.current = null;
+    const p = e.target.getStage().getPointerPosition();
+    if (g && !g.moved) { const s = hit(p); if (s) toggle(s); return; }
+    if (g && g.lasso) {    // Shift + drag: add every seat inside the frame
+      const a = toWorld(g.p), b = toWorld(p);
+      const [lx, hx, ly, hy] = [Math.min(a.x, b.x), Math.max(a.x, b.x), Math.min(a.y, b.y), Math.max(a.y, b.y)];
+      const next = new Set(selectedRef.current);
+      for (const s of seats) if (s.x >= lx && s.x <= hx && s.y >= ly && s.y <= hy) next.add(s.key);
+      clearMessages(); setSelected(next); setMarquee(null);
+    }
+  };
+  const onWheel = (e) => {
+    e.evt.preventDefault();
+    const p = e.target.getStage().getPointerPosition(), v = viewRef.current;
+    const scale = Math.max(0.05, Math.min(8, v.scale * (e.evt.deltaY < 0 ? 1.15 : 1 / 1.15)));
+    setViewTo({ scale, x: p.x - ((p.x - v.x) / v.scale) * scale, y: p.y - ((p.y - v.y) / v.scale) * scale });
+  };
+
+  const act = async (path, body, done) => {
+    setBusy(true); setError(""); setNotice("");
+    const r = await api(eventId, path, { method: "POST", body: JSON.stringify(body) });
+    setBusy(false);
+    if (!r.ok) {
+      const err = (r.body && r.body.error) || {};
+      const s = err.details && err.details.seat_key && byKey.get(err.details.seat_key);
+      setError(s ? `${s.label}: ${err.message}` : (err.message || "That did not work; please try again."));
+    } else done(r.body);
+    await refresh();
+  };
+  const skippedText = (out) => (out.skipped && out.skipped.length
+    ? ` (${out.skipped.length} left alone: ${out.skipped.slice(0, 5).map((x) => `${(byKey.get(x.key) || {}).label || x.key} is ${x.status}`).join(", ")})` : "");
+  const block = (on) => act(on ? "seats/block" : "seats/unblock", { seat_keys: keys },
+                            (out) => setNotice(`${out.changed} seat(s) ${on ? "blocked" : "unblocked"}.`));
+  const allocate = () => act("seats/allocate", { seat_keys: keys, label },
+                             (out) => setNotice(`${out.changed} seat(s) allocated to ${label.trim()}.${skippedText(out)}`));
+  const release = () => act("seats/release", { seat_keys: keys },
+                            (out) => setNotice(`${out.changed} seat(s) released back on sale.${skippedText(out)}`));
+  const sell = () => act("box-office/orders", { seat_keys: keys, buyer_name: buyer.name, buyer_email: buyer.email,
+                                                payment_method: buyer.method },
+                         (out) => { setSale(out); setSelected(new Set()); setBuyer({ name: "", email: "", method: buyer.method }); })
+    .then(() => setConfirming(false));
+
+  useEffect(() => {
+    window.__seatOffice = { select: (ks) => { clearMessages(); setSelected(new Set(ks)); }, selected: () => Array.from(selectedRef.current),
+      status: (k) => statusRef.current.get(k) || "free", counts: () => (snap ? snap.counts : null), seats: () => seats.length,
+      seq: () => (snap ? snap.seq : -1), view: () => viewRef.current };
+  });
+
+  if (loadError) return <div role="alert" id="seat-office-error" style={{ color: "#c92a2a" }}>{loadError}</div>;
+  if (!data) return <div>Loading the seat map…</div>;
+  const chosen = keys.map((k) => byKey.get(k)).filter(Boolean);
+  const current = details.filter((d) => selected.has(d.key));     // details of an earlier selection may still be on screen
+  const sellable = current.filter((d) => d.status === "free" || d.status === "allocated");
+  const total = sellable.reduce((n, d) => n + (d.price_cents || 0), 0);
+  const canSell = maySell && chosen.length > 0 && current.length === chosen.length && sellable.length === chosen.length
+    && buyer.name.trim() && buyer.email.trim();
+  const counts = snap ? snap.counts : null;
+  const left = (d) => Math.max(0, Math.round((new Date(d.hold.expires_at).getTime() - now) / 1000));
+  return (
+    <div className="vg-seatoffice" style={{ width: "100%", display: "flex", flexDirection: "column", gap: 12 }}>
+      <div style={{ display: "flex", flexWrap: "wrap", gap: 14, alignItems: "center" }} id="seat-counts" aria-label="Seats by status">
+        {["free", "held", "sold", "blocked", "allocated"].map((st) => (
+          <span key={st} style={{ display: "inline-flex", alignItems: "center", gap: 6, fontSize: 15 }}>
+            <span style={chip(st === "free" ? "#2f9e44" : STATUS_FILL[st])} />
+            <strong id={`count-${st}`}>{counts ? counts[st] : "…"}</strong> {STATUS_TEXT[st].toLowerCase()}
+          </span>
+        ))}
+        <span style={{ color: "#868e96" }}>of {counts ? counts.total : "…"} seats · Shift + drag selects a block</span>
+      </div>
+      <div style={{ display: "flex", flexWrap: "wrap", gap: 10 }} aria-label="Legend">
+        {data.categories.map((c) => (
+          <span key={c.key} style={{ display: "inline-flex", alignItems: "center", gap: 6 }}>
+            <span style={chip(c.color)} />{c.label}{c.ticket_type && c.ticket_type !== c.label ? ` (${c.ticket_type})` : ""}
+            {c.ticket_type ? ` ${money(c.price_cents)}` : " — no ticket type"}
+          </span>
+        ))}
+      </div>
+      <div ref={boxRef} style={{ width: "100%", border: "1px solid #dee2e6", borderRadius: 8, touchAction: "none", position: "relative" }}>
+        <Stage width={width} height={h} onMouseDown={onDown} onMouseMove={onMove} onMouseUp={onUp}
+               onTouchStart={onDown} onTouchMove={onMove} onTouchEnd={onUp} onWheel={onWheel}>
+          <Layer ref={layerRef}><Shape sceneFunc={sceneFunc} listening={false} perfectDrawEnabled={false} /></Layer>
+        </Stage>
+        {marquee && <div style={{ position: "absolute", left: Math.min(marquee.x0, marquee.x1), top: Math.min(marquee.y0, marquee.y1),
+          width: Math.abs(marquee.x1 - marquee.x0), height: Math.abs(marquee.y1 - marquee.y0), border: `1px dashed ${SELECTED}`,
+          background: "rgba(28,126,214,0.08)", pointerEvents: "none" }} />}
+      </div>
+      {notice && <div role="status" id="seat-office-notice" style={{ color: "#2b8a3e", fontWeight: 600 }}>{notice}</div>}
+      {error && <div role="alert" id="seat-office-action-error" style={{ color: "#c92a2a", fontWeight: 600 }}>{error}</div>}
+      {sale && (
+        <div role="status" id="box-office-done" style={{ ...box, borderColor: "#2f9e44", background: "#ebfbee" }}>
+          Sold: order <strong id="box-office-order-code">{sale.order_code}</strong> · {sale.seats.map((s) => s.label).join(", ")} ·{" "}
+          {money(sale.total_cents)} ({sale.payment_method}) · tickets e-mailed to {sale.buyer_email} ·{" "}
+          <a href={`/dashboard/orders/${sale.order_id}`}>open the order</a>
+        </div>
+      )}
+      <div style={{ display: "flex", flexWrap: "wrap", gap: 12, alignItems: "flex-start" }}>
+        <div style={{ ...box, flex: "2 1 420px" }} id="seat-selection-panel">
+          <div style={{ display: "flex", justifyContent: "space-between", alignItems: "center" }}>
+            <strong>{chosen.length ? `${chosen.length} seat(s) selected` : "No seats selected"}</strong>
+            {chosen.length > 0 && <button style={btn} onClick={() => { clearMessages(); setSelected(new Set()); }}>Clear</button>}
+          </div>
+          {!chosen.length && <p style={{ color: "#868e96" }}>Click seats on the map (or Shift + drag) to see who holds them and to block, allocate or sell them.</p>}
+          {details.length > 0 && (
+            <table style={{ width: "100%", borderCollapse: "collapse", marginTop: 8, fontSize: 14 }} id="seat-details">
+              <thead><tr style={{ textAlign: "left" }}><th>Seat</th><th>Status</th><th>Price</th><th>Who / what</th></tr></thead>
+              <tbody>
+                {details.slice(0, 100).map((d) => (
+                  <tr key={d.key} className="seat-detail-row" data-key={d.key} style={{ borderTop: "1px solid #f1f3f5" }}>
+                    <td style={cell}>{d.label}</td>
+                    <td style={cell}><span style={{ ...chip(d.status === "free" ? "#2f9e44" : STATUS_FILL[d.status]), marginRight: 6, verticalAlign: "middle" }} />{STATUS_TEXT[d.status]}</td>
+                    <td style={cell}>{money(d.price_cents)}</td>
+                    <td style={{ padding: "4px 8px" }}>
+                      {d.status === "allocated" && <>Kept for <strong>{d.allocation}</strong></>}
+                      {d.status === "held" && d.hold && <>Held by a {d.hold.source} · {left(d)} s left{d.hold.order_code ? ` · checkout ${d.hold.order_code}` : ""}</>}
+                      {d.status === "sold" && d.order && <>Order <a href={`/dashboard/orders/${d.order.id}`}>{d.order.order_code}</a> · {d.order.buyer_name}{d.order.provider === "box_office" ? " · box office" : ""}</>}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {details.length > 100 && <p style={{ color: "#868e96" }}>… and {details.length - 100} more.</p>}
+        </div>
+        <div style={{ ...box, flex: "1 1 300px", display: "flex", flexDirection: "column", gap: 10 }}>
+          <strong>Block and allocate</strong>
+          {!mayEdit && <span style={{ color: "#868e96" }}>Your role may not change seats.</span>}
+          <div style={{ display: "flex", gap: 6, flexWrap: "wrap" }}>
+            <button style={btn} id="seats-block" disabled={!mayEdit || !chosen.length || busy} onClick={() => block(true)}>Block</button>
+            <button style={btn} id="seats-unblock" disabled={!mayEdit || !chosen.length || busy} onClick={() => block(false)}>Unblock</button>
+          </div>
+          <div style={{ display: "flex", gap: 6, flexWrap: "wrap", alignItems: "center" }}>
+            <input list="allocation-labels" id="allocation-label" aria-label="Allocate to" value={label} maxLength={40}
+                   onChange={(e) => setLabel(e.target.value)} style={{ width: 140, padding: 5 }} />
+            <datalist id="allocation-labels">{SUGGESTIONS.map((s) => <option key={s} value={s} />)}</datalist>
+            <button style={btn} id="seats-allocate" disabled={!mayEdit || !chosen.length || busy || !label.trim()} onClick={allocate}>Allocate</button>
+            <button style={btn} id="seats-release" disabled={!mayEdit || !chosen.length || busy} onClick={release}>Release</button>
+          </div>
+          {snap && snap.allocations.length > 0 && (
+            <div style={{ fontSize: 14 }} id="allocation-summary">
+              {snap.allocations.map((a) => <div key={a.label}><span style={chip(STATUS_FILL.allocated)} /> {a.label}: {a.count}</div>)}
+            </div>
+          )}
+          <strong style={{ marginTop: 6 }}>Box office sale</strong>
+          {!maySell && <span style={{ color: "#868e96" }}>Your role may not sell at the box office.</span>}
+          <input placeholder="Buyer's name" id="box-office-name" value={buyer.name} maxLength={200}
+                 onChange={(e) => { setConfirming(false); setBuyer({ ...buyer, name: e.target.value }); }} style={{ padding: 5 }} />
+          <input placeholder="Buyer's e-mail (tickets are sent there)" id="box-office-email" type="email" value={buyer.email} maxLength={254}
+                 onChange={(e) => { setConfirming(false); setBuyer({ ...buyer, email: e.target.value }); }} style={{ padding: 5 }} />
+          <select id="box-office-method" aria-label="Paid by" value={buyer.method}
+                  onChange={(e) => { setConfirming(false); setBuyer({ ...buyer, method: e.target.value }); }} style={{ padding: 5 }}>
+            <option value="cash">Paid in cash</option>
+            <option value="card">Paid by card at the desk</option>
+          </select>
+          {chosen.length > 0 && current.length === chosen.length && sellable.length < chosen.length &&
+            <span style={{ color: "#e67700" }}>Only free or allocated seats can be sold: {chosen.length - sellable.length} of the selection cannot.</span>}
+          {!confirming
+            ? <button style={{ ...btn, background: canSell ? "#2f9e44" : "#f8f9fa", color: canSell ? "#fff" : undefined }}
+                      id="box-office-sell" disabled={!canSell || busy} onClick={() => { setError(""); setConfirming(true); }}>
+                {chosen.length ? `Sell ${chosen.length} seat(s) · ${money(total)}` : "Select seats to sell"}
+              </button>
+            : <div style={{ display: "flex", flexDirection: "column", gap: 6 }} id="box-office-confirm-box">
+                <span>Sell <strong>{chosen.length}</strong> seat(s) to <strong>{buyer.name}</strong> for <strong>{money(total)}</strong>, paid {buyer.method === "cash" ? "in cash" : "by card"}?</span>
+                <div style={{ display: "flex", gap: 6 }}>
+                  <button style={{ ...btn, background: "#2f9e44", color: "#fff" }} id="box-office-confirm" disabled={busy} onClick={sell}>Confirm sale</button>
+                  <button style={btn} onClick={() => setConfirming(false)}>Cancel</button>
+                </div>
+              </div>}
+        </div>
+      </div>
+      {snap && (
+        <div style={box}>
+          <strong>By section</strong>
+          <table style={{ width: "100%", borderCollapse: "collapse", marginTop: 6, fontSize: 14 }} id="section-counts">
+            <thead><tr style={{ textAlign: "left" }}><th>Section</th>{["free", "held", "sold", "blocked", "allocated"].map((st) => <th key={st}>{STATUS_TEXT[st]}</th>)}<th>Total</th></tr></thead>
+            <tbody>{snap.sections.map((s) => (
+              <tr key={s.section} style={{ borderTop: "1px solid #f1f3f5" }}><td>{s.section}</td>
+                {["free", "held", "sold", "blocked", "allocated"].map((st) => <td key={st}>{s[st]}</td>)}<td>{s.total}</td></tr>
+            ))}</tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
