@@ -120,6 +120,7 @@ def apply_success(session: Session, *, reference: str, amount_cents: int | None,
     # the money ledger, in this transaction — after the stock rows are locked, so this insert's foreign-key
     # lock on the event row comes after the ticket-type locks, in the order every hold takes them
     ledger.record_payment(session, order, payment, now=now)
+    ledger.record_fee(session, order, payment, confirmation.fees_cents if confirmation else None, now=now)
     return outcome, order
 
 
