@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from urllib.parse import urlsplit
 
 import reflex as rx
 
@@ -89,7 +88,7 @@ class OverviewState(SessionState):
         return True
 
     def _on_dashboard(self) -> bool:
-        return urlsplit(str(self.router.url)).path.rstrip("/") == "/dashboard"
+        return str(self.router.url.path or "").rstrip("/") == "/dashboard"
 
     @rx.event
     def ov_load(self):
