@@ -26,10 +26,10 @@ from voelgoed.services.catalog.catalog_common import clean_text, raise_if
 from voelgoed.services.catalog.events import EDITABLE_STATES, effective_status
 from voelgoed.services.platform import TenantContext, VoelgoedError, audit, clock, get_owned, iso, rbac
 from voelgoed.services.sales import capacity, stock
+from voelgoed.services.tickets import ATTENDEE_MODES
 
 _FIELDS = ("name", "description", "price_cents", "quantity", "max_per_order", "sale_starts_at", "sale_ends_at",
            "is_active", "is_hidden", "sort_order", "currency", "attendee_mode")
-ATTENDEE_MODES = ("off", "optional", "required")
 MAX_QUANTITY = 1_000_000
 MAX_PRICE_CENTS = 100_000_000  # R1 000 000
 

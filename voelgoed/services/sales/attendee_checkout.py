@@ -27,9 +27,9 @@ from typing import Any
 
 from voelgoed.models import HoldItem, TicketType
 from voelgoed.services.platform import VoelgoedError
+from voelgoed.services.tickets import ATTENDEE_MODES as MODES
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$")
-MODES = ("off", "optional", "required")
 MAX_ENTRIES = 500
 
 
