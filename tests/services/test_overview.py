@@ -146,7 +146,7 @@ def test_overview_is_shared_and_recomputed_once_per_change(db, engine, org_data,
 
 def test_overview_rules(db, org_data, redis_client):
     org, *_ = org_data
-    seen = live_overview(db, ctx(org, "viewer"))
+    seen = live_overview(db, ctx(org, "scanner_only"))  # may see events, not money
     assert seen["financials_visible"] is False
     assert seen["today"]["revenue_cents"] is None and seen["range"]["revenue_cents"] is None
     assert {d["revenue"] for d in seen["sales_by_day"]} == {None}

@@ -279,7 +279,7 @@ def public_order_view(session: Session, order_code: str, access_token: str | Non
 
     ``{order_code, status, total_cents, currency, buyer_name, created_at, paid_at,
     event: {name, slug, starts_at, venue, timezone}, items: [{ticket_type, quantity, unit_price_cents}],
-    tickets: [{id, ticket_code, ticket_type, qr_payload, status, pdf_url}]}``; ``pdf_url`` is the
+    tickets: [{id, ticket_code, ticket_type, qr_payload, status, holder_name, pdf_url}]}``; ``pdf_url`` is the
     absolute ticket PDF link (:func:`voelgoed.services.tickets.ticket_views.ticket_pdf_url`).
     """
     order = find_order(session, order_code, access_token)
@@ -297,6 +297,6 @@ def public_order_view(session: Session, order_code: str, access_token: str | Non
         "items": [{"ticket_type_id": str(i.ticket_type_id), "ticket_type": names.get(i.ticket_type_id, ""),
                    "quantity": i.quantity, "unit_price_cents": i.unit_price_cents} for i in items],
         "tickets": [{"id": str(t.id), "ticket_code": t.ticket_code, "ticket_type": names.get(t.ticket_type_id, ""),
-                     "qr_payload": t.qr_payload, "status": t.status,
+                     "qr_payload": t.qr_payload, "status": t.status, "holder_name": t.holder_name,
                      "pdf_url": ticket_views.ticket_pdf_url(order, t)} for t in tix],
     }
