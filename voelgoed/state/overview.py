@@ -98,8 +98,9 @@ class OverviewState(SessionState):
             return OverviewState.ov_watch
 
     @rx.event
-    def set_range(self, value: str):
-        if value in {str(r) for r in RANGES}:
+    def set_range(self, value: str | list[str]):
+        value = value[0] if isinstance(value, list) and value else value
+        if isinstance(value, str) and value in {str(r) for r in RANGES}:
             self.ov_days = value
             self._ov_version = ""
             self._ov_apply()
