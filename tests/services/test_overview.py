@@ -103,6 +103,8 @@ def test_overview_figures(db, org_data):
     assert [(e["name"], e["tickets"], e["checked_in"], e["no_show"], e["pct"]) for e in s["no_shows"]] == [
         ("Jazz", 4, 3, 1, 25.0)]
 
+    assert len(s["recent_orders"]) == 4 and {o["currency"] for o in s["recent_orders"]} == {"ZAR"}  # not the other org's
+
     wide = compute_overview(db, org.id, days=90, now=NOW)
     assert (wide["range"]["tickets"], wide["range"]["orders"], len(wide["sales_by_day"])) == (10, 4, 90)
 
@@ -149,7 +151,7 @@ def test_overview_rules(db, org_data, redis_client):
     seen = live_overview(db, ctx(org, "scanner_only"))  # may see events, not money
     assert seen["financials_visible"] is False
     assert seen["today"]["revenue_cents"] is None and seen["range"]["revenue_cents"] is None
-    assert {d["revenue"] for d in seen["sales_by_day"]} == {None}
+    assert {d["revenue"] for d in seen["sales_by_day"]} == {None} and seen["recent_orders"] == []
     assert live_overview(db, ctx(org, "admin"))["financials_visible"] is True
     with pytest.raises(VoelgoedError) as err:
         live_overview(db, ctx(org), days=14)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from voelgoed.pages.components.catalog_ui import status_badge
-from voelgoed.pages.components.shell import empty_state, organiser_page, stat_card
+from voelgoed.pages.components.shell import empty_state, organiser_page
 from voelgoed.state.dashboard import DashboardState, ReportsState
 from voelgoed.state.overview import SLOTS, OverviewState
 from voelgoed.state.session import SessionState
@@ -54,7 +54,7 @@ def _next_events() -> rx.Component:
 
 def _recent_orders() -> rx.Component:
     return _list_card(
-        "Recent orders", "All orders", "/orders", DashboardState.recent_orders,
+        "Recent orders", "All orders", "/orders", OV.ov_recent,
         lambda o: [rx.vstack(rx.text(o["order_code"], weight="medium", font_family="monospace"),
                              rx.text(o["buyer_name"], size="1", color_scheme="gray"), spacing="0", align="start"),
                    rx.spacer(), rx.text(o["total"], size="2")],
@@ -116,7 +116,9 @@ def _live_overview() -> rx.Component:
             rx.text("Updated ", OV.ov_updated, size="1", color_scheme="gray", id="overview-updated"),
             rx.spacer(), _range_picker(), align="center", width="100%", wrap="wrap"),
         rx.grid(
-            _live_card("Sales today", OV.ov_tickets_today, OV.ov_orders_today + " orders", "ticket", "ov-sales-today"),
+            _live_card("Sales today", OV.ov_tickets_today,
+                       "tickets in " + OV.ov_orders_today + rx.cond(OV.ov_orders_today == "1", " order", " orders"),
+                       "ticket", "ov-sales-today"),
             _live_card("Revenue today", OV.ov_revenue_today, "net of refunds", "wallet", "ov-revenue-today"),
             _live_card("Check-ins now", OV.ov_checkins_now, OV.ov_checkins_today + " today · last 15 min", "scan-line",
                        "ov-checkins-now"),
@@ -171,14 +173,6 @@ def dashboard() -> rx.Component:
                     " order(s) need your attention (a payment the provider did not confirm, or a refund to make)."),
             icon="triangle-alert", color_scheme="red", width="100%"), href="/orders?status=attention",
             underline="none", width="100%", id="attention-orders")),
-        rx.grid(
-            stat_card("Upcoming events", DashboardState.upcoming_events, "calendar-days",
-                      DashboardState.draft_events.to_string() + " drafts"),
-            stat_card("Tickets sold", DashboardState.tickets_sold, "ticket", "across all events"),
-            stat_card("Paid orders", DashboardState.orders_paid, "receipt", "all time"),
-            stat_card("Revenue", DashboardState.revenue, "chart-column", "paid orders"),
-            columns=rx.breakpoints(initial="2", lg="4"), spacing=rx.breakpoints(initial="3", sm="4"), width="100%",
-        ),
         _live_overview(),
         rx.hstack(
             _quick_link("New event", "/events", "plus"),

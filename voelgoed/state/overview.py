@@ -50,6 +50,7 @@ class OverviewState(SessionState):
     ov_window: str = ""
     ov_sell_through: list[dict] = []
     ov_no_shows: list[dict[str, str]] = []
+    ov_recent: list[dict[str, str]] = []
     ov_financials: bool = False
     ov_updated: str = ""
     ov_watching: bool = False
@@ -83,6 +84,9 @@ class OverviewState(SessionState):
         self.ov_no_shows = [{"event_id": e["event_id"], "name": e["name"], "ended": when(e["ended_at"], "%d %b %Y"),
                              "tickets": str(e["tickets"]), "checked_in": str(e["checked_in"]),
                              "no_show": str(e["no_show"]), "pct": f"{e['pct']:.0f}%"} for e in s["no_shows"]]
+        self.ov_recent = [{"id": o["id"], "order_code": o["order_code"], "buyer_name": o["buyer_name"], "status": o["status"],
+                           "total": money(o["total_cents"], o["currency"]), "when": when(o["created_at"], "%d %b, %H:%M")}
+                          for o in s.get("recent_orders", [])]
         self.ov_updated = when(s["generated_at"], "%H:%M:%S")
         self.ov_ready = True
         return True

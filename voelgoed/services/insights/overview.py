@@ -3,7 +3,7 @@
 ``live_overview(session, ctx, *, days=30, now=None) -> dict``: the figures of
 :func:`voelgoed.services.insights.overview_data.compute_overview` (shape there) plus ``version`` and
 ``financials_visible``; money fields (``today.revenue_cents``, ``range.revenue_cents``,
-``sales_by_day[].revenue``) are ``None`` for roles without ``can_view_financials``.
+``sales_by_day[].revenue``) are ``None`` and ``recent_orders`` empty for roles without ``can_view_financials``.
 
 Shared, never per viewer (like the event live dashboard, :mod:`voelgoed.services.insights.stats`): the
 snapshot lives in Redis (:func:`stats_feed.get_org_snapshot`) and is recomputed only when the
@@ -65,4 +65,5 @@ def live_overview(session: Session, ctx: TenantContext, *, days: int = 30, now: 
         out["today"] = {**snap["today"], "revenue_cents": None}
         out["range"] = {**snap["range"], "revenue_cents": None}
         out["sales_by_day"] = [{**row, "revenue": None} for row in snap["sales_by_day"]]
+        out["recent_orders"] = []
     return out

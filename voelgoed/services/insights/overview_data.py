@@ -13,7 +13,8 @@
      checkins_by_5min: [{time, <key>: n, ...}],        # 36 five-minute buckets (3 hours), oldest first
      checkins_window: {start, end},                    # ends now, or at the last check-in in the range if none lately
      sell_through: [{event_id, name, sold, capacity, pct}],          # ≤ 10 events ending in the range or later
-     no_shows: [{event_id, name, ended_at, tickets, checked_in, no_show, pct}]}  # ≤ 8 latest past events
+     no_shows: [{event_id, name, ended_at, tickets, checked_in, no_show, pct}],  # ≤ 8 latest past events
+     recent_orders: [{id, order_code, buyer_name, status, total_cents, currency, created_at}]}  # the 5 newest
 
 Sources: tickets and orders = paid orders (``paid_at``) and their items; revenue = the money ledger
 (payments − refunds, the organisation's currency, ``created_at``); check-ins = accepted ``scan`` rows by
@@ -193,6 +194,13 @@ def _no_shows(session: Session, org_id, now: datetime) -> list[dict]:
     return out
 
 
+def _recent_orders(session: Session, org_id) -> list[dict]:
+    rows = session.exec(select(Order).where(Order.organization_id == org_id).order_by(Order.created_at.desc()).limit(5)).all()
+    return [{"id": str(o.id), "order_code": o.order_code, "buyer_name": o.buyer_name, "status": o.status,
+             "total_cents": o.total_cents, "currency": o.currency, "created_at": clock.aware(o.created_at).isoformat()}
+            for o in rows]
+
+
 def compute_overview(session: Session, organization_id: uuid.UUID, *, days: int, now: datetime | None = None) -> dict:
     """The overview's figures (shape and sources in the module docstring). Reads only; raises nothing."""
     now = clock.resolve(now)
@@ -215,4 +223,5 @@ def compute_overview(session: Session, organization_id: uuid.UUID, *, days: int,
         "gate_series": checkins["series"], "checkins_by_5min": checkins["buckets"], "checkins_window": checkins["window"],
         "sell_through": _sell_through(session, organization_id, since),
         "no_shows": _no_shows(session, organization_id, now),
+        "recent_orders": _recent_orders(session, organization_id),
     }
