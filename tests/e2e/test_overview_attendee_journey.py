@@ -81,3 +81,48 @@ def test_overview_moves_after_a_sale_with_a_required_attendee(page, browser, liv
     page.wait_for_selector("#chart-checkins")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "overview-live.png"), full_page=True)
+
+
+@pytest.mark.e2e
+def test_organiser_finds_an_attendee_and_changes_the_holder(page, live_app, app_db):
+    org = make_org(app_db, name="Holder Journey Org")
+    event = make_event(app_db, org)
+    event.name = "Holder Night"
+    tt = make_ticket_type(app_db, event, name="Named pass", price_cents=10000, quantity=10, attendee_mode="optional")
+    user = make_user(app_db, org=org, role="owner")
+    app_db.commit()
+    api = httpx.Client(base_url=live_app, timeout=30)
+    hold = api.post(f"/api/v1/public/events/{event.slug}/holds", json={"items": [{"ticket_type_id": str(tt.id), "quantity": 2}]})
+    co = api.post(f"/api/v1/public/holds/{hold.json()['hold_id']}/checkout", json={
+        "buyer_name": "Lerato Nkosi", "buyer_email": "lerato@example.co.za",
+        "attendees": [{"ticket_type_id": str(tt.id), "name": "Zanele Khumalo", "email": "zanele@example.co.za"}]}).json()
+    assert api.post(f"/api/v1/sandbox/payments/{co['payment']['reference']}/complete", json={"outcome": "success"}).status_code == 200
+
+    page.goto("/signin")
+    page.fill("#email", user.email)
+    page.fill("#password", "correct horse battery")
+    page.click("#signin-submit")
+    page.wait_for_url("**/dashboard**")
+    page.goto("/attendees")
+    page.fill("#attendee-query", "zanele")
+    page.click("#attendee-search")
+    page.wait_for_selector(".attendee-row")
+    assert page.locator(".attendee-row").count() == 1
+    assert "Zanele Khumalo" in page.locator(".attendee-row").inner_text()
+    page.locator(".attendee-row a").first.click()  # the order
+    page.wait_for_url(re.compile(r"/dashboard/orders/"))
+    page.wait_for_selector(".change-holder")
+    row = page.locator("#order-tickets tr", has_text="Zanele Khumalo")
+    row.locator(".change-holder").click()
+    page.fill("#holder-name", "Thabo Mahlangu")
+    page.fill("#holder-email", "thabo@example")
+    page.click("#confirm-holder")
+    page.get_by_text("This is not an e-mail address").wait_for()
+    page.fill("#holder-email", "thabo@example.co.za")
+    page.click("#confirm-holder-resend")
+    page.get_by_text("tickets e-mailed again to lerato@example.co.za").wait_for()
+    page.locator("#order-tickets").get_by_text("Thabo Mahlangu").wait_for()
+    app_db.expire_all()
+    holders = sorted((t.holder_name, t.holder_email) for t in app_db.exec(
+        select(Ticket).join(Order, Order.id == Ticket.order_id).where(Order.order_code == co["order_code"])).all())
+    assert holders == [("Lerato Nkosi", ""), ("Thabo Mahlangu", "thabo@example.co.za")]
