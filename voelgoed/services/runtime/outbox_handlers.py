@@ -33,11 +33,11 @@ from voelgoed.services.tickets import ticket_jobs
 
 @register("order.paid")
 def order_paid(entry: Claimed) -> None:
+    if entry.payload.get("event_id"):  # first: live dashboards show the sale before the PDFs and the e-mail are done
+        stats_feed.touch(entry.payload["event_id"], entry.organization_id)
     fan_out(entry)
     ticket_jobs.render_ticket_pdfs(entry.payload["order_id"])
     ticket_jobs.send_order_confirmation(entry.payload["order_id"])
-    if entry.payload.get("event_id"):
-        stats_feed.touch(entry.payload["event_id"], entry.organization_id)
 
 
 @register("ticket.voided")
