@@ -103,6 +103,7 @@ def test_overview_figures(db, org_data):
     assert [(e["name"], e["tickets"], e["checked_in"], e["no_show"], e["pct"]) for e in s["no_shows"]] == [
         ("Jazz", 4, 3, 1, 25.0)]
 
+    assert [(e["name"], e["sold"], e["capacity"]) for e in s["next_events"]] == [("Summer", 6, 120)]
     assert len(s["recent_orders"]) == 4 and {o["currency"] for o in s["recent_orders"]} == {"ZAR"}  # not the other org's
 
     wide = compute_overview(db, org.id, days=90, now=NOW)

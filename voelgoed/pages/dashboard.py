@@ -42,7 +42,7 @@ def _list_card(title: str, all_label: str, all_href: str, rows: rx.Var, row, hre
 
 def _next_events() -> rx.Component:
     return _list_card(
-        "Upcoming events", "All events", "/events", DashboardState.next_events,
+        "Upcoming events", "All events", "/events", OV.ov_next,
         lambda e: [rx.vstack(rx.text(e["name"], weight="medium"), rx.text(e["when"], size="1", color_scheme="gray"),
                              spacing="0", align="start"),
                    rx.spacer(), rx.text(e["sold"], size="2", color_scheme="gray")],

@@ -51,6 +51,7 @@ class OverviewState(SessionState):
     ov_sell_through: list[dict] = []
     ov_no_shows: list[dict[str, str]] = []
     ov_recent: list[dict[str, str]] = []
+    ov_next: list[dict[str, str]] = []
     ov_financials: bool = False
     ov_updated: str = ""
     ov_watching: bool = False
@@ -87,6 +88,9 @@ class OverviewState(SessionState):
         self.ov_recent = [{"id": o["id"], "order_code": o["order_code"], "buyer_name": o["buyer_name"], "status": o["status"],
                            "total": money(o["total_cents"], o["currency"]), "when": when(o["created_at"], "%d %b, %H:%M")}
                           for o in s.get("recent_orders", [])]
+        self.ov_next = [{"id": e["id"], "name": e["name"], "status": e["status"], "when": when(e["starts_at"]),
+                         "sold": f"{e['sold']} / {e['capacity']}" if e["capacity"] else str(e["sold"])}
+                        for e in s.get("next_events", [])]
         self.ov_updated = when(s["generated_at"], "%H:%M:%S")
         self.ov_ready = True
         return True

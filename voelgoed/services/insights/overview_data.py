@@ -14,7 +14,8 @@
      checkins_window: {start, end},                    # ends now, or at the last check-in in the range if none lately
      sell_through: [{event_id, name, sold, capacity, pct}],          # ≤ 10 events ending in the range or later
      no_shows: [{event_id, name, ended_at, tickets, checked_in, no_show, pct}],  # ≤ 8 latest past events
-     recent_orders: [{id, order_code, buyer_name, status, total_cents, currency, created_at}]}  # the 5 newest
+     recent_orders: [{id, order_code, buyer_name, status, total_cents, currency, created_at}],  # the 5 newest
+     next_events: [{id, name, status, starts_at, sold, capacity}]}  # the 5 next (not ended) events
 
 Sources: tickets and orders = paid orders (``paid_at``) and their items; revenue = the money ledger
 (payments − refunds, the organisation's currency, ``created_at``); check-ins = accepted ``scan`` rows by
@@ -201,6 +202,17 @@ def _recent_orders(session: Session, org_id) -> list[dict]:
             for o in rows]
 
 
+def _next_events(session: Session, org_id, now: datetime) -> list[dict]:
+    events = session.exec(select(Event).where(Event.organization_id == org_id, Event.ends_at >= now)
+                          .order_by(Event.starts_at).limit(5)).all()
+    figures = {eid: (int(s or 0), int(q or 0)) for eid, s, q in session.exec(
+        select(TicketType.event_id, func.sum(TicketType.sold_count), func.sum(TicketType.quantity))
+        .where(TicketType.event_id.in_([e.id for e in events] or [uuid.uuid4()])).group_by(TicketType.event_id)).all()}
+    return [{"id": str(e.id), "name": e.name, "status": e.status, "starts_at": clock.aware(e.starts_at).isoformat(),
+             "sold": figures.get(e.id, (0, 0))[0], "capacity": int(e.capacity or figures.get(e.id, (0, 0))[1])}
+            for e in events]
+
+
 def compute_overview(session: Session, organization_id: uuid.UUID, *, days: int, now: datetime | None = None) -> dict:
     """The overview's figures (shape and sources in the module docstring). Reads only; raises nothing."""
     now = clock.resolve(now)
@@ -224,4 +236,5 @@ def compute_overview(session: Session, organization_id: uuid.UUID, *, days: int,
         "sell_through": _sell_through(session, organization_id, since),
         "no_shows": _no_shows(session, organization_id, now),
         "recent_orders": _recent_orders(session, organization_id),
+        "next_events": _next_events(session, organization_id, now),
     }
