@@ -156,8 +156,10 @@ class PaystackStandIn:
         return hmac.new((key or self.secret_key).encode(), raw, hashlib.sha512).hexdigest()
 
     def charge(self, reference: str, outcome: str = "success", *, amount: int | None = None,
-               currency: str | None = None) -> tuple[dict[str, str], bytes]:
-        """The customer pays (or fails to). Returns the ``charge.success`` webhook Paystack would send."""
+               currency: str | None = None, fees: int | None = None) -> tuple[dict[str, str], bytes]:
+        """The customer pays (or fails to). Returns the ``charge.success`` webhook Paystack would send.
+        ``fees`` (subunits): Paystack's fee on the charge, in ``data.fees`` of the webhook and of verify
+        (https://paystack.com/docs/api/transaction/#verify); left out when None."""
         tx = self.transactions[reference]
         tx["status"] = "success" if outcome == "success" else "failed"
         tx["gateway_response"] = "Successful" if outcome == "success" else "Declined"
@@ -172,6 +174,8 @@ class PaystackStandIn:
             tx["amount"] = amount
         if currency is not None:
             tx["currency"] = currency
+        if fees is not None:
+            tx["fees"] = fees
         body = {"event": "charge.success" if outcome == "success" else "charge.failed",
                 "data": {**tx, "paid_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())}}
         raw = json.dumps(body).encode()

@@ -72,15 +72,17 @@ def new_event(db, *, quantity: int = 20, price_cents: int = 35000):
     return org, event, tt
 
 
-def buy(client, db, standin, event, tt, *, quantity: int = 2, email_addr: str = "naledi@example.co.za") -> Order:
-    """Hold → checkout (Paystack) → the customer pays → signed charge.success webhook → paid."""
+def buy(client, db, standin, event, tt, *, quantity: int = 2, email_addr: str = "naledi@example.co.za",
+        fees: int | None = None) -> Order:
+    """Hold → checkout (Paystack) → the customer pays (Paystack's fee ``fees`` in cents, if given) → signed
+    charge.success webhook → paid."""
     hold = client.post(f"/api/v1/public/events/{event.slug}/holds",
                        json={"items": [{"ticket_type_id": str(tt.id), "quantity": quantity}]}).json()
     r = client.post(f"/api/v1/public/holds/{hold['hold_id']}/checkout",
                     json={"buyer_name": "Naledi", "buyer_email": email_addr})
     assert r.status_code == 201, r.text
     co = r.json()
-    headers, raw = standin.charge(co["payment"]["reference"])
+    headers, raw = standin.charge(co["payment"]["reference"], fees=fees)
     r = client.post("/api/v1/payments/paystack/webhook", content=raw, headers=headers)
     assert r.status_code == 200 and r.json()["outcome"] == "paid", r.text
     db.expire_all()

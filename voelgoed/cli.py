@@ -1,7 +1,8 @@
 """`python -m voelgoed …` — the command line (api-v1.md fixes the `org create` / `apikey create` forms).
 
     db upgrade                       migrate the database to the newest revision
-    seed demo                        create the demo organisation, venue and event (idempotent; in prod only with DEMO_MODE=1)
+    seed demo                        create the demo organisation, venue and event, plus weeks of sales and scans
+                                     (idempotent; in prod only with DEMO_MODE=1)
     org create --name N --slug S --owner-email E --owner-password P
     user create --email E --password P [--name N] [--org SLUG --role ROLE]
     user set-password --email E --password P      replace a password (e.g. a demo account's) and end its sessions
@@ -142,11 +143,15 @@ def _dispatch(args) -> int:
 
         return run_cron(args.parent)
     if args.group == "seed":
-        from voelgoed.services.demo import seed
+        from voelgoed.services.demo import seed, seed_history
 
         with session_scope() as session:
             summary = seed.seed_demo(session)
         print(summary)
+        with session_scope() as session:
+            past = seed_history(session)  # weeks of sales and scans for the overview charts (once)
+        if past:
+            print(past)
         return 0
     if args.group == "org":
         from voelgoed.services.accounts import tenancy

@@ -91,6 +91,7 @@ class TicketTypeIn(BaseModel):
     is_active: bool = True
     is_hidden: bool = False
     currency: str | None = Field(None, max_length=3)
+    attendee_mode: Literal["off", "optional", "required"] = "off"
 
 
 class TicketTypePatch(BaseModel):
@@ -104,6 +105,7 @@ class TicketTypePatch(BaseModel):
     is_active: bool | None = None
     is_hidden: bool | None = None
     sort_order: int | None = Field(None, ge=-10_000, le=10_000)
+    attendee_mode: Literal["off", "optional", "required"] | None = None
 
 
 class CancelIn(BaseModel):

@@ -32,12 +32,23 @@ class HoldIn(BaseModel):
     promo_code: StrictStr | None = Field(None, max_length=40, description="discount or access code (issue 15)")
 
 
+class AttendeeIn(BaseModel):
+    """One ticket's attendee (issue 13): entries of a ticket type fill its tickets in the hold's order."""
+
+    model_config = ConfigDict(extra="ignore")
+    ticket_type_id: StrictStr = Field(max_length=64)
+    name: StrictStr = Field("", max_length=400)
+    email: StrictStr = Field("", max_length=400)
+
+
 class CheckoutIn(BaseModel):
-    """``provider`` (or any other extra field) is ignored: the server chooses the provider (api-v1.md)."""
+    """``provider`` (or any other extra field) is ignored: the server chooses the provider (api-v1.md).
+    ``attendees`` is optional; ticket types whose ``attendee_mode`` is ``required`` need one per ticket."""
 
     model_config = ConfigDict(extra="ignore")
     buyer_name: StrictStr = Field(max_length=400)
     buyer_email: StrictStr = Field(max_length=400)
+    attendees: list[AttendeeIn] | None = Field(None, max_length=500)
 
 
 def _public_limit(address: str) -> None:
@@ -89,11 +100,12 @@ def delete_hold(hold_id: str, address: Annotated[str, Depends(client_address)]) 
 def start_checkout(hold_id: str, body: CheckoutIn, request: Request,
                    address: Annotated[str, Depends(client_address)]) -> dict[str, Any]:
     """Create the pending order and the payment at the provider the server chooses for the event (a
-    client-sent ``provider`` is ignored). 409 ``hold_expired`` / ``already_checked_out``, 503."""
+    client-sent ``provider`` is ignored). 409 ``hold_expired`` / ``already_checked_out``, 422 ``validation_failed``
+    (buyer fields, or an attendee missing / with a bad e-mail: ``details.fields`` + ``details.tickets`` name the ticket), 503."""
     _public_limit(address)
     with session_scope() as session:
-        order = checkout.start_checkout(session, hold_id=hold_id, buyer_name=body.buyer_name,
-                                        buyer_email=body.buyer_email)
+        order = checkout.start_checkout(session, hold_id=hold_id, buyer_name=body.buyer_name, buyer_email=body.buyer_email,
+                                        attendees=None if body.attendees is None else [a.model_dump() for a in body.attendees])
         payment = checkout.payment_for_order(session, order)
         record_step(request, order.event_id, "checkout_started", address)
         return {

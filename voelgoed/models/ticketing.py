@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, UniqueConstraint, false
+from sqlalchemy import JSON, Index, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from .base import id_field, org_field, ts_field
@@ -114,6 +114,8 @@ class OrderItem(SQLModel, table=True):
     quantity: int
     unit_price_cents: int = Field(description="captured at hold time")
     seat_id: uuid.UUID | None = None
+    # per unit (position) ``{"name", "email"}`` the buyer gave at checkout (issue 13 item 4); None = none asked
+    attendees: list | None = Field(default=None, sa_type=JSON)
 
 
 class TicketStatus(StrEnum):

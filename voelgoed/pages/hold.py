@@ -58,6 +58,45 @@ def field(label: str, name: str, type_: str, placeholder: str, autocomplete: str
     )
 
 
+def attendee_card(slot) -> rx.Component:
+    """One ticket's attendee name and e-mail (the ticket type asks for them: optional or required)."""
+    required = slot["mode"] == "required"
+    return rx.box(
+        rx.hstack(rx.icon("ticket", size=15), rx.text(slot["label"], size="2", weight="bold"),
+                  rx.badge(rx.cond(required, "required", "optional"), color_scheme=rx.cond(required, "amber", "gray")),
+                  spacing="2", align="center"),
+        rx.grid(
+            rx.vstack(
+                rx.input(name=slot["name_field"], placeholder="Attendee's full name", size="2", width="100%", max_length=200,
+                         required=required, id=slot["name_field"], auto_complete="off"),
+                rx.cond(S.field_errors.contains(slot["name_field"]),
+                        rx.text(S.field_errors[slot["name_field"]], size="1", color_scheme="red")),
+                spacing="1", width="100%"),
+            rx.vstack(
+                rx.input(name=slot["email_field"], type="email", placeholder="attendee@example.co.za", size="2", width="100%",
+                         max_length=254, required=required, id=slot["email_field"], auto_complete="off"),
+                rx.cond(S.field_errors.contains(slot["email_field"]),
+                        rx.text(S.field_errors[slot["email_field"]], size="1", color_scheme="red")),
+                spacing="1", width="100%"),
+            columns=rx.breakpoints(initial="1", sm="2"), spacing="2", width="100%", margin_top="6px"),
+        padding="10px", border="1px solid var(--gray-5)", border_radius="8px", width="100%",
+    )
+
+
+def attendees_section() -> rx.Component:
+    return rx.cond(
+        S.attendee_slots.length() > 0,
+        rx.vstack(
+            rx.divider(),
+            rx.heading("Who is going?", size="4"),
+            rx.text("The organiser asks for each ticket's attendee. Their name is printed on the ticket.", size="1",
+                    color_scheme="gray"),
+            rx.foreach(S.attendee_slots, attendee_card),
+            rx.cond(S.field_errors.contains("attendees"), rx.text(S.field_errors["attendees"], size="1", color_scheme="red")),
+            spacing="2", width="100%", id="attendees"),
+    )
+
+
 def checkout_form() -> rx.Component:
     return rx.card(
         rx.form(
@@ -66,6 +105,7 @@ def checkout_form() -> rx.Component:
                 field("Full name", "buyer_name", "text", "Thandi Mokoena", "name"),
                 field("E-mail", "buyer_email", "email", "you@example.co.za", "email"),
                 rx.text("Your tickets are e-mailed here.", size="1", color_scheme="gray"),
+                attendees_section(),
                 rx.cond(S.error != "", rx.callout(S.error, icon="triangle-alert", color_scheme="red", width="100%")),
                 rx.button(rx.icon("credit-card", size=16), "Continue to payment", type="submit", size="4", width="100%",
                           loading=S.busy, id="checkout"),

@@ -48,7 +48,9 @@ class EventEditorState(SessionState):
             "available": str(t["available"]), "max_per_order": str(t["max_per_order"]),
             "sale_starts_local": t["sale_starts_local"], "sale_ends_local": t["sale_ends_local"],
             "is_active": "on" if t["is_active"] else "", "is_hidden": "on" if t["is_hidden"] else "",
-            "flags": ("" if t["is_active"] else "off sale") + (" hidden" if t["is_hidden"] else ""),
+            "flags": ("" if t["is_active"] else "off sale") + (" hidden" if t["is_hidden"] else "")
+            + {"required": " attendee details required", "optional": " attendee details asked"}.get(t["attendee_mode"], ""),
+            "attendee_mode": t["attendee_mode"],
         } for t in view["ticket_types"]]
         self.venue_options = view["venues"]
         self.problems = view["problems"]
@@ -114,7 +116,8 @@ class TicketTypeFormState(EventEditorState):
     @rx.event
     def open_new(self):
         self.tt = {"id": "", "name": "", "description": "", "price_input": "", "quantity": "", "max_per_order": "10",
-                   "sale_starts_local": "", "sale_ends_local": "", "is_active": "on", "is_hidden": ""}
+                   "sale_starts_local": "", "sale_ends_local": "", "is_active": "on", "is_hidden": "",
+                   "attendee_mode": "off"}
         self.tt_error, self.tt_field_errors, self.tt_open = "", {}, True
 
     @rx.event

@@ -1,4 +1,4 @@
-"""The hold page ``/hold/[hold_id]``: summary, countdown, buyer details, checkout, cancel.
+"""The hold page ``/hold/[hold_id]``: summary, countdown, buyer details, attendees per ticket, checkout, cancel.
 
 The hold id (a random UUID from the URL) is the buyer's handle on the reservation. The countdown
 ticks in the browser; a background task re-reads the hold when it lapses so the page flips to
@@ -30,6 +30,7 @@ class HoldState(rx.State):
     event_when: str = ""
     venue: str = ""
     items: list[dict[str, str]] = []
+    attendee_slots: list[dict[str, str]] = []
     total: str = ""
     error: str = ""
     field_errors: dict[str, str] = {}
@@ -53,6 +54,15 @@ class HoldState(rx.State):
         self.items = [{"name": i["ticket_type"], "qty": str(i["quantity"]), "unit": money(i["unit_price_cents"], view["currency"]),
                        "line": money(i["line_total_cents"], view["currency"])} for i in view["items"]]
         self.total = money(view["total_cents"], view["currency"])
+        self.attendee_slots = [{"number": str(t["number"]), "ticket_type_id": t["ticket_type_id"],
+                                "label": f"Ticket {t['number']} · {t['ticket_type']}", "mode": t["mode"],
+                                "name_field": f"attendee_{t['number']}_name", "email_field": f"attendee_{t['number']}_email"}
+                               for t in view.get("tickets", []) if t["mode"] in ("optional", "required")]
+
+    def _attendees(self, form_data: dict) -> list[dict[str, str]]:
+        """The attendee fields of the form as the checkout's ``attendees`` list (ticket order)."""
+        return [{"ticket_type_id": s["ticket_type_id"], "name": str(form_data.get(s["name_field"], "")),
+                 "email": str(form_data.get(s["email_field"], ""))} for s in self.attendee_slots]
 
     @rx.event
     def load(self):
@@ -90,7 +100,8 @@ class HoldState(rx.State):
             with session_scope() as session:
                 target = checkout.checkout_redirect(session, hold_id=self._hold_id,
                                                     buyer_name=str(form_data.get("buyer_name", "")),
-                                                    buyer_email=str(form_data.get("buyer_email", "")))
+                                                    buyer_email=str(form_data.get("buyer_email", "")),
+                                                    attendees=self._attendees(form_data))
         except VoelgoedError as exc:
             self.busy = False
             self.field_errors = field_errors(exc)

@@ -122,6 +122,6 @@ class OrderDetailState(SessionState):
                           "amount": money(p["amount_cents"], p["currency"]), "when": when(p["created_at"], "%d %b %Y, %H:%M"),
                           "updated": when(p["updated_at"], "%d %b, %H:%M")} for p in d["payments"]]
         self.tickets = [{"id": t["id"], "ticket_code": t["ticket_code"], "ticket_type": t["ticket_type"], "status": t["status"],
-                         "holder_name": t["holder_name"], "checked_in": when(t["checked_in_at"] or "", "%d %b, %H:%M"),
+                         "holder_name": t["holder_name"], "holder_email": t["holder_email"], "checked_in": when(t["checked_in_at"] or "", "%d %b, %H:%M"),
                          "gate": t["checked_in_gate_code"] or "", "void_reason": t["void_reason"]} for t in d["tickets"]]
         self.not_found, self.loading = False, False

@@ -1,4 +1,4 @@
-"""Organiser ticket actions (void with reason + confirmation, resend the confirmation e-mail).
+"""Organiser ticket actions (void with reason + confirmation, change a ticket's holder, resend the confirmation e-mail).
 
 Every handler resolves the organiser's :class:`TenantContext` from the session cookie and calls one
 service; ids sent by the browser are never trusted (another organisation's ticket is "not found").
@@ -9,7 +9,8 @@ from __future__ import annotations
 import reflex as rx
 
 from voelgoed.services.platform import VoelgoedError, session_scope
-from voelgoed.services.tickets import tickets
+from voelgoed.services.tickets import change_holder, tickets
+from voelgoed.state.formatting import field_errors
 from voelgoed.state.session import SessionState
 
 
@@ -20,6 +21,55 @@ class TicketActionsState(SessionState):
     void_reason: str = ""
     void_busy: bool = False
     resend_busy: bool = False
+    holder_open: bool = False
+    holder_ticket_id: str = ""
+    holder_ticket_code: str = ""
+    holder_name: str = ""
+    holder_email: str = ""
+    holder_busy: bool = False
+    holder_errors: dict[str, str] = {}
+
+    @rx.event
+    def open_holder(self, ticket_id: str, ticket_code: str, name: str, email: str):
+        self.holder_ticket_id, self.holder_ticket_code = str(ticket_id)[:64], str(ticket_code)[:16]
+        self.holder_name, self.holder_email = str(name)[:200], str(email)[:320]
+        self.holder_errors, self.holder_open = {}, True
+
+    @rx.event
+    def set_holder_open(self, value: bool):
+        self.holder_open = bool(value)
+
+    @rx.event
+    def set_holder_name(self, value: str):
+        self.holder_name = str(value)[:200]
+
+    @rx.event
+    def set_holder_email(self, value: str):
+        self.holder_email = str(value)[:320]
+
+    @rx.event
+    def confirm_holder(self, resend: bool = False):
+        """Give the ticket the new holder (audited, PDF re-issued); with ``resend`` e-mail the order's tickets again."""
+        ctx = self._tenant_context()
+        if ctx is None:
+            self.holder_open = False
+            return rx.redirect("/signin")
+        self.holder_busy, self.holder_errors = True, {}
+        try:
+            with session_scope() as session:
+                ticket = change_holder(session, ctx, ticket_id=self.holder_ticket_id, name=self.holder_name,
+                                       email=self.holder_email)
+                code, order_id = ticket.ticket_code, ticket.order_id
+                if resend:
+                    to = tickets.resend_order_email(session, ctx, order_id=order_id).buyer_email
+        except VoelgoedError as exc:
+            self.holder_busy = False
+            self.holder_errors = field_errors(exc)
+            return None if self.holder_errors else rx.toast.error(exc.message)
+        self.holder_busy, self.holder_open = False, False
+        if resend:
+            return rx.toast.success(f"Ticket {code} is now in {self.holder_name}'s name; tickets e-mailed again to {to}")
+        return rx.toast.success(f"Ticket {code} is now in {self.holder_name}'s name; its PDF is re-issued")
 
     @rx.event
     def open_void(self, ticket_id: str, ticket_code: str):

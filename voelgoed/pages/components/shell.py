@@ -22,6 +22,7 @@ NAV_ITEMS: list[tuple[str, str, str, str, tuple[str, ...]]] = [
     ("events", "Events", "/events", "calendar-days", _ALL),
     ("venues", "Venues", "/venues", "map-pin", ("owner", "admin", "staff", "viewer")),
     ("orders", "Orders", "/orders", "receipt", ("owner", "admin", "staff", "viewer")),
+    ("attendees", "Attendees", "/attendees", "users", ("owner", "admin", "staff", "viewer")),
     ("scanning", "Scanning", "/scanning", "scan-line", ("owner", "admin", "staff", "scanner_only")),
     ("reports", "Reports", "/reports", "chart-column", ("owner", "admin", "staff", "viewer")),
     ("settings", "Settings", "/settings", "settings", _ALL),

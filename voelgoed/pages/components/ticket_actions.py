@@ -49,6 +49,47 @@ def void_dialog(on_changed=None) -> rx.Component:
     )
 
 
+def holder_button(ticket_id, ticket_code, status, name, email) -> rx.Component:
+    return rx.cond(
+        (status == "valid") | (status == "checked_in"),
+        rx.button(rx.icon("user-pen", size=14), "Holder", size="1", variant="soft",
+                  on_click=S.open_holder(ticket_id, ticket_code, name, email), class_name="change-holder"),
+    )
+
+
+def holder_dialog(on_changed=None) -> rx.Component:
+    """Change a ticket's holder: name (required) and e-mail; save, or save and e-mail the tickets again."""
+    after = [on_changed] if on_changed is not None else []
+    err = S.holder_errors
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Change the holder of ", rx.code(S.holder_ticket_code)),
+            rx.dialog.description("The ticket's QR code stays valid; its PDF is issued again with the new name. "
+                                  "The change is kept in the audit log.", size="2"),
+            rx.vstack(
+                rx.text("Attendee name", size="2", weight="medium", as_="label", html_for="holder-name"),
+                rx.input(value=S.holder_name, on_change=S.set_holder_name, max_length=200, id="holder-name", width="100%"),
+                rx.cond(err.contains("name"), rx.text(err["name"], size="1", color_scheme="red")),
+                rx.text("Attendee e-mail (optional)", size="2", weight="medium", as_="label", html_for="holder-email"),
+                rx.input(value=S.holder_email, on_change=S.set_holder_email, type="email", max_length=320, id="holder-email",
+                         width="100%"),
+                rx.cond(err.contains("email"), rx.text(err["email"], size="1", color_scheme="red")),
+                spacing="1", width="100%", margin_top="12px",
+            ),
+            rx.hstack(
+                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.button("Save", variant="outline", on_click=[S.confirm_holder(False), *after], loading=S.holder_busy,
+                          id="confirm-holder"),
+                rx.button(rx.icon("mail", size=14), "Save and e-mail tickets", on_click=[S.confirm_holder(True), *after],
+                          loading=S.holder_busy, id="confirm-holder-resend"),
+                spacing="3", justify="end", margin_top="16px", wrap="wrap",
+            ),
+            max_width="460px",
+        ),
+        open=S.holder_open, on_open_change=S.set_holder_open,
+    )
+
+
 def resend_button(order_id) -> rx.Component:
     return rx.button(rx.icon("mail", size=16), "Resend tickets", variant="outline", on_click=S.resend(order_id),
                      loading=S.resend_busy, id="resend-tickets")

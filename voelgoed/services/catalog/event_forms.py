@@ -100,7 +100,8 @@ def update_event_from_form(session: Session, ctx: TenantContext, event_id: Any, 
 
 def save_ticket_type_from_form(session: Session, ctx: TenantContext, event_id: Any, form: dict[str, Any]) -> TicketType:
     """Create (no ``id``) or update a ticket type. Keys: id?, name, price (rand), quantity, max_per_order,
-    sale_starts_at?, sale_ends_at? (venue-local), description?, is_active ("on"), is_hidden ("on")."""
+    sale_starts_at?, sale_ends_at? (venue-local), description?, is_active ("on"), is_hidden ("on"),
+    attendee_mode (off | optional | required)."""
     event = get_owned(session, ctx, Event, event_id, "event")
     venue = session.get(Venue, event.venue_id)
     fields: dict[str, str] = {}
@@ -111,7 +112,7 @@ def save_ticket_type_from_form(session: Session, ctx: TenantContext, event_id: A
     raise_if(fields)
     values = dict(name=str(form.get("name") or ""), description=str(form.get("description") or ""), price_cents=price,
                   quantity=quantity, max_per_order=max_per_order, is_active=bool(form.get("is_active")),
-                  is_hidden=bool(form.get("is_hidden")), **times)
+                  is_hidden=bool(form.get("is_hidden")), attendee_mode=str(form.get("attendee_mode") or "off"), **times)
     if form.get("id"):
         tt = get_owned(session, ctx, TicketType, form["id"], "ticket type")
         if tt.event_id != event.id:

@@ -6,7 +6,8 @@ never below ``sold_count + held_count`` of live holds (409 ``quantity_below_sold
 ``details {sold, held, requested}``; lapsed holds are reclaimed first, then the check runs under the
 row lock so a concurrent hold can't slip in between — :mod:`voelgoed.services.sales.capacity`); ``max_per_order`` 1..100; optional sale window with
 ``sale_starts_at < sale_ends_at ≤ event.ends_at``; currency is always the event's currency (a
-different one is refused); ``is_active`` (on sale) and ``is_hidden`` (not listed publicly) flags.
+different one is refused); ``is_active`` (on sale) and ``is_hidden`` (not listed publicly) flags; ``attendee_mode`` ``off`` | ``optional`` | ``required`` (each
+ticket's attendee name and e-mail asked at checkout, :mod:`voelgoed.services.sales.attendee_checkout`).
 Changes need ``rbac.can_manage_events`` and an editable event (draft/published/live, else 409
 ``invalid_state``), are audited (``ticket_type.created|updated``) and committed here.
 
@@ -25,9 +26,10 @@ from voelgoed.services.catalog.catalog_common import clean_text, raise_if
 from voelgoed.services.catalog.events import EDITABLE_STATES, effective_status
 from voelgoed.services.platform import TenantContext, VoelgoedError, audit, clock, get_owned, iso, rbac
 from voelgoed.services.sales import capacity, stock
+from voelgoed.services.tickets import ATTENDEE_MODES
 
 _FIELDS = ("name", "description", "price_cents", "quantity", "max_per_order", "sale_starts_at", "sale_ends_at",
-           "is_active", "is_hidden", "sort_order", "currency")
+           "is_active", "is_hidden", "sort_order", "currency", "attendee_mode")
 MAX_QUANTITY = 1_000_000
 MAX_PRICE_CENTS = 100_000_000  # R1 000 000
 
@@ -73,6 +75,11 @@ def _values(event: Event, data: dict[str, Any], current: TicketType | None) -> d
         if not _is_int(data["sort_order"]) or abs(data["sort_order"]) > 10_000:
             fields["sort_order"] = "A whole number"
         out["sort_order"] = data["sort_order"]
+    if "attendee_mode" in data or current is None:
+        v = data.get("attendee_mode") or "off"
+        if v not in ATTENDEE_MODES:
+            fields["attendee_mode"] = "Attendee details are off, optional or required"
+        out["attendee_mode"] = v
     if data.get("currency") not in (None, "") and str(data["currency"]).strip().upper() != event.currency:
         fields["currency"] = f"Ticket types use the event's currency ({event.currency})"
     for key in ("sale_starts_at", "sale_ends_at"):
@@ -106,14 +113,14 @@ def create_ticket_type(session: Session, ctx: TenantContext, event_id: Any, *, n
                        quantity: int, max_per_order: int | None = 10, description: str = "",
                        sale_starts_at: datetime | None = None, sale_ends_at: datetime | None = None,
                        is_active: bool = True, is_hidden: bool = False, currency: str | None = None,
-                       sort_order: int | None = None, now: datetime | None = None) -> TicketType:
+                       sort_order: int | None = None, attendee_mode: str = "off", now: datetime | None = None) -> TicketType:
     """Add a ticket type (currency = the event's). Raises 403, 404 (event), 409 ``invalid_state``, 422."""
     rbac.require(ctx, rbac.can_manage_events, "create ticket types")
     now = clock.resolve(now)
     event = _editable_event(session, ctx, event_id, now)
     data = dict(name=name, description=description, price_cents=price_cents, quantity=quantity,
                 max_per_order=max_per_order, sale_starts_at=sale_starts_at, sale_ends_at=sale_ends_at,
-                is_active=is_active, is_hidden=is_hidden, currency=currency)
+                is_active=is_active, is_hidden=is_hidden, currency=currency, attendee_mode=attendee_mode)
     if sort_order is not None:
         data["sort_order"] = sort_order
     values = _values(event, data, None)
@@ -165,11 +172,12 @@ def list_ticket_types(session: Session, ctx: TenantContext, event_id: Any) -> li
 
 def ticket_type_dict(tt: TicketType) -> dict[str, Any]:
     """API shape: ``{id, event_id, name, description, price_cents, currency, quantity, sold, held,
-    available, max_per_order, sale_starts_at, sale_ends_at, is_active, is_hidden, sort_order}``."""
+    available, max_per_order, sale_starts_at, sale_ends_at, is_active, is_hidden, sort_order, attendee_mode}``."""
     return {
         "id": str(tt.id), "event_id": str(tt.event_id), "name": tt.name, "description": tt.description,
         "price_cents": tt.price_cents, "currency": tt.currency, "quantity": tt.quantity,
         "sold": tt.sold_count, "held": tt.held_count, "available": availability(tt),
         "max_per_order": tt.max_per_order, "sale_starts_at": iso(tt.sale_starts_at), "sale_ends_at": iso(tt.sale_ends_at),
         "is_active": tt.is_active, "is_hidden": tt.is_hidden, "sort_order": tt.sort_order,
+        "attendee_mode": tt.attendee_mode,
     }

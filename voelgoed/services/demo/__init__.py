@@ -4,7 +4,8 @@ The public face of the package: code outside it imports only the names in ``__al
 
 from __future__ import annotations
 
-from . import seed
+from . import history, seed
+from .history import PAST_EVENT_NAME, PAST_EVENT_SLUG, seed_history
 from .seed import (
     DEMO_DESCRIPTION,
     DEMO_DOOR_EMAIL,
@@ -42,4 +43,5 @@ __all__ = [
     "DEMO_TICKET_TYPES",
     "DEMO_DESCRIPTION",
     "seed_demo",
+    "history", "seed_history", "PAST_EVENT_SLUG", "PAST_EVENT_NAME",
 ]

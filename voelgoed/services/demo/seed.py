@@ -8,7 +8,8 @@ validated and audited):
 - the venue "Mary Fitzgerald Square" (Newtown, Johannesburg; ``Africa/Johannesburg``) with gates
   ``MAIN`` and ``VIP``;
 - the published event "Summer Sounds Joburg" (``summer-sounds-joburg``) on a Saturday about three
-  weeks ahead, 14:00–23:00 local time, sales open from one hour ago until the doors open;
+  weeks ahead, 14:00–23:00 local time, sales open from four weeks ago (room for the demo history,
+  :mod:`voelgoed.services.demo.history`) until the doors open;
 - three GA ticket types in ZAR: Early Bird R250 (25000 cents, 300), General R350 (35000, 1500),
   VIP R950 (95000, 200);
 - the published theatre seating plan "Main hall (theatre seating)" at the venue, and the **seated** event
@@ -169,7 +170,7 @@ def seed_demo(session: Session, *, now: datetime | None = None) -> str:
         starts, ends = _event_times(now)
         event = events_svc.create_event(
             session, ctx, venue_id=venue.id, name=DEMO_EVENT_NAME, slug=DEMO_EVENT_SLUG, description=DEMO_DESCRIPTION,
-            starts_at=starts, ends_at=ends, sale_starts_at=now - timedelta(hours=1), sale_ends_at=starts,
+            starts_at=starts, ends_at=ends, sale_starts_at=now - timedelta(days=28), sale_ends_at=starts,
             capacity=2000, currency="ZAR")
         done.append(f"event {DEMO_EVENT_NAME}")
     if event.organization_id != org.id:

@@ -94,7 +94,7 @@ def sync(session: Session, device: Device, *, scans: list[dict], now: datetime |
         else:
             raise Busy("busy", "The same scans are being uploaded by another request; retry shortly")
     if ordered:
-        stats_feed.touch(device.event_id)
+        stats_feed.touch(device.event_id, device.organization_id)
     return [results[it.csid] for it in items]
 
 

@@ -174,7 +174,7 @@ def scan(session: Session, device: Device, *, qr: object, gate_code: str | None 
         payload={"ticket_id": ident.ticket_id, "event_id": info.event_id, "scan_id": inserted[0],
                  "gate_code": gate, "checked_in_at": when.isoformat()})
     session.commit()
-    stats_feed.touch(device.event_id)
+    stats_feed.touch(device.event_id, device.organization_id)
     if hooked:
         outbox.nudge()
     out = {"client_scan_id": csid, "scanned_at": when.isoformat()}

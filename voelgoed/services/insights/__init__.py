@@ -4,10 +4,23 @@ The public face of the package: code outside it imports only the names in ``__al
 
 from __future__ import annotations
 
-from . import audit_views, export_jobs, exports, read_api, read_cursor, read_tickets, reports, stats
+from . import (
+    audit_views,
+    export_jobs,
+    exports,
+    overview,
+    overview_data,
+    read_api,
+    read_cursor,
+    read_tickets,
+    reports,
+    stats,
+)
 from .audit_views import object_history, search_audit
 from .export_jobs import export_view, get_export, list_exports, request_export, run_export, verify_download
 from .exports import COLUMNS, KINDS, SCOPE_OF
+from .overview import RANGES, live_overview
+from .overview_data import compute_overview
 from .read_api import EVENT_STATUSES, ORDER_STATUSES, list_events, list_orders, order_dict
 from .read_cursor import DEFAULT_LIMIT, MAX_LIMIT, Window
 from .read_tickets import (
@@ -52,4 +65,5 @@ __all__ = [
     "exports", "export_jobs", "COLUMNS", "KINDS", "SCOPE_OF", "request_export", "run_export", "get_export",
     "list_exports", "export_view", "verify_download",
     "audit_views", "search_audit", "object_history",
+    "overview", "overview_data", "RANGES", "live_overview", "compute_overview",
 ]

@@ -55,6 +55,7 @@ class VerifyResult:
     amount_cents: int | None = None
     currency: str | None = None
     payload: dict[str, Any] = field(default_factory=dict)
+    fees_cents: int | None = None  # the provider's fee on the charge, minor units (Paystack ``data.fees``)
 
 
 @dataclass(frozen=True)
@@ -71,9 +72,10 @@ class RefundResult:
 
 
 # The only provider fields we store (webhook bodies, verify answers): what we act on or show the
-# organiser. Card (``authorization``), ``customer``, ``metadata``, IP, fees … are dropped.
+# organiser (``fees``: the provider's fee, recorded in the money ledger). Card (``authorization``),
+# ``customer``, ``metadata``, IP … are dropped.
 KEPT_TOP = ("event", "id")
-KEPT_DATA = ("id", "reference", "status", "amount", "currency", "paid_at", "gateway_response")
+KEPT_DATA = ("id", "reference", "status", "amount", "currency", "paid_at", "gateway_response", "fees")
 
 
 def _scalar(value: Any) -> Any:
@@ -88,7 +90,7 @@ def _scalar(value: Any) -> Any:
 
 def reduced_payload(body: dict[str, Any] | None, data: dict[str, Any] | None = None) -> dict[str, Any]:
     """``{"event", "id", "data": {"id" (gateway transaction id), "reference", "status", "amount"
-    (minor units), "currency", "paid_at", "gateway_response"}}`` from a Paystack-shaped body (or a
+    (minor units), "currency", "paid_at", "gateway_response", "fees" (minor units)}}`` from a Paystack-shaped body (or a
     verify answer's ``data`` passed as ``data``); only scalar values (strings clipped to 200
     characters), absent fields left out. Issue 9 item 10: no card/customer data at rest."""
     body = body if isinstance(body, dict) else {}

@@ -4,7 +4,8 @@
   callback_url, metadata}`` with ``Authorization: Bearer <secret key>`` → ``data.authorization_url``.
   Amounts are in the currency's subunit (cents for ZAR).
 - ``GET /transaction/verify/{reference}`` → ``data.status`` (success | failed | abandoned | …),
-  ``data.amount``, ``data.currency``. ``abandoned`` is how Paystack reports an initialised
+  ``data.amount``, ``data.currency``, ``data.fees`` (Paystack's fee on the charge, subunits: recorded as a
+  ``fee`` ledger entry when the payment succeeds). ``abandoned`` is how Paystack reports an initialised
   transaction the customer has not completed (yet), so it maps to *pending*, not *failed*: the
   buyer's order page verifies on load and must not cancel an order that is still being paid.
 - Webhooks (https://paystack.com/docs/payments/webhooks/): header ``x-paystack-signature`` = hex
@@ -102,15 +103,17 @@ class PaystackProvider:
 
     def verify(self, reference: str) -> VerifyResult:
         """``GET /transaction/verify/{reference}`` → :class:`VerifyResult` with the reference Paystack
-        answered for (``data.reference``), status, amount (minor units), currency and the reduced
-        answer. Raises 503 ``provider_unavailable`` when Paystack can't be reached or says no."""
+        answered for (``data.reference``), status, amount (minor units), currency, the reduced
+        answer and ``fees_cents`` (``data.fees``, None when absent or not a non-negative integer). Raises 503 ``provider_unavailable`` when Paystack can't be reached or says no."""
         data = self._call("GET", "/transaction/verify/" + quote(reference, safe=""))
         if not isinstance(data, dict):
             raise _unavailable("verify answer has no data object")
         status = {"success": "success", "failed": "failed", "reversed": "failed"}.get(
             str(data.get("status")), "pending")
+        fees = as_int(data.get("fees"))
         return VerifyResult(str(data.get("reference") or "")[:100], status, as_int(data.get("amount")),
-                            str(data.get("currency") or "").upper()[:3] or None, reduced_payload({}, data)["data"])
+                            str(data.get("currency") or "").upper()[:3] or None, reduced_payload({}, data)["data"],
+                            fees_cents=fees if fees is not None and fees >= 0 else None)
 
     def refund(self, payment, *, amount_cents: int, refund_id: str, reason: str = "") -> RefundResult:
         """``POST /refund`` ``{transaction: <our reference>, amount (subunits), merchant_note}``.

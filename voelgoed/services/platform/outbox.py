@@ -23,8 +23,10 @@ from __future__ import annotations
 import importlib
 import logging
 import random
+import threading
 import uuid
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -84,11 +86,30 @@ def add_entry(session: Session, *, topic: str, payload: dict, organization_id, n
     return entry
 
 
+_deferred = threading.local()
+
+
+@contextmanager
+def deferred_nudges():
+    """Inside this block :func:`nudge` does nothing: a bulk writer (the demo history's hundreds of orders)
+    leaves its committed entries to the worker or the periodic drain instead of draining after every commit
+    (which, without Redis, would render every PDF and send every e-mail in the writer's own process)."""
+    before = getattr(_deferred, "on", False)
+    _deferred.on = True
+    try:
+        yield
+    finally:
+        _deferred.on = before
+
+
 def nudge() -> None:
     """After commit: drain soon. Enqueues :func:`drain_outbox_job` (no retry: the periodic drain is the
-    safety net); without Redis this runs the drain in this process at once (``queue.enqueue``)."""
+    safety net); without Redis this runs the drain in this process at once (``queue.enqueue``).
+    A no-op inside :func:`deferred_nudges`."""
     from voelgoed.services.platform import queue
 
+    if getattr(_deferred, "on", False):
+        return
     try:
         queue.enqueue(drain_outbox_job, retry=None)
     except Exception:  # pragma: no cover - best effort by design; the rows are committed

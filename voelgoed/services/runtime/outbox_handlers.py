@@ -33,11 +33,11 @@ from voelgoed.services.tickets import ticket_jobs
 
 @register("order.paid")
 def order_paid(entry: Claimed) -> None:
+    if entry.payload.get("event_id"):  # first: live dashboards show the sale before the PDFs and the e-mail are done
+        stats_feed.touch(entry.payload["event_id"], entry.organization_id)
     fan_out(entry)
     ticket_jobs.render_ticket_pdfs(entry.payload["order_id"])
     ticket_jobs.send_order_confirmation(entry.payload["order_id"])
-    if entry.payload.get("event_id"):
-        stats_feed.touch(entry.payload["event_id"])
 
 
 @register("ticket.voided")
@@ -45,7 +45,7 @@ def ticket_voided(entry: Claimed) -> None:
     fan_out(entry)
     ticket_jobs.render_ticket_pdfs(entry.payload["order_id"])
     if entry.payload.get("event_id"):
-        stats_feed.touch(entry.payload["event_id"])
+        stats_feed.touch(entry.payload["event_id"], entry.organization_id)
 
 
 @register("ticket.reissued")
@@ -69,6 +69,7 @@ def invitation_created(entry: Claimed) -> None:
 @register("refund.processed")
 def refund_processed(entry: Claimed) -> None:
     send_refund_email(entry.payload["refund_id"])
+    stats_feed.touch_org(entry.organization_id)  # the overview's revenue moved
 
 
 @register("refund.event_order")
@@ -76,7 +77,7 @@ def refund_event_order(entry: Claimed) -> None:
     p = entry.payload
     refund_order_for_event(p["order_id"], p["event_id"], actor_type=str(p.get("actor_type") or "system"),
                            actor_id=str(p.get("actor_id") or "event-cancel"))
-    stats_feed.touch(p["event_id"])
+    stats_feed.touch(p["event_id"], entry.organization_id)
 
 
 @register("event.cancelled.buyer_mail")

@@ -6,6 +6,7 @@ The public face of the package: code outside it imports only the names in ``__al
 from __future__ import annotations
 
 from . import (
+    attendee_checkout,
     cancellations,
     capacity,
     checkout,
@@ -145,6 +146,7 @@ from .waiting_room_tokens import (
 )
 
 __all__ = [
+    "attendee_checkout",
     "cancellations",
     "ledger",
     "refund_mail",

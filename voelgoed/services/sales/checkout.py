@@ -1,6 +1,8 @@
 """Checkout: a hold becomes a pending order with a payment at a provider (or a paid free order).
 
-``start_checkout(session, *, hold_id, buyer_name, buyer_email, now=None) -> Order``.
+``start_checkout(session, *, hold_id, buyer_name, buyer_email, attendees=None, now=None) -> Order``.
+``attendees`` = ``[{ticket_type_id, name, email}]``: each ticket's attendee where its ticket type asks
+(:mod:`voelgoed.services.sales.attendee_checkout`; 422 naming the ticket), stored on the order items.
 The payment provider is chosen by the server (:func:`voelgoed.services.payments.resolve_provider_name`:
 event → organisation → ``PAYMENT_PROVIDER`` → sandbox only where it is available); there is no way
 for the buyer to choose it.
@@ -24,14 +26,13 @@ Errors: 404 ``not_found`` (no such hold), 409 ``already_checked_out``,
 from __future__ import annotations
 
 import logging
-import re
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
 from voelgoed.config import get_settings
-from voelgoed.models import Event, Hold, HoldItem, HoldStatus, Order, OrderItem, OrderStatus, Payment
+from voelgoed.models import Event, Hold, HoldItem, HoldStatus, Order, OrderItem, OrderStatus, Payment, TicketType
 from voelgoed.services.marketing import redeem_for_order
 from voelgoed.services.payments import get_provider, resolve_provider_name
 from voelgoed.services.platform import (
@@ -48,12 +49,13 @@ from voelgoed.services.platform import (
     parse_id,
     webhook_events,
 )
+from voelgoed.services.sales import attendee_checkout
+from voelgoed.services.sales.attendee_checkout import EMAIL_RE
 from voelgoed.services.sales.inventory import _end_hold
 from voelgoed.services.sales.orders import _finish_paid
 
 BUYER = audit.Actor("buyer", "")
 log = logging.getLogger(__name__)
-EMAIL_RE = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$")
 
 
 def new_order_code() -> str:
@@ -74,7 +76,8 @@ def validate_buyer(buyer_name, buyer_email) -> tuple[str, str]:
     return name, email
 
 
-def start_checkout(session: Session, *, hold_id, buyer_name: str, buyer_email: str, now: datetime | None = None) -> Order:
+def start_checkout(session: Session, *, hold_id, buyer_name: str, buyer_email: str, attendees: list | None = None,
+                   now: datetime | None = None) -> Order:
     """See the module docstring. Two short transactions around the provider call, which runs with no
     transaction open: (1) lock the hold, write the pending order and an ``initiated`` payment, commit;
     (2) ask the provider for its checkout page; (3) store its redirect URL, commit."""
@@ -82,7 +85,7 @@ def start_checkout(session: Session, *, hold_id, buyer_name: str, buyer_email: s
     name, email = validate_buyer(buyer_name, buyer_email)
     hid = parse_id(hold_id, "hold")
     try:
-        order, payment, prov = _commit_pending_order(session, hid, name, email, now)
+        order, payment, prov = _commit_pending_order(session, hid, name, email, now, attendees)
     except VoelgoedError:
         session.rollback()
         raise
@@ -106,7 +109,7 @@ def _pending_order_to_retry(session: Session, hold: Hold) -> Order | None:
     return None if ready is not None else order
 
 
-def _commit_pending_order(session: Session, hid, name: str, email: str, now: datetime):
+def _commit_pending_order(session: Session, hid, name: str, email: str, now: datetime, attendees: list | None = None):
     """Transaction 1 (row locks: hold → order). Returns ``(order, payment | None, provider)``; commits."""
     hold = session.exec(select(Hold).where(Hold.id == hid).with_for_update().execution_options(populate_existing=True)).first()
     if hold is None:
@@ -128,7 +131,10 @@ def _commit_pending_order(session: Session, hid, name: str, email: str, now: dat
         raise VoelgoedError("hold_expired", "Your reservation has expired; please choose your tickets again")
     if hold.status != HoldStatus.active:
         raise VoelgoedError("hold_not_active", "This reservation was cancelled")
-    items = session.exec(select(HoldItem).where(HoldItem.hold_id == hold.id).order_by(HoldItem.id)).all()
+    lines = session.exec(select(HoldItem, TicketType).join(TicketType, TicketType.id == HoldItem.ticket_type_id)
+                         .where(HoldItem.hold_id == hold.id).order_by(HoldItem.id)).all()
+    people = attendee_checkout.assign(lines, attendees)  # 422 naming the ticket, before anything is written
+    items = [i for i, _ in lines]
     total = sum(i.quantity * i.unit_price_cents for i in items)
     prov = None if total == 0 else get_provider(resolve_provider_name(session, event_id=hold.event_id))
     order = Order(organization_id=hold.organization_id, event_id=hold.event_id, hold_id=hold.id,
@@ -139,7 +145,8 @@ def _commit_pending_order(session: Session, hid, name: str, email: str, now: dat
     # the promo code's use (conditional UPDATE, 409 promo_code_exhausted) and the hold's attribution, same transaction
     redeem_for_order(session, hold=hold, order=order, quantity=sum(i.quantity for i in items), now=now)
     session.add_all([OrderItem(organization_id=order.organization_id, order_id=order.id, ticket_type_id=i.ticket_type_id,
-                               quantity=i.quantity, unit_price_cents=i.unit_price_cents, seat_id=i.seat_id) for i in items])
+                               quantity=i.quantity, unit_price_cents=i.unit_price_cents, seat_id=i.seat_id,
+                               attendees=people.get(i.id)) for i in items])
     hold.status = HoldStatus.converted.value
     session.add(hold)
     audit.record(session, BUYER, "order.created", order, {"order_code": order.order_code, "total_cents": total})
@@ -213,7 +220,8 @@ def payment_for_order(session: Session, order: Order) -> Payment | None:
     return session.exec(select(Payment).where(Payment.order_id == order.id).order_by(Payment.created_at.desc())).first()
 
 
-def checkout_redirect(session: Session, *, hold_id, buyer_name: str, buyer_email: str, now: datetime | None = None) -> str:
+def checkout_redirect(session: Session, *, hold_id, buyer_name: str, buyer_email: str, attendees: list | None = None,
+                      now: datetime | None = None) -> str:
     """:func:`start_checkout` for the buyer page, then where to send the buyer (str): the provider's hosted
     page, or for a free order the order page ``/orders/<code>?token=<access_token>``. URLs on this site
     (``BASE_URL``, e.g. the sandbox's page) come back site-relative (``/pay/sandbox/…``), others absolute.
@@ -221,7 +229,8 @@ def checkout_redirect(session: Session, *, hold_id, buyer_name: str, buyer_email
     Errors: those of :func:`start_checkout` (404, 409 ``already_checked_out``/``hold_expired``/
     ``hold_not_active``, 422 ``validation_failed`` with ``details.fields``, 503).
     """
-    order = start_checkout(session, hold_id=hold_id, buyer_name=buyer_name, buyer_email=buyer_email, now=now)
+    order = start_checkout(session, hold_id=hold_id, buyer_name=buyer_name, buyer_email=buyer_email,
+                           attendees=attendees, now=now)
     payment = payment_for_order(session, order)
     target = payment.redirect_url if payment else buyer_order_url(order, absolute=False)
     base = get_settings().effective_base_url

@@ -5,6 +5,9 @@
 - ``source_key`` is unique (``payment:<payment id>``, ``refund:<refund id>``, ``fee:<payment id>``):
   :func:`record` of the same movement twice writes nothing the second time (``INSERT … ON CONFLICT DO
   NOTHING`` inside a savepoint-free statement), so a replayed webhook can never count money twice.
+- Fees: :func:`record_fee` writes the provider's fee on a charge (Paystack's verify ``data.fees``) with the
+  payment, in the same transaction. An order's balance (:func:`order_balance`, the refundable money) leaves
+  fees out; the reconciliation's ``net_cents`` = sold − refunded − fees (the payout).
 - Nothing here updates or deletes a ledger row. An order's balance, an event's reconciliation and a
   payout report are sums of these rows (:func:`order_balance`, :func:`event_reconciliation`), never
   recomputed from order or ticket statuses.
@@ -51,6 +54,17 @@ def record_payment(session: Session, order: Order, payment: Payment, *, now: dat
                   provider_reference=payment.reference, now=now)
 
 
+def record_fee(session: Session, order: Order, payment: Payment, fees_cents: int | None, *,
+               now: datetime | None = None) -> bool:
+    """``-fees_cents`` for the provider's fee on a succeeded charge (key ``fee:<payment id>``, so once per
+    payment); nothing for ``None`` / 0 / a fee larger than the charge (not believable: ignored)."""
+    if not fees_cents or fees_cents < 0 or fees_cents > payment.amount_cents:
+        return False
+    return record(session, order=order, kind=LedgerKind.fee.value, amount_cents=-int(fees_cents),
+                  currency=payment.currency, source_key=f"fee:{payment.id}", provider=payment.provider,
+                  provider_reference=payment.reference, now=now)
+
+
 def record_refund(session: Session, order: Order, refund: Refund, *, now: datetime | None = None) -> bool:
     """``-refund.amount_cents`` for a processed refund (key ``refund:<id>``)."""
     return record(session, order=order, kind=LedgerKind.refund.value, amount_cents=-refund.amount_cents,
@@ -59,9 +73,11 @@ def record_refund(session: Session, order: Order, refund: Refund, *, now: dateti
 
 
 def order_balance(session: Session, order_id: uuid.UUID) -> int:
-    """Money held for the order, in cents: the sum of its ledger entries."""
+    """The buyer's money held for the order, in cents: the sum of its payment and refund entries (what can
+    still be refunded). Provider fees are the organiser's cost, not the buyer's: they lower the payout
+    (``net_cents``), never what the buyer can get back."""
     return int(session.exec(select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
-                            .where(LedgerEntry.order_id == order_id)).one())
+                            .where(LedgerEntry.order_id == order_id, LedgerEntry.kind != LedgerKind.fee.value)).one())
 
 
 def order_entries(session: Session, order_id: uuid.UUID) -> list[dict[str, Any]]:

@@ -120,6 +120,7 @@ def apply_success(session: Session, *, reference: str, amount_cents: int | None,
     # the money ledger, in this transaction — after the stock rows are locked, so this insert's foreign-key
     # lock on the event row comes after the ticket-type locks, in the order every hold takes them
     ledger.record_payment(session, order, payment, now=now)
+    ledger.record_fee(session, order, payment, confirmation.fees_cents if confirmation else None, now=now)
     return outcome, order
 
 
@@ -278,7 +279,7 @@ def public_order_view(session: Session, order_code: str, access_token: str | Non
 
     ``{order_code, status, total_cents, currency, buyer_name, created_at, paid_at,
     event: {name, slug, starts_at, venue, timezone}, items: [{ticket_type, quantity, unit_price_cents}],
-    tickets: [{id, ticket_code, ticket_type, qr_payload, status, pdf_url, seat}]}``; ``pdf_url`` is the
+    tickets: [{id, ticket_code, ticket_type, qr_payload, status, holder_name, pdf_url, seat}]}``; ``pdf_url`` is the
     absolute ticket PDF link (:func:`voelgoed.services.tickets.ticket_views.ticket_pdf_url`); ``seat`` (added,
     issue 12) ``{section, row, seat, label}`` for a seated ticket, ``None`` otherwise.
     """
@@ -298,7 +299,7 @@ def public_order_view(session: Session, order_code: str, access_token: str | Non
         "items": [{"ticket_type_id": str(i.ticket_type_id), "ticket_type": names.get(i.ticket_type_id, ""),
                    "quantity": i.quantity, "unit_price_cents": i.unit_price_cents} for i in items],
         "tickets": [{"id": str(t.id), "ticket_code": t.ticket_code, "ticket_type": names.get(t.ticket_type_id, ""),
-                     "qr_payload": t.qr_payload, "status": t.status,
+                     "qr_payload": t.qr_payload, "status": t.status, "holder_name": t.holder_name,
                      "pdf_url": ticket_views.ticket_pdf_url(order, t), "seat": seat_dict(seats.get(t.seat_id))}
                     for t in tix],
     }

@@ -14,7 +14,7 @@ Shapes (money in integer cents + ISO currency, times RFC 3339, ids strings):
 - :func:`order_detail` → summary + ``{event_slug, provider, expires_at, updated_at,
   items: [{id, ticket_type_id, ticket_type, quantity, unit_price_cents, line_total_cents}],
   payments: [{id, provider, reference, status, amount_cents, currency, created_at, updated_at}],
-  tickets: [{id, ticket_code, ticket_type_id, ticket_type, status, holder_name, checked_in_at,
+  tickets: [{id, ticket_code, ticket_type_id, ticket_type, status, holder_name, holder_email, checked_in_at,
   checked_in_gate_code, void_reason, issued_at}]}``.
 
 Both carry ``attribution`` (issue 15, :func:`voelgoed.services.marketing.order_attribution`): ``{first_link,
@@ -113,7 +113,7 @@ def order_detail(session: Session, ctx: TenantContext, order_id: Any) -> dict[st
                       "updated_at": iso(p.updated_at)} for p in payments],
         "tickets": [{"id": str(t.id), "ticket_code": t.ticket_code, "ticket_type_id": str(t.ticket_type_id),
                      "ticket_type": type_names.get(t.ticket_type_id, ""), "status": t.status, "holder_name": t.holder_name,
-                     "checked_in_at": iso(t.checked_in_at), "checked_in_gate_code": t.checked_in_gate_code,
+                     "holder_email": t.holder_email, "checked_in_at": iso(t.checked_in_at), "checked_in_gate_code": t.checked_in_gate_code,
                      "void_reason": t.void_reason, "issued_at": iso(t.issued_at)} for t in tickets],
     })
     return out

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from voelgoed.models import Event, EventSeating, Hold, HoldItem, Organization, TicketType
 from voelgoed.services.accounts import public_brand
 from voelgoed.services.platform import NotFound, VoelgoedError, clean_key, clock, parse_id
-from voelgoed.services.sales import stock
+from voelgoed.services.sales import attendee_checkout, stock
 
 LIVE_HOLD_STATUSES = stock.LIVE_HOLD_STATUSES
 
@@ -125,7 +125,8 @@ def _event_head(event: Event, venue, *, on_sale: bool, ticket_types: list[dict])
 
 def hold_view(session: Session, hold_id, now: datetime | None = None) -> dict:
     """A hold for its buyer: ``{hold_id, status, expires_at, seconds_left, items: [{ticket_type_id,
-    ticket_type, quantity, unit_price_cents, line_total_cents}], total_cents, currency, event: {...}}``.
+    ticket_type, quantity, unit_price_cents, line_total_cents, attendee_mode}], tickets: [{number,
+    ticket_type_id, ticket_type, mode}] (one per ticket, the attendee form's order), total_cents, currency, event: {...}}``.
 
     ``status`` reads ``expired`` for a lapsed hold even before the expiry job ran. 404 if unknown.
     """
@@ -137,8 +138,8 @@ def hold_view(session: Session, hold_id, now: datetime | None = None) -> dict:
     if row is None:
         raise NotFound("not_found", "Hold not found")
     hold, event, venue = row
-    lines = session.exec(select(HoldItem, TicketType).join(TicketType, TicketType.id == HoldItem.ticket_type_id)
-                         .where(HoldItem.hold_id == hold.id).order_by(TicketType.sort_order, TicketType.name)).all()
+    lines = attendee_checkout.ordered_items(list(session.exec(
+        select(HoldItem, TicketType).join(TicketType, TicketType.id == HoldItem.ticket_type_id).where(HoldItem.hold_id == hold.id)).all()))
     expires = clock.aware(hold.expires_at)
     status = hold.status
     if status in ("active", "converted") and expires <= now:
@@ -147,8 +148,10 @@ def hold_view(session: Session, hold_id, now: datetime | None = None) -> dict:
         "hold_id": str(hold.id), "status": status, "expires_at": expires.isoformat(),
         "seconds_left": max(0, int((expires - now).total_seconds())),
         "items": [{"ticket_type_id": str(hi.ticket_type_id), "ticket_type": tt.name, "quantity": hi.quantity,
-                   "unit_price_cents": hi.unit_price_cents, "line_total_cents": hi.quantity * hi.unit_price_cents}
+                   "unit_price_cents": hi.unit_price_cents, "line_total_cents": hi.quantity * hi.unit_price_cents,
+                   "attendee_mode": tt.attendee_mode}
                   for hi, tt in lines],
+        "tickets": attendee_checkout.slots(lines),
         "total_cents": hold.total_cents, "currency": hold.currency,
         "event": {"id": str(event.id), "slug": event.slug, "name": event.name, "starts_at": _iso(event.starts_at),
                   "venue": venue.name, "city": venue.city, "timezone": venue.timezone},

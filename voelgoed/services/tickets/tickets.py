@@ -56,7 +56,8 @@ def issue_for_order(session: Session, order: Order, *, now: datetime | None = No
     """Create the order's missing tickets (one per unit of each item) and return all of them.
 
     Preconditions: ``order`` is being marked paid in this transaction. Effects: inserts tickets with
-    status ``valid``, a unique ``ticket_code``, ``holder_name`` = buyer name, a signed ``qr_payload``
+    status ``valid``, a unique ``ticket_code``, the holder = the attendee the buyer gave for that unit at
+    checkout (``OrderItem.attendees[position]``, issue 13) or else the buyer's name, a signed ``qr_payload``
     valid from ``now`` to the event's end + grace; writes ``ticket.issued`` audit entries; flushes,
     never commits. Idempotent per (order_item_id, position).
     """
@@ -73,11 +74,13 @@ def issue_for_order(session: Session, order: Order, *, now: datetime | None = No
         for position in range(item.quantity):
             ticket = existing.get((item.id, position))
             if ticket is None:
+                person = _attendee(item, position)
                 ticket = Ticket(
                     organization_id=order.organization_id, event_id=order.event_id, order_id=order.id,
                     order_item_id=item.id, position=position, ticket_type_id=item.ticket_type_id,
                     ticket_code=new_ticket_code(), status=TicketStatus.valid.value,
-                    holder_name=order.buyer_name, seat_id=item.seat_id, issued_at=now, updated_at=now,
+                    holder_name=person.get("name") or order.buyer_name, holder_email=person.get("email") or "",
+                    seat_id=item.seat_id, issued_at=now, updated_at=now,
                 )
                 ticket.qr_payload = sign_ticket(session, ticket)
                 session.add(ticket)
@@ -118,6 +121,13 @@ def reissue_for_seats(session: Session, seat_ids, *, now: datetime | None = None
                          payload={"ticket_id": ticket.id, "order_id": ticket.order_id, "event_id": ticket.event_id})
     session.flush()
     return changed
+
+
+def _attendee(item: OrderItem, position: int) -> dict:
+    """``{"name", "email"}`` given at checkout for unit ``position`` of ``item`` (``{}`` when none)."""
+    people = item.attendees if isinstance(item.attendees, list) else []
+    person = people[position] if position < len(people) else None
+    return person if isinstance(person, dict) else {}
 
 
 def after_order_paid(order_id=None) -> None:
