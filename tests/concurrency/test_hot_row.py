@@ -17,10 +17,11 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import event
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from tests.factories import make_event, make_org, make_ticket_type
 from voelgoed.config import get_settings
+from voelgoed.models import AuditLog
 from voelgoed.services.platform import VoelgoedError
 from voelgoed.services.sales import inventory, stock
 
@@ -139,3 +140,25 @@ def test_an_expired_hold_never_counts_and_a_release_ends_the_memo(committed_db, 
         inventory.release_hold(s, hold_id=second.id, now=first.expires_at + timedelta(milliseconds=3))
     third = _hold(engine, event, tt, now=first.expires_at + timedelta(milliseconds=4))
     assert third.id not in (first.id, second.id)
+
+
+def test_a_fast_hold_is_one_statement_and_one_commit_with_its_audit_row(committed_db, engine, redis_client):
+    """The GA fast path writes the hold, its item and its ``hold.created`` audit row in ONE autocommit
+    statement (no second transaction per hold); a sold-out answer writes no audit row."""
+    ev, tt = _one_ticket(committed_db)
+    with _hot_row_statements(engine) as seen:
+        hold = _hold(engine, ev, tt, client_address="10.1.2.3")
+    writes = [st for st in seen if st.lstrip().upper().startswith(("INSERT", "UPDATE", "WITH", "DELETE"))]
+    assert len(writes) == 1 and "INSERT INTO auditlog" in writes[0] and "UPDATE tickettype" in writes[0]
+    assert not any(st.strip().upper() == "COMMIT" for st in seen)   # autocommit: the server commits the statement
+    with Session(engine) as s:
+        rows = s.exec(select(AuditLog).where(AuditLog.target_id == str(hold.id))).all()
+        assert [(r.action, r.actor_type, r.target_type, r.organization_id) for r in rows] == [
+            ("hold.created", "buyer", "hold", ev.organization_id)]
+        assert rows[0].data == {"items": {str(tt.id): 1}, "client_hash": hold.client_hash, "pass_id": None}
+        assert hold.client_hash and "10.1.2.3" not in str(rows[0].data)
+    with pytest.raises(VoelgoedError):
+        _hold(engine, ev, tt)
+    with Session(engine) as s:
+        assert len(s.exec(select(AuditLog).where(AuditLog.action == "hold.created",
+                                                 AuditLog.organization_id == ev.organization_id)).all()) == 1

@@ -177,11 +177,11 @@ def _create_hold(session: Session, *, event_slug, event_id, items, client_addres
         except OperationalError as exc:
             raise Busy("busy", "Tickets are in high demand right now; please try again") from exc
         if placed:
-            # audit.record is the only writer of audit rows; on this path the row commits right after the
-            # hold (not in its statement), so the hot row lock is still never held across a round trip
-            _audit_hold_created(session, placed[0], wanted)
+            # the hold's audit row was written by its own statement (audit.insert_sql); a promo code or an
+            # attribution touch adds marketing rows, committed here (no hot row lock is held any more)
             record_hold(session, placed[0], offer)
-            session.commit()
+            if session.new:
+                session.commit()
     else:
         event, types = load_for_hold(session, event_slug=event_slug, event_id=event_id, type_ids=list(wanted))
         offer = _offer(session, event, types, wanted, promo_code, client_hash, touch, now)
@@ -253,7 +253,7 @@ def _try_single(conn, event, types: dict, wanted: dict, *, who: hold_caps.Who, t
         with hold_caps.session_locks(conn, who):
             hold_caps.check(conn, event_id=event.id, who=who, quantity=ordered[0][1], now=now)
             tid, qty = ordered[0]
-            stock.reserve_with_hold(conn, hold, tid, qty, offer.prices[tid])
+            stock.reserve_with_hold(conn, hold, tid, qty, offer.prices[tid], _hold_audit_params(hold, wanted))
     except stock.Short:
         return False
     except stock.FastPathIneligible:  # the event got a capacity after we read it: the locked path decides
@@ -304,11 +304,21 @@ def _place(session: Session, event: Event, types: dict, wanted: dict, *, who: ho
     raise AssertionError("unreachable")
 
 
+def _hold_audit_data(hold: Hold, items: dict) -> dict:
+    return {"items": {str(t): q for t, q in items.items()}, "client_hash": hold.client_hash, "pass_id": hold.pass_id}
+
+
 def _audit_hold_created(session, hold: Hold, items: dict) -> None:
-    audit.record(session, audit.Actor("buyer", ""), "hold.created", None,
-                 {"items": {str(t): q for t, q in items.items()}, "client_hash": hold.client_hash, "pass_id": hold.pass_id},
+    audit.record(session, audit.Actor("buyer", ""), "hold.created", None, _hold_audit_data(hold, items),
                  organization_id=hold.organization_id, target_type="hold", target_id=hold.id,
                  created_at=hold.created_at)
+
+
+def _hold_audit_params(hold: Hold, items: dict) -> dict:
+    """The same ``hold.created`` row as :func:`_audit_hold_created`, for the fast path's single statement."""
+    return audit.insert_params(audit.Actor("buyer", ""), "hold.created", _hold_audit_data(hold, items),
+                               organization_id=hold.organization_id, target_type="hold", target_id=hold.id,
+                               created_at=hold.created_at)
 
 
 def _shortage_error(session: Session, event: Event, short: stock.Short, wanted: dict, now: datetime) -> VoelgoedError:

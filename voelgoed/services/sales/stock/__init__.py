@@ -13,7 +13,7 @@ The interface (no function commits; the caller owns the transaction and rolls ba
 - ``release_sold(session, event_id, lines)`` — sold → available (refunded or cancelled tickets back on sale);
 - ``available(session, event, now)`` — live availability ``{"types": {id: n}, "event": n | None}``;
   ``type_figures`` (stats), ``counter_available(tt)`` (the organiser's ticket type row);
-- ``reserve_with_hold(conn, hold, ticket_type_id, quantity, unit_price_cents)`` — the PostgreSQL
+- ``reserve_with_hold(conn, hold, ticket_type_id, quantity, unit_price_cents, audit_params)`` — the PostgreSQL
   one-statement GA hold (:mod:`.ga_fast`); ``reclaim_lapsed_holds(session, event_id, now)`` (:mod:`.reclaim`);
 - capacity edits: ``lock_types``, ``flag_capacity``, ``set_event_counters``, ``committed_total``,
   ``new_type_flags`` (a ticket type's stock columns at creation) (:mod:`.ga`).

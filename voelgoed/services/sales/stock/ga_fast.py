@@ -22,11 +22,11 @@ import uuid
 from sqlalchemy import text
 from sqlalchemy.exc import DataError
 
-from voelgoed.services.platform import VoelgoedError, clock
+from voelgoed.services.platform import VoelgoedError, audit, clock
 from voelgoed.services.sales.stock import ga, hot_row
 from voelgoed.services.sales.stock.base import TICKET_TYPE, FastPathIneligible, Short
 
-_SINGLE_SQL = text("""
+_SINGLE_SQL = text(f"""
 WITH u AS (
     UPDATE tickettype SET held_count = held_count + :n
     WHERE id = :tt AND quantity - sold_count - held_count >= :n RETURNING id, event_id, capped_by_event
@@ -42,6 +42,9 @@ WITH u AS (
 ), i AS (
     INSERT INTO holditem (id, organization_id, hold_id, ticket_type_id, quantity, unit_price_cents)
     SELECT :iid, :org, h.id, :tt, :n, :price FROM h
+), a AS (
+    -- the hold's audit row in the same statement (platform/audit.py builds it): one commit per hold
+    {audit.insert_sql("h")}
 )
 SELECT m.matched,
        -- only when nothing was reserved (InitPlans run on demand): what is left, and whether lapsed holds exist
@@ -55,9 +58,11 @@ FROM (SELECT count(*) AS matched FROM u) m
 """)
 
 
-def reserve_with_hold(conn, hold, ticket_type_id: uuid.UUID, quantity: int, unit_price_cents: int) -> None:
-    """Reserve ``quantity`` of ``ticket_type_id`` and insert ``hold`` (an unsaved Hold) with its one item, in one
-    statement on the autocommit ``conn``.
+def reserve_with_hold(conn, hold, ticket_type_id: uuid.UUID, quantity: int, unit_price_cents: int,
+                      audit_params: dict) -> None:
+    """Reserve ``quantity`` of ``ticket_type_id`` and insert ``hold`` (an unsaved Hold) with its one item and its
+    audit row (``audit_params``: :func:`voelgoed.services.platform.audit.insert_params`), in one statement on the
+    autocommit ``conn``.
 
     Short: raises 409 ``sold_out`` / ``insufficient_inventory`` (``details {available, ticket_type_id}``) at
     once when the same statement saw no lapsed hold of the event; else :class:`Short` (the caller reclaims
@@ -77,6 +82,7 @@ def reserve_with_hold(conn, hold, ticket_type_id: uuid.UUID, quantity: int, unit
                 "n": quantity, "tt": ticket_type_id, "hid": hold.id, "org": hold.organization_id, "event": hold.event_id,
                 "expires": hold.expires_at, "total": hold.total_cents, "currency": hold.currency, "chash": hold.client_hash,
                 "pass_id": hold.pass_id, "now": hold.created_at, "iid": uuid.uuid4(), "price": unit_price_cents,
+                **audit_params,
             }).one()
     except DataError as exc:
         if getattr(getattr(exc, "orig", None), "sqlstate", None) == "22012":
