@@ -19,8 +19,8 @@
 
 Sources: tickets and orders = paid orders (``paid_at``) and their items; revenue = the money ledger
 (payments − refunds, the organisation's currency, ``created_at``); check-ins = accepted ``scan`` rows by
-``gate_code``; sell-through = the ticket types' ``sold_count`` over the event capacity (or the types'
-quantities); no-shows = issued tickets still ``valid`` after the event ended over ``valid`` + ``checked_in``.
+``gate_code``; sell-through = the ticket types' ``sold_count`` plus sold seats (``event_seat``, seated
+events) over the event capacity (or the types' quantities plus the event's seats); no-shows = issued tickets still ``valid`` after the event ended over ``valid`` + ``checked_in``.
 Money in cents except ``sales_by_day[].revenue`` (rand, for the chart axis). Timezone: the organisation's
 first venue (default Africa/Johannesburg).
 """
@@ -36,6 +36,7 @@ from sqlmodel import Session, select
 
 from voelgoed.models import (
     Event,
+    EventSeat,
     LedgerEntry,
     LedgerKind,
     Order,
@@ -159,13 +160,27 @@ def _checkins(session: Session, org_id, since: datetime, now: datetime, tz: Zone
             "series": series, "buckets": buckets, "window": {"start": start.isoformat(), "end": end.isoformat()}}
 
 
+def _sold_and_capacity(session: Session, events: list[Event]) -> dict:
+    """``{event_id: (sold, quantity)}``: the ticket types' sold counts and quantities, plus the sold and all
+    seats of seated events (their seated ticket types have no quantity: the seats are the stock)."""
+    ids = [e.id for e in events] or [uuid.uuid4()]
+    out = {eid: [int(s or 0), int(q or 0)] for eid, s, q in session.exec(
+        select(TicketType.event_id, func.sum(TicketType.sold_count), func.sum(TicketType.quantity))
+        .where(TicketType.event_id.in_(ids)).group_by(TicketType.event_id)).all()}
+    for eid, sold, total in session.exec(
+            select(EventSeat.event_id, func.count().filter(EventSeat.status == "sold"), func.count())
+            .where(EventSeat.event_id.in_(ids)).group_by(EventSeat.event_id)).all():
+        row = out.setdefault(eid, [0, 0])
+        row[0] += int(sold or 0)
+        row[1] += int(total or 0)
+    return {eid: (s, q) for eid, (s, q) in out.items()}
+
+
 def _sell_through(session: Session, org_id, since: datetime) -> list[dict]:
     events = session.exec(select(Event).where(Event.organization_id == org_id, Event.ends_at >= since,
                                               Event.status.not_in(("draft", "cancelled", "archived")))
                           .order_by(Event.starts_at).limit(10)).all()
-    figures = {eid: (int(s or 0), int(q or 0)) for eid, s, q in session.exec(
-        select(TicketType.event_id, func.sum(TicketType.sold_count), func.sum(TicketType.quantity))
-        .where(TicketType.event_id.in_([e.id for e in events] or [uuid.uuid4()])).group_by(TicketType.event_id)).all()}
+    figures = _sold_and_capacity(session, events)
     out = []
     for e in events:
         sold, quantity = figures.get(e.id, (0, 0))
@@ -205,9 +220,7 @@ def _recent_orders(session: Session, org_id) -> list[dict]:
 def _next_events(session: Session, org_id, now: datetime) -> list[dict]:
     events = session.exec(select(Event).where(Event.organization_id == org_id, Event.ends_at >= now)
                           .order_by(Event.starts_at).limit(5)).all()
-    figures = {eid: (int(s or 0), int(q or 0)) for eid, s, q in session.exec(
-        select(TicketType.event_id, func.sum(TicketType.sold_count), func.sum(TicketType.quantity))
-        .where(TicketType.event_id.in_([e.id for e in events] or [uuid.uuid4()])).group_by(TicketType.event_id)).all()}
+    figures = _sold_and_capacity(session, events)
     return [{"id": str(e.id), "name": e.name, "status": e.status, "starts_at": clock.aware(e.starts_at).isoformat(),
              "sold": figures.get(e.id, (0, 0))[0], "capacity": int(e.capacity or figures.get(e.id, (0, 0))[1])}
             for e in events]
