@@ -13,8 +13,10 @@ released), so the event fills up and the later attempts meet ``seat_held`` / ``s
 Per level: ``holds_per_s`` (successful holds / time to the last one), ``attempts_per_s``, latency p50/p95/p99
 (all attempts), answers by status and error code (the conflicts by reason), errors (5xx, exceptions), and
 the checks — client side: no seat key in two successful holds; in PostgreSQL: no ``event_seat`` key twice,
-the held seats grouped by ``hold_id`` are exactly the seats each 201 answer named (``double_held`` = seats
-held under two holds or missing from the DB = 0), ``sold`` = 0. The GA baseline: the same number of attempts
+the held seats grouped by ``hold_id`` contain exactly the seats each 201 answer named (``double_held`` = seats
+named by two answers or not held under their answer's hold = 0; a seat row has one ``hold_id``, so no seat
+is held under two holds), ``sold`` = 0. ``held_without_answer`` counts seats of holds the server committed
+whose answer the client never read (its ``ReadTimeout``s): not a double hold — nobody else got them. The GA baseline: the same number of attempts
 at the same concurrency on a GA ticket type of the same size (``POST /holds``, flash_sale's request: one
 ticket an attempt).
 
@@ -184,8 +186,8 @@ def main() -> int:
             out.append(row)
     common.emit({"bench": "seat_holds", "seats": seats, "attempts": attempts, "best_share": best_share,
                  "isolated_rule": rule, "levels": out,
-                 "ok": all(r["seated"]["check"]["double_held"] == 0 and r["seated"]["check"]["held_without_answer"] == 0
-                           and r["seated"]["check"]["duplicate_seat_rows"] == 0 for r in out)})
+                 "ok": all(r["seated"]["check"]["double_held"] == 0 and r["seated"]["check"]["duplicate_seat_rows"] == 0
+                           for r in out)})
     return 0
 
 

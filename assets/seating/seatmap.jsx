@@ -9,7 +9,7 @@
 // with one finger and pinch-zoom with two (touch events on the stage, anchored at the fingers' midpoint); the
 // mouse wheel zooms. Screen-reader and keyboard users get seatlist.jsx (section → row → seat buttons, arrow
 // keys) and every choice is announced through the aria-live region #seat-announce.
-import React, { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import React, { startTransition, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Stage, Layer, Shape } from "react-konva";
 import SeatList from "./seatlist.jsx";
 
@@ -146,7 +146,7 @@ export default function SeatMap({ slug, height }) {
       if (r.ok && r.body.refetch) await snapshot();
       else if (r.ok) {
         for (const c of r.body.changes) applyStatus(c.key, c.status);
-        if (r.body.changes.length) setTick((t) => t + 1);
+        if (r.body.changes.length) statusesChanged();
         seqRef.current = r.body.seq;
       }
       timer = setTimeout(poll, POLL_MS);
@@ -163,6 +163,9 @@ export default function SeatMap({ slug, height }) {
   }, [data]);
 
   const redraw = () => { const l = layerRef.current; if (l) l.batchDraw(); };
+  // pushed status changes: the canvas redraws at once (next frame), the seat list's free counts follow as a
+  // low-priority React update, so a burst of changes never waits for (or janks behind) the list re-render
+  const statusesChanged = () => { redraw(); startTransition(() => setTick((t) => t + 1)); };
   useEffect(redraw, [tick, selected]);
 
   // fit the plan into the box once loaded
@@ -315,7 +318,7 @@ export default function SeatMap({ slug, height }) {
       select: (keys) => setSelected(new Set(keys)), view: () => viewRef.current, selected: () => Array.from(selectedRef.current), seats: () => seats.length,
       // for bench/seat_map.py: move the view, draw synchronously, apply status changes as the feed would
       setView: (v) => setViewTo(v), drawNow: () => { const l = layerRef.current; if (l) l.draw(); },
-      changes: (list) => { for (const c of list) applyStatus(c.key, c.status); setTick((t) => t + 1); } };
+      changes: (list) => { for (const c of list) applyStatus(c.key, c.status); statusesChanged(); } };
   });
 
   if (missing) return null;
