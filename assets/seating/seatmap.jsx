@@ -5,23 +5,53 @@
 // every POLL_MS (a `refetch` answer takes a new snapshot). Nothing of it goes through Reflex state.
 // Select seats → "Hold seats" (POST .../seat-holds) → the existing hold page /hold/<id> with its countdown and
 // checkout. A selected seat that turns held/sold is dropped with "your seat was just taken".
-import React, { useCallback, useEffect, useMemo, useRef, useState } from "react";
+// Hovering a seat (or tapping it on a phone) shows a tooltip: label, category, price, flags, status. Phones pan
+// with one finger and pinch-zoom with two (touch events on the stage, anchored at the fingers' midpoint); the
+// mouse wheel zooms. Screen-reader and keyboard users get seatlist.jsx (section → row → seat buttons, arrow
+// keys) and every choice is announced through the aria-live region #seat-announce.
+import React, { startTransition, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Stage, Layer, Shape } from "react-konva";
+import SeatList from "./seatlist.jsx";
 
 const POLL_MS = 2000;
 const STATUS_FILL = { held: "#adb5bd", sold: "#495057", blocked: "#dee2e6" };
 const SELECTED = "#1864ab";
+const FLAG_TEXT = { wheelchair: "wheelchair space", companion: "companion seat", restricted_view: "restricted view",
+                    entrance: "near an entrance" };
+const STATUS_TEXT = { held: "held by another buyer", sold: "sold", blocked: "not for sale" };
+const SR_ONLY = { position: "absolute", width: 1, height: 1, overflow: "hidden", clip: "rect(0 0 0 0)", whiteSpace: "nowrap" };
 
+// seats (flat, for drawing and hit tests) and groups (section → rows → seats, for the list alternative)
 function flatten(layout) {
-  const seats = [];
-  for (const sec of layout.sections || []) for (const row of sec.rows || []) for (const s of row.seats || [])
-    seats.push({ key: s.key, x: s.x, y: s.y, category: s.category, flags: s.flags || [],
-                 label: `${sec.label} ${row.label}-${s.label}` });
-  for (const t of layout.tables || []) for (const s of t.seats || [])
-    seats.push({ key: s.key, x: s.x, y: s.y, category: s.category || t.category, flags: s.flags || [],
-                 label: `${t.label}-${s.label}` });
-  return seats;
+  const seats = [], groups = [];
+  for (const sec of layout.sections || []) {
+    const g = { label: sec.label, rows: [] };
+    for (const row of sec.rows || []) {
+      const r = { label: row.label, seats: [] };
+      for (const s of row.seats || []) {
+        const seat = { key: s.key, x: s.x, y: s.y, category: s.category, flags: s.flags || [], section: sec.label,
+                       row: row.label, seat: s.label, label: `${sec.label} ${row.label}-${s.label}` };
+        seats.push(seat); r.seats.push(seat);
+      }
+      if (r.seats.length) g.rows.push(r);
+    }
+    if (g.rows.length) groups.push(g);
+  }
+  const tables = { label: "Tables", rows: [] };
+  for (const t of layout.tables || []) {
+    const r = { label: t.label, seats: [] };
+    for (const s of t.seats || []) {
+      const seat = { key: s.key, x: s.x, y: s.y, category: s.category || t.category, flags: s.flags || [],
+                     section: "Table", row: t.label, seat: s.label, label: `${t.label}-${s.label}` };
+      seats.push(seat); r.seats.push(seat);
+    }
+    if (r.seats.length) tables.rows.push(r);
+  }
+  if (tables.rows.length) groups.push(tables);
+  return { seats, groups };
 }
+
+const money = (c) => (!c || c.price_cents == null ? "" : `R ${(c.price_cents / 100).toFixed(2)}`);
 
 function gridOf(seats, cell) {
   const grid = new Map();
@@ -49,19 +79,33 @@ export default function SeatMap({ slug, height }) {
   const [qty, setQty] = useState(2);
   const [cat, setCat] = useState("");
   const [width, setWidth] = useState(900);
+  const [tip, setTip] = useState(null);            // {seat, x, y} under the pointer / last tap
+  const [announce, setAnnounce] = useState("");
   const statusRef = useRef(new Map());             // seat key → held | sold | blocked (absent = free)
   const seqRef = useRef(0);
   const viewRef = useRef({ x: 20, y: 20, scale: 1 });
   const layerRef = useRef(null), boxRef = useRef(null);
   const gesture = useRef(null);
+  const lastTouch = useRef(0);                     // the browser's emulated mouse events after a touch are ignored
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
 
-  const seats = useMemo(() => (data ? flatten(data.layout) : []), [data]);
+  const { seats, groups } = useMemo(() => (data ? flatten(data.layout) : { seats: [], groups: [] }), [data]);
   const radius = (data && data.layout.seat_radius) || 10;
   const grid = useMemo(() => gridOf(seats, radius * 2), [seats, radius]);
   const byKey = useMemo(() => new Map(seats.map((s) => [s.key, s])), [seats]);
   const colours = useMemo(() => new Map(((data && data.categories) || []).map((c) => [c.key, c.color])), [data]);
+  const cats = useMemo(() => new Map(((data && data.categories) || []).map((c) => [c.key, c])), [data]);
+  // one sentence per seat: "Stalls A-4, Standard, R 200.00, wheelchair space" (+ status when not free)
+  const describe = useCallback((s, withStatus = false) => {
+    const c = cats.get(s.category);
+    const parts = [s.label, c ? c.label : s.category, money(c)];
+    if (c && c.accessible) parts.push("accessible");
+    for (const f of s.flags) parts.push(FLAG_TEXT[f] || f);
+    const st = statusRef.current.get(s.key);
+    if (withStatus && st) parts.push(STATUS_TEXT[st] || st);
+    return parts.filter(Boolean).join(", ");
+  }, [cats]);
 
   const applyStatus = useCallback((key, status) => {
     if (status === "free") statusRef.current.delete(key); else statusRef.current.set(key, status);
@@ -69,6 +113,7 @@ export default function SeatMap({ slug, height }) {
       const next = new Set(selectedRef.current); next.delete(key); setSelected(next);
       const s = byKey.get(key);
       setNotice(`Sorry — your seat ${s ? s.label : key} was just taken by someone else.`);
+      setAnnounce(`Sorry — your seat ${s ? s.label : key} was just taken by someone else.`);
     }
   }, [byKey]);
 
@@ -101,7 +146,7 @@ export default function SeatMap({ slug, height }) {
       if (r.ok && r.body.refetch) await snapshot();
       else if (r.ok) {
         for (const c of r.body.changes) applyStatus(c.key, c.status);
-        if (r.body.changes.length) setTick((t) => t + 1);
+        if (r.body.changes.length) statusesChanged();
         seqRef.current = r.body.seq;
       }
       timer = setTimeout(poll, POLL_MS);
@@ -118,6 +163,9 @@ export default function SeatMap({ slug, height }) {
   }, [data]);
 
   const redraw = () => { const l = layerRef.current; if (l) l.batchDraw(); };
+  // pushed status changes: the canvas redraws at once (next frame), the seat list's free counts follow as a
+  // low-priority React update, so a burst of changes never waits for (or janks behind) the list re-render
+  const statusesChanged = () => { redraw(); startTransition(() => setTick((t) => t + 1)); };
   useEffect(redraw, [tick, selected]);
 
   // fit the plan into the box once loaded
@@ -174,18 +222,71 @@ export default function SeatMap({ slug, height }) {
     else if (next.size >= (data.max_per_order || 10)) { setError(`At most ${data.max_per_order} seats per order.`); return; }
     else next.add(s.key);
     setSelected(next);
+    const n = next.size, adding = next.has(s.key);
+    setAnnounce(`${adding ? "Chose" : "Removed"} ${describe(s)}. ${n} seat${n === 1 ? "" : "s"} chosen.`);
   };
 
-  const onDown = (e) => { const p = e.target.getStage().getPointerPosition(); gesture.current = { p, v: viewRef.current, moved: false }; };
+  // pointer and touch gestures: one pointer pans (a press that does not move is a click/tap on a seat), two
+  // fingers pinch-zoom around their midpoint; coordinates are relative to the stage's box
+  const stageXY = (e, t) => {
+    const rect = e.target.getStage().container().getBoundingClientRect();
+    return { x: t.clientX - rect.left, y: t.clientY - rect.top };
+  };
+  const touchPoints = (e) => Array.from(e.evt.touches || []).map((t) => stageXY(e, t));
+  const pinchStart = (pts) => {
+    const [a, b] = pts;
+    return { pinch: true, d0: Math.hypot(a.x - b.x, a.y - b.y) || 1, c0: { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 },
+             v: viewRef.current, moved: true };
+  };
+  const emulated = (e) => {
+    if (String(e.evt.type).startsWith("touch")) { lastTouch.current = Date.now(); return false; }
+    return Date.now() - lastTouch.current < 1000;
+  };
+  const onDown = (e) => {
+    if (emulated(e)) return;
+    const pts = touchPoints(e);
+    if (pts.length >= 2) { e.evt.preventDefault(); gesture.current = pinchStart(pts); setTip(null); return; }
+    const p = pts.length ? pts[0] : e.target.getStage().getPointerPosition();
+    gesture.current = { p, v: viewRef.current, moved: false };
+  };
   const onMove = (e) => {
-    const g = gesture.current; if (!g) return;
-    const p = e.target.getStage().getPointerPosition();
-    if (Math.hypot(p.x - g.p.x, p.y - g.p.y) > 4) g.moved = true;
+    if (emulated(e)) return;
+    const g = gesture.current;
+    const pts = touchPoints(e);
+    if (g && g.pinch && pts.length >= 2) {
+      e.evt.preventDefault();
+      const [a, b] = pts, c = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+      const scale = Math.max(0.05, Math.min(8, g.v.scale * Math.hypot(a.x - b.x, a.y - b.y) / g.d0));
+      const lx = (g.c0.x - g.v.x) / g.v.scale, ly = (g.c0.y - g.v.y) / g.v.scale;  // the plan point under the fingers
+      setViewTo({ scale, x: c.x - lx * scale, y: c.y - ly * scale });
+      return;
+    }
+    const p = pts.length ? pts[0] : e.target.getStage().getPointerPosition();
+    if (!g) {  // hover: the tooltip follows the seat under the mouse
+      const s = p && hit(p.x, p.y);
+      if (!s) { if (tip) setTip(null); } else if (!tip || tip.seat.key !== s.key) setTip({ seat: s, x: p.x, y: p.y });
+      return;
+    }
+    if (g.pinch) return;
+    if (Math.hypot(p.x - g.p.x, p.y - g.p.y) > 4) { g.moved = true; if (tip) setTip(null); }
     if (g.moved) setViewTo({ ...g.v, x: g.v.x + p.x - g.p.x, y: g.v.y + p.y - g.p.y });
   };
   const onUp = (e) => {
-    const g = gesture.current; gesture.current = null;
-    if (g && !g.moved) { const p = e.target.getStage().getPointerPosition(); const s = hit(p.x, p.y); if (s) toggle(s); }
+    if (emulated(e)) return;
+    const g = gesture.current;
+    const left = touchPoints(e);
+    if (left.length) {  // a finger is still down after a pinch: carry on as a pan from where it is
+      gesture.current = { p: left[0], v: viewRef.current, moved: true };
+      return;
+    }
+    gesture.current = null;
+    if (g && !g.moved) {
+      const p = e.evt.changedTouches && e.evt.changedTouches.length
+        ? stageXY(e, e.evt.changedTouches[0])
+        : e.target.getStage().getPointerPosition();
+      const s = hit(p.x, p.y);
+      if (s) { toggle(s); setTip({ seat: s, x: p.x, y: p.y }); }
+    }
   };
   const onWheel = (e) => {
     e.evt.preventDefault();
@@ -214,12 +315,14 @@ export default function SeatMap({ slug, height }) {
 
   useEffect(() => {
     window.__seatMap = { seq: () => seqRef.current, status: (k) => statusRef.current.get(k) || "free",
-      select: (keys) => setSelected(new Set(keys)), view: () => viewRef.current, selected: () => Array.from(selectedRef.current), seats: () => seats.length };
+      select: (keys) => setSelected(new Set(keys)), view: () => viewRef.current, selected: () => Array.from(selectedRef.current), seats: () => seats.length,
+      // for bench/seat_map.py: move the view, draw synchronously, apply status changes as the feed would
+      setView: (v) => setViewTo(v), drawNow: () => { const l = layerRef.current; if (l) l.draw(); },
+      changes: (list) => { for (const c of list) applyStatus(c.key, c.status); statusesChanged(); } };
   });
 
   if (missing) return null;
   if (!data) return <div className="vg-seatmap-loading">Loading the seat map…</div>;
-  const money = (c) => (c.price_cents == null ? "" : `R ${(c.price_cents / 100).toFixed(2)}`);
   const chosen = Array.from(selected).map((k) => byKey.get(k)).filter(Boolean);
   return (
     <div className="vg-seatmap" style={{ width: "100%" }}>
@@ -239,12 +342,17 @@ export default function SeatMap({ slug, height }) {
           <span style={{ width: 14, height: 14, borderRadius: 7, background: SELECTED, display: "inline-block" }} />your choice
         </span>
       </div>
-      <div ref={boxRef} style={{ width: "100%", border: "1px solid #dee2e6", borderRadius: 8, touchAction: "none" }}>
+      <div ref={boxRef} style={{ position: "relative", width: "100%", border: "1px solid #dee2e6", borderRadius: 8, touchAction: "none" }}
+           onMouseLeave={() => setTip(null)} aria-describedby={tip ? "seat-tooltip" : undefined}
+           role="img" aria-label="Seat map. To choose seats with the keyboard or a screen reader, use the list below the map.">
         <Stage width={width} height={height || 520} onMouseDown={onDown} onMouseMove={onMove} onMouseUp={onUp}
                onTouchStart={onDown} onTouchMove={onMove} onTouchEnd={onUp} onWheel={onWheel}>
           <Layer ref={layerRef}><Shape sceneFunc={sceneFunc} listening={false} perfectDrawEnabled={false} /></Layer>
         </Stage>
+        {tip && <SeatTip tip={tip} cat={cats.get(tip.seat.category)} status={statusRef.current.get(tip.seat.key)}
+                         chosen={selected.has(tip.seat.key)} width={width} />}
       </div>
+      <div id="seat-announce" role="status" aria-live="polite" style={SR_ONLY}>{announce}</div>
       {notice && <div role="alert" id="seat-taken" style={{ color: "#c92a2a", marginTop: 8 }}>{notice}</div>}
       {error && <div role="alert" id="seat-error" style={{ color: "#c92a2a", marginTop: 8 }}>{error}</div>}
       <div style={{ display: "flex", flexWrap: "wrap", gap: 8, alignItems: "center", marginTop: 8 }}>
@@ -257,6 +365,31 @@ export default function SeatMap({ slug, height }) {
           {data.categories.map((c) => <option key={c.key} value={c.key}>{c.label}</option>)}
         </select>
         <button id="best-available" disabled={busy} onClick={best}>Find seats</button>
+      </div>
+      <SeatList groups={groups} statusOf={(k) => statusRef.current.get(k)} selected={selected} onToggle={toggle}
+                describe={describe} tick={tick} />
+    </div>
+  );
+}
+
+// the tooltip: label, category and price, flags, and the status when the seat cannot be had
+function SeatTip({ tip, cat, status, chosen, width }) {
+  const { seat } = tip;
+  const left = Math.max(4, Math.min(tip.x + 14, width - 244));
+  return (
+    <div id="seat-tooltip" role="tooltip" data-key={seat.key}
+         style={{ position: "absolute", left, top: Math.max(4, tip.y + 14), width: 230, pointerEvents: "none", zIndex: 5,
+                  background: "#212529", color: "#fff", borderRadius: 8, padding: "8px 10px", fontSize: 14,
+                  boxShadow: "0 4px 12px rgba(0,0,0,.25)" }}>
+      <div className="vg-tip-label" style={{ fontWeight: 700 }}>{seat.label}</div>
+      <div className="vg-tip-category">{cat ? cat.label : seat.category}{cat && cat.price_cents != null ? ` · ${money(cat)}` : ""}</div>
+      {(seat.flags.length > 0 || (cat && cat.accessible)) && (
+        <div className="vg-tip-flags" style={{ color: "#ffd43b" }}>
+          {[...(cat && cat.accessible ? ["accessible"] : []), ...seat.flags.map((f) => FLAG_TEXT[f] || f)].join(" · ")}
+        </div>
+      )}
+      <div className="vg-tip-status" style={{ color: status ? "#ffa8a8" : "#b2f2bb" }}>
+        {status ? STATUS_TEXT[status] || status : chosen ? "your choice — tap again to remove" : "free"}
       </div>
     </div>
   );

@@ -52,6 +52,8 @@ def test_two_buyers_one_map_hold_live_and_best_available(page, app_db, live_app,
     # the other buyer's map turns them held and drops A-5 from their selection
     other.wait_for_function("() => window.__seatMap.status('A-4') === 'held' && window.__seatMap.status('A-5') === 'held'")
     expect(other.locator("#seat-taken")).to_contain_text("Stalls A-5 was just taken")
+    expect(other.locator("#seat-announce")).to_contain_text("Stalls A-5 was just taken")  # screen readers hear it
+    expect(other.locator('#seat-list-grid button[data-key="A-4"]')).to_have_count(0)  # gone from the list too
     other.click("#best-available")
     expect(other).to_have_url(re.compile(r"/hold/[0-9a-f-]+$"))
     app_db.expire_all()
