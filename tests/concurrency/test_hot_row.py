@@ -162,3 +162,22 @@ def test_a_fast_hold_is_one_statement_and_one_commit_with_its_audit_row(committe
     with Session(engine) as s:
         assert len(s.exec(select(AuditLog).where(AuditLog.action == "hold.created",
                                                  AuditLog.organization_id == ev.organization_id)).all()) == 1
+
+
+@pytest.mark.parametrize("caps_on", [True, False])
+def test_the_fast_hold_takes_advisory_locks_only_for_capped_scopes(committed_db, engine, redis_client, monkeypatch,
+                                                                   caps_on):
+    """With the per-client caps on, the fast path locks the client's key around its count and statement; with
+    every cap off there is nothing to count, so no lock round trips are sent."""
+    settings = get_settings()
+    for name in ("hold_max_live_per_client", "hold_max_tickets_per_client", "hold_max_live_per_pass",
+                 "hold_max_tickets_per_pass"):
+        monkeypatch.setattr(settings, name, 5 if caps_on else 0)
+    org = make_org(committed_db)
+    ev = make_event(committed_db, org)
+    tt = make_ticket_type(committed_db, ev, quantity=10, max_per_order=5)
+    committed_db.commit()
+    with _hot_row_statements(engine) as seen:
+        _hold(engine, ev, tt, client_address="10.9.8.7")
+    locks = [st for st in seen if "pg_advisory_lock" in st or "pg_advisory_unlock" in st]
+    assert len(locks) == (2 if caps_on else 0)

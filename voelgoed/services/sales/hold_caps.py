@@ -54,7 +54,12 @@ class Who:
     pass_id: str | None = None
 
     def lock_keys(self) -> list[int]:
-        keys = {_int4(f"c:{self.client_hash}") if self.client_hash else None, _int4(f"p:{self.pass_id}") if self.pass_id else None}
+        """The advisory-lock keys of the scopes that are capped (a scope whose two caps are 0 needs no lock:
+        :func:`check` skips it), ascending."""
+        s = get_settings()
+        client_on = self.client_hash and (s.hold_max_live_per_client > 0 or s.hold_max_tickets_per_client > 0)
+        pass_on = self.pass_id and (s.hold_max_live_per_pass > 0 or s.hold_max_tickets_per_pass > 0)
+        keys = {_int4(f"c:{self.client_hash}") if client_on else None, _int4(f"p:{self.pass_id}") if pass_on else None}
         return sorted(k for k in keys if k is not None)
 
 
