@@ -71,7 +71,9 @@ class HoldItem(SQLModel, table=True):
     ticket_type_id: uuid.UUID = Field(foreign_key="tickettype.id", index=True)
     quantity: int
     unit_price_cents: int
-    seat_id: uuid.UUID | None = None  # assigned seating (later slice)
+    seat_id: uuid.UUID | None = None  # assigned seating: the event_seat id (issue 12)
+    area_id: uuid.UUID | None = Field(default=None, index=True,
+                                      description="a standing area's places: the event_area id (seated GA)")
 
 
 class OrderStatus(StrEnum):
@@ -114,6 +116,7 @@ class OrderItem(SQLModel, table=True):
     quantity: int
     unit_price_cents: int = Field(description="captured at hold time")
     seat_id: uuid.UUID | None = None
+    area_id: uuid.UUID | None = Field(default=None, description="a standing area's places: the event_area id")
 
 
 class TicketStatus(StrEnum):

@@ -139,7 +139,8 @@ def _commit_pending_order(session: Session, hid, name: str, email: str, now: dat
     # the promo code's use (conditional UPDATE, 409 promo_code_exhausted) and the hold's attribution, same transaction
     redeem_for_order(session, hold=hold, order=order, quantity=sum(i.quantity for i in items), now=now)
     session.add_all([OrderItem(organization_id=order.organization_id, order_id=order.id, ticket_type_id=i.ticket_type_id,
-                               quantity=i.quantity, unit_price_cents=i.unit_price_cents, seat_id=i.seat_id) for i in items])
+                               quantity=i.quantity, unit_price_cents=i.unit_price_cents, seat_id=i.seat_id,
+                               area_id=i.area_id) for i in items])
     hold.status = HoldStatus.converted.value
     session.add(hold)
     audit.record(session, BUYER, "order.created", order, {"order_code": order.order_code, "total_cents": total})
