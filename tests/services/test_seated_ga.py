@@ -9,8 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from tests.seated_factories import seated_event
-from tests.seating_factories import block_layout
+from tests.seated_factories import ga_layout, seated_event
 from voelgoed.config import get_settings
 from voelgoed.models import (
     AuditLog,
@@ -29,21 +28,6 @@ from voelgoed.services.platform import VoelgoedError
 from voelgoed.services.sales import checkout, create_refund, orders, stock
 
 T0 = datetime.now(UTC).replace(microsecond=0)
-
-
-def ga_layout(capacity: int = 5, rows=(("A", 6),)):
-    """A block of ``std`` seats, a standing area ``floor`` (``std``, ``capacity``) and a table ``T1`` of 4 ``vip``
-    seats sold whole, plus a table ``T2`` of 2 seats sold per seat."""
-    doc = block_layout(rows)
-    doc["standing_areas"] = [{"id": "floor", "label": "Floor", "category": "std", "capacity": capacity,
-                              "points": [{"x": 100, "y": 600}, {"x": 600, "y": 600}, {"x": 600, "y": 900}]}]
-    doc["tables"] = [
-        {"id": "T1", "label": "T1", "x": 900, "y": 400, "book_whole": True, "category": "vip",
-         "seats": [{"key": f"T1-{i}", "label": str(i), "x": 800 + 30 * i, "y": 380} for i in range(1, 5)]},
-        {"id": "T2", "label": "T2", "x": 1200, "y": 400, "category": "std",
-         "seats": [{"key": f"T2-{i}", "label": str(i), "x": 1100 + 30 * i, "y": 380} for i in range(1, 3)]},
-    ]
-    return doc
 
 
 def ga_event(db, capacity: int = 5, **kw):
