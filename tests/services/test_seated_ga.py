@@ -25,7 +25,7 @@ from voelgoed.models import (
 )
 from voelgoed.services import seating
 from voelgoed.services.platform import VoelgoedError
-from voelgoed.services.sales import checkout, create_refund, orders, stock
+from voelgoed.services.sales import checkout, create_refund, orders, seated_type_figures, stock
 
 T0 = datetime.now(UTC).replace(microsecond=0)
 
@@ -206,6 +206,8 @@ def test_payment_sells_places_and_the_table_and_a_refund_returns_them(db):
     # the GA counters of the area's ticket type are never touched (one source of capacity: the area)
     db.refresh(types["std"])
     assert (types["std"].sold_count, types["std"].held_count) == (0, 0)
+    fig = seated_type_figures(db, event.id)[types["std"].id]  # 8 std seats (A-1…6, T2-1…2) + 5 standing places
+    assert (fig["sold"], fig["free"], fig["total"]) == (3, 10, 13)
     refund, _ = create_refund(db, ctx, order_id=order.id, ticket_ids=[standing[0].id], return_to_sale=True)
     db.expire_all()
     assert db.get(EventArea, area.id).sold_count == 1 and remaining(db, event) == 4

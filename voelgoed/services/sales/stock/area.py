@@ -28,6 +28,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlmodel import Session
@@ -135,10 +136,11 @@ class AreaKeeper:
 AREAS = AreaKeeper()
 
 
-def area_remaining(session: Session, event_id: uuid.UUID, now: datetime) -> dict[str, dict[str, int]]:
-    """``{area key: {capacity, sold, held, remaining}}`` of the event's standing areas at ``now`` (a read: no
+def area_remaining(session: Session, event_id: uuid.UUID, now: datetime) -> dict[str, dict[str, Any]]:
+    """``{area key: {capacity, sold, held, remaining, category}}`` of the event's standing areas at ``now`` (a read: no
     lock; ``remaining`` never below 0 — a version that shrank an area below its sales shows 0)."""
-    rows = session.execute(select(_AREA.c.id, _AREA.c.area_key, _AREA.c.capacity, _AREA.c.sold_count).where(
+    rows = session.execute(select(_AREA.c.id, _AREA.c.area_key, _AREA.c.capacity, _AREA.c.sold_count,
+                                  _AREA.c.category_key).where(
         _AREA.c.event_id == event_id, _AREA.c.kind == STANDING)).all()
     if not rows:
         return {}
@@ -147,5 +149,5 @@ def area_remaining(session: Session, event_id: uuid.UUID, now: datetime) -> dict
     for r in rows:
         h = int(held.get(r.id, 0))
         out[r.area_key] = {"capacity": r.capacity, "sold": r.sold_count, "held": h,
-                           "remaining": max(0, r.capacity - r.sold_count - h)}
+                           "remaining": max(0, r.capacity - r.sold_count - h), "category": r.category_key}
     return out
