@@ -16,7 +16,9 @@ from voelgoed.models import EventSeat, Hold, HoldItem
 
 
 def _click(page, x, y):
-    """Click layout coordinates (x, y) through the map's current view."""
+    """Click layout coordinates (x, y) through the map's current view (the canvas scrolled fully into view first:
+    filling the quantity field scrolls the page)."""
+    page.locator("#seat-map canvas").first.evaluate("(c) => c.scrollIntoView({block: 'center'})")
     box = page.locator("#seat-map canvas").first.bounding_box()
     v = page.evaluate("() => window.__seatMap.view()")
     page.mouse.click(box["x"] + v["x"] + x * v["scale"], box["y"] + v["y"] + y * v["scale"])
