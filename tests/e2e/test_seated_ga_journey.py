@@ -1,7 +1,7 @@
 """Browser journey (real Chromium, issue 12 item 1): on the customer seat map a buyer clicks the standing area,
 is asked how many places (2), clicks a seat of a table sold whole (the whole table is picked), picks one seat,
-and holds everything in ONE hold; the hold page shows the countdown; the snapshot then reports the area's
-remaining places and the table held."""
+and holds everything in ONE hold; the hold page shows the countdown and the places with their area; the
+snapshot then reports the area's remaining places and the table held."""
 
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ def test_standing_places_a_whole_table_and_a_seat_in_one_hold(page, app_db, live
     page.click("#hold-seats")
     expect(page).to_have_url(re.compile(r"/hold/[0-9a-f-]+$"))
     expect(page.locator("#hold-countdown")).to_be_visible()
+    expect(page.get_by_text("2 × Standard · Floor")).to_be_visible()  # the standing places name their area
     app_db.expire_all()
     (hold,) = app_db.exec(select(Hold).where(Hold.event_id == event.id)).all()
     items = app_db.exec(select(HoldItem).where(HoldItem.hold_id == hold.id)).all()
