@@ -22,3 +22,18 @@ def seated_event(db, rows=(("A", 10),), *, rule: str = "off", max_per_order: int
                                    max_per_order=max_per_order, max_per_buyer=max_per_buyer)
     assert db.get(EventSeating, event.id) is not None
     return event, ctx, {"std": std, "vip": vip}
+
+
+def ga_layout(capacity: int = 5, rows=(("A", 6),)):
+    """A block of ``std`` seats, a standing area ``floor`` (``std``, ``capacity``) and a table ``T1`` of 4 ``vip``
+    seats sold whole, plus a table ``T2`` of 2 seats sold per seat."""
+    doc = block_layout(rows)
+    doc["standing_areas"] = [{"id": "floor", "label": "Floor", "category": "std", "capacity": capacity,
+                              "points": [{"x": 100, "y": 600}, {"x": 600, "y": 600}, {"x": 600, "y": 900}]}]
+    doc["tables"] = [
+        {"id": "T1", "label": "T1", "x": 900, "y": 400, "book_whole": True, "category": "vip",
+         "seats": [{"key": f"T1-{i}", "label": str(i), "x": 800 + 30 * i, "y": 380} for i in range(1, 5)]},
+        {"id": "T2", "label": "T2", "x": 1200, "y": 400, "category": "std",
+         "seats": [{"key": f"T2-{i}", "label": str(i), "x": 1100 + 30 * i, "y": 380} for i in range(1, 3)]},
+    ]
+    return doc

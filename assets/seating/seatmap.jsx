@@ -12,6 +12,7 @@
 import React, { startTransition, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Stage, Layer, Shape } from "react-konva";
 import SeatList from "./seatlist.jsx";
+import { AreaChooser, drawAreas, gaOf, gaRequest, gaSummary, hitArea } from "./seatmap_ga.jsx";
 
 const POLL_MS = 2000;
 const STATUS_FILL = { held: "#adb5bd", sold: "#495057", blocked: "#dee2e6" };
@@ -89,8 +90,13 @@ export default function SeatMap({ slug, height }) {
   const lastTouch = useRef(0);                     // the browser's emulated mouse events after a touch are ignored
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
+  // seated GA (seatmap_ga.jsx): picked standing places {area key: n}, picked whole tables, the area being asked
+  const [picked, setPicked] = useState({}), [tables, setTables] = useState([]), [asking, setAsking] = useState(null);
+  const gaStatusRef = useRef({ areas: {}, tables: {} });
+  const gaPickRef = useRef({ picked, tables }); gaPickRef.current = { picked, tables };
 
   const { seats, groups } = useMemo(() => (data ? flatten(data.layout) : { seats: [], groups: [] }), [data]);
+  const ga = useMemo(() => (data ? gaOf(data.layout, data.areas) : { areas: [], tableOf: new Map(), tables: new Map() }), [data]);
   const radius = (data && data.layout.seat_radius) || 10;
   const grid = useMemo(() => gridOf(seats, radius * 2), [seats, radius]);
   const byKey = useMemo(() => new Map(seats.map((s) => [s.key, s])), [seats]);
@@ -123,6 +129,7 @@ export default function SeatMap({ slug, height }) {
     statusRef.current = new Map();
     for (const st of ["held", "sold", "blocked"]) for (const k of r.body[st]) statusRef.current.set(k, st);
     for (const k of selectedRef.current) if (statusRef.current.has(k)) applyStatus(k, statusRef.current.get(k));
+    gaStatusRef.current = { areas: r.body.areas || {}, tables: r.body.tables || {} };
     seqRef.current = r.body.seq; setTick((t) => t + 1);
   }, [slug, applyStatus]);
 
@@ -146,7 +153,8 @@ export default function SeatMap({ slug, height }) {
       if (r.ok && r.body.refetch) await snapshot();
       else if (r.ok) {
         for (const c of r.body.changes) applyStatus(c.key, c.status);
-        if (r.body.changes.length) statusesChanged();
+        gaStatusRef.current = { areas: r.body.areas || {}, tables: r.body.tables || {} };
+        statusesChanged();
         seqRef.current = r.body.seq;
       }
       timer = setTimeout(poll, POLL_MS);
@@ -166,17 +174,18 @@ export default function SeatMap({ slug, height }) {
   // pushed status changes: the canvas redraws at once (next frame), the seat list's free counts follow as a
   // low-priority React update, so a burst of changes never waits for (or janks behind) the list re-render
   const statusesChanged = () => { redraw(); startTransition(() => setTick((t) => t + 1)); };
-  useEffect(redraw, [tick, selected]);
+  useEffect(redraw, [tick, selected, picked, tables]);
 
   // fit the plan into the box once loaded
   useEffect(() => {
-    if (!seats.length) return;
-    const xs = seats.map((s) => s.x), ys = seats.map((s) => s.y);
+    const pts = [...seats, ...ga.areas.flatMap((a) => a.points)];   // standing areas are in view too
+    if (!pts.length) return;
+    const xs = pts.map((s) => s.x), ys = pts.map((s) => s.y);
     const minX = Math.min(...xs) - 3 * radius, maxX = Math.max(...xs) + 3 * radius;
     const minY = Math.min(...ys) - 3 * radius, maxY = Math.max(...ys) + 3 * radius;
     const scale = Math.min(width / (maxX - minX), (height || 520) / (maxY - minY), 2.5);
     setViewTo({ x: -minX * scale, y: -minY * scale, scale });
-  }, [seats, width]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [seats, ga, width]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const setViewTo = (v) => {
     viewRef.current = v;
@@ -188,11 +197,12 @@ export default function SeatMap({ slug, height }) {
     const ctx = kctx._context, v = viewRef.current, r = radius;
     const x0 = -v.x / v.scale - r, y0 = -v.y / v.scale - r;
     const x1 = x0 + width / v.scale + 2 * r, y1 = y0 + (height || 520) / v.scale + 2 * r;
+    drawAreas(ctx, ga, colours, gaStatusRef.current.areas, gaPickRef.current.picked);
     const buckets = new Map();
     for (const s of seats) {
       if (s.x < x0 || s.x > x1 || s.y < y0 || s.y > y1) continue;
-      const st = statusRef.current.get(s.key);
-      const col = selectedRef.current.has(s.key) ? SELECTED : (st ? STATUS_FILL[st] : colours.get(s.category) || "#868e96");
+      const st = statusRef.current.get(s.key), tk = ga.tableOf.get(s.key);
+      const col = selectedRef.current.has(s.key) || (tk && gaPickRef.current.tables.includes(tk)) ? SELECTED : (st ? STATUS_FILL[st] : colours.get(s.category) || "#868e96");
       let b = buckets.get(col); if (!b) buckets.set(col, (b = [])); b.push(s);
     }
     const tiny = r * v.scale < 3.5;
@@ -203,7 +213,7 @@ export default function SeatMap({ slug, height }) {
       for (const s of list) { ctx.moveTo(s.x + r, s.y); ctx.arc(s.x, s.y, r, 0, 2 * Math.PI); }
       ctx.fill();
     }
-  }, [seats, colours, radius, width, height]);
+  }, [seats, ga, colours, radius, width, height]);
 
   const hit = (px, py) => {
     const v = viewRef.current, x = (px - v.x) / v.scale, y = (py - v.y) / v.scale, cell = radius * 2;
@@ -226,6 +236,18 @@ export default function SeatMap({ slug, height }) {
     setAnnounce(`${adding ? "Chose" : "Removed"} ${describe(s)}. ${n} seat${n === 1 ? "" : "s"} chosen.`);
   };
 
+  const pick = (s) => {   // a seat of a table sold whole picks (or drops) the whole table
+    const tk = ga.tableOf.get(s.key);
+    if (!tk) { toggle(s); return; }
+    setNotice(""); setError("");
+    if (tables.includes(tk)) { setTables(tables.filter((t) => t !== tk)); return; }
+    if ((gaStatusRef.current.tables[tk] || "free") !== "free") { setError(`Table ${ga.tables.get(tk)} is not available.`); return; }
+    setTables([...tables, tk]);
+  };
+  const pickArea = (p) => {
+    const v = viewRef.current, a = hitArea(ga, (p.x - v.x) / v.scale, (p.y - v.y) / v.scale);
+    if (a) { setNotice(""); setError(""); setAsking(a); }
+  };
   // pointer and touch gestures: one pointer pans (a press that does not move is a click/tap on a seat), two
   // fingers pinch-zoom around their midpoint; coordinates are relative to the stage's box
   const stageXY = (e, t) => {
@@ -285,7 +307,7 @@ export default function SeatMap({ slug, height }) {
         ? stageXY(e, e.evt.changedTouches[0])
         : e.target.getStage().getPointerPosition();
       const s = hit(p.x, p.y);
-      if (s) { toggle(s); setTip({ seat: s, x: p.x, y: p.y }); }
+      if (s) { pick(s); setTip({ seat: s, x: p.x, y: p.y }); } else pickArea(p);
     }
   };
   const onWheel = (e) => {
@@ -298,13 +320,14 @@ export default function SeatMap({ slug, height }) {
   const held = (r) => {
     if (r.ok) { window.location.assign("/hold/" + r.body.hold_id); return; }
     const err = (r.body && r.body.error) || {};
+    if (err.code === "area_full") { setError("Sorry — not that many places are left there any more."); snapshot(); return; }
     const s = err.details && err.details.seat_key && byKey.get(err.details.seat_key);
     setError(s && (err.code === "seat_held" || err.code === "seat_sold") ? `Sorry — ${s.label} was just taken.` : (err.message || "Please try again."));
     snapshot();
   };
   const hold = async () => {
     setBusy(true); setError("");
-    held(await api(`events/${encodeURIComponent(slug)}/seat-holds`, { method: "POST", body: JSON.stringify({ seat_keys: Array.from(selected) }) }));
+    held(await api(`events/${encodeURIComponent(slug)}/seat-holds`, { method: "POST", body: JSON.stringify({ seat_keys: Array.from(selected), ...gaRequest(picked, tables) }) }));
     setBusy(false);
   };
   const best = async () => {
@@ -318,12 +341,14 @@ export default function SeatMap({ slug, height }) {
       select: (keys) => setSelected(new Set(keys)), view: () => viewRef.current, selected: () => Array.from(selectedRef.current), seats: () => seats.length,
       // for bench/seat_map.py: move the view, draw synchronously, apply status changes as the feed would
       setView: (v) => setViewTo(v), drawNow: () => { const l = layerRef.current; if (l) l.draw(); },
-      changes: (list) => { for (const c of list) applyStatus(c.key, c.status); statusesChanged(); } };
+      changes: (list) => { for (const c of list) applyStatus(c.key, c.status); statusesChanged(); },
+      ga: () => ({ ...gaPickRef.current, status: gaStatusRef.current }) };
   });
 
   if (missing) return null;
   if (!data) return <div className="vg-seatmap-loading">Loading the seat map…</div>;
   const chosen = Array.from(selected).map((k) => byKey.get(k)).filter(Boolean);
+  const gaParts = gaSummary(ga, picked, tables);
   return (
     <div className="vg-seatmap" style={{ width: "100%" }}>
       <div style={{ display: "flex", flexWrap: "wrap", gap: 12, marginBottom: 8 }} aria-label="Legend">
@@ -353,11 +378,14 @@ export default function SeatMap({ slug, height }) {
                          chosen={selected.has(tip.seat.key)} width={width} />}
       </div>
       <div id="seat-announce" role="status" aria-live="polite" style={SR_ONLY}>{announce}</div>
+      {asking && <AreaChooser key={asking.key} area={asking} left={gaStatusRef.current.areas[asking.key] ?? asking.capacity}
+                              max={data.max_per_order || 10} current={picked[asking.key]}
+                              onDone={(q) => { if (q != null) setPicked({ ...picked, [asking.key]: q }); setAsking(null); }} />}
       {notice && <div role="alert" id="seat-taken" style={{ color: "#c92a2a", marginTop: 8 }}>{notice}</div>}
       {error && <div role="alert" id="seat-error" style={{ color: "#c92a2a", marginTop: 8 }}>{error}</div>}
       <div style={{ display: "flex", flexWrap: "wrap", gap: 8, alignItems: "center", marginTop: 8 }}>
-        <span id="seat-selection">{chosen.length ? chosen.map((s) => s.label).join(", ") : "Click seats to choose them."}</span>
-        <button id="hold-seats" disabled={!chosen.length || busy} onClick={hold}>Hold {chosen.length || ""} seats</button>
+        <span id="seat-selection">{chosen.length || gaParts.length ? [...chosen.map((s) => s.label), ...gaParts].join(", ") : "Click seats to choose them."}</span>
+        <button id="hold-seats" disabled={!(chosen.length || gaParts.length) || busy} onClick={hold}>Hold {chosen.length || ""} {gaParts.length ? "places" : "seats"}</button>
         <span style={{ marginLeft: 16 }}>or best available:</span>
         <input aria-label="Number of seats" type="number" min={1} max={data.max_per_order} value={qty}
                onChange={(e) => setQty(e.target.value)} style={{ width: 56 }} />

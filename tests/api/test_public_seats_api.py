@@ -31,7 +31,7 @@ def test_layout_is_cacheable_with_an_etag(client, db):
 def test_hold_extend_release_and_the_feed(client, db):
     event, _, _ = seated_event(db)
     snap = client.get(f"{BASE}/events/{event.slug}/seating/status").json()
-    assert snap == {"seq": 0, "held": [], "sold": [], "blocked": []}
+    assert snap == {"seq": 0, "held": [], "sold": [], "blocked": [], "areas": {}, "tables": {}}
     r = client.post(f"{BASE}/events/{event.slug}/seat-holds", json={"seat_keys": ["A-2", "A-1"]})
     assert r.status_code == 201, r.text
     hold = r.json()

@@ -3,15 +3,19 @@ routes). See docs/seated-sales.md.
 
 - ``GET  /api/v1/public/events/{slug}/seating/layout`` — the plan version's layout with the legend (categories,
   prices); ``ETag`` (version hash + prices), ``If-None-Match`` → 304, ``Cache-Control: public, max-age=60``;
-- ``GET  /api/v1/public/events/{slug}/seating/status`` — ``{seq, held, sold, blocked}`` (seat keys; the rest is free);
-- ``GET  /api/v1/public/events/{slug}/seating/changes?since=N`` — ``{seq, changes: [{key, status}], refetch}``;
-- ``POST /api/v1/public/events/{slug}/seat-holds`` ``{seat_keys}`` → 201 the hold with its ``hold_token``;
+- ``GET  /api/v1/public/events/{slug}/seating/status`` — ``{seq, held, sold, blocked, areas, tables}`` (seat keys;
+  the rest is free; ``areas`` = ``{standing area key: remaining places}``, ``tables`` = ``{whole table key: status}``);
+- ``GET  /api/v1/public/events/{slug}/seating/changes?since=N`` — ``{seq, changes: [{key, status}], refetch, areas,
+  tables}``;
+- ``POST /api/v1/public/events/{slug}/seat-holds`` ``{seat_keys?, areas?: [{key, quantity}], tables?: [key]}`` → 201
+  the hold with its ``hold_token`` (seats, standing places and whole tables in one hold);
 - ``POST /api/v1/public/events/{slug}/seat-holds/best-available`` ``{quantity, category, section?, accessible?}`` → 201;
 - ``POST /api/v1/public/seat-holds/extend`` ``{hold_token}`` → ``{hold_id, expires_at, max_expires_at}``;
 - ``POST /api/v1/public/seat-holds/release`` ``{hold_token}`` → 204.
 
 Checkout is the existing ``POST /api/v1/public/holds/{hold_id}/checkout`` with the hold's id.
-Errors: 409 ``seat_sold`` / ``seat_held`` / ``seat_blocked`` (``details.seat_key``), ``isolated_seat``,
+Errors: 409 ``seat_sold`` / ``seat_held`` / ``seat_blocked`` (``details.seat_key``), ``area_full``
+(``details.area_key``), ``table_whole``, ``isolated_seat``,
 ``over_cap``, ``hold_expired``, ``extension_limit``, ``sold_out``, ``not_on_sale``; 404 ``not_found``;
 422 ``validation_failed``; 429 ``rate_limited``; 503 ``busy``.
 """
@@ -40,9 +44,25 @@ from voelgoed.services.seating import (
 router = APIRouter(prefix="/api/v1/public", tags=["public", "seating"])
 
 
-class SeatHoldIn(BaseModel):
+Key = Annotated[StrictStr, Field(min_length=1, max_length=64)]
+
+
+class AreaPlacesIn(BaseModel):
+    """Places of one standing area of the event's plan."""
+
     model_config = ConfigDict(extra="forbid")
-    seat_keys: list[Annotated[StrictStr, Field(min_length=1, max_length=64)]] = Field(min_length=1, max_length=100)
+    key: Key = Field(description="the standing area's key (layout ``standing_areas[].id``)")
+    quantity: StrictInt = Field(ge=1, le=100, description="places wanted (the per-order cap counts them)")
+
+
+class SeatHoldIn(BaseModel):
+    """One hold for seats, standing places and whole tables together (all or none); at least one of them."""
+
+    model_config = ConfigDict(extra="forbid")
+    seat_keys: list[Key] | None = Field(default=None, max_length=100)
+    areas: list[AreaPlacesIn] | None = Field(default=None, max_length=50)
+    tables: list[Key] | None = Field(default=None, max_length=50,
+                                     description="keys of tables sold whole (layout ``tables[].id`` with ``book_whole``)")
 
 
 class BestAvailableIn(BaseModel):
@@ -96,11 +116,14 @@ def seating_changes(slug: str, response: Response, address: Annotated[str, Depen
         return changes_since(session, slug, since)
 
 
-@router.post("/events/{slug}/seat-holds", status_code=201, summary="Hold chosen seats (all or none)")
+@router.post("/events/{slug}/seat-holds", status_code=201,
+             summary="Hold chosen seats, standing places and whole tables (one hold, all or none)")
 def create_seat_hold(slug: str, body: SeatHoldIn, address: Annotated[str, Depends(client_address)]) -> dict[str, Any]:
     _limit(address, "hold")
     with session_scope() as session:
-        return hold_seats(session, event_slug=slug, seat_keys=body.seat_keys, client_address=address)
+        return hold_seats(session, event_slug=slug, seat_keys=body.seat_keys, client_address=address,
+                          areas=[a.model_dump() for a in body.areas] if body.areas is not None else None,
+                          tables=body.tables)
 
 
 @router.post("/events/{slug}/seat-holds/best-available", status_code=201, summary="Choose and hold the best seats")

@@ -1,7 +1,7 @@
 """SQLModel tables, one module per aggregate. Importing this package registers every table."""
 
 from .audit import AuditLog
-from .event_seats import EventSeat, EventSeating
+from .event_seats import EventArea, EventSeat, EventSeating
 from .events import Event, EventSigningKey, EventStatus
 from .exports import ExportJob, ExportStatus
 from .integrations import DeliveryAttempt, DeliveryStatus, EndpointDelivery, WebhookEndpoint
@@ -35,5 +35,5 @@ __all__ = [
     "Campaign", "FunnelCount", "OrderAttribution", "PromoCode", "PromoRedemption", "TrackedLink",
     "SeatingArea", "SeatingCategory", "SeatingPlan", "SeatingPlanVersion", "SeatingSeat",
     "ExportJob", "ExportStatus",
-    "EventSeat", "EventSeating",
+    "EventArea", "EventSeat", "EventSeating",
 ]

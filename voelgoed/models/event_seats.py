@@ -62,3 +62,28 @@ class EventSeat(SQLModel, table=True):
     order_id: uuid.UUID | None = Field(default=None)
     version: int = 0
     seq: int = 0
+
+
+class EventArea(SQLModel, table=True):
+    """A bookable unit of a seated event that is not one seat (seated GA, issue 12 item 1), copied from the
+    version's :class:`~voelgoed.models.seating.SeatingArea` rows at configure time and on a version change:
+
+    - ``kind='standing'``: a standing area, a pool of ``capacity`` places priced by its category's ticket type.
+      ``sold_count`` = places sold (only the stock owner, ``sales/stock/area.py``, writes it). Places held are
+      not stored: they are the live holds' items (``HoldItem.area_id``, hold ``active``/``converted`` and
+      ``expires_at > now``), so a lapsed hold frees its places at read time, as a lapsed seat hold does.
+    - ``kind='table'``: a table sold whole (``capacity`` = its seats); its seats are ordinary ``event_seat``
+      rows (``table_key`` = ``area_key``) held and sold all together; ``sold_count`` stays 0.
+    """
+
+    __tablename__ = "event_area"
+    __table_args__ = (UniqueConstraint("event_id", "area_key"),)
+    id: uuid.UUID = id_field()
+    organization_id: uuid.UUID = org_field()
+    event_id: uuid.UUID = Field(foreign_key="event.id", index=True)
+    area_key: str = Field(max_length=64)
+    kind: str = Field(default="standing", max_length=16, description="standing | table")
+    label: str = Field(default="", max_length=40)
+    category_key: str = Field(default="", max_length=64)
+    capacity: int = 0
+    sold_count: int = 0

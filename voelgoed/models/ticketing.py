@@ -71,7 +71,9 @@ class HoldItem(SQLModel, table=True):
     ticket_type_id: uuid.UUID = Field(foreign_key="tickettype.id", index=True)
     quantity: int
     unit_price_cents: int
-    seat_id: uuid.UUID | None = None  # assigned seating (later slice)
+    seat_id: uuid.UUID | None = None  # assigned seating: the event_seat id (issue 12)
+    area_id: uuid.UUID | None = Field(default=None, index=True,
+                                      description="a standing area's places: the event_area id (seated GA)")
 
 
 class OrderStatus(StrEnum):
@@ -116,6 +118,7 @@ class OrderItem(SQLModel, table=True):
     seat_id: uuid.UUID | None = None
     # per unit (position) ``{"name", "email"}`` the buyer gave at checkout (issue 13 item 4); None = none asked
     attendees: list | None = Field(default=None, sa_type=JSON)
+    area_id: uuid.UUID | None = Field(default=None, description="a standing area's places: the event_area id")
 
 
 class TicketStatus(StrEnum):

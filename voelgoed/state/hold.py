@@ -51,7 +51,7 @@ class HoldState(rx.State):
         self._event_id = ev["id"]
         self.event_name, self.event_slug, self.venue = ev["name"], ev["slug"], ", ".join(p for p in (ev["venue"], ev["city"]) if p)
         self.event_when = when(ev["starts_at"])
-        self.items = [{"name": i["ticket_type"], "qty": str(i["quantity"]), "unit": money(i["unit_price_cents"], view["currency"]),
+        self.items = [{"name": f"{i['ticket_type']} · {i['area']}" if i.get("area") else i["ticket_type"], "qty": str(i["quantity"]), "unit": money(i["unit_price_cents"], view["currency"]),
                        "line": money(i["line_total_cents"], view["currency"])} for i in view["items"]]
         self.total = money(view["total_cents"], view["currency"])
         self.attendee_slots = [{"number": str(t["number"]), "ticket_type_id": t["ticket_type_id"],

@@ -146,7 +146,7 @@ def _commit_pending_order(session: Session, hid, name: str, email: str, now: dat
     redeem_for_order(session, hold=hold, order=order, quantity=sum(i.quantity for i in items), now=now)
     session.add_all([OrderItem(organization_id=order.organization_id, order_id=order.id, ticket_type_id=i.ticket_type_id,
                                quantity=i.quantity, unit_price_cents=i.unit_price_cents, seat_id=i.seat_id,
-                               attendees=people.get(i.id)) for i in items])
+                               attendees=people.get(i.id), area_id=i.area_id) for i in items])
     hold.status = HoldStatus.converted.value
     session.add(hold)
     audit.record(session, BUYER, "order.created", order, {"order_code": order.order_code, "total_cents": total})

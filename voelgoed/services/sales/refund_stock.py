@@ -16,12 +16,15 @@ from voelgoed.services.sales import seat_keeper, stock
 
 
 def return_refunded_tickets(session: Session, *, event_id: uuid.UUID, per_type: dict[uuid.UUID, int],
-                            seats: Sequence[tuple[uuid.UUID, uuid.UUID]] = ()) -> None:
+                            seats: Sequence[tuple[uuid.UUID, uuid.UUID]] = (),
+                            areas: Sequence[tuple[uuid.UUID, uuid.UUID, int]] = ()) -> None:
     """Put ``per_type`` (ticket type id → refunded tickets that were sold) and ``seats`` (``(ticket type id,
-    event seat id)`` of refunded seated tickets) back on sale; no commit.
+    event seat id)`` of refunded seated tickets) and ``areas`` (``(ticket type id, event_area id, places)`` of
+refunded standing tickets) back on sale; no commit.
     Raises :class:`ValueError` (from the stock owner) when a counter would go below zero or a seat was not
     sold — the caller's data is wrong and its transaction must roll back."""
     lines = stock.lines_of({tid: n for tid, n in per_type.items() if int(n) > 0})
+    lines += seat_keeper.area_lines(session, areas)
     lines += seat_keeper.seat_lines(session, seats)
     if lines:
         stock.release_sold(session, event_id, lines)

@@ -115,16 +115,23 @@ def _amount(session: Session, order: Order, chosen: list[Ticket], amount_cents, 
 def _revoke(session: Session, order: Order, chosen: list[Ticket], *, return_to_sale: bool, now: datetime) -> None:
     per_type: dict[uuid.UUID, int] = {}
     seats: list[tuple[uuid.UUID, uuid.UUID]] = []  # seated tickets (issue 12): (ticket type, event seat id)
+    area_of = dict(session.exec(select(OrderItem.id, OrderItem.area_id).where(
+        OrderItem.order_id == order.id, OrderItem.area_id.is_not(None))).all())  # standing tickets: their area
+    places: dict[tuple[uuid.UUID, uuid.UUID], int] = {}
     for t in chosen:
         t.status, t.version, t.updated_at = TicketStatus.refunded.value, t.version + 1, now
         session.add(t)
         if t.seat_id is not None:
             seats.append((t.ticket_type_id, t.seat_id))
+        elif t.order_item_id in area_of:
+            key = (t.ticket_type_id, area_of[t.order_item_id])
+            places[key] = places.get(key, 0) + 1
         else:
             per_type[t.ticket_type_id] = per_type.get(t.ticket_type_id, 0) + 1
     session.flush()
-    if return_to_sale and (per_type or seats) and order.status == OrderStatus.paid.value:
-        return_refunded_tickets(session, event_id=order.event_id, per_type=per_type, seats=seats)
+    if return_to_sale and (per_type or seats or places) and order.status == OrderStatus.paid.value:
+        return_refunded_tickets(session, event_id=order.event_id, per_type=per_type, seats=seats,
+                                areas=[(tid, aid, n) for (tid, aid), n in places.items()])
 
 
 def create_refund(session: Session, ctx: TenantContext, *, order_id: Any, ticket_ids=None, amount_cents=None,

@@ -9,8 +9,9 @@ status such as an allocation) count as ``blocked``: not on public sale.
 - :func:`section_figures` ``(session, event_ids, now=None) -> {event_id: [{section, sold, held, free,
   blocked, total}]}`` — one grouped query for all the events; sections by label; events without seats absent.
 - :func:`seated_type_figures` ``(session, event_id, now=None) -> {ticket_type_id: {sold, held, free,
-  blocked, total}}`` — per ticket type of the event's category map (``event_seating.category_types``);
-  ``{}`` for an event without seated sales. Two queries.
+  blocked, total}}`` — per ticket type of the event's category map (``event_seating.category_types``), seats
+  plus the places of standing areas of its categories (``stock.area_remaining``); ``{}`` for an event without
+  seated sales. Four queries.
 - :func:`seat_totals` ``(sections) -> {sold, held, free, blocked, total}`` — sums of a section list.
 - :func:`sold_seats` ``(session, organization_id) -> int`` — sold seats over all the organisation's events.
 """
@@ -26,6 +27,7 @@ from sqlmodel import Session
 
 from voelgoed.models import EventSeat, EventSeating
 from voelgoed.services.platform import as_uuid, clock
+from voelgoed.services.sales import stock
 
 _SEAT, _SETTINGS = EventSeat.__table__, EventSeating.__table__
 KINDS = ("sold", "held", "free", "blocked")
@@ -77,6 +79,12 @@ def seated_type_figures(session: Session, event_id: uuid.UUID, now: datetime | N
             continue
         out[tid][kind] += int(n)
         out[tid]["total"] += int(n)
+    for fig in stock.area_remaining(session, event_id, now).values():  # standing places count like seats
+        tid = types.get(fig["category"])
+        if tid is not None:
+            for kind, n in (("sold", fig["sold"]), ("held", fig["held"]), ("free", fig["remaining"]),
+                            ("total", fig["sold"] + fig["held"] + fig["remaining"])):
+                out[tid][kind] += n
     return out
 
 

@@ -32,7 +32,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
-from voelgoed.models import EventSeat, EventSeating, Hold, HoldStatus, Order, OrderItem
+from voelgoed.models import EventArea, EventSeat, EventSeating, Hold, HoldStatus, Order, OrderItem
 from voelgoed.services.platform import clock
 from voelgoed.services.sales import stock
 from voelgoed.services.sales.stock.base import Line, Short
@@ -40,7 +40,7 @@ from voelgoed.services.sales.stock.base import Line, Short
 SEAT_SOLD, SEAT_HELD, SEAT_BLOCKED, SEAT_UNKNOWN = "seat_sold", "seat_held", "seat_blocked", "seat_unknown"
 OVER_CAP, HOLD_EXPIRED, ISOLATED_SEAT = "over_cap", "hold_expired", "isolated_seat"
 FREE, HELD, SOLD, BLOCKED, ALLOCATED = "free", "held", "sold", "blocked", "allocated"
-_SEAT, _SETTINGS = EventSeat.__table__, EventSeating.__table__
+_SEAT, _SETTINGS, _AREA = EventSeat.__table__, EventSeating.__table__, EventArea.__table__
 LIVE_HOLDS = (HoldStatus.active.value, HoldStatus.converted.value)
 
 
@@ -186,16 +186,29 @@ stock.register_keeper("seat", SEATS)
 
 
 def split_items(session: Session, items: Sequence, *, hold_id: uuid.UUID | None) -> tuple[dict, list[Line]]:
-    """Hold or order items → ``({ticket_type_id: qty} for GA items, [seated Line])`` (``seat_id`` = event seat id)."""
+    """Hold or order items → ``({ticket_type_id: qty} for GA items, [seated and standing-area Line])``
+    (``seat_id`` = event seat id → one line per seat; ``area_id`` = event_area id → ``quantity`` places)."""
     ga: dict[uuid.UUID, int] = {}
     seat_ids = {it.seat_id: it for it in items if it.seat_id is not None}
     for it in items:
-        if it.seat_id is None:
+        if it.seat_id is None and getattr(it, "area_id", None) is None:
             ga[it.ticket_type_id] = ga.get(it.ticket_type_id, 0) + it.quantity
     keys = dict(session.execute(select(_SEAT.c.id, _SEAT.c.seat_key).where(_SEAT.c.id.in_(list(seat_ids)))).all()) if seat_ids else {}
     seats = sorted((Line(it.ticket_type_id, 1, seat_key=keys[sid], hold_id=hold_id) for sid, it in seat_ids.items()),
                    key=lambda ln: ln.seat_key)
-    return ga, seats
+    areas = area_lines(session, [(it.ticket_type_id, it.area_id, it.quantity) for it in items
+                                 if getattr(it, "area_id", None) is not None], hold_id=hold_id)
+    return ga, areas + seats
+
+
+def area_lines(session: Session, places: Sequence[tuple[uuid.UUID, uuid.UUID, int]], *,
+               hold_id: uuid.UUID | None = None) -> list[Line]:
+    """``[(ticket_type_id, event_area id, places)]`` → standing-area lines (ascending area key)."""
+    if not places:
+        return []
+    keys = dict(session.execute(select(_AREA.c.id, _AREA.c.area_key).where(_AREA.c.id.in_({a for _, a, _ in places}))).all())
+    return sorted((Line(tid, int(n), area_key=keys[aid], hold_id=hold_id) for tid, aid, n in places if int(n) > 0),
+                  key=lambda ln: ln.area_key)
 
 
 def seat_lines(session: Session, seats: Sequence[tuple[uuid.UUID, uuid.UUID]]) -> list[Line]:
@@ -209,17 +222,22 @@ def seat_lines(session: Session, seats: Sequence[tuple[uuid.UUID, uuid.UUID]]) -
 def settle_seated_order(session: Session, order: Order, hold: Hold | None, now: datetime) -> bool | None:
     """Payment settlement for an order with seats (None when it has none: the GA path decides). No commit.
 
-    In one savepoint: GA items held → sold (or available → sold when the hold no longer counts); each seat
+    In one savepoint: GA items held → sold (or available → sold when the hold no longer counts); standing-area
+    places → sold while the area still has them for this hold (else False: a place has no re-seat); each seat
     held by the order's hold → sold, else free → sold, else **re-seated** in the same category (nearest free
     seat to the lost one; the order item's ``seat_id`` moves). False (nothing changed) when any of it is not
     possible: the caller marks the order ``refund_required``."""
     items = session.execute(select(OrderItem).where(OrderItem.order_id == order.id)).scalars().all()
-    if not any(it.seat_id is not None for it in items):
+    if not any(it.seat_id is not None or it.area_id is not None for it in items):
         return None
-    ga, seats = split_items(session, items, hold_id=order.hold_id)
+    ga, lines = split_items(session, items, hold_id=order.hold_id)
+    areas = [ln for ln in lines if ln.area_key is not None]
+    seats = [ln for ln in lines if ln.seat_key is not None]
     live = hold is not None and hold.status in LIVE_HOLDS
     nested = session.begin_nested()
     ok = not ga or stock.sell(session, order.event_id, stock.lines_of(ga), from_held=live)
+    # standing places: still there for this hold (or, lapsed, still free) — no re-seat for places
+    ok = ok and (not areas or stock.sell(session, order.event_id, areas, from_held=live))
     for line in seats if ok else ():
         if not ((live and SEATS.sell(session, order.event_id, [line], from_held=True))
                 or SEATS.sell(session, order.event_id, [line], from_held=False)):

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from voelgoed.models import Event, EventSeating, Hold, HoldItem, Organization, TicketType
+from voelgoed.models import Event, EventArea, EventSeating, Hold, HoldItem, Organization, TicketType
 from voelgoed.services.accounts import public_brand
 from voelgoed.services.platform import NotFound, VoelgoedError, clean_key, clock, parse_id
 from voelgoed.services.sales import attendee_checkout, stock
@@ -125,8 +125,9 @@ def _event_head(event: Event, venue, *, on_sale: bool, ticket_types: list[dict])
 
 def hold_view(session: Session, hold_id, now: datetime | None = None) -> dict:
     """A hold for its buyer: ``{hold_id, status, expires_at, seconds_left, items: [{ticket_type_id,
-    ticket_type, quantity, unit_price_cents, line_total_cents, attendee_mode}], tickets: [{number,
-    ticket_type_id, ticket_type, mode}] (one per ticket, the attendee form's order), total_cents, currency, event: {...}}``.
+    ticket_type, quantity, unit_price_cents, line_total_cents, attendee_mode, area}], tickets: [{number,
+    ticket_type_id, ticket_type, mode}] (one per ticket, the attendee form's order), total_cents, currency, event: {...}}``
+    (``area``: the standing area's label of a seated event's standing places, else None).
 
     ``status`` reads ``expired`` for a lapsed hold even before the expiry job ran. 404 if unknown.
     """
@@ -140,6 +141,8 @@ def hold_view(session: Session, hold_id, now: datetime | None = None) -> dict:
     hold, event, venue = row
     lines = attendee_checkout.ordered_items(list(session.exec(
         select(HoldItem, TicketType).join(TicketType, TicketType.id == HoldItem.ticket_type_id).where(HoldItem.hold_id == hold.id)).all()))
+    area_ids = [hi.area_id for hi, _ in lines if hi.area_id is not None]  # standing places: their area's label
+    areas = dict(session.exec(select(EventArea.id, EventArea.label).where(EventArea.id.in_(area_ids))).all()) if area_ids else {}
     expires = clock.aware(hold.expires_at)
     status = hold.status
     if status in ("active", "converted") and expires <= now:
@@ -149,7 +152,8 @@ def hold_view(session: Session, hold_id, now: datetime | None = None) -> dict:
         "seconds_left": max(0, int((expires - now).total_seconds())),
         "items": [{"ticket_type_id": str(hi.ticket_type_id), "ticket_type": tt.name, "quantity": hi.quantity,
                    "unit_price_cents": hi.unit_price_cents, "line_total_cents": hi.quantity * hi.unit_price_cents,
-                   "attendee_mode": tt.attendee_mode}
+                   "attendee_mode": tt.attendee_mode,
+                   "area": areas.get(hi.area_id) if hi.area_id is not None else None}
                   for hi, tt in lines],
         "tickets": attendee_checkout.slots(lines),
         "total_cents": hold.total_cents, "currency": hold.currency,

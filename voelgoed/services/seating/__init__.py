@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from . import (
     allocations,
+    area_holds,
     attach,
     best_available,
     box_office,
@@ -90,7 +91,7 @@ __all__ = [
     "best_available", "event_seats", "seat_holds", "seat_rows", "choose_best_available", "configure_seated_sales",
     "changes_since", "public_layout", "set_blocked", "status_snapshot", "extend_hold", "hold_seats", "release_seat_hold",
     # the organiser's seated event: settings, seat map, allocations, box office
-    "allocations", "box_office", "seat_office", "RULES", "SUGGESTED_LABELS", "PAYMENT_METHODS", "MAX_SELECTION",
+    "area_holds", "allocations", "box_office", "seat_office", "RULES", "SUGGESTED_LABELS", "PAYMENT_METHODS", "MAX_SELECTION",
     "allocate_seats", "release_allocation", "box_office_sale", "seated_for_organiser", "organiser_layout",
     "organiser_status", "parse_seat_keys", "seat_details", "seated_sales_view", "update_seated_sales",
 ]

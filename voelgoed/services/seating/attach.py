@@ -35,13 +35,17 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, func, insert
 from sqlmodel import Session, select
 
 from voelgoed.models import (
     Event,
+    EventArea,
     EventSeat,
     EventSeating,
+    Hold,
+    HoldItem,
+    SeatingArea,
     SeatingCategory,
     SeatingPlan,
     SeatingPlanVersion,
@@ -159,6 +163,7 @@ def sync_event_seats(session: Session, event: Event, settings: EventSeating, ver
     """Bring a seated event's seats to ``version`` (``None``: remove them and the settings); see the module
     rules. The guard has already ensured that no sold or held seat leaves. No commit."""
     if version is None:
+        sync_event_areas(session, event, None)
         session.execute(delete(_SEAT).where(_SEAT.c.event_id == event.id))
         session.delete(settings)
         session.flush()
@@ -182,10 +187,40 @@ def sync_event_seats(session: Session, event: Event, settings: EventSeating, ver
                 relabelled.append(r.id)
             session.execute(_SEAT.update().where(_SEAT.c.id == r.id).values(**event_seat_values(event, new)))
     insert_event_seats(session, event, [s for key, s in seats.items() if key not in current])
+    sync_event_areas(session, event, version)
     reissue_for_seats(session, relabelled)  # sold seats with new labels: their tickets get a new VG2 QR and PDF
     settings.version_id = version.id
     session.add(settings)
     session.flush()
+
+
+def sync_event_areas(session: Session, event: Event, version: SeatingPlanVersion | None, *, now=None) -> int:
+    """Bring the event's ``event_area`` rows (standing areas, tables sold whole) to ``version``'s
+    :class:`~voelgoed.models.SeatingArea` rows (``None``: remove them all): new areas are inserted with
+    ``sold_count`` 0, kept ones (same key) take the new kind, label, category and capacity (their sales stay),
+    gone ones are removed — unless places of a standing area are sold or held: 409 ``seats_protected`` with
+    ``details.areas`` (``{key, label, sold, held}``). Returns the number of areas now. No commit."""
+    now = clock.resolve(now)
+    new = {a.area_key: a for a in session.exec(select(SeatingArea).where(SeatingArea.version_id == version.id)).all()} \
+        if version is not None else {}
+    current = {a.area_key: a for a in session.exec(select(EventArea).where(EventArea.event_id == event.id)).all()}
+    gone = [a for k, a in current.items() if k not in new]
+    held = dict(session.exec(select(HoldItem.area_id, func.sum(HoldItem.quantity)).join(Hold, Hold.id == HoldItem.hold_id)
+                             .where(HoldItem.area_id.in_([a.id for a in gone]), Hold.status.in_(("active", "converted")),
+                                    Hold.expires_at > now).group_by(HoldItem.area_id)).all()) if gone else {}
+    busy = [{"key": a.area_key, "label": a.label, "sold": a.sold_count, "held": int(held.get(a.id, 0))}
+            for a in gone if a.sold_count or held.get(a.id)]
+    if busy:
+        raise Conflict("seats_protected", "Places of a standing area are sold or held and the area would disappear: "
+                       + ", ".join(b["label"] or b["key"] for b in busy), {"areas": busy})
+    for a in gone:
+        session.delete(a)
+    for key, src in new.items():
+        row = current.get(key) or EventArea(organization_id=event.organization_id, event_id=event.id, area_key=key)
+        row.kind, row.label, row.category_key, row.capacity = src.kind, src.label, src.category_key, src.capacity
+        session.add(row)
+    session.flush()
+    return len(new)
 
 
 def event_seating(session: Session, ctx: TenantContext, event_id: Any) -> dict[str, Any]:

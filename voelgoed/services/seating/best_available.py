@@ -25,16 +25,16 @@ import random
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlmodel import Session
 
-from voelgoed.models import EventSeat, SeatingPlanVersion
+from voelgoed.models import EventArea, EventSeat, SeatingPlanVersion
 from voelgoed.services.platform import ValidationFailed, VoelgoedError, clock
 from voelgoed.services.sales import seat_keeper
 from voelgoed.services.seating import event_seats, seat_holds, seat_rows
 
 ATTEMPTS = 8
-_SEAT = EventSeat.__table__
+_SEAT, _AREA = EventSeat.__table__, EventArea.__table__
 _RETRY = (seat_keeper.SEAT_HELD, seat_keeper.SEAT_SOLD, seat_keeper.SEAT_BLOCKED)
 
 
@@ -77,7 +77,9 @@ def best_available(session: Session, *, event_slug: str, quantity: Any, category
 
 
 def _candidates_seats(session: Session, event_id, category: str, accessible: bool) -> list:
-    q = select(_SEAT).where(_SEAT.c.event_id == event_id, _SEAT.c.category_key == category)
+    whole = select(_AREA.c.area_key).where(_AREA.c.event_id == event_id, _AREA.c.kind == "table")
+    q = select(_SEAT).where(_SEAT.c.event_id == event_id, _SEAT.c.category_key == category,
+                            or_(_SEAT.c.table_key.is_(None), _SEAT.c.table_key.not_in(whole)))  # tables sold whole: not here
     rows = session.execute(q).all()
     session.rollback()  # end the read transaction: the hold starts fresh
     return [r for r in rows if r.wheelchair] if accessible else rows

@@ -6,9 +6,11 @@ caps, and sets ``event.seating_plan_version_id``. Reads for the seat map:
 
 - ``public_layout(session, event_slug)`` → ``(layout document, etag)``: the version's layout (immutable, so
   the ETag is its ``layout_hash``) plus the categories' prices;
-- ``status_snapshot(session, event_slug, now)`` → ``{seq, seats: {status: [seat keys]}}`` (free seats are
-  not listed: everything not listed is free), expiry applied at read time;
-- ``changes_since(session, event_slug, since, now)`` → ``{seq, changes: [{key, status}], refetch}``
+- ``status_snapshot(session, event_slug, now)`` → ``{seq, held, sold, blocked, areas, tables}`` (free seats are
+  not listed: everything not listed is free; ``areas`` = remaining places per standing area, ``tables`` = the
+  status of each table sold whole), expiry applied at read time;
+- ``changes_since(session, event_slug, since, now)`` → ``{seq, changes: [{key, status}], refetch, areas, tables}``
+  (``areas`` / ``tables`` always whole: a handful of figures)
   (``refetch`` when ``since`` is ahead of the feed, i.e. the client's cursor is unusable).
 
 Errors: 404 ``not_found`` (no such published seated event, version of another organisation, ticket type not
@@ -37,7 +39,7 @@ from voelgoed.services.platform import (
     rbac,
 )
 from voelgoed.services.sales import seat_keeper, storefront
-from voelgoed.services.seating import attach
+from voelgoed.services.seating import area_holds, attach
 from voelgoed.services.tickets import get_or_create_event_key
 
 RULES = ("strict", "lenient", "off")
@@ -89,12 +91,13 @@ def configure_seated_sales(session: Session, ctx: TenantContext, *, event_id: An
     session.flush()
     seats = session.execute(select(SeatingSeat).where(SeatingSeat.version_id == version.id)).scalars().all()
     count = attach.insert_event_seats(session, event, list(seats))
+    areas = attach.sync_event_areas(session, event, version, now=now)  # standing areas, tables sold whole
     # the signing key now, not at the first sale: its creation locks the event row, and a first payment doing
     # that after its seat locks deadlocks against a hold (its insert holds a key-share lock on the event row)
     # waiting for one of those seats
     get_or_create_event_key(session, event)
     audit.record(session, ctx.actor, "event.seating_attached", event,
-                 {"version_id": str(version.id), "seats": count, "isolated_rule": isolated_rule})
+                 {"version_id": str(version.id), "seats": count, "areas": areas, "isolated_rule": isolated_rule})
     session.commit()
     return settings
 
@@ -172,6 +175,7 @@ def public_layout(session: Session, event_slug: str) -> tuple[dict[str, Any], st
     legend = category_prices(session, event, settings)
     etag = storefront_etag(version.layout_hash, legend)
     return {"event_id": str(event.id), "version": version.number, "layout": version.layout, "categories": legend,
+            "areas": area_holds.area_legend(session, event.id),
             "isolated_rule": settings.isolated_rule, "max_per_order": settings.max_per_order}, etag
 
 
@@ -201,6 +205,7 @@ def status_snapshot(session: Session, event_slug: str, *, now: datetime | None =
         out["seq"] = max(out["seq"], r.seq)
     for k in ("held", "sold", "blocked"):
         out[k].sort()
+    out.update(area_holds.availability(session, event.id, now))  # {areas: {key: remaining}, tables: {key: status}}
     return out
 
 
@@ -223,7 +228,7 @@ def changes_since(session: Session, event_slug: str, since: Any, *, now: datetim
     if len(rows) > limit:
         return {"seq": settings.seq, "changes": [], "refetch": True}
     seq = max([since, *(r.seq for r in rows)])
-    return {"seq": seq, "refetch": False,
+    return {"seq": seq, "refetch": False, **area_holds.availability(session, event.id, now),
             "changes": [{"key": r.seat_key, "status": public_status(seat_keeper.live_status(r.status, r.hold_expires_at, now))}
                         for r in rows]}
 

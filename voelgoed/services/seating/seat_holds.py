@@ -32,7 +32,6 @@ from voelgoed.models import Event, EventSeat, Hold, HoldItem, HoldStatus, Ticket
 from voelgoed.services.platform import (
     Busy,
     NotFound,
-    ValidationFailed,
     VoelgoedError,
     audit,
     clock,
@@ -40,7 +39,7 @@ from voelgoed.services.platform import (
     hmac_verify,
 )
 from voelgoed.services.sales import hold_caps, release_hold, schedule_expiry, seat_keeper, stock
-from voelgoed.services.seating import event_seats, seat_rows
+from voelgoed.services.seating import area_holds, event_seats, seat_rows
 
 _SEAT, _HOLD, _ITEM = EventSeat.__table__, Hold.__table__, HoldItem.__table__
 TOKEN_PURPOSE = "seat-hold"
@@ -66,37 +65,37 @@ def hold_of_token(session: Session, token: Any, *, lock: bool = False) -> Hold:
     return hold
 
 
-def parse_keys(seat_keys: Any, cap: int) -> list[str]:
-    if isinstance(seat_keys, str | bytes) or not isinstance(seat_keys, list | tuple) or not seat_keys:
-        raise ValidationFailed({"seat_keys": "Choose at least one seat"})
-    keys = []
-    for i, k in enumerate(seat_keys):
-        if not isinstance(k, str) or not 1 <= len(k) <= 64:
-            raise ValidationFailed({f"seat_keys.{i}": "A seat key"})
-        if k not in keys:
-            keys.append(k)
-    if len(keys) > cap:
-        raise VoelgoedError(seat_keeper.OVER_CAP, f"At most {cap} seats per order", {"max_per_order": cap}, status=409)
-    return sorted(keys)
-
-
-def hold_seats(session: Session, *, event_slug: str, seat_keys: Any, client_address: str = "",
-               now: datetime | None = None) -> dict[str, Any]:
-    """Hold exactly ``seat_keys`` (all or none); commits; returns :func:`hold_dict`. Errors: module docstring."""
+def hold_seats(session: Session, *, event_slug: str, seat_keys: Any = None, areas: Any = None, tables: Any = None,
+               client_address: str = "", now: datetime | None = None) -> dict[str, Any]:
+    """Hold exactly ``seat_keys``, ``areas`` (``[{key, quantity}]``: places of standing areas) and ``tables``
+    (keys of tables sold whole: all their seats) — all or none, one hold; commits; returns :func:`hold_dict`.
+    The per-order and per-buyer caps count places (a seat, a standing place, each seat of a table).
+    Errors: module docstring, plus 409 ``area_full`` (``details.area_key``), ``table_whole`` (a seat of a
+    table sold whole chosen alone: ``details.seat_key``, ``table_key``), 404 ``not_found`` (``details.area_key`` /
+    ``table_key`` of no standing area / whole table of this event)."""
     now = clock.resolve(now)
     event, settings = event_seats.seated_event(session, event_slug)
     event_seats.on_sale(event, now)
-    keys = parse_keys(seat_keys, settings.max_per_order)
+    chosen = area_holds.parse_selection(seat_keys, areas, tables, settings.max_per_order)
+    keys = chosen.seat_keys
     known = event_seats.seat_rows(session, event.id, keys)
     missing = [k for k in keys if k not in known]
     if missing:
         raise NotFound("not_found", "No such seat at this event", {"seat_key": missing[0]})
-    return place(session, event, settings, [known[k] for k in keys], client_address=client_address, now=now)
+    area_rows, table_seats = area_holds.resolve(session, event.id, chosen, [known[k] for k in keys])
+    seats = sorted([known[k] for k in keys] + table_seats, key=lambda s: s.seat_key)
+    places = len(seats) + sum(q for _, q in area_rows)
+    if places > settings.max_per_order:
+        raise VoelgoedError(seat_keeper.OVER_CAP, f"At most {settings.max_per_order} places per order",
+                            {"max_per_order": settings.max_per_order}, status=409)
+    return place(session, event, settings, seats, areas=area_rows, tables=chosen.tables,
+                 client_address=client_address, now=now)
 
 
 def place(session: Session, event: Event, settings, seats: list, *, client_address: str, now: datetime,
-          check_isolated: bool = True) -> dict[str, Any]:
-    """Insert the hold and its items, reserve the seats (stock), check caps and the isolated rule; commits."""
+          check_isolated: bool = True, areas: list | tuple = (), tables: list | tuple = ()) -> dict[str, Any]:
+    """Insert the hold and its items (seats; ``areas`` = ``[(event_area row, places)]``), reserve them
+    (stock: areas, then seats in key order), check caps and the isolated rule; commits."""
     types = _types(session, settings)
     ttl = get_settings().hold_ttl_seconds
     who = hold_caps.Who(hold_caps.client_hash(client_address), None)
@@ -106,29 +105,44 @@ def place(session: Session, event: Event, settings, seats: list, *, client_addre
     unpriced = [s.seat_key for s in seats if s.category_key not in types]
     if unpriced:
         raise VoelgoedError("not_on_sale", "This seat is not on sale", {"seat_key": unpriced[0]}, status=409)
+    unpriced = [a.area_key for a, _ in areas if a.category_key not in types]
+    if unpriced:
+        raise VoelgoedError("not_on_sale", "This area is not on sale", {"area_key": unpriced[0]}, status=409)
     prices = {s.seat_key: types[s.category_key] for s in seats}
-    hold.total_cents = sum(tt.price_cents for tt in prices.values())
+    area_prices = {a.area_key: types[a.category_key] for a, _ in areas}
+    hold.total_cents = sum(tt.price_cents for tt in prices.values()) + sum(
+        area_prices[a.area_key].price_cents * q for a, q in areas)
+    adding = len(seats) + sum(q for _, q in areas)
     try:
         hold_caps.lock_for_transaction(session, who)  # one buyer's concurrent holds are counted one at a time
-        _check_buyer_cap(session, event.id, who.client_hash, len(seats), settings.max_per_buyer, now)
+        _check_buyer_cap(session, event.id, who.client_hash, adding, settings.max_per_buyer, now)
         session.execute(insert(_HOLD).values(**{c: getattr(hold, c) for c in (
             "id", "organization_id", "event_id", "status", "expires_at", "total_cents", "currency", "client_address",
             "client_hash", "pass_id", "created_at")}))
-        session.execute(insert(_ITEM), [{"id": uuid.uuid4(), "organization_id": event.organization_id, "hold_id": hold.id,
-                                         "ticket_type_id": prices[s.seat_key].id, "quantity": 1,
-                                         "unit_price_cents": prices[s.seat_key].price_cents, "seat_id": s.id} for s in seats])
-        stock.reserve(session, event.id, [stock.Line(prices[s.seat_key].id, 1, seat_key=s.seat_key, hold_id=hold.id)
-                                          for s in seats])
-        if check_isolated:
+        rows = [{"id": uuid.uuid4(), "organization_id": event.organization_id, "hold_id": hold.id,
+                 "ticket_type_id": prices[s.seat_key].id, "quantity": 1,
+                 "unit_price_cents": prices[s.seat_key].price_cents, "seat_id": s.id, "area_id": None} for s in seats]
+        rows += [{"id": uuid.uuid4(), "organization_id": event.organization_id, "hold_id": hold.id,
+                  "ticket_type_id": area_prices[a.area_key].id, "quantity": q,
+                  "unit_price_cents": area_prices[a.area_key].price_cents, "seat_id": None, "area_id": a.id}
+                 for a, q in areas]
+        session.execute(insert(_ITEM), rows)
+        lines = [stock.Line(prices[s.seat_key].id, 1, seat_key=s.seat_key, hold_id=hold.id) for s in seats]
+        lines += [stock.Line(area_prices[a.area_key].id, q, area_key=a.area_key, hold_id=hold.id) for a, q in areas]
+        stock.reserve(session, event.id, lines)
+        if check_isolated and seats:
             _check_isolated(session, event.id, seats, settings.isolated_rule, now)
         audit.record(session, audit.Actor("buyer", ""), "hold.created", None,
-                     {"seats": [s.seat_key for s in seats], "client_hash": who.client_hash},
+                     {"seats": [s.seat_key for s in seats], "areas": {a.area_key: q for a, q in areas},
+                      "tables": list(tables), "client_hash": who.client_hash},
                      organization_id=event.organization_id, target_type="hold", target_id=hold.id, created_at=now)
         session.commit()
     except stock.Short as short:
         session.rollback()
+        where = "area_key" if short.reason in (stock.AREA_FULL, stock.AREA_UNKNOWN) else "seat_key"
+        status = 404 if short.reason in (seat_keeper.SEAT_UNKNOWN, stock.AREA_UNKNOWN) else 409
         raise VoelgoedError(short.reason, _MESSAGES.get(short.reason, "This seat is not available"),
-                            {"seat_key": short.key}, status=404 if short.reason == seat_keeper.SEAT_UNKNOWN else 409) from None
+                            {where: short.key}, status=status) from None
     except OperationalError as exc:
         session.rollback()
         raise Busy("busy", "Seats are in high demand right now; please try again") from exc
@@ -136,11 +150,12 @@ def place(session: Session, event: Event, settings, seats: list, *, client_addre
         session.rollback()
         raise
     schedule_expiry(event.id, hold.expires_at)
-    return hold_dict(hold, seats, prices)
+    return hold_dict(hold, seats, prices, areas=[(a, q, area_prices[a.area_key]) for a, q in areas], tables=tables)
 
 
 _MESSAGES = {seat_keeper.SEAT_SOLD: "This seat has just been sold", seat_keeper.SEAT_HELD: "Someone else is holding this seat",
-             seat_keeper.SEAT_BLOCKED: "This seat is not for sale", seat_keeper.SEAT_UNKNOWN: "No such seat at this event"}
+             seat_keeper.SEAT_BLOCKED: "This seat is not for sale", seat_keeper.SEAT_UNKNOWN: "No such seat at this event",
+             stock.AREA_FULL: "Not that many places are left in this area", stock.AREA_UNKNOWN: "No such area at this event"}
 
 
 def _types(session: Session, settings) -> dict[str, TicketType]:
@@ -153,13 +168,15 @@ def _types(session: Session, settings) -> dict[str, TicketType]:
 
 
 def _check_buyer_cap(session: Session, event_id, client_hash, adding: int, cap: int, now: datetime) -> None:
+    """Live held seats + live held standing places of this buyer + ``adding`` ≤ ``cap``, else 409 ``over_cap``."""
     if client_hash is None:
         return
     held = session.execute(select(func.count()).select_from(_SEAT.join(_HOLD, _HOLD.c.id == _SEAT.c.hold_id)).where(
         _SEAT.c.event_id == event_id, _SEAT.c.status == "held", _SEAT.c.hold_expires_at > now,
         _HOLD.c.client_hash == client_hash)).scalar_one()
+    held += area_holds.places_held_by(session, event_id, client_hash, now)
     if held + adding > cap:
-        raise VoelgoedError(seat_keeper.OVER_CAP, f"At most {cap} seats held at once per buyer",
+        raise VoelgoedError(seat_keeper.OVER_CAP, f"At most {cap} places held at once per buyer",
                             {"max_per_buyer": cap, "held": held}, status=409)
 
 
@@ -228,15 +245,19 @@ def release_seat_hold(session: Session, *, token: Any, now: datetime | None = No
     release_hold(session, hold_id=hold.id, now=now)
 
 
-def hold_dict(hold: Hold, seats: list, prices: dict) -> dict[str, Any]:
+def hold_dict(hold: Hold, seats: list, prices: dict, *, areas: list | tuple = (), tables: list | tuple = ()) -> dict[str, Any]:
     """``{hold_id, hold_token, status, expires_at, seats: [{key, label, section, row, seat, category,
-    ticket_type_id, price_cents}], total_cents, currency}``."""
+    ticket_type_id, price_cents}], areas: [{key, label, quantity, category, ticket_type_id, price_cents}],
+    tables: [key], total_cents, currency}`` (``areas``: ``[(event_area row, places, ticket type)]``)."""
     return {"hold_id": str(hold.id), "hold_token": token_for(hold.id), "status": hold.status,
             "expires_at": clock.aware(hold.expires_at).isoformat(), "total_cents": hold.total_cents,
             "currency": hold.currency,
             "seats": [{"key": s.seat_key, "label": seat_label(s), "section": s.section_label, "row": s.row_label,
                        "seat": s.seat_label, "category": s.category_key, "ticket_type_id": str(prices[s.seat_key].id),
-                       "price_cents": prices[s.seat_key].price_cents} for s in seats]}
+                       "price_cents": prices[s.seat_key].price_cents} for s in seats],
+            "areas": [{"key": a.area_key, "label": a.label, "quantity": q, "category": a.category_key,
+                       "ticket_type_id": str(tt.id), "price_cents": tt.price_cents} for a, q, tt in areas],
+            "tables": sorted(tables)}
 
 
 def seat_label(s: Any) -> str:

@@ -21,7 +21,9 @@ The interface (no function commits; the caller owns the transaction and rolls ba
 ``lines`` are :class:`Line` (``ticket_type_id``, ``quantity``, ``seat_key``). Lines without a seat key go
 to the general-admission keeper (:data:`.ga.GA`); lines with one go to the keeper registered for ``"seat"``
 with :func:`register_keeper` (issue 12; until then they are refused with 409 ``seating_unavailable``).
-Lock order: ticket type rows (ascending id) → event row → seat rows (ascending seat key).
+Lines with an ``area_key`` (places of a standing area of a seated event) go to :data:`.area.AREAS`.
+Lock order: ticket type rows (ascending id) → event row → event_area rows (ascending area key) → seat rows
+(ascending seat key).
 
 Hot rows (:mod:`.hot_row`): the one-statement hold runs inside a per-process admission gate per ticket type
 row (``hot_row.admission(key)``, at most ``HOLD_GATE_PER_ROW`` at once, FIFO) and a sold-out ticket type is
@@ -35,7 +37,8 @@ import uuid
 from collections.abc import Sequence
 
 from voelgoed.services.platform import VoelgoedError
-from voelgoed.services.sales.stock import ga, ga_fast, hot_row, reads, reclaim
+from voelgoed.services.sales.stock import area, ga, ga_fast, hot_row, reads, reclaim
+from voelgoed.services.sales.stock.area import AREA_FULL, AREA_UNKNOWN, AREAS, AreaKeeper, area_remaining
 from voelgoed.services.sales.stock.base import (
     EVENT_CAPACITY,
     SEAT_BLOCKED,
@@ -70,10 +73,14 @@ def register_keeper(kind: str, keeper: Keeper) -> None:
 
 
 def _split(lines: Sequence[Line]) -> list[tuple[Keeper, list[Line]]]:
-    """GA lines first (ticket types → event), then seated lines (seat keys ascending)."""
-    plain = [ln for ln in lines if ln.seat_key is None]
+    """GA lines first (ticket types → event), then standing-area lines (area keys ascending), then seated
+    lines (seat keys ascending)."""
+    plain = [ln for ln in lines if ln.seat_key is None and ln.area_key is None]
+    areas = sorted((ln for ln in lines if ln.area_key is not None), key=lambda ln: ln.area_key)
     seated = sorted((ln for ln in lines if ln.seat_key is not None), key=lambda ln: ln.seat_key)
     out: list[tuple[Keeper, list[Line]]] = [(GA, plain)] if plain else []
+    if areas:
+        out.append((AREAS, areas))
     if seated:
         keeper = _KEEPERS.get("seat")
         if keeper is None:
@@ -114,6 +121,10 @@ def release_sold(session, event_id: uuid.UUID, lines: Sequence[Line]) -> None:
 
 
 __all__ = [
+    "AREAS",
+    "AREA_FULL",
+    "AREA_UNKNOWN",
+    "AreaKeeper",
     "EVENT_CAPACITY",
     "GA",
     "LIVE_HOLD_STATUSES",
@@ -124,6 +135,8 @@ __all__ = [
     "Keeper",
     "Line",
     "Short",
+    "area",
+    "area_remaining",
     "available",
     "committed_total",
     "counter_available",

@@ -1,7 +1,8 @@
 """The stock interface's types: a line of stock, the typed conflict, and what an implementation provides.
 
 A **line** is ``Line(ticket_type_id, quantity, seat_key=None)``: general admission (GA) lines have no
-``seat_key``; a seat implementation (issue 12) takes lines with one seat each (``quantity`` 1).
+``seat_key``; a seat implementation (issue 12) takes lines with one seat each (``quantity`` 1); the area
+implementation (:mod:`.area`) takes ``area_key`` lines (``quantity`` places of a standing area).
 Every operation is **all-or-nothing** inside the caller's transaction (the caller rolls back on
 :class:`Short`) and takes its row locks in **sorted key order** (ticket types by ascending id, then the
 event row; seats by ascending seat key), so two writers never deadlock on each other.
@@ -26,6 +27,7 @@ class Line:
     quantity: int
     seat_key: str | None = None
     hold_id: uuid.UUID | None = None  # seated lines: the hold that holds (or is to hold) the seat
+    area_key: str | None = None  # a standing area of a seated event: ``quantity`` places of it (keeper "area")
 
 
 class Short(Exception):

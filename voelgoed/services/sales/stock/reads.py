@@ -21,7 +21,9 @@ _HOLD, _ITEM, _TT, _EVENT = Hold.__table__, HoldItem.__table__, TicketType.__tab
 
 
 def _lapsed(event_id: uuid.UUID, now: datetime):
-    return (_HOLD.c.event_id == event_id, _HOLD.c.status.in_(LIVE_HOLD_STATUSES), _HOLD.c.expires_at <= now)
+    """Lapsed holds' GA items (seat and standing-area items never took GA counters)."""
+    return (_HOLD.c.event_id == event_id, _HOLD.c.status.in_(LIVE_HOLD_STATUSES), _HOLD.c.expires_at <= now,
+            _ITEM.c.seat_id.is_(None), _ITEM.c.area_id.is_(None))
 
 
 def available(session: Session, event, now: datetime | None = None) -> dict:

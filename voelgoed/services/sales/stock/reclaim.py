@@ -2,7 +2,8 @@
 
 :func:`reclaim_lapsed_holds` expires the event's lapsed holds (``active`` or ``converted``) and their
 ``pending`` orders, audits each (``hold.expired`` / ``order.expired``) and returns their stock
-(held → available). No commit.
+(held → available). No commit. Seat and standing-area items (``seat_id`` / ``area_id``) are skipped: their
+expiry is read from the hold at read time (``seat_keeper``, :mod:`.area`).
 
 PostgreSQL: one statement with ``FOR UPDATE SKIP LOCKED`` on the hold rows (concurrent reclaimers never wait
 on each other; a hold locked by someone else is theirs to settle), then the ticket type rows are locked in
@@ -42,7 +43,7 @@ WITH cand AS (
     RETURNING "order".id, "order".organization_id
 )
 SELECT 'item' AS kind, hi.ticket_type_id AS id, NULL::uuid AS organization_id, SUM(hi.quantity)::int AS n
-FROM holditem hi JOIN gone ON hi.hold_id = gone.id WHERE hi.seat_id IS NULL GROUP BY hi.ticket_type_id
+FROM holditem hi JOIN gone ON hi.hold_id = gone.id WHERE hi.seat_id IS NULL AND hi.area_id IS NULL GROUP BY hi.ticket_type_id
 UNION ALL SELECT 'hold', id, organization_id, 0 FROM gone
 UNION ALL SELECT 'order', id, organization_id, 0 FROM orders
 """)
@@ -84,7 +85,8 @@ def _expire_sqlite(session: Session, event_id: uuid.UUID, now: datetime):
     if orders:
         session.execute(update(_ORDER).where(_ORDER.c.id.in_([o.id for o in orders])).values(status="expired", updated_at=now))
     per: dict[uuid.UUID, int] = {}
-    for tid, qty in session.execute(select(_ITEM.c.ticket_type_id, _ITEM.c.quantity).where(_ITEM.c.hold_id.in_(ids), _ITEM.c.seat_id.is_(None))).all():
+    for tid, qty in session.execute(select(_ITEM.c.ticket_type_id, _ITEM.c.quantity).where(_ITEM.c.hold_id.in_(ids), _ITEM.c.seat_id.is_(None),
+                                                                                 _ITEM.c.area_id.is_(None))).all():
         per[tid] = per.get(tid, 0) + qty
     ended = [("hold", h.id, h.organization_id) for h in holds] + [("order", o.id, o.organization_id) for o in orders]
     stale = set(ids) | {o.id for o in orders}
