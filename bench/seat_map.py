@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import common  # noqa: E402
-from bench.seating_builder import CHROMIUM_ARGS, SVG_PAGE_JS, layout_for  # noqa: E402
+from bench.seating_builder import SVG_PAGE_JS, chromium_args, layout_for  # noqa: E402
 
 PAN_JS = """async ([frames, svg, start]) => {
   const api = window.__seatMap;
@@ -120,7 +120,7 @@ def main() -> int:
     results = {}
     with common.app_server(with_worker=False) as base, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-                                     args=CHROMIUM_ARGS + os.environ.get("E2E_CHROMIUM_ARGS", "").split())
+                                     args=chromium_args())
         context = browser.new_context(base_url=base, viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.set_default_timeout(180_000)
@@ -164,7 +164,7 @@ def main() -> int:
             }
             common.log(f"{n} seats: {results[str(n)]}")
         browser.close()
-    common.emit({"bench": "seat_map", "frames": frames, "sizes": results,
+    common.emit({"bench": "seat_map", "frames": frames, "uncapped_frames": os.environ.get("SEATING_UNCAPPED") == "1", "sizes": results,
                  "note": "map first render includes page navigation, the Reflex shell, the layout and status "
                          "fetches; the SVG baseline is built in an empty page (its DOM build only)"})
     return 0

@@ -34,6 +34,17 @@ CHROMIUM_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
 ]
+# SEATING_UNCAPPED=1: animation frames are not paced at 60 Hz (Chromium's --disable-frame-rate-limit and
+# --disable-gpu-vsync), so a frame interval measures the renderer's work instead of the display's refresh.
+UNCAPPED_ARGS = ["--disable-frame-rate-limit", "--disable-gpu-vsync"]
+
+
+def chromium_args() -> list[str]:
+    """The headless Chromium flags of the rendering benches (plus ``E2E_CHROMIUM_ARGS``, and uncapped frames
+    when ``SEATING_UNCAPPED=1``)."""
+    extra = UNCAPPED_ARGS if os.environ.get("SEATING_UNCAPPED") == "1" else []
+    return CHROMIUM_ARGS + extra + os.environ.get("E2E_CHROMIUM_ARGS", "").split()
+
 EMAIL = "bench-seating@example.co.za"
 PASSWORD = "bench-seating-password-123"
 
@@ -152,7 +163,7 @@ def main() -> int:
     results = {}
     with common.app_server(with_worker=False) as base, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-                                     args=CHROMIUM_ARGS + os.environ.get("E2E_CHROMIUM_ARGS", "").split())
+                                     args=chromium_args())
         context = browser.new_context(base_url=base, viewport={"width": 1280, "height": 900})
         context.add_cookies([{"name": "vg_session", "value": token, "url": base}])
         page = context.new_page()
@@ -194,7 +205,7 @@ def main() -> int:
             }
             common.log(f"{n} seats: {results[str(n)]}")
         browser.close()
-    common.emit({"bench": "seating_builder", "frames": frames, "sizes": results,
+    common.emit({"bench": "seating_builder", "frames": frames, "uncapped_frames": os.environ.get("SEATING_UNCAPPED") == "1", "sizes": results,
                  "note": "builder first render includes page navigation, the Reflex shell and the layout fetch; "
                          "the SVG baseline is built in an empty page (its DOM build only)"})
     return 0
