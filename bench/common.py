@@ -52,6 +52,8 @@ os.environ.update(
     DB_MAX_OVERFLOW=os.environ.get("BENCH_DB_MAX_OVERFLOW", "2"),
     # the server's worker processes, as scripts/run.sh sets them (Reflex's own default is 2 × cores + 1)
     GRANIAN_WORKERS=os.environ.get("GRANIAN_WORKERS", "2"),
+    # threads per web process for the sync routes, as scripts/run.sh sets them (0: anyio's default 40)
+    WEB_THREADS=os.environ.get("WEB_THREADS", "8"),
 )
 
 from voelgoed import devserver  # noqa: E402

@@ -18,6 +18,9 @@ echo "VoelgoedEvents DEMO (not for production): DEMO_MODE=1 with published demo 
 # Web worker processes. Reflex defaults to 2 × cores + 1 (5 here); on 2 cores shared with PostgreSQL,
 # 2 workers gave more holds/s and a 7× lower scan p99 (docs/performance.md). Override per machine.
 export GRANIAN_WORKERS="${GRANIAN_WORKERS:-2}"
+# sync API routes: 8 threads per web process, first come first served (docs/performance.md: 0 errors at 256
+# connections where anyio's default 40 gave 503s)
+export WEB_THREADS="${WEB_THREADS:-8}"
 if [ -z "${SECRET_KEY:-}" ]; then
   [ -s var/secret_key ] || python -c "import secrets; print(secrets.token_urlsafe(48))" > var/secret_key
   SECRET_KEY="$(cat var/secret_key)"; export SECRET_KEY
