@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from voelgoed.pages.components.catalog_ui import loading_block
+from voelgoed.pages.components.catalog_ui import confirm_button, loading_block
 from voelgoed.pages.components.shell import empty_state, organiser_page
 from voelgoed.state.marketing import MarketingState as M
 from voelgoed.state.session import SessionState
@@ -55,14 +55,43 @@ def _campaigns() -> rx.Component:
         spacing="3", width="100%"), width="100%")
 
 
+def _status(active) -> rx.Component:
+    return rx.cond(active != "", rx.badge("Active", color_scheme="grass"), rx.badge("Deactivated", color_scheme="red"))
+
+
+def _rename_link(lk) -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.trigger(rx.button("Edit", size="1", variant="soft", class_name="link-edit")),
+        rx.dialog.content(
+            rx.dialog.title("Edit link"),
+            rx.form(rx.vstack(
+                rx.input(type="hidden", name="link_id", value=lk["id"]),
+                rx.text("Label", size="2"), rx.input(name="label", default_value=lk["name"], max_length=120),
+                rx.text("Partner", size="2"), rx.input(name="partner_name", default_value=lk["partner"], max_length=120),
+                rx.hstack(rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
+                          rx.dialog.close(rx.button("Save", type="submit")), justify="end", width="100%"),
+                spacing="2"), on_submit=M.rename_link),
+            max_width="420px"))
+
+
 def _link_row(lk) -> rx.Component:
     return rx.hstack(
         rx.image(src=lk["qr"], width="72px", height="72px", alt="QR code"),
-        rx.vstack(rx.text(lk["label"], weight="bold"), rx.code(lk["short_url"], class_name="short-url"),
+        rx.vstack(rx.hstack(rx.text(lk["label"], weight="bold"), _status(lk["active"]), spacing="2"),
+                  rx.code(lk["short_url"], class_name="short-url"),
                   rx.text("Partner: ", lk["partner"], " · visits ", lk["visits"], size="1", color_scheme="gray"),
                   rx.link("Download QR (SVG)", href=lk["qr"], download="qr-" + lk["short_code"] + ".svg", size="1"),
                   spacing="1"),
-        spacing="3", align="center")
+        rx.spacer(),
+        _rename_link(lk),
+        rx.cond(lk["active"] != "",
+                confirm_button("Deactivate", title="Deactivate this link?", size="1",
+                               description="The short URL and its QR code keep sending people to the event page, but "
+                                           "visits are no longer counted or attributed to this link.",
+                               confirm_label="Deactivate link", on_confirm=M.set_link_active(lk["id"], False)),
+                rx.button("Reactivate", size="1", variant="soft", color_scheme="grass",
+                          on_click=M.set_link_active(lk["id"], True))),
+        spacing="3", align="center", width="100%", class_name="link-row")
 
 
 def _links() -> rx.Component:
@@ -80,11 +109,45 @@ def _links() -> rx.Component:
         spacing="3", width="100%"), width="100%")
 
 
+def _edit_promo(p) -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.trigger(rx.button("Edit", size="1", variant="soft", class_name="promo-edit")),
+        rx.dialog.content(
+            rx.dialog.title("Edit code ", p["code"]),
+            rx.form(rx.vstack(
+                rx.input(type="hidden", name="promo_id", value=p["id"]),
+                rx.text("Discount", size="2"),
+                rx.hstack(rx.select(["percent", "amount"], name="kind",
+                                    default_value=rx.cond(p["amount"] != "", "amount", "percent")),
+                          rx.input(name="value", default_value=rx.cond(p["amount"] != "", p["amount"], p["percent"]),
+                                   placeholder="% or rand off", width="9em", class_name="promo-edit-value")),
+                rx.text("Max uses (empty: unlimited)", size="2"),
+                rx.input(name="max_uses", default_value=p["max_uses"], width="9em"),
+                rx.hstack(rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
+                          rx.dialog.close(rx.button("Save", type="submit", class_name="promo-edit-save")),
+                          justify="end", width="100%"),
+                spacing="2"), on_submit=M.edit_promo),
+            max_width="420px"))
+
+
+def _promo_row(p) -> rx.Component:
+    return rx.hstack(
+        rx.text(rx.code(p["code"]), " ", p["discount"], " · ", p["kind"], " · used ", p["uses"], size="2"),
+        _status(p["active"]), rx.spacer(), _edit_promo(p),
+        rx.cond(p["active"] != "",
+                confirm_button("Deactivate", title="Deactivate code " + p["code"] + "?", size="1",
+                               description="Buyers who type it are told it has been withdrawn; holds that already "
+                                           "carry it cannot check out with it. You can reactivate it later.",
+                               confirm_label="Deactivate code", on_confirm=M.set_promo_active(p["id"], False)),
+                rx.button("Reactivate", size="1", variant="soft", color_scheme="grass",
+                          on_click=M.set_promo_active(p["id"], True))),
+        spacing="2", align="center", width="100%", class_name="promo-row")
+
+
 def _promos() -> rx.Component:
     return rx.card(rx.vstack(
         rx.heading("Promo codes", size="4"),
-        rx.foreach(M.promos, lambda p: rx.text(rx.code(p["code"]), " ", p["discount"], " · ", p["kind"], " · used ", p["uses"],
-                                               size="2")),
+        rx.foreach(M.promos, _promo_row),
         rx.form(rx.hstack(
             rx.input(name="code", placeholder="CODE", required=True, max_length=40, id="promo-new-code"),
             rx.select(["percent", "amount"], name="kind", default_value="percent"),
