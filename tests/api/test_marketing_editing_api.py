@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from tests.api.test_marketing_api import BROWSER, world  # noqa: F401  (fixture)
-from tests.factories import make_event
+from tests.factories import make_event, make_ticket_type
 from voelgoed.models import AuditLog, Organization, PromoCode, TrackedLink
 from voelgoed.services.marketing import funnel
 
@@ -92,3 +92,19 @@ def test_deactivated_link_redirects_but_counts_nothing(client, db, world, redis_
     actions = [a.action for a in db.exec(select(AuditLog).where(AuditLog.target_id == str(link["id"]))
                                          .order_by(AuditLog.created_at)).all()]
     assert actions == ["tracked_link.created", "tracked_link.updated", "tracked_link.deactivated", "tracked_link.reactivated"]
+
+
+def test_public_code_route_reveals_hidden_types_for_an_access_code(client, db, world):  # noqa: F811
+    event, tt, auth = world
+    vip = make_ticket_type(db, event, name="Crew", quantity=5, price_cents=0, is_hidden=True)
+    db.commit()
+    client.post(f"/api/v1/events/{event.id}/promo-codes", headers=auth,
+                json={"code": "CREW", "unlocks_hidden": True, "ticket_type_ids": [str(vip.id)]})
+    r = client.post(f"/api/v1/public/events/{event.slug}/codes", json={"code": "crew"})
+    assert r.status_code == 200, r.text
+    assert {t["name"] for t in r.json()["ticket_types"]} == {"General", "Crew"} and r.json()["code"]["access"] is True
+    wrong = client.post(f"/api/v1/public/events/{event.slug}/codes", json={"code": "CREWW"})
+    assert wrong.status_code == 404 and wrong.json()["error"]["code"] == "promo_code_invalid"
+    assert client.post(f"/api/v1/public/events/{event.slug}/codes", json={"code": 5}).status_code == 422
+    assert client.post("/api/v1/public/events/no-such-event/codes", json={"code": "CREW"}).status_code == 404
+    assert {t["name"] for t in client.get(f"/api/v1/public/events/{event.slug}").json()["ticket_types"]} == {"General"}
