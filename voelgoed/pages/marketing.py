@@ -20,6 +20,32 @@ def _stat(label: str, value, id: str) -> rx.Component:
     return rx.card(rx.vstack(rx.text(label, size="1", color_scheme="gray"), rx.heading(value, size="6", id=id), spacing="1"))
 
 
+def _trend() -> rx.Component:
+    """Campaigns over time: one line per campaign (and "Direct / other"), per day, for the chosen figure."""
+    return rx.card(rx.vstack(
+        rx.hstack(rx.heading("Campaigns over time", size="3"), rx.spacer(),
+                  rx.segmented_control.root(
+                      rx.segmented_control.item("Visits", value="visits"),
+                      rx.segmented_control.item("Orders", value="orders"),
+                      rx.segmented_control.item("Revenue", value="revenue_cents"),
+                      value=M.trend_metric, on_change=M.set_trend_metric, size="1", id="trend-metric"),
+                  width="100%", align="center"),
+        rx.cond(M.trend.length() > 0,
+                rx.recharts.line_chart(
+                    rx.foreach(M.trend_series, lambda sr: rx.recharts.line(
+                        data_key=sr["key"].to(str), name=sr["name"].to(str), stroke=sr["color"].to(str),
+                        type_="monotone", stroke_width=2, is_animation_active=False)),
+                    rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
+                    rx.recharts.x_axis(data_key="day"), rx.recharts.y_axis(allow_decimals=False),
+                    rx.recharts.legend(), rx.recharts.graphing_tooltip(),
+                    data=M.trend, width="100%", height=260, id="campaign-trend"),
+                rx.text("No visits or sales yet. Each campaign gets a line here per day once its links are visited "
+                        "(visits are rolled up every minute) or its orders are paid.", size="2", color_scheme="gray",
+                        id="campaign-trend-empty")),
+        rx.text("Revenue in rand, by payment day; orders by last touch. UTC days.", size="1", color_scheme="gray"),
+        spacing="2", width="100%"), width="100%")
+
+
 def _dashboard() -> rx.Component:
     return rx.vstack(
         rx.hstack(rx.heading("Dashboard", size="4"), rx.spacer(),
@@ -32,6 +58,7 @@ def _dashboard() -> rx.Component:
             rx.recharts.bar(data_key="orders", fill=rx.color("grass", 9)),
             rx.recharts.x_axis(data_key="name"), rx.recharts.y_axis(), rx.recharts.legend(),
             rx.recharts.graphing_tooltip(), data=M.chart, width="100%", height=260),
+        _trend(),
         rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(t) for _, t in COLUMNS])),
             rx.table.body(rx.foreach(M.rows, lambda r: rx.table.row(*[rx.table.cell(r[k]) for k, _ in COLUMNS]))),

@@ -26,6 +26,9 @@ from voelgoed.services.platform import VoelgoedError
 from voelgoed.state.formatting import money
 from voelgoed.state.session import SessionState
 
+TREND_METRICS = ("visits", "orders", "revenue_cents")
+PALETTE = ("#3E63DD", "#30A46C", "#E5484D", "#F76B15", "#8E4EC6", "#12A594", "#D6409F", "#8D8D8D")
+
 
 def _ints(form: dict, name: str) -> int | None:
     raw = str(form.get(name, "") or "").strip().replace(" ", "")
@@ -43,6 +46,11 @@ class MarketingState(SessionState):
     rows: list[dict[str, str]] = []
     chart: list[dict] = []
     totals: dict[str, str] = {}
+    # campaigns over time (the dashboard's by_campaign_day): one series per campaign, one row per day
+    trend_metric: str = "orders"
+    trend_series: list[dict[str, str]] = []
+    trend: list[dict] = []
+    _campaign_days: list[dict] = []
     error: str = ""
 
     def _reload(self) -> None:
@@ -81,10 +89,31 @@ class MarketingState(SessionState):
                      for r in shown]
         self.chart = [{"name": r["label"], "orders": r["orders"], "visits": r["visits"],
                        "revenue": r["revenue_cents"] / 100} for r in shown]
+        self._campaign_days = d["by_campaign_day"]
+        self._trend()
         t = d["totals"]
         self.totals = {"orders": str(t["orders"]), "tickets": str(t["tickets"]), "revenue": money(t["revenue_cents"], cur),
                        "visits": str(sum(r["visits"] for r in d["links"]))}
         self.not_found, self.loading = False, False
+
+    def _trend(self) -> None:
+        """``trend``: ``[{day, s0, s1, …}]`` of ``trend_metric`` (revenue in rand); ``trend_series``: ``[{key, name, color}]``."""
+        metric = self.trend_metric if self.trend_metric in TREND_METRICS else "orders"
+        keys: dict[str, dict[str, str]] = {}
+        days: dict[str, dict] = {}
+        for r in self._campaign_days:
+            sr = keys.setdefault(r["campaign_key"], {"key": f"s{len(keys)}", "name": r["campaign"],
+                                                     "color": PALETTE[len(keys) % len(PALETTE)]})
+            value = r[metric] / 100 if metric == "revenue_cents" else r[metric]
+            days.setdefault(r["day"], {"day": r["day"]})[sr["key"]] = value
+        self.trend_series = list(keys.values())
+        self.trend = [{**{sr["key"]: 0 for sr in self.trend_series}, **row} for _, row in sorted(days.items())]
+
+    @rx.event
+    def set_trend_metric(self, value: str | list[str]):
+        value = value[0] if isinstance(value, list) and value else value
+        self.trend_metric = value if isinstance(value, str) and value in TREND_METRICS else "orders"
+        self._trend()
 
     @rx.event
     def load(self):
