@@ -21,7 +21,8 @@ def _stat(label: str, value, id: str) -> rx.Component:
 
 
 def _trend() -> rx.Component:
-    """Campaigns over time: one line per campaign (and "Direct / other"), per day, for the chosen figure."""
+    """Campaigns over time: per day a bar per campaign (and "Direct / other"), for the chosen figure — bars, so a
+    single day (or a gap) still reads; the campaigns stand side by side for comparison."""
     return rx.card(rx.vstack(
         rx.hstack(rx.heading("Campaigns over time", size="3"), rx.spacer(),
                   rx.segmented_control.root(
@@ -31,19 +32,19 @@ def _trend() -> rx.Component:
                       value=M.trend_metric, on_change=M.set_trend_metric, size="1", id="trend-metric"),
                   width="100%", align="center"),
         rx.cond(M.trend.length() > 0,
-                rx.recharts.line_chart(
-                    rx.foreach(M.trend_series, lambda sr: rx.recharts.line(
-                        data_key=sr["key"].to(str), name=sr["name"].to(str), stroke=sr["color"].to(str),
-                        type_="monotone", stroke_width=2, is_animation_active=False)),
+                rx.recharts.bar_chart(
+                    rx.foreach(M.trend_series, lambda sr: rx.recharts.bar(
+                        data_key=sr["key"].to(str), name=sr["name"].to(str), fill=sr["color"].to(str),
+                        is_animation_active=False)),
                     rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
                     rx.recharts.x_axis(data_key="day"), rx.recharts.y_axis(allow_decimals=False),
                     rx.recharts.legend(), rx.recharts.graphing_tooltip(),
                     data=M.trend, width="100%", height=260, id="campaign-trend"),
-                rx.text("No visits or sales yet. Each campaign gets a line here per day once its links are visited "
+                rx.text("No visits or sales yet. Each campaign gets a bar here per day once its links are visited "
                         "(visits are rolled up every minute) or its orders are paid.", size="2", color_scheme="gray",
                         id="campaign-trend-empty")),
         rx.text("Revenue in rand, by payment day; orders by last touch. UTC days.", size="1", color_scheme="gray"),
-        spacing="2", width="100%"), width="100%")
+        spacing="2", width="100%"), width="100%", id="campaign-trend-card")
 
 
 def _dashboard() -> rx.Component:
