@@ -35,7 +35,7 @@ def _trend() -> rx.Component:
                 rx.recharts.bar_chart(
                     rx.foreach(M.trend_series, lambda sr: rx.recharts.bar(
                         data_key=sr["key"].to(str), name=sr["name"].to(str), fill=sr["color"].to(str),
-                        is_animation_active=False)),
+                        max_bar_size=48, radius=[4, 4, 0, 0], is_animation_active=False)),
                     rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
                     rx.recharts.x_axis(data_key="day"), rx.recharts.y_axis(allow_decimals=False),
                     rx.recharts.legend(), rx.recharts.graphing_tooltip(),

@@ -107,7 +107,10 @@ class EventPageState(rx.State):
     def load(self):
         self.loading, self.error, self.types = True, "", []
         path = str(self.router.url.path or "").rstrip("/")
-        self.slug = unquote(path.rsplit("/", 1)[-1])[:120]
+        slug = unquote(path.rsplit("/", 1)[-1])[:120]
+        if slug != self.slug:  # another event: its code box starts empty
+            self._unlocked, self.applied_code, self.code_note, self.code_error, self.promo_code = [], "", "", "", ""
+        self.slug = slug
         self._pass = str(self.router.url.query_parameters.get("pass", ""))[:512]
         self._read()
         self.loading = False
