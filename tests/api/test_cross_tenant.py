@@ -35,6 +35,7 @@ from voelgoed.models import (
     Order,
     OrderItem,
     Payment,
+    PromoCode,
     Refund,
     Scan,
     SeatingPlan,
@@ -81,6 +82,7 @@ OBJECT_FOR_PARAM = {
     "export_id": lambda w: str(w["export"].id),
     "campaign_id": lambda w: str(w["campaign"].id),
     "link_id": lambda w: str(w["tracked_link"].id),
+    "promo_id": lambda w: str(w["promo_code"].id),
 }
 
 # (METHOD, path) → JSON body, for routes whose generated body is not accepted
@@ -221,7 +223,10 @@ def make_world(session: Session) -> dict:
     link = TrackedLink(organization_id=org.id, campaign_id=campaign.id, event_id=event.id, short_code=new_code(8))
     session.add(link)
     session.flush()
-    return {"campaign": campaign, "tracked_link": link, "org": org, "user": user, "venue": venue, "gate": gate, "event": event, "ticket_type": tt, "hold": hold,
+    promo = PromoCode(organization_id=org.id, event_id=event.id, code="BPROMO", percent_off=10)
+    session.add(promo)
+    session.flush()
+    return {"promo_code": promo, "campaign": campaign, "tracked_link": link, "org": org, "user": user, "venue": venue, "gate": gate, "event": event, "ticket_type": tt, "hold": hold,
             "order": order, "ticket": ticket, "payment": payment, "device": device, "scan": scan,
             "invitation": invitation, "membership": membership, "refund": refund, "webhook_endpoint": endpoint,
             "webhook_delivery": delivery, "seating_plan": plan, "export": export,

@@ -104,6 +104,12 @@ def test_agency_campaign_two_links_promo_code_and_dashboard_matching_the_orders(
     paid = db.exec(select(Order).where(Order.event_id == event.id, Order.status == "paid")).all()
     assert d["totals"]["orders"] == len(paid) == 3 and d["totals"]["revenue_cents"] == sum(o.total_cents for o in paid)
     assert d["campaigns"][0]["orders"] == 2 and d["channels"][0]["channel"] == "social"
+    day = paid[0].paid_at.date().isoformat()
+    assert d["by_campaign_day"] == [  # campaigns over time: the link visits rolled up, paid orders by last touch
+        {"day": day, "campaign_key": camp.json()["id"], "campaign": "Winter launch", "visits": 5, "orders": 2,
+         "revenue_cents": 48000},
+        {"day": day, "campaign_key": "direct", "campaign": "Direct / other", "visits": 0, "orders": 1,
+         "revenue_cents": 10000}]
 
     rows_csv = list(csv.DictReader(io.StringIO(client.get(f"/api/v1/events/{event.id}/marketing.csv", headers=auth).text)))
     assert {r["short_code"]: r["revenue_cents"] for r in rows_csv} == {a["short_code"]: "18000", b["short_code"]: "30000",

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
-from pydantic import AwareDatetime, BaseModel, Field, StrictInt, StrictStr
+from pydantic import AwareDatetime, BaseModel, Field, StrictBool, StrictInt, StrictStr
 
 from voelgoed.api.deps import client_address, require_scope
 from voelgoed.config import get_settings
@@ -36,6 +36,8 @@ from voelgoed.services.marketing import (
     qr_svg,
     should_track,
     touch_cookie,
+    update_link,
+    update_promo_code,
     visit,
 )
 from voelgoed.services.platform import NotFound, TenantContext, parse_id, ratelimit, session_scope
@@ -60,6 +62,27 @@ class PromoIn(BaseModel):
     valid_from: AwareDatetime | None = None
     valid_until: AwareDatetime | None = None
     campaign_id: StrictStr | None = Field(None, max_length=64)
+
+
+class PromoPatch(BaseModel):
+    """Only the fields sent change; ``null`` clears a limit or a bound."""
+
+    percent_off: StrictInt = Field(None, ge=0, le=100)
+    amount_off_cents: StrictInt = Field(None, ge=0, le=100_000_000)
+    min_quantity: StrictInt = Field(None, ge=1, le=10_000)
+    max_uses: StrictInt | None = Field(None, ge=0, le=10_000_000)
+    per_buyer_limit: StrictInt | None = Field(None, ge=0, le=10_000)
+    valid_from: AwareDatetime | None = None
+    valid_until: AwareDatetime | None = None
+    is_active: StrictBool = Field(None)
+
+
+class LinkPatch(BaseModel):
+    """Only the fields sent change. An inactive link still redirects but counts nothing."""
+
+    label: StrictStr = Field(None, max_length=120)
+    partner_name: StrictStr = Field(None, max_length=120)
+    is_active: StrictBool = Field(None)
 
 
 class CampaignIn(BaseModel):
@@ -94,6 +117,20 @@ def get_promos(event_id: str, ctx: TenantContext = EventsRead) -> dict:
         return {"promo_codes": [promo_public(p) for p in list_promo_codes(s, ctx, event_id=parse_id(event_id, "event"))]}
 
 
+@router.patch("/api/v1/events/{event_id}/promo-codes/{promo_id}",
+              summary="Edit a code's discount, limits or window, or (de)activate it")
+def patch_promo(event_id: str, promo_id: str, body: PromoPatch, ctx: TenantContext = EventsWrite) -> dict:
+    with session_scope() as s:
+        return promo_public(update_promo_code(s, ctx, event_id=event_id, promo_id=promo_id,
+                                              changes=_sent(body, ("percent_off", "amount_off_cents", "min_quantity", "is_active"))))
+
+
+def _sent(body: BaseModel, not_null: tuple) -> dict:
+    """The fields the client sent; ``null`` for a field that cannot be cleared is a 422 from the service."""
+    changes = body.model_dump(exclude_unset=True)
+    return {k: ("" if v is None and k in not_null else v) for k, v in changes.items()}
+
+
 @router.post("/api/v1/events/{event_id}/campaigns", status_code=201, summary="Create a campaign for the event")
 def post_campaign(event_id: str, body: CampaignIn, ctx: TenantContext = EventsWrite) -> dict:
     with session_scope() as s:
@@ -121,6 +158,15 @@ def post_link(event_id: str, campaign_id: str, body: LinkIn, ctx: TenantContext 
 def get_links(event_id: str, ctx: TenantContext = EventsRead) -> dict:
     with session_scope() as s:
         return {"links": [link_view(s, lk) for lk in list_links(s, ctx, event_id=parse_id(event_id, "event"))]}
+
+
+@router.patch("/api/v1/events/{event_id}/links/{link_id}",
+              summary="Rename a tracked link or (de)activate it (an inactive link redirects without counting)")
+def patch_link(event_id: str, link_id: str, body: LinkPatch, ctx: TenantContext = EventsWrite) -> dict:
+    with session_scope() as s:
+        link = update_link(s, ctx, event_id=event_id, link_id=link_id,
+                           changes=_sent(body, ("label", "partner_name", "is_active")))
+        return link_view(s, link)
 
 
 @router.get("/api/v1/events/{event_id}/links/{link_id}/qr.svg", summary="The link's QR code as SVG (posters)",
@@ -180,7 +226,7 @@ def go(code: str, request: Request, address: Annotated[str, Depends(client_addre
     with session_scope() as s:
         link, target = visit(s, code[:32], count=track)
     response = RedirectResponse(target, status_code=302)
-    if track:
+    if track and link.is_active:
         funnel.record(event_id=link.event_id, step="visit", link_code=link.short_code, client_key=address)
         response.set_cookie(TOUCH_COOKIE, touch_cookie(request.cookies.get(TOUCH_COOKIE), link.short_code),
                             max_age=get_settings().attribution_window_days * 86400, httponly=True, samesite="lax",

@@ -32,6 +32,10 @@ class HoldIn(BaseModel):
     promo_code: StrictStr | None = Field(None, max_length=40, description="discount or access code (issue 15)")
 
 
+class CodeIn(BaseModel):
+    code: StrictStr = Field(max_length=40, description="promo or access code as the buyer typed it")
+
+
 class AttendeeIn(BaseModel):
     """One ticket's attendee (issue 13): entries of a ticket type fill its tickets in the hold's order."""
 
@@ -63,6 +67,17 @@ def get_event(slug: str, request: Request, address: Annotated[str, Depends(clien
         view = storefront.public_event_view(session, slug)
     record_step(request, view["id"], "page_view", address)  # Redis only, never raises (issue 15 funnel)
     return view
+
+
+@router.post("/events/{slug}/codes")
+def apply_code(slug: str, body: CodeIn, address: Annotated[str, Depends(client_address)]) -> dict[str, Any]:
+    """The event view after a promo / access code (issue 15): the hidden ticket types an access code unlocks are
+    listed (``unlocked: true``) and ``code`` says what it does. 404 ``promo_code_invalid``, 409
+    ``promo_code_deactivated`` / ``promo_code_expired`` / ``promo_code_not_active`` / ``promo_code_exhausted``,
+    429 ``rate_limited`` (failed codes per address, shared with the hold's). Hold with ``promo_code`` to buy them."""
+    _public_limit(address)
+    with session_scope() as session:
+        return storefront.view_with_code(session, slug, body.code, client_address=address)
 
 
 @router.post("/events/{slug}/holds", status_code=201)

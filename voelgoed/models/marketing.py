@@ -37,6 +37,7 @@ class TrackedLink(SQLModel, table=True):
     utm_term: str = Field(default="", max_length=100)
     partner_name: str = Field(default="", max_length=120)
     visit_count: int = 0
+    is_active: bool = Field(default=True, description="inactive: /go still redirects but counts nothing, sets no touch")
     created_at: datetime = ts_field(default_now=True)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from voelgoed.pages.components.catalog_ui import loading_block
+from voelgoed.pages.components.catalog_ui import confirm_button, loading_block
 from voelgoed.pages.components.shell import empty_state, organiser_page
 from voelgoed.state.marketing import MarketingState as M
 from voelgoed.state.session import SessionState
@@ -20,6 +20,33 @@ def _stat(label: str, value, id: str) -> rx.Component:
     return rx.card(rx.vstack(rx.text(label, size="1", color_scheme="gray"), rx.heading(value, size="6", id=id), spacing="1"))
 
 
+def _trend() -> rx.Component:
+    """Campaigns over time: per day a bar per campaign (and "Direct / other"), for the chosen figure — bars, so a
+    single day (or a gap) still reads; the campaigns stand side by side for comparison."""
+    return rx.card(rx.vstack(
+        rx.hstack(rx.heading("Campaigns over time", size="3"), rx.spacer(),
+                  rx.segmented_control.root(
+                      rx.segmented_control.item("Visits", value="visits"),
+                      rx.segmented_control.item("Orders", value="orders"),
+                      rx.segmented_control.item("Revenue", value="revenue_cents"),
+                      value=M.trend_metric, on_change=M.set_trend_metric, size="1", id="trend-metric"),
+                  width="100%", align="center"),
+        rx.cond(M.trend.length() > 0,
+                rx.recharts.bar_chart(
+                    rx.foreach(M.trend_series, lambda sr: rx.recharts.bar(
+                        data_key=sr["key"].to(str), name=sr["name"].to(str), fill=sr["color"].to(str),
+                        max_bar_size=48, radius=[4, 4, 0, 0], is_animation_active=False)),
+                    rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
+                    rx.recharts.x_axis(data_key="day"), rx.recharts.y_axis(allow_decimals=False),
+                    rx.recharts.legend(), rx.recharts.graphing_tooltip(),
+                    data=M.trend, width="100%", height=260, id="campaign-trend"),
+                rx.text("No visits or sales yet. Each campaign gets a bar here per day once its links are visited "
+                        "(visits are rolled up every minute) or its orders are paid.", size="2", color_scheme="gray",
+                        id="campaign-trend-empty")),
+        rx.text("Revenue in rand, by payment day; orders by last touch. UTC days.", size="1", color_scheme="gray"),
+        spacing="2", width="100%"), width="100%", id="campaign-trend-card")
+
+
 def _dashboard() -> rx.Component:
     return rx.vstack(
         rx.hstack(rx.heading("Dashboard", size="4"), rx.spacer(),
@@ -32,6 +59,7 @@ def _dashboard() -> rx.Component:
             rx.recharts.bar(data_key="orders", fill=rx.color("grass", 9)),
             rx.recharts.x_axis(data_key="name"), rx.recharts.y_axis(), rx.recharts.legend(),
             rx.recharts.graphing_tooltip(), data=M.chart, width="100%", height=260),
+        _trend(),
         rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(t) for _, t in COLUMNS])),
             rx.table.body(rx.foreach(M.rows, lambda r: rx.table.row(*[rx.table.cell(r[k]) for k, _ in COLUMNS]))),
@@ -55,14 +83,43 @@ def _campaigns() -> rx.Component:
         spacing="3", width="100%"), width="100%")
 
 
+def _status(active) -> rx.Component:
+    return rx.cond(active != "", rx.badge("Active", color_scheme="grass"), rx.badge("Deactivated", color_scheme="red"))
+
+
+def _rename_link(lk) -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.trigger(rx.button("Edit", size="1", variant="soft", class_name="link-edit")),
+        rx.dialog.content(
+            rx.dialog.title("Edit link"),
+            rx.form(rx.vstack(
+                rx.input(type="hidden", name="link_id", value=lk["id"]),
+                rx.text("Label", size="2"), rx.input(name="label", default_value=lk["name"], max_length=120),
+                rx.text("Partner", size="2"), rx.input(name="partner_name", default_value=lk["partner"], max_length=120),
+                rx.hstack(rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
+                          rx.dialog.close(rx.button("Save", type="submit")), justify="end", width="100%"),
+                spacing="2"), on_submit=M.rename_link),
+            max_width="420px"))
+
+
 def _link_row(lk) -> rx.Component:
     return rx.hstack(
         rx.image(src=lk["qr"], width="72px", height="72px", alt="QR code"),
-        rx.vstack(rx.text(lk["label"], weight="bold"), rx.code(lk["short_url"], class_name="short-url"),
+        rx.vstack(rx.hstack(rx.text(lk["label"], weight="bold"), _status(lk["active"]), spacing="2"),
+                  rx.code(lk["short_url"], class_name="short-url"),
                   rx.text("Partner: ", lk["partner"], " · visits ", lk["visits"], size="1", color_scheme="gray"),
                   rx.link("Download QR (SVG)", href=lk["qr"], download="qr-" + lk["short_code"] + ".svg", size="1"),
                   spacing="1"),
-        spacing="3", align="center")
+        rx.spacer(),
+        _rename_link(lk),
+        rx.cond(lk["active"] != "",
+                confirm_button("Deactivate", title="Deactivate this link?", size="1",
+                               description="The short URL and its QR code keep sending people to the event page, but "
+                                           "visits are no longer counted or attributed to this link.",
+                               confirm_label="Deactivate link", on_confirm=M.set_link_active(lk["id"], False)),
+                rx.button("Reactivate", size="1", variant="soft", color_scheme="grass",
+                          on_click=M.set_link_active(lk["id"], True))),
+        spacing="3", align="center", width="100%", class_name="link-row")
 
 
 def _links() -> rx.Component:
@@ -80,11 +137,45 @@ def _links() -> rx.Component:
         spacing="3", width="100%"), width="100%")
 
 
+def _edit_promo(p) -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.trigger(rx.button("Edit", size="1", variant="soft", class_name="promo-edit")),
+        rx.dialog.content(
+            rx.dialog.title("Edit code ", p["code"]),
+            rx.form(rx.vstack(
+                rx.input(type="hidden", name="promo_id", value=p["id"]),
+                rx.text("Discount", size="2"),
+                rx.hstack(rx.select(["percent", "amount"], name="kind",
+                                    default_value=rx.cond(p["amount"] != "", "amount", "percent")),
+                          rx.input(name="value", default_value=rx.cond(p["amount"] != "", p["amount"], p["percent"]),
+                                   placeholder="% or rand off", width="9em", class_name="promo-edit-value")),
+                rx.text("Max uses (empty: unlimited)", size="2"),
+                rx.input(name="max_uses", default_value=p["max_uses"], width="9em"),
+                rx.hstack(rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
+                          rx.dialog.close(rx.button("Save", type="submit", class_name="promo-edit-save")),
+                          justify="end", width="100%"),
+                spacing="2"), on_submit=M.edit_promo),
+            max_width="420px"))
+
+
+def _promo_row(p) -> rx.Component:
+    return rx.hstack(
+        rx.text(rx.code(p["code"]), " ", p["discount"], " · ", p["kind"], " · used ", p["uses"], size="2"),
+        _status(p["active"]), rx.spacer(), _edit_promo(p),
+        rx.cond(p["active"] != "",
+                confirm_button("Deactivate", title="Deactivate code " + p["code"] + "?", size="1",
+                               description="Buyers who type it are told it has been withdrawn; holds that already "
+                                           "carry it cannot check out with it. You can reactivate it later.",
+                               confirm_label="Deactivate code", on_confirm=M.set_promo_active(p["id"], False)),
+                rx.button("Reactivate", size="1", variant="soft", color_scheme="grass",
+                          on_click=M.set_promo_active(p["id"], True))),
+        spacing="2", align="center", width="100%", class_name="promo-row")
+
+
 def _promos() -> rx.Component:
     return rx.card(rx.vstack(
         rx.heading("Promo codes", size="4"),
-        rx.foreach(M.promos, lambda p: rx.text(rx.code(p["code"]), " ", p["discount"], " · ", p["kind"], " · used ", p["uses"],
-                                               size="2")),
+        rx.foreach(M.promos, _promo_row),
         rx.form(rx.hstack(
             rx.input(name="code", placeholder="CODE", required=True, max_length=40, id="promo-new-code"),
             rx.select(["percent", "amount"], name="kind", default_value="percent"),

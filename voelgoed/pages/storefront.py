@@ -28,7 +28,10 @@ def ticket_row(t, i) -> rx.Component:
     return rx.card(
         rx.hstack(
             rx.vstack(
-                rx.text(t["name"], weight="bold", size="4"),
+                rx.hstack(rx.text(t["name"], weight="bold", size="4"),
+                          rx.cond(t["unlocked"] != "", rx.badge(rx.icon("key-round", size=12), "Unlocked with your code",
+                                                                color_scheme="violet", radius="full", class_name="unlocked-badge")),
+                          spacing="2", align="center", wrap="wrap"),
                 rx.cond(t["description"] != "", rx.text(t["description"], size="2", color_scheme="gray")),
                 rx.hstack(
                     rx.text(t["price"], size="4", weight="medium"),
@@ -45,6 +48,22 @@ def ticket_row(t, i) -> rx.Component:
         ),
         width="100%", class_name="ticket-type", opacity=rx.cond((t["state"] == "on_sale") | (t["state"] == "seated"), "1", "0.65"),
     )
+
+
+def code_box() -> rx.Component:
+    """Promo / access code: "Apply" checks it now (an access code reveals its hidden ticket types)."""
+    return rx.vstack(
+        rx.hstack(
+            rx.input(placeholder="Promo or access code", value=S.promo_code, on_change=S.set_promo_code, id="promo-code",
+                     max_length=40, width="16em"),
+            rx.button("Apply", on_click=S.apply_code, variant="soft", id="apply-code", disabled=S.promo_code == ""),
+            align="center", spacing="2"),
+        rx.cond(S.code_error != "", rx.callout(S.code_error, icon="circle-x", color_scheme="red", size="1", id="code-error")),
+        rx.cond(S.code_note != "", rx.callout(S.code_note, icon="key-round", color_scheme="grass", size="1", id="code-note")),
+        rx.cond((S.code_note == "") & (S.code_error == ""),
+                rx.text("Have a code? Apply it to see hidden tickets; discounts are applied when you reserve.",
+                        size="1", color_scheme="gray")),
+        spacing="2", width="100%")
 
 
 def checkout_bar() -> rx.Component:
@@ -102,10 +121,7 @@ def tickets_section() -> rx.Component:
                 rx.vstack(rx.foreach(S.types, ticket_row), spacing="3", width="100%"),
                 empty_state("ticket-x", "No tickets yet", "Tickets for this event aren't available yet. Check back soon.")),
         rx.cond(S.error != "", rx.callout(S.error, icon="triangle-alert", color_scheme="red", width="100%", id="hold-error")),
-        rx.cond(S.on_sale, rx.hstack(
-            rx.input(placeholder="Promo or access code", value=S.promo_code, on_change=S.set_promo_code, id="promo-code",
-                     max_length=40, width="16em"),
-            rx.text("Applied when you reserve.", size="1", color_scheme="gray"), align="center", spacing="2")),
+        rx.cond(S.on_sale, code_box()),
         rx.text("Tickets are held for you for a few minutes while you check out.", size="1", color_scheme="gray"),
         rx.cond(S.on_sale, checkout_bar()),
         spacing="4", width="100%",

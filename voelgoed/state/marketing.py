@@ -19,10 +19,15 @@ from voelgoed.services.marketing import (
     list_links,
     list_promo_codes,
     qr_svg,
+    update_link,
+    update_promo_code,
 )
 from voelgoed.services.platform import VoelgoedError
 from voelgoed.state.formatting import money
 from voelgoed.state.session import SessionState
+
+TREND_METRICS = ("visits", "orders", "revenue_cents")
+PALETTE = ("#3E63DD", "#30A46C", "#E5484D", "#F76B15", "#8E4EC6", "#12A594", "#D6409F", "#8D8D8D")
 
 
 def _ints(form: dict, name: str) -> int | None:
@@ -41,6 +46,11 @@ class MarketingState(SessionState):
     rows: list[dict[str, str]] = []
     chart: list[dict] = []
     totals: dict[str, str] = {}
+    # campaigns over time (the dashboard's by_campaign_day): one series per campaign, one row per day
+    trend_metric: str = "orders"
+    trend_series: list[dict[str, str]] = []
+    trend: list[dict] = []
+    _campaign_days: list[dict] = []
     error: str = ""
 
     def _reload(self) -> None:
@@ -60,11 +70,14 @@ class MarketingState(SessionState):
         self.event_name = d["event_name"]
         self.campaigns = [{"id": str(c.id), "name": c.name, "channel": c.channel,
                            "budget": money(c.budget_cents, c.currency) if c.budget_cents is not None else "—"} for c in camps]
-        self.links = [{"short_code": lk["short_code"], "label": lk["label"] or lk["short_code"], "short_url": lk["short_url"],
+        self.links = [{"id": lk["id"], "active": "yes" if lk["is_active"] else "", "name": lk["label"],
+                       "short_code": lk["short_code"], "label": lk["label"] or lk["short_code"], "short_url": lk["short_url"],
                        "partner": lk["partner_name"], "visits": str(lk["visit_count"]),
                        "qr": "data:image/svg+xml;base64," + base64.b64encode(qr_svg(lk["short_url"])).decode()}
                       for lk in links]
-        self.promos = [{"code": p.code, "discount": f"{p.percent_off}%" if p.percent_off else money(p.amount_off_cents, cur),
+        self.promos = [{"id": str(p.id), "active": "yes" if p.is_active else "", "percent": str(p.percent_off or ""),
+                        "amount": str(p.amount_off_cents // 100) if p.amount_off_cents else "",
+                        "max_uses": "" if p.max_uses is None else str(p.max_uses), "code": p.code, "discount": f"{p.percent_off}%" if p.percent_off else money(p.amount_off_cents, cur),
                         "uses": f"{p.used_count} / {p.max_uses if p.max_uses is not None else '∞'}",
                         "kind": "group (automatic)" if p.automatic else ("access" if p.unlocks_hidden else "discount")}
                        for p in promos]
@@ -76,10 +89,31 @@ class MarketingState(SessionState):
                      for r in shown]
         self.chart = [{"name": r["label"], "orders": r["orders"], "visits": r["visits"],
                        "revenue": r["revenue_cents"] / 100} for r in shown]
+        self._campaign_days = d["by_campaign_day"]
+        self._trend()
         t = d["totals"]
         self.totals = {"orders": str(t["orders"]), "tickets": str(t["tickets"]), "revenue": money(t["revenue_cents"], cur),
                        "visits": str(sum(r["visits"] for r in d["links"]))}
         self.not_found, self.loading = False, False
+
+    def _trend(self) -> None:
+        """``trend``: ``[{day, s0, s1, …}]`` of ``trend_metric`` (revenue in rand); ``trend_series``: ``[{key, name, color}]``."""
+        metric = self.trend_metric if self.trend_metric in TREND_METRICS else "orders"
+        keys: dict[str, dict[str, str]] = {}
+        days: dict[str, dict] = {}
+        for r in self._campaign_days:
+            sr = keys.setdefault(r["campaign_key"], {"key": f"s{len(keys)}", "name": r["campaign"],
+                                                     "color": PALETTE[len(keys) % len(PALETTE)]})
+            value = r[metric] / 100 if metric == "revenue_cents" else r[metric]
+            days.setdefault(r["day"], {"day": r["day"]})[sr["key"]] = value
+        self.trend_series = list(keys.values())
+        self.trend = [{**{sr["key"]: 0 for sr in self.trend_series}, **row} for _, row in sorted(days.items())]
+
+    @rx.event
+    def set_trend_metric(self, value: str | list[str]):
+        value = value[0] if isinstance(value, list) and value else value
+        self.trend_metric = value if isinstance(value, str) and value in TREND_METRICS else "orders"
+        self._trend()
 
     @rx.event
     def load(self):
@@ -115,6 +149,31 @@ class MarketingState(SessionState):
         return self._do(create_promo_code, event_id=self.event_id, code=str(form.get("code", "")),
                         percent_off=value if kind == "percent" else 0,
                         amount_off_cents=value * 100 if kind == "amount" else 0, max_uses=_ints(form, "max_uses"))
+
+    @rx.event
+    def set_promo_active(self, promo_id: str, active: bool):
+        return self._do(update_promo_code, event_id=self.event_id, promo_id=promo_id, changes={"is_active": bool(active)})
+
+    @rx.event
+    def edit_promo(self, form: dict):
+        """The edit dialog: ``value`` is a percentage or whole rand (by ``kind``); an empty ``max_uses`` = unlimited."""
+        kind, raw_max = str(form.get("kind", "percent")), str(form.get("max_uses", "") or "").strip()
+        value = _ints(form, "value")
+        changes = {"percent_off": value if kind == "percent" else 0,
+                   "amount_off_cents": (value * 100 if value is not None else None) if kind == "amount" else 0,
+                   "max_uses": _ints(form, "max_uses") if raw_max else None}
+        if raw_max and changes["max_uses"] is None:
+            changes["max_uses"] = raw_max  # refused with a clear message by the service
+        return self._do(update_promo_code, event_id=self.event_id, promo_id=str(form.get("promo_id", "")), changes=changes)
+
+    @rx.event
+    def set_link_active(self, link_id: str, active: bool):
+        return self._do(update_link, event_id=self.event_id, link_id=link_id, changes={"is_active": bool(active)})
+
+    @rx.event
+    def rename_link(self, form: dict):
+        return self._do(update_link, event_id=self.event_id, link_id=str(form.get("link_id", "")),
+                        changes={"label": str(form.get("label", "")), "partner_name": str(form.get("partner_name", ""))})
 
     @rx.event
     def export_csv(self):

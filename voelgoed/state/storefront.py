@@ -4,7 +4,9 @@ Public vars hold display strings only; the waiting-room pass stays in a private 
 taken from ``?pass=`` or ``sessionStorage["vg_pass_<slug>"]`` (set by the waiting room) and sent
 to ``inventory.create_hold`` as ``pass_token``. A promo / access code typed by the buyer and the first-party
 ``vg_touch`` cookie (set by ``/go/<code>``) go with the hold (issue 15); the page view and the hold are
-counted as funnel steps (Redis only; not under Do Not Track / GPC, not for bots).
+counted as funnel steps (Redis only; not under Do Not Track / GPC, not for bots). "Apply" checks the code
+(``storefront.view_with_code``: the hold path's rules and rate limit); an access code lists the hidden ticket types
+it unlocks (kept in ``_unlocked`` until the buyer changes the code), which the hold then accepts with that code.
 """
 
 from __future__ import annotations
@@ -48,6 +50,9 @@ class EventPageState(rx.State):
     error: str = ""
     types: list[dict[str, str]] = []
     promo_code: str = ""
+    applied_code: str = ""
+    code_note: str = ""
+    code_error: str = ""
     # the organisation's branding (issue 15): display values from the view's ``branding``
     brand_name: str = ""
     brand_primary: str = "#1C2024"
@@ -58,15 +63,17 @@ class EventPageState(rx.State):
     _pass: str = ""
     _event_id: str = ""
     _prices: dict[str, int] = {}
+    _unlocked: list[str] = []
     _currency: str = "ZAR"
 
-    def _read(self) -> None:
-        try:
-            with session_scope() as session:
-                view = storefront.public_event_view(session, self.slug)
-        except VoelgoedError:
-            self.found, self.types = False, []
-            return
+    def _read(self, view: dict | None = None) -> None:
+        if view is None:
+            try:
+                with session_scope() as session:
+                    view = storefront.public_event_view(session, self.slug, unlocked=self._unlocked)
+            except VoelgoedError:
+                self.found, self.types = False, []
+                return
         tz = view["venue"]["timezone"] or "Africa/Johannesburg"
         self.found, self.name, self.description, self._event_id = True, view["name"], view["description"], view["id"]
         self.date_label = _local(view["starts_at"], tz, "%A %d %B %Y")
@@ -88,7 +95,7 @@ class EventPageState(rx.State):
             types.append({
                 "id": t["id"], "name": t["name"], "description": t["description"],
                 "price": "Free" if t["price_cents"] == 0 else money(t["price_cents"], t["currency"]),
-                "cap": str(cap), "qty": str(min(old.get(t["id"], 0), cap)),
+                "cap": str(cap), "qty": str(min(old.get(t["id"], 0), cap)), "unlocked": "yes" if t.get("unlocked") else "",
                 "state": "seated" if t.get("seated") else (
                     "sold_out" if t["sold_out"] else ("on_sale" if t["on_sale"] else "closed")),
                 "left": "Choose your seats on the map" if t.get("seated") else (
@@ -100,7 +107,10 @@ class EventPageState(rx.State):
     def load(self):
         self.loading, self.error, self.types = True, "", []
         path = str(self.router.url.path or "").rstrip("/")
-        self.slug = unquote(path.rsplit("/", 1)[-1])[:120]
+        slug = unquote(path.rsplit("/", 1)[-1])[:120]
+        if slug != self.slug:  # another event: its code box starts empty
+            self._unlocked, self.applied_code, self.code_note, self.code_error, self.promo_code = [], "", "", "", ""
+        self.slug = slug
         self._pass = str(self.router.url.query_parameters.get("pass", ""))[:512]
         self._read()
         self.loading = False
@@ -118,6 +128,41 @@ class EventPageState(rx.State):
     @rx.event
     def set_promo_code(self, value: str):
         self.promo_code = value[:40] if isinstance(value, str) else ""
+        self.code_error = ""
+        if self.applied_code and self.promo_code.strip().upper() != self.applied_code:
+            self.applied_code, self.code_note = "", ""
+            if self._unlocked:
+                self._unlocked = []
+                self._read()
+
+    @rx.event
+    def apply_code(self):
+        """Check the typed code; an access code shows the hidden ticket types it unlocks."""
+        code = self.promo_code.strip()
+        if not code or self.busy:
+            self.code_error = "Type a code first."
+            return
+        try:
+            with session_scope() as session:
+                view = storefront.view_with_code(session, self.slug, code,
+                                                 client_address=self.router.session.client_ip or "unknown")
+        except VoelgoedError as exc:
+            self.applied_code, self.code_note, self.code_error = "", "", exc.message
+            if self._unlocked:
+                self._unlocked = []
+                self._read()
+            return
+        info = view["code"]
+        self._unlocked = list(info["unlocks"])
+        self._read(view)
+        self.applied_code, self.promo_code, self.code_error = info["code"], info["code"], ""
+        names = [t["name"] for t in self.types if t["unlocked"]]
+        if info["access"]:
+            self.code_note = (f"Code {info['code']} unlocked: " + ", ".join(names)) if names else (
+                f"Code {info['code']} is valid, but the tickets it unlocks are not available right now.")
+        else:
+            off = f"{info['percent_off']}%" if info["percent_off"] else money(info["amount_off_cents"], self._currency)
+            self.code_note = f"Code {info['code']} ({off} off) is applied when you reserve."
 
     def _track(self, step: str) -> None:
         track(self.router, self._event_id, step)

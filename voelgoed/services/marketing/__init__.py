@@ -6,7 +6,7 @@ hold (:func:`price_hold`, :func:`record_hold`) and taking a code's use in the ch
 through sales or catalog services, so one package holds all of it without an upward import.
 """
 
-from voelgoed.services.marketing import attribution, campaigns, dashboard, funnel, promo, redemption
+from voelgoed.services.marketing import attribution, campaigns, dashboard, editing, funnel, promo, redemption
 from voelgoed.services.marketing.attribution import COOKIE as TOUCH_COOKIE
 from voelgoed.services.marketing.attribution import last_code, order_attribution, parse_touch, touch_cookie
 from voelgoed.services.marketing.campaigns import (
@@ -24,10 +24,12 @@ from voelgoed.services.marketing.campaigns import (
     visit,
 )
 from voelgoed.services.marketing.dashboard import dashboard_csv, event_dashboard
+from voelgoed.services.marketing.editing import update_link, update_promo_code
 from voelgoed.services.marketing.funnel import STEPS, is_bot, rollup, should_track
 from voelgoed.services.marketing.jobs import marketing_job
 from voelgoed.services.marketing.promo import (
     Offer,
+    check_code,
     create_promo_code,
     list_promo_codes,
     normalise_code,
@@ -43,4 +45,5 @@ __all__ = [
     "order_attribution", "parse_touch", "qr_png", "qr_svg", "rollup", "should_track", "touch_cookie", "visit",
     "Offer", "buyer_hash", "create_promo_code", "list_promo_codes", "normalise_code", "price_hold", "promo",
     "promo_public", "record_hold", "redeem_for_order", "redemption", "release_lapsed_uses", "unit_discount",
+    "check_code", "editing", "update_link", "update_promo_code",
 ]

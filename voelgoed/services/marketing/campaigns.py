@@ -6,7 +6,8 @@
   spaces (a malformed value is 422, never stored or echoed into a URL).
 - :func:`link_urls` → ``{short_url: <BASE_URL>/go/<code>, target_url: <BASE_URL>/e/<slug>?utm_…}``.
 - :func:`visit` ``(session, code, *, count=True)`` → ``(link, target_url)``: one conditional ``visit_count + 1``
-  (not for bots / Do Not Track; the funnel counter is separate); 404 ``not_found`` for an unknown code.
+  (not for bots / Do Not Track / a deactivated link; the funnel counter is separate); 404 ``not_found`` for an
+  unknown code. Callers check ``link.is_active`` before counting funnel steps or setting the touch cookie.
 - :func:`qr_svg` / :func:`qr_png` ``(url)`` → bytes: the short URL as a QR code (``qrcode`` library; ISO/IEC 18004,
   error correction M, 4-module quiet zone), for posters.
 
@@ -162,7 +163,7 @@ def link_urls(link: TrackedLink, event_slug: str) -> dict:
 def link_public(link: TrackedLink, event_slug: str) -> dict:
     return {"id": str(link.id), "campaign_id": str(link.campaign_id), "event_id": str(link.event_id),
             "short_code": link.short_code, "label": link.label, "partner_name": link.partner_name,
-            "visit_count": link.visit_count, **{k: getattr(link, k) for k in UTM_FIELDS}, **link_urls(link, event_slug)}
+            "visit_count": link.visit_count, "is_active": link.is_active, **{k: getattr(link, k) for k in UTM_FIELDS}, **link_urls(link, event_slug)}
 
 
 def link_view(session: Session, link: TrackedLink) -> dict:
@@ -184,7 +185,7 @@ def visit(session: Session, code: str, *, count: bool = True) -> tuple[TrackedLi
     event = session.get(Event, link.event_id) if link else None
     if link is None or event is None or event.status in ("draft",):
         raise NotFound("not_found", "This link does not exist")
-    if count:
+    if count and link.is_active:
         session.execute(update(_L).where(_L.c.id == link.id).values(visit_count=_L.c.visit_count + 1))
         session.commit()
     return link, link_urls(link, event.slug)["target_url"]

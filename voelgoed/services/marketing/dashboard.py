@@ -2,7 +2,8 @@
 
 :func:`event_dashboard` ``(session, ctx, *, event_id)`` →
 ``{event_id, currency, links: [row], campaigns: [row], channels: [row], direct: row, totals: row, by_day: [{day,
-visits, page_views, holds, orders, revenue_cents}]}`` where a row is ``{key, label, campaign, channel, partner_name,
+visits, page_views, holds, orders, revenue_cents}], by_campaign_day: [{day, campaign_key, campaign, visits, orders,
+revenue_cents}]}`` where a row is ``{key, label, campaign, channel, partner_name,
 short_code, visits, page_views, ticket_selections, holds, checkouts_started, orders, tickets, revenue_cents,
 abandoned, conversion}``:
 
@@ -13,6 +14,11 @@ abandoned, conversion}``:
   touch is the link — from the orders themselves, so they match the orders exactly; ``abandoned``: orders of the
   link that expired or were cancelled unpaid; ``conversion`` = orders / visits (0 without visits; for the direct
   row orders / page views).
+
+``by_campaign_day`` compares campaigns over time: per UTC day and campaign (``campaign_key`` the campaign id, or
+``direct`` for orders without a link), the ``/go`` visits rolled up that day (funnel ``visit`` step) and the paid
+orders / revenue by their payment day and last touch; sorted by day, then campaign name; days without any figure
+are left out.
 
 :func:`dashboard_csv` → the link rows as CSV text (UTF-8, header row). Errors: 403, 404 ``not_found``.
 """
@@ -65,6 +71,8 @@ def event_dashboard(session: Session, ctx: rbac.TenantContext, *, event_id) -> d
                         channel=camps[lk.campaign_id].channel, partner_name=lk.partner_name, short_code=lk.short_code,
                         visits=lk.visit_count) for lk in links}
     direct = _row(key="direct", label="Direct / other")
+    per_camp: dict = defaultdict(lambda: {"visits": 0, "orders": 0, "revenue_cents": 0})  # (day, campaign key)
+    link_camp = {lk.id: lk.campaign_id for lk in links}
     by_day: dict = defaultdict(lambda: {"visits": 0, "page_views": 0, "holds": 0, "orders": 0, "revenue_cents": 0})
     for fc in session.exec(select(FunnelCount).where(FunnelCount.event_id == event.id)).all():
         link = by_code.get(fc.link_key)
@@ -75,6 +83,8 @@ def event_dashboard(session: Session, ctx: rbac.TenantContext, *, event_id) -> d
         key = {"visit": "visits", "page_view": "page_views", "hold": "holds"}.get(fc.step)
         if key:
             day[key] += fc.count
+        if fc.step == "visit" and link:
+            per_camp[(fc.day.isoformat(), str(link.campaign_id))]["visits"] += fc.count
     tickets = dict(session.exec(select(OrderItem.order_id, func.sum(OrderItem.quantity))
                                 .join(Order, Order.id == OrderItem.order_id)
                                 .where(Order.event_id == event.id).group_by(OrderItem.order_id)).all())
@@ -90,6 +100,10 @@ def event_dashboard(session: Session, ctx: rbac.TenantContext, *, event_id) -> d
                 day = by_day[order.paid_at.date().isoformat()]
                 day["orders"] += 1
                 day["revenue_cents"] += order.total_cents
+                camp_id = link_camp.get(attrs.get(order.id))
+                cell = per_camp[(order.paid_at.date().isoformat(), str(camp_id) if camp_id else "direct")]
+                cell["orders"] += 1
+                cell["revenue_cents"] += order.total_cents
         elif order.status in ABANDONED:
             target["abandoned"] += 1
     campaigns: dict = {}
@@ -108,7 +122,15 @@ def event_dashboard(session: Session, ctx: rbac.TenantContext, *, event_id) -> d
     return {"event_id": str(event.id), "event_name": event.name, "currency": event.currency,
             "links": list(rows.values()), "campaigns": list(campaigns.values()), "channels": list(channels.values()),
             "direct": direct, "totals": totals,
-            "by_day": [{"day": d, **v} for d, v in sorted(by_day.items())]}
+            "by_day": [{"day": d, **v} for d, v in sorted(by_day.items())],
+            "by_campaign_day": _campaign_days(per_camp, camps)}
+
+
+def _campaign_days(per_camp: dict, camps: dict) -> list[dict]:
+    names = {str(cid): c.name for cid, c in camps.items()}
+    out = [{"day": day, "campaign_key": key, "campaign": names.get(key, "Direct / other"), **v}
+           for (day, key), v in per_camp.items()]
+    return sorted(out, key=lambda r: (r["day"], r["campaign_key"] == "direct", r["campaign"]))
 
 
 def dashboard_csv(data: dict) -> str:

@@ -14,8 +14,9 @@ A :class:`PromoCode` is one of:
 :func:`price_hold` is the one call the hold path makes (``sales.inventory``); the use is taken later, in the
 checkout transaction (:mod:`voelgoed.services.marketing.redemption`).
 
-Errors (code → HTTP): ``promo_code_invalid`` 404 (unknown, another event's or organisation's, inactive —
-deliberately indistinguishable, so codes cannot be probed), ``promo_code_not_active`` 409 (before
+Errors (code → HTTP): ``promo_code_invalid`` 404 (unknown, another event's or organisation's —
+deliberately indistinguishable, so codes cannot be probed), ``promo_code_deactivated`` 409 (the organiser
+switched it off; failed attempts still count against the rate limit), ``promo_code_not_active`` 409 (before
 ``valid_from``), ``promo_code_expired`` 409, ``promo_code_exhausted`` 409, ``promo_code_not_applicable`` 409
 (no ticket of the hold is covered), ``promo_code_min_quantity`` 409 (``details.min_quantity``),
 ``rate_limited`` 429 (more than ``PROMO_ATTEMPT_RATE_LIMIT`` failed codes per client address).
@@ -155,11 +156,42 @@ def price_hold(session: Session, *, event, types: dict, wanted: dict, promo_code
                  touch=touch)
 
 
+def check_code(session: Session, *, event_id, promo_code, client_key: str | None = None,
+               now: datetime | None = None) -> dict:
+    """What a code typed on the event page does, before any hold (reads only): ``{code, access: bool,
+    unlocks: [hidden ticket type id str], percent_off, amount_off_cents}``. The same checks as the hold path's
+    (unknown / another event's → 404 ``promo_code_invalid``, 409 ``promo_code_deactivated`` / ``_not_active`` /
+    ``_expired`` / ``_exhausted``), with the same rate limit: failed codes count against
+    ``PROMO_ATTEMPT_RATE_LIMIT`` per ``client_key`` (429 ``rate_limited``). The hold re-checks everything."""
+    now = clock.resolve(now)
+    code = normalise_code(promo_code)
+    limit = get_settings().promo_attempt_rate_limit
+    key = client_key or "anonymous"
+    ratelimit.check("promo", key, limit)
+    try:
+        if not CODE_RE.match(code):
+            raise NotFound("promo_code_invalid", "This code is not valid for this event", {})
+        promo = _lookup(session, event_id, code)
+        err = _window_error(promo, now)
+        if err:
+            raise err
+        if promo.max_uses is not None and promo.used_count >= promo.max_uses:
+            raise VoelgoedError("promo_code_exhausted", "This code has been used up", {}, status=409)
+    except VoelgoedError:
+        ratelimit.count("promo", key, limit)
+        raise
+    unlocks = list(promo.ticket_type_ids) if promo.unlocks_hidden else []
+    return {"code": promo.code, "access": promo.unlocks_hidden, "unlocks": unlocks, "percent_off": promo.percent_off,
+            "amount_off_cents": promo.amount_off_cents}
+
+
 def _lookup(session: Session, event_id, code: str) -> PromoCode:
     promo = session.exec(select(PromoCode).where(PromoCode.event_id == event_id, PromoCode.code == code,
                                                  PromoCode.automatic.is_(False))).first()
-    if promo is None or not promo.is_active:
+    if promo is None:
         raise NotFound("promo_code_invalid", "This code is not valid for this event", {})
+    if not promo.is_active:
+        raise VoelgoedError("promo_code_deactivated", "This code has been withdrawn by the organiser", {}, status=409)
     return promo
 
 

@@ -49,7 +49,7 @@ def record_hold(session: Session, hold, offer: Offer) -> None:
 
 def redeem_for_order(session: Session, *, hold, order: Order, quantity: int, now: datetime | None = None) -> None:
     """Inside the checkout transaction: take the code's use for ``order`` and attach the hold's attribution to it.
-    Raises 409 ``promo_code_exhausted`` / ``promo_code_buyer_limit`` (the caller rolls back). No commit."""
+    Raises 409 ``promo_code_exhausted`` / ``promo_code_deactivated`` / ``promo_code_buyer_limit`` (the caller rolls back). No commit."""
     now = clock.resolve(now)
     red = session.exec(select(PromoRedemption).where(PromoRedemption.hold_id == hold.id)).first()
     attr = session.exec(select(OrderAttribution).where(OrderAttribution.hold_id == hold.id)).first()
@@ -62,6 +62,9 @@ def redeem_for_order(session: Session, *, hold, order: Order, quantity: int, now
                                              (_P.c.max_uses.is_(None)) | (_P.c.used_count < _P.c.max_uses))
                             .values(used_count=_P.c.used_count + 1)).rowcount
     if taken != 1:
+        if not session.get(PromoCode, red.promo_code_id).is_active:
+            raise VoelgoedError("promo_code_deactivated", "This code has been withdrawn by the organiser; choose your "
+                                "tickets again", {"hold_id": str(hold.id)}, status=409)
         raise VoelgoedError("promo_code_exhausted", "This code has just been used up; choose your tickets again",
                             {"hold_id": str(hold.id)}, status=409)
     promo = session.get(PromoCode, red.promo_code_id)

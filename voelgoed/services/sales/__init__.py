@@ -113,6 +113,7 @@ from .storefront import (
     hold_view,
     public_event_view,
     sale_window_error,
+    view_with_code,
 )
 from .waiting_room import (
     EVENT_CACHE_SECONDS,
@@ -221,6 +222,7 @@ __all__ = [
     "availability",
     "LOW_STOCK",
     "public_event_view",
+    "view_with_code",
     "hold_view",
     "PROVIDER_ACTOR",
     "REFRESH_RATE",

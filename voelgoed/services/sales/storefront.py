@@ -11,8 +11,9 @@ from sqlmodel import Session, select
 
 from voelgoed.models import Event, EventArea, EventSeating, Hold, HoldItem, Organization, TicketType
 from voelgoed.services.accounts import public_brand
+from voelgoed.services.marketing import check_code
 from voelgoed.services.platform import NotFound, VoelgoedError, clean_key, clock, parse_id
-from voelgoed.services.sales import attendee_checkout, stock
+from voelgoed.services.sales import attendee_checkout, hold_caps, stock
 
 LIVE_HOLD_STATUSES = stock.LIVE_HOLD_STATUSES
 
@@ -56,7 +57,7 @@ def _iso(dt: datetime | None) -> str | None:
 LOW_STOCK = 10  # "Only N left" from this many tickets down
 
 
-def public_event_view(session: Session, slug: str, now: datetime | None = None) -> dict:
+def public_event_view(session: Session, slug: str, now: datetime | None = None, unlocked=()) -> dict:
     """``GET /api/v1/public/events/{slug}``: a published/live/ended event with live availability.
 
     ``{id, slug, name, description, starts_at, ends_at, currency, on_sale, sale_starts_at,
@@ -66,7 +67,8 @@ def public_event_view(session: Session, slug: str, now: datetime | None = None) 
     (bought on the seat map, so ``max_selectable`` 0 and never ``sold_out``). ``max_selectable`` is what a buyer may pick
     now (``min(available, max_per_order)``, 0 when that type is not on sale); ``low_stock`` is true
     when 1..:data:`LOW_STOCK` are left. Draft, archived (and unknown) events → 404 ``not_found``.
-    Hidden or inactive ticket types are left out; ``available`` ignores lapsed holds.
+    Hidden or inactive ticket types are left out — except hidden types whose id (str) is in ``unlocked`` (what an
+    access code unlocks, :func:`view_with_code`), listed with ``unlocked: true``; ``available`` ignores lapsed holds.
 
     A **cancelled** event answers 200 with ``status: "cancelled"``, ``cancelled: true``,
     ``on_sale: false`` and ``ticket_types: []`` (nothing purchasable; holds are refused with 409
@@ -93,8 +95,10 @@ def public_event_view(session: Session, slug: str, now: datetime | None = None) 
         on_sale = True
     except VoelgoedError:
         on_sale = False
-    types = session.exec(select(TicketType).where(TicketType.event_id == event.id, TicketType.is_active.is_(True),
-                                                  TicketType.is_hidden.is_(False)).order_by(TicketType.sort_order, TicketType.price_cents)).all()
+    shown = set(unlocked or ())
+    types = [tt for tt in session.exec(select(TicketType).where(TicketType.event_id == event.id, TicketType.is_active.is_(True))
+                                       .order_by(TicketType.sort_order, TicketType.price_cents)).all()
+             if not tt.is_hidden or str(tt.id) in shown]
     avail = availability(session, event, now)["types"]
     seating = session.get(EventSeating, event.id)
     seated_ids = {str(v) for v in (seating.category_types or {}).values()} if seating is not None else set()
@@ -107,9 +111,23 @@ def public_event_view(session: Session, slug: str, now: datetime | None = None) 
                     "currency": tt.currency, "available": left, "max_per_order": tt.max_per_order,
                     "on_sale": tt_on_sale, "sold_out": left <= 0 and not seated, "seated": seated,
                     "max_selectable": min(left, tt.max_per_order) if tt_on_sale and not seated else 0,
-                    "low_stock": 0 < left <= LOW_STOCK,
+                    "low_stock": 0 < left <= LOW_STOCK, "unlocked": tt.is_hidden,
                     "sale_starts_at": _iso(tt.sale_starts_at), "sale_ends_at": _iso(tt.sale_ends_at)})
     return {**_event_head(event, venue, on_sale=on_sale, ticket_types=out), "branding": public_brand(org)}
+
+
+def view_with_code(session: Session, slug: str, code, *, client_address: str | None = None,
+                   now: datetime | None = None) -> dict:
+    """The event page after the buyer typed a promo / access code: :func:`public_event_view` with the hidden
+    types the code unlocks, plus ``code: {code, access, unlocks, percent_off, amount_off_cents}``
+    (``marketing.check_code``: its errors and its rate limit per client address, keyed like the hold's).
+    A code of another event is 404 ``promo_code_invalid``; an unknown event 404 ``not_found``."""
+    view = public_event_view(session, slug, now)
+    info = check_code(session, event_id=parse_id(view["id"]), promo_code=code,
+                      client_key=hold_caps.client_hash(client_address), now=now)
+    if info["unlocks"]:
+        view = public_event_view(session, slug, now, unlocked=info["unlocks"])
+    return {**view, "code": info}
 
 
 def _event_head(event: Event, venue, *, on_sale: bool, ticket_types: list[dict]) -> dict:
