@@ -1,7 +1,7 @@
 """tracked link is_active (issue 15: deactivating a tracked link — it still redirects, records no touch)
 
 Revision ID: mkt2_0005
-Revises: ops13_0005
+Revises: seatga_0005
 """
 from collections.abc import Sequence
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = 'mkt2_0005'
-down_revision: str | None = 'ops13_0005'
+down_revision: str | None = 'seatga_0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
