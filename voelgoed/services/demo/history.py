@@ -20,7 +20,7 @@ development), by the worker or the periodic drain: the seed defers its nudges (:
 from __future__ import annotations
 
 import random
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
@@ -69,7 +69,7 @@ def _sale_times(rng: random.Random, start: datetime, end: datetime, count: int) 
 def _past_event(session: Session, ctx: TenantContext, venue: Venue, now: datetime) -> Event:
     tz = ZoneInfo(venue.timezone)
     day = (now.astimezone(tz) - timedelta(days=12)).date()
-    starts = clock.resolve(datetime.combine(day, time(18, 0), tzinfo=tz))
+    starts = datetime.combine(day, time(18, 0), tzinfo=tz).astimezone(UTC)  # UTC: SQLite keeps the digits as given
     opened = starts - timedelta(days=35)
     event = events_svc.create_event(
         session, ctx, venue_id=venue.id, name=PAST_EVENT_NAME, slug=PAST_EVENT_SLUG, starts_at=starts,

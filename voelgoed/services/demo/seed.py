@@ -25,7 +25,7 @@ changes nothing and returns a summary saying so. Works on PostgreSQL and on the 
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
@@ -109,7 +109,9 @@ def _event_times(now: datetime) -> tuple[datetime, datetime]:
     if (day - now.astimezone(tz).date()).days > 25:
         day -= timedelta(days=7)
     starts = datetime.combine(day, time(14, 0), tzinfo=tz)
-    return clock.resolve(starts), clock.resolve(starts.replace(hour=23))
+    # in UTC: SQLite stores a datetime's wall-clock digits as they are (no conversion), so an aware local time
+    # would be read back as UTC, two hours late
+    return starts.astimezone(UTC), starts.replace(hour=23).astimezone(UTC)
 
 
 def seed_demo(session: Session, *, now: datetime | None = None) -> str:
@@ -199,7 +201,7 @@ def _seed_seated_event(session: Session, ctx: TenantContext, venue: Venue, plan:
         ga_starts, _ = _event_times(now)
         tz = ZoneInfo(DEMO_TIMEZONE)
         day = ga_starts.astimezone(tz).date() + timedelta(days=6)
-        starts = clock.resolve(datetime.combine(day, time(19, 30), tzinfo=tz))
+        starts = datetime.combine(day, time(19, 30), tzinfo=tz).astimezone(UTC)
         event = events_svc.create_event(
             session, ctx, venue_id=venue.id, name=DEMO_SEATED_NAME, slug=DEMO_SEATED_SLUG,
             description=DEMO_SEATED_DESCRIPTION, starts_at=starts, ends_at=starts + timedelta(hours=3),
