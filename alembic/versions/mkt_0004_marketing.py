@@ -10,7 +10,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-
 revision: str = 'mkt_0004'
 down_revision: str | None = 'seated_0004'
 branch_labels: str | Sequence[str] | None = None
