@@ -12,20 +12,18 @@ with real commits.
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from tests.conftest import TEST_DATABASE_URL
+from tests.race_helpers import pay_hold, rush
 from tests.seated_factories import ga_layout, seated_event
 from voelgoed.models import EventArea, EventSeat, HoldItem, Order, OrderItem
 from voelgoed.services import seating
-from voelgoed.services.platform import VoelgoedError
 from voelgoed.services.platform import db as dbmod
-from voelgoed.services.sales import checkout, orders, stock
+from voelgoed.services.sales import stock
 
 THREADS = 12
 CAPACITY = 7
@@ -40,32 +38,13 @@ def race_engine(engine):
 
 def _rush(race_engine, event) -> list[str]:
     """Each buyer i holds 1 place (odd i: 2 places and seat A-i, lock-order bait) and pays at once."""
-    barrier = threading.Barrier(THREADS)
-    results: list[str] = []
-    lock = threading.Lock()
+    def attempt(s, i):
+        odd = i % 2 == 1
+        h = seating.hold_seats(s, event_slug=event.slug, seat_keys=[f"A-{i + 1}"] if odd else None,
+                               areas=[{"key": "floor", "quantity": 2 if odd else 1}], client_address=f"10.2.0.{i}")
+        return pay_hold(s, h["hold_id"], i)
 
-    def worker(i):
-        with Session(race_engine, expire_on_commit=False) as s:
-            s.execute(select(1)).all()  # connect before the start line
-            s.rollback()
-            barrier.wait()
-            try:
-                odd = i % 2 == 1
-                h = seating.hold_seats(s, event_slug=event.slug, seat_keys=[f"A-{i + 1}"] if odd else None,
-                                       areas=[{"key": "floor", "quantity": 2 if odd else 1}], client_address=f"10.2.0.{i}")
-                order = checkout.start_checkout(s, hold_id=h["hold_id"], buyer_name="B", buyer_email=f"b{i}@example.com")
-                pay = checkout.payment_for_order(s, order)
-                out = orders.mark_paid(s, reference=pay.reference, amount_cents=order.total_cents, currency="ZAR",
-                                       provider="sandbox").status
-            except VoelgoedError as exc:
-                s.rollback()
-                out = exc.code
-        with lock:
-            results.append(out)
-
-    with ThreadPoolExecutor(THREADS) as pool:
-        list(pool.map(worker, range(THREADS)))
-    return results
+    return rush(race_engine, THREADS, attempt)
 
 
 def _sold_places(db, event) -> int:

@@ -10,20 +10,17 @@ checkout → pay) grab overlapping seats at the same moment, each on its own con
 from __future__ import annotations
 
 import random
-import threading
-from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from tests.conftest import TEST_DATABASE_URL
+from tests.race_helpers import pay_hold, rush, sold_per_seat
 from tests.seated_factories import seated_event
 from voelgoed.models import EventSeat, Order, OrderItem, Ticket
 from voelgoed.services import seating
-from voelgoed.services.platform import VoelgoedError
 from voelgoed.services.platform import db as dbmod
-from voelgoed.services.sales import checkout, orders, seat_keeper
+from voelgoed.services.sales import seat_keeper
 
 THREADS = 10
 
@@ -36,41 +33,14 @@ def race_engine(engine):
 
 
 def _race(race_engine, event, ctx, selections, box_office: set[int]) -> list[tuple[str, str]]:
-    barrier = threading.Barrier(THREADS)
-    results: list[tuple[str, str]] = []
-    lock = threading.Lock()
+    def attempt(s, i):
+        if i in box_office:
+            return seating.box_office_sale(s, ctx, event_id=event.id, seat_keys=selections[i], buyer_name="Desk",
+                                           buyer_email=f"d{i}@example.com")["status"]
+        h = seating.hold_seats(s, event_slug=event.slug, seat_keys=selections[i], client_address=f"10.2.0.{i}")
+        return pay_hold(s, h["hold_id"], i)
 
-    def worker(i):
-        who = "desk" if i in box_office else "buyer"
-        with Session(race_engine, expire_on_commit=False) as s:
-            s.execute(select(1)).all()  # connect before the start line
-            s.rollback()
-            barrier.wait()
-            try:
-                if who == "desk":
-                    out = seating.box_office_sale(s, ctx, event_id=event.id, seat_keys=selections[i], buyer_name="Desk",
-                                                  buyer_email=f"d{i}@example.com")["status"]
-                else:
-                    h = seating.hold_seats(s, event_slug=event.slug, seat_keys=selections[i], client_address=f"10.2.0.{i}")
-                    order = checkout.start_checkout(s, hold_id=h["hold_id"], buyer_name="B", buyer_email=f"b{i}@example.com")
-                    pay = checkout.payment_for_order(s, order)
-                    out = orders.mark_paid(s, reference=pay.reference, amount_cents=order.total_cents, currency="ZAR",
-                                           provider="sandbox").status
-            except VoelgoedError as exc:
-                s.rollback()
-                out = exc.code
-        with lock:
-            results.append((who, out))
-
-    with ThreadPoolExecutor(THREADS) as pool:
-        list(pool.map(worker, range(THREADS)))
-    return results
-
-
-def _sold_per_seat(db, event) -> Counter:
-    db.expire_all()
-    paid = select(Order.id).where(Order.event_id == event.id, Order.status == "paid")
-    return Counter(db.exec(select(OrderItem.seat_id).where(OrderItem.order_id.in_(paid))).all())
+    return [("desk" if i in box_office else "buyer", out) for i, out in enumerate(rush(race_engine, THREADS, attempt))]
 
 
 def test_box_office_and_buyers_never_sell_a_seat_twice(committed_db, race_engine, redis_client):
@@ -84,7 +54,7 @@ def test_box_office_and_buyers_never_sell_a_seat_twice(committed_db, race_engine
     results = _race(race_engine, event, ctx, selections, box_office=set(range(0, THREADS, 2)))
     assert {out for _, out in results} <= {"paid", "seat_held", "seat_sold"}, results  # no busy, no deadlock
     assert any(out == "paid" for _, out in results)
-    per_seat = _sold_per_seat(committed_db, event)
+    per_seat = sold_per_seat(committed_db, event)
     assert per_seat and max(per_seat.values()) == 1
     sold = committed_db.exec(select(EventSeat).where(EventSeat.event_id == event.id, EventSeat.status == "sold")).all()
     assert {s.id for s in sold} == set(per_seat)
@@ -103,4 +73,4 @@ def test_control_without_the_guard_the_box_office_sells_a_seat_twice(committed_d
     monkeypatch.setattr(seat_keeper.SeatKeeper, "CONTROL_PAUSE", 0.2)
     event, ctx, _ = seated_event(committed_db, rows=(("A", 10),))
     results = _race(race_engine, event, ctx, [["A-5"]] * THREADS, box_office=set(range(THREADS)))
-    assert max(_sold_per_seat(committed_db, event).values()) > 1, results  # the double sale the guard prevents
+    assert max(sold_per_seat(committed_db, event).values()) > 1, results  # the double sale the guard prevents

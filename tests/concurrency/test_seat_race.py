@@ -19,12 +19,13 @@ import pytest
 from sqlmodel import Session, select
 
 from tests.conftest import TEST_DATABASE_URL
+from tests.race_helpers import pay_hold, rush, sold_per_seat
 from tests.seated_factories import seated_event
-from voelgoed.models import EventSeat, HoldItem, Order, OrderItem
+from voelgoed.models import EventSeat, HoldItem
 from voelgoed.services import seating
 from voelgoed.services.platform import VoelgoedError
 from voelgoed.services.platform import db as dbmod
-from voelgoed.services.sales import checkout, orders, seat_keeper
+from voelgoed.services.sales import seat_keeper
 
 THREADS = 12
 
@@ -48,36 +49,11 @@ def _selections(seed: int = 7) -> list[list[str]]:
 
 
 def _grab(race_engine, event, selections) -> list[str]:
-    barrier = threading.Barrier(THREADS)
-    results: list[str] = []
-    lock = threading.Lock()
+    def attempt(s, i):
+        h = seating.hold_seats(s, event_slug=event.slug, seat_keys=selections[i], client_address=f"10.0.0.{i}")
+        return pay_hold(s, h["hold_id"], i)
 
-    def worker(i):
-        with Session(race_engine, expire_on_commit=False) as s:
-            s.execute(select(1)).all()  # connect before the start line
-            s.rollback()
-            barrier.wait()
-            try:
-                h = seating.hold_seats(s, event_slug=event.slug, seat_keys=selections[i], client_address=f"10.0.0.{i}")
-                order = checkout.start_checkout(s, hold_id=h["hold_id"], buyer_name="B", buyer_email=f"b{i}@example.com")
-                pay = checkout.payment_for_order(s, order)
-                out = orders.mark_paid(s, reference=pay.reference, amount_cents=order.total_cents, currency="ZAR",
-                                       provider="sandbox").status
-            except VoelgoedError as exc:
-                s.rollback()
-                out = exc.code
-        with lock:
-            results.append(out)
-
-    with ThreadPoolExecutor(THREADS) as pool:
-        list(pool.map(worker, range(THREADS)))
-    return results
-
-
-def _sold_per_seat(db, event) -> Counter:
-    db.expire_all()
-    paid = select(Order.id).where(Order.event_id == event.id, Order.status == "paid")
-    return Counter(db.exec(select(OrderItem.seat_id).where(OrderItem.order_id.in_(paid))).all())
+    return rush(race_engine, THREADS, attempt)
 
 
 def test_overlapping_seat_grabs_never_sell_a_seat_twice(committed_db, race_engine, redis_client):
@@ -85,7 +61,7 @@ def test_overlapping_seat_grabs_never_sell_a_seat_twice(committed_db, race_engin
     results = _grab(race_engine, event, _selections())
     assert set(results) <= {"paid", "seat_held", "seat_sold"}, results  # no busy: no deadlock, no lock timeout
     assert results.count("paid") >= 1
-    per_seat = _sold_per_seat(committed_db, event)
+    per_seat = sold_per_seat(committed_db, event)
     assert per_seat and max(per_seat.values()) == 1
     sold = committed_db.exec(select(EventSeat).where(EventSeat.event_id == event.id, EventSeat.status == "sold")).all()
     assert {s.id for s in sold} == set(per_seat)
@@ -103,7 +79,7 @@ def test_control_without_the_guard_sells_a_seat_twice(committed_db, race_engine,
     event, _, _ = seated_event(committed_db, rows=(("A", 12),))
     same = [["A-5"]] * THREADS
     results = _grab(race_engine, event, same)
-    per_seat = _sold_per_seat(committed_db, event)
+    per_seat = sold_per_seat(committed_db, event)
     assert max(per_seat.values()) > 1, results  # the double sale the guard prevents
 
 
