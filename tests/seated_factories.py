@@ -37,3 +37,21 @@ def ga_layout(capacity: int = 5, rows=(("A", 6),)):
          "seats": [{"key": f"T2-{i}", "label": str(i), "x": 1100 + 30 * i, "y": 380} for i in range(1, 3)]},
     ]
     return doc
+
+
+def party_layout(tables=(("T1", 6, 520), ("T2", 4, 900)), areas=(("floor", 7, 700), ("balcony", 7, 1100)),
+                 rows=(("A", 2),)):
+    """Best available's last steps: ``rows`` of ``std`` seats (few), tables sold whole of ``vip`` seats
+    (``(key, seats, y[, x])``, x 500 by default: the farther, the farther from the focal point at (500, 50)) and standing areas of
+    ``std`` (``(key, capacity, y)``)."""
+    doc = block_layout(rows)
+    doc["tables"] = []
+    for key, n, y, *at in tables:
+        x = at[0] if at else 500
+        doc["tables"].append({"id": key, "label": key, "x": x, "y": y, "book_whole": True, "category": "vip",
+                              "seats": [{"key": f"{key}-{i}", "label": str(i), "x": x - 20 * (n + 1) + 40 * i, "y": y}
+                                        for i in range(1, n + 1)]})
+    doc["standing_areas"] = [{"id": key, "label": key.title(), "category": "std", "capacity": cap,
+                              "points": [{"x": 1400, "y": y}, {"x": 1900, "y": y}, {"x": 1900, "y": y + 80},
+                                         {"x": 1400, "y": y + 80}]} for key, cap, y in areas]
+    return doc

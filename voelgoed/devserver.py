@@ -47,6 +47,10 @@ def stage_app_dir(app_dir: Path, *, fresh: bool) -> Path:
             shutil.rmtree(link)
         link.symlink_to(ROOT / "voelgoed")
     shutil.copy(ROOT / "rxconfig.py", app_dir / "rxconfig.py")
+    if (ROOT / "reflex.lock").is_dir() and not (app_dir / "reflex.lock").exists():
+        # the project's pinned frontend packages (Reflex installs from reflex.lock/ when the app root has one);
+        # without it a fresh build resolves the registry's newest versions, which may not resolve at all
+        shutil.copytree(ROOT / "reflex.lock", app_dir / "reflex.lock")
     if (app_dir / "assets").exists():
         shutil.rmtree(app_dir / "assets")
     shutil.copytree(ROOT / "assets", app_dir / "assets")

@@ -1,11 +1,12 @@
 // The organiser's seat map (issues 11 item 3, 12 item 5): live statuses free / held / sold / blocked / allocated,
 // counts by status and by section, who holds what for the selected seats, block / unblock, allocate / release,
-// and a box-office sale of the selected seats. ONE react-konva Shape draws every seat batched per colour and
+// and a box-office sale of the selected seats, standing places and whole tables (seated GA: seatoffice_ga.jsx). ONE react-konva Shape draws every seat batched per colour and
 // culled to the viewport (the builder's and the customer map's approach, docs/seating.md); hit-testing is math
 // over a uniform grid. Layout and statuses come over HTTP from /api/organiser/events/<id>/seats… (the signed-in
 // organiser's cookie routes; writes send X-Voelgoed-Builder: 1) — never through Reflex state.
 import React, { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Stage, Layer, Shape } from "react-konva";
+import { AreaPlaces, areaText, drawOfficeAreas, drawTables, hitOfficeArea, officeGaOf } from "./seatoffice_ga.jsx";
 
 const POLL_MS = 3000;
 const STATUS_FILL = { held: "#f59f00", sold: "#343a40", blocked: "#ced4da", allocated: "#9c36b5" };
@@ -64,6 +65,11 @@ export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
   const [sale, setSale] = useState(null);
   const [width, setWidth] = useState(900);
   const [now, setNow] = useState(Date.now());
+  const [picked, setPicked] = useState({});         // standing places to sell: {area key: n}
+  const [tablesPicked, setTablesPicked] = useState(() => new Set());   // whole tables to sell
+  const [asking, setAsking] = useState(null);       // the standing area whose AreaPlaces is open
+  const pickedRef = useRef(picked), tablesRef = useRef(tablesPicked), snapRef = useRef(null);
+  pickedRef.current = picked; tablesRef.current = tablesPicked;
   const statusRef = useRef(new Map());               // seat key → held | sold | blocked | allocated (absent = free)
   const viewRef = useRef({ x: 20, y: 20, scale: 1 });
   const layerRef = useRef(null), boxRef = useRef(null);
@@ -77,6 +83,8 @@ export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
   const grid = useMemo(() => gridOf(seats, radius * 2), [seats, radius]);
   const byKey = useMemo(() => new Map(seats.map((s) => [s.key, s])), [seats]);
   const cats = useMemo(() => new Map(((data && data.categories) || []).map((c) => [c.key, c])), [data]);
+  const ga = useMemo(() => (data ? officeGaOf(data.layout, data.areas) : officeGaOf({}, [])), [data]);
+  const colours = useMemo(() => new Map(Array.from(cats.values()).map((c) => [c.key, c.color])), [cats]);
 
   const refresh = useCallback(async () => {
     const r = await api(eventId, "seats");
@@ -84,7 +92,7 @@ export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
     const m = new Map();
     for (const st of ["held", "sold", "blocked"]) for (const k of r.body[st]) m.set(k, st);
     for (const k of Object.keys(r.body.allocated)) m.set(k, "allocated");
-    statusRef.current = m; setSnap(r.body);
+    statusRef.current = m; snapRef.current = r.body; setSnap(r.body);
   }, [eventId]);
 
   useEffect(() => {
@@ -122,7 +130,7 @@ export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
   }, [data]);
 
   const redraw = () => { const l = layerRef.current; if (l) l.batchDraw(); };
-  useEffect(redraw, [snap, selected, marquee]);
+  useEffect(redraw, [snap, selected, marquee, picked, tablesPicked]);
 
   const setViewTo = (v) => {
     viewRef.current = v;
@@ -130,25 +138,27 @@ export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
     if (l) { l.position({ x: v.x, y: v.y }); l.scale({ x: v.scale, y: v.scale }); l.batchDraw(); }
   };
   useEffect(() => {
-    if (!seats.length) return;
-    const xs = seats.map((s) => s.x), ys = seats.map((s) => s.y);
+    const pts = [...seats, ...ga.areas.flatMap((a) => a.points)];   // standing areas are in view too
+    if (!pts.length) return;
+    const xs = pts.map((s) => s.x), ys = pts.map((s) => s.y);
     const minX = Math.min(...xs) - 3 * radius, maxX = Math.max(...xs) + 3 * radius;
     const minY = Math.min(...ys) - 3 * radius, maxY = Math.max(...ys) + 3 * radius;
     const scale = Math.min(width / (maxX - minX), h / (maxY - minY), 2.5);
     setViewTo({ x: -minX * scale, y: -minY * scale, scale });
-  }, [seats, width]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [seats, ga, width]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const sceneFunc = useCallback((kctx) => {
     const ctx = kctx._context, v = viewRef.current, r = radius;
     const x0 = -v.x / v.scale - r, y0 = -v.y / v.scale - r;
     const x1 = x0 + width / v.scale + 2 * r, y1 = y0 + h / v.scale + 2 * r;
     const buckets = new Map(), chosen = [];
+    drawOfficeAreas(ctx, ga, colours, snapRef.current && snapRef.current.areas, pickedRef.current);
     for (const s of seats) {
       if (s.x < x0 || s.x > x1 || s.y < y0 || s.y > y1) continue;
       const st = statusRef.current.get(s.key);
       const col = st ? STATUS_FILL[st] : ((cats.get(s.category) || {}).color || "#868e96");
       let b = buckets.get(col); if (!b) buckets.set(col, (b = [])); b.push(s);
-      if (selectedRef.current.has(s.key)) chosen.push(s);
+      if (selectedRef.current.has(s.key) || tablesRef.current.has(ga.tableOf.get(s.key))) chosen.push(s);
     }
     const tiny = r * v.scale < 3.5;
     for (const [col, list] of buckets) {
@@ -163,7 +173,8 @@ export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
       for (const s of chosen) { ctx.moveTo(s.x + r + 2, s.y); ctx.arc(s.x, s.y, r + 2, 0, 2 * Math.PI); }
       ctx.stroke();
     }
-  }, [seats, cats, radius, width, h]);
+    drawTables(ctx, ga, r, snapRef.current && snapRef.current.tables, tablesRef.current);
+  }, [seats, cats, ga, colours, radius, width, h]);
 
   const toWorld = (p) => { const v = viewRef.current; return { x: (p.x - v.x) / v.scale, y: (p.y - v.y) / v.scale }; };
   const hit = (p) => {
@@ -173,7 +184,22 @@ export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
     return null;
   };
   const clearMessages = () => { setNotice(""); setError(""); setSale(null); setConfirming(false); };
+  const toggleTable = (tk) => {
+    clearMessages();
+    const next = new Set(tablesRef.current);
+    if (next.has(tk)) next.delete(tk); else next.add(tk);
+    setTablesPicked(next);
+  };
+  const setPlaces = (key, n) => {
+    clearMessages();
+    const next = { ...pickedRef.current };
+    if (n > 0) next[key] = n; else delete next[key];
+    setPicked(next);
+  };
+  const clearAll = () => { clearMessages(); setSelected(new Set()); setPicked({}); setTablesPicked(new Set()); setAsking(null); };
   const toggle = (s) => {
+    const tk = ga.tableOf.get(s.key);
+    if (tk) { toggleTable(tk); return; }    // a table sold whole is chosen as a whole
     clearMessages();
     const next = new Set(selectedRef.current);
     if (next.has(s.key)) next.delete(s.key); else next.add(s.key);
@@ -195,13 +221,23 @@ export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
   const onUp = (e) => {
     const g = gesture.current; gesture.current = null;
     const p = e.target.getStage().getPointerPosition();
-    if (g && !g.moved) { const s = hit(p); if (s) toggle(s); return; }
+    if (g && !g.moved) {
+      const s = hit(p);
+      if (s) { toggle(s); return; }
+      const w = toWorld(p), a = hitOfficeArea(ga, w.x, w.y);
+      if (a) { clearMessages(); setAsking(a); }
+      return;
+    }
     if (g && g.lasso) {    // Shift + drag: add every seat inside the frame
       const a = toWorld(g.p), b = toWorld(p);
       const [lx, hx, ly, hy] = [Math.min(a.x, b.x), Math.max(a.x, b.x), Math.min(a.y, b.y), Math.max(a.y, b.y)];
-      const next = new Set(selectedRef.current);
-      for (const s of seats) if (s.x >= lx && s.x <= hx && s.y >= ly && s.y <= hy) next.add(s.key);
-      clearMessages(); setSelected(next); setMarquee(null);
+      const next = new Set(selectedRef.current), nextTables = new Set(tablesRef.current);
+      for (const s of seats) {
+        if (s.x < lx || s.x > hx || s.y < ly || s.y > hy) continue;
+        const tk = ga.tableOf.get(s.key);
+        if (tk) nextTables.add(tk); else next.add(s.key);
+      }
+      clearMessages(); setSelected(next); setTablesPicked(nextTables); setMarquee(null);
     }
   };
   const onWheel = (e) => {
@@ -217,26 +253,42 @@ export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
     setBusy(false);
     if (!r.ok) {
       const err = (r.body && r.body.error) || {};
-      const s = err.details && err.details.seat_key && byKey.get(err.details.seat_key);
-      setError(s ? `${s.label}: ${err.message}` : (err.message || "That did not work; please try again."));
+      const d = err.details || {};
+      const s = d.seat_key && byKey.get(d.seat_key);
+      const a = d.area_key && ga.areas.find((x) => x.key === d.area_key);
+      const t = d.table_key && ga.tables.get(d.table_key);
+      const what = s ? s.label : a ? a.label : t ? `Table ${t.label}` : "";
+      setError(what ? `${what}: ${err.message}` : (err.message || "That did not work; please try again."));
     } else done(r.body);
     await refresh();
   };
   const skippedText = (out) => (out.skipped && out.skipped.length
     ? ` (${out.skipped.length} left alone: ${out.skipped.slice(0, 5).map((x) => `${(byKey.get(x.key) || {}).label || x.key} is ${x.status}`).join(", ")})` : "");
-  const block = (on) => act(on ? "seats/block" : "seats/unblock", { seat_keys: keys },
+  const tableKeys = Array.from(tablesPicked).sort();
+  const tableSeatKeys = tableKeys.flatMap((t) => (ga.tables.get(t) || { seats: [] }).seats.map((s) => s.key));
+  const seatKeys = [...keys, ...tableSeatKeys];      // block / allocate / release act on a table's seats too
+  const block = (on) => act(on ? "seats/block" : "seats/unblock", { seat_keys: seatKeys },
                             (out) => setNotice(`${out.changed} seat(s) ${on ? "blocked" : "unblocked"}.`));
-  const allocate = () => act("seats/allocate", { seat_keys: keys, label },
+  const allocate = () => act("seats/allocate", { seat_keys: seatKeys, label },
                              (out) => setNotice(`${out.changed} seat(s) allocated to ${label.trim()}.${skippedText(out)}`));
-  const release = () => act("seats/release", { seat_keys: keys },
+  const release = () => act("seats/release", { seat_keys: seatKeys },
                             (out) => setNotice(`${out.changed} seat(s) released back on sale.${skippedText(out)}`));
-  const sell = () => act("box-office/orders", { seat_keys: keys, buyer_name: buyer.name, buyer_email: buyer.email,
-                                                payment_method: buyer.method },
-                         (out) => { setSale(out); setSelected(new Set()); setBuyer({ name: "", email: "", method: buyer.method }); })
+  const placeList = Object.entries(picked).filter(([, n]) => n > 0).sort();
+  const sell = () => act("box-office/orders", {
+    ...(keys.length ? { seat_keys: keys } : {}),
+    ...(placeList.length ? { areas: placeList.map(([key, quantity]) => ({ key, quantity })) } : {}),
+    ...(tableKeys.length ? { tables: tableKeys } : {}),
+    buyer_name: buyer.name, buyer_email: buyer.email, payment_method: buyer.method },
+  (out) => { setSale(out); setSelected(new Set()); setPicked({}); setTablesPicked(new Set()); setAsking(null);
+             setBuyer({ name: "", email: "", method: buyer.method }); })
     .then(() => setConfirming(false));
 
   useEffect(() => {
     window.__seatOffice = { select: (ks) => { clearMessages(); setSelected(new Set(ks)); }, selected: () => Array.from(selectedRef.current),
+      pickTable: (t) => toggleTable(t), tablesPicked: () => Array.from(tablesRef.current), picked: () => ({ ...pickedRef.current }),
+      areas: () => (snap ? snap.areas : null), tables: () => (snap ? snap.tables : null),
+      areaAt: (key) => { const a = ga.areas.find((x) => x.key === key); if (!a) return null;
+        return { x: a.points.reduce((n, p) => n + p.x, 0) / a.points.length, y: a.points.reduce((n, p) => n + p.y, 0) / a.points.length }; },
       status: (k) => statusRef.current.get(k) || "free", counts: () => (snap ? snap.counts : null), seats: () => seats.length,
       seq: () => (snap ? snap.seq : -1), view: () => viewRef.current };
   });
@@ -246,9 +298,23 @@ export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
   const chosen = keys.map((k) => byKey.get(k)).filter(Boolean);
   const current = details.filter((d) => selected.has(d.key));     // details of an earlier selection may still be on screen
   const sellable = current.filter((d) => d.status === "free" || d.status === "allocated");
-  const total = sellable.reduce((n, d) => n + (d.price_cents || 0), 0);
-  const canSell = maySell && chosen.length > 0 && current.length === chosen.length && sellable.length === chosen.length
-    && buyer.name.trim() && buyer.email.trim();
+  const priceOf = (cat) => ((cats.get(cat) || {}).price_cents || 0);
+  const tableRows = tableKeys.map((t) => { const tb = ga.tables.get(t) || { label: t, seats: [] };
+    return { key: t, label: tb.label, seats: tb.seats.length, status: (snap && snap.tables && snap.tables[t]) || "free",
+             price: tb.seats.reduce((n, x) => n + priceOf(x.category), 0) }; });
+  const placeRows = placeList.map(([k, n]) => { const a = ga.areas.find((x) => x.key === k) || { key: k, label: k };
+    return { key: k, label: a.label, n, fig: snap && snap.areas ? snap.areas[k] : null, price: n * priceOf(a.category) }; });
+  const total = sellable.reduce((n, d) => n + (d.price_cents || 0), 0) + tableRows.reduce((n, t) => n + t.price, 0)
+    + placeRows.reduce((n, a) => n + a.price, 0);
+  const anything = chosen.length + tableRows.length + placeRows.length > 0;
+  const seatsOk = current.length === chosen.length && sellable.length === chosen.length;
+  const tablesOk = tableRows.every((t) => t.status === "free" || t.status === "allocated");
+  const placesOk = placeRows.every((a) => !a.fig || a.n <= a.fig.free);
+  const canSell = maySell && anything && seatsOk && tablesOk && placesOk && buyer.name.trim() && buyer.email.trim();
+  const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+  const what = [chosen.length ? `${chosen.length} seat(s)` : "", tableRows.length ? plural(tableRows.length, "table", "tables") : "",
+                placeRows.length ? plural(placeRows.reduce((n, a) => n + a.n, 0), "standing place", "standing places") : ""]
+    .filter(Boolean).join(", ");
   const counts = snap ? snap.counts : null;
   const left = (d) => Math.max(0, Math.round((new Date(d.hold.expires_at).getTime() - now) / 1000));
   return (
@@ -262,6 +328,16 @@ export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
         ))}
         <span style={{ color: "#868e96" }}>of {counts ? counts.total : "…"} seats · Shift + drag selects a block</span>
       </div>
+      {ga.areas.length > 0 && (
+        <div style={{ display: "flex", flexWrap: "wrap", gap: 14 }} id="area-counts" aria-label="Standing areas">
+          {ga.areas.map((a) => (
+            <button key={a.key} id={`area-count-${a.key}`} style={{ ...btn, background: picked[a.key] ? "#e7f5ff" : btn.background }}
+                    onClick={() => { clearMessages(); setAsking(a); }}>
+              {areaText(a, snap && snap.areas ? snap.areas[a.key] : null, picked[a.key])}
+            </button>
+          ))}
+        </div>
+      )}
       <div style={{ display: "flex", flexWrap: "wrap", gap: 10 }} aria-label="Legend">
         {data.categories.map((c) => (
           <span key={c.key} style={{ display: "inline-flex", alignItems: "center", gap: 6 }}>
@@ -283,7 +359,10 @@ export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
       {error && <div role="alert" id="seat-office-action-error" style={{ color: "#c92a2a", fontWeight: 600 }}>{error}</div>}
       {sale && (
         <div role="status" id="box-office-done" style={{ ...box, borderColor: "#2f9e44", background: "#ebfbee" }}>
-          Sold: order <strong id="box-office-order-code">{sale.order_code}</strong> · {sale.seats.map((s) => s.label).join(", ")} ·{" "}
+          Sold: order <strong id="box-office-order-code">{sale.order_code}</strong> ·{" "}
+          {[...sale.seats.filter((s) => !ga.tableOf.has(s.key)).map((s) => s.label),
+            ...(sale.tables || []).map((t) => `table ${(ga.tables.get(t) || { label: t }).label} (${(ga.tables.get(t) || { seats: [] }).seats.length} seats)`),
+            ...(sale.areas || []).map((a) => `${a.quantity} × ${a.label}`)].join(", ")} ·{" "}
           {money(sale.total_cents)} ({sale.payment_method}) · tickets e-mailed to {sale.buyer_email} ·{" "}
           <a href={`/dashboard/orders/${sale.order_id}`}>open the order</a>
         </div>
@@ -291,10 +370,35 @@ export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
       <div style={{ display: "flex", flexWrap: "wrap", gap: 12, alignItems: "flex-start" }}>
         <div style={{ ...box, flex: "2 1 420px" }} id="seat-selection-panel">
           <div style={{ display: "flex", justifyContent: "space-between", alignItems: "center" }}>
-            <strong>{chosen.length ? `${chosen.length} seat(s) selected` : "No seats selected"}</strong>
-            {chosen.length > 0 && <button style={btn} onClick={() => { clearMessages(); setSelected(new Set()); }}>Clear</button>}
+            <strong id="selection-summary">{anything ? `${what} selected` : "No seats selected"}</strong>
+            {anything && <button style={btn} onClick={clearAll}>Clear</button>}
           </div>
-          {!chosen.length && <p style={{ color: "#868e96" }}>Click seats on the map (or Shift + drag) to see who holds them and to block, allocate or sell them.</p>}
+          {!anything && <p style={{ color: "#868e96" }}>Click seats on the map (or Shift + drag) to see who holds them and to block, allocate or sell them. A click on a whole table picks the table; a click in a standing area asks how many places to sell.</p>}
+          {asking && <AreaPlaces key={asking.key} area={asking} fig={snap && snap.areas ? snap.areas[asking.key] : null}
+                                 current={picked[asking.key]} onDone={(n) => { if (n !== null) setPlaces(asking.key, n); setAsking(null); }} />}
+          {(tableRows.length > 0 || placeRows.length > 0) && (
+            <table style={{ width: "100%", borderCollapse: "collapse", marginTop: 8, fontSize: 14 }} id="place-details">
+              <thead><tr style={{ textAlign: "left" }}><th>Table / area</th><th>Status</th><th>Price</th><th></th></tr></thead>
+              <tbody>
+                {tableRows.map((t) => (
+                  <tr key={t.key} className="table-detail-row" data-key={t.key} style={{ borderTop: "1px solid #f1f3f5" }}>
+                    <td style={cell}>Table {t.label} (whole, {t.seats} seats)</td>
+                    <td style={cell}><span style={{ ...chip(t.status === "free" ? "#2f9e44" : STATUS_FILL[t.status]), marginRight: 6, verticalAlign: "middle" }} />{STATUS_TEXT[t.status]}</td>
+                    <td style={cell}>{money(t.price)}</td>
+                    <td style={cell}><button style={btn} onClick={() => toggleTable(t.key)}>Remove</button></td>
+                  </tr>
+                ))}
+                {placeRows.map((a) => (
+                  <tr key={a.key} className="area-detail-row" data-key={a.key} style={{ borderTop: "1px solid #f1f3f5" }}>
+                    <td style={cell}>{a.n} × {a.label} (standing)</td>
+                    <td style={cell}>{a.fig ? `${a.fig.sold} sold · ${a.fig.held} held · ${a.fig.free} free` : "—"}</td>
+                    <td style={cell}>{money(a.price)}</td>
+                    <td style={cell}><button style={btn} onClick={() => setAsking(ga.areas.find((x) => x.key === a.key) || null)}>Change</button></td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
           {details.length > 0 && (
             <table style={{ width: "100%", borderCollapse: "collapse", marginTop: 8, fontSize: 14 }} id="seat-details">
               <thead><tr style={{ textAlign: "left" }}><th>Seat</th><th>Status</th><th>Price</th><th>Who / what</th></tr></thead>
@@ -320,15 +424,15 @@ export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
           <strong>Block and allocate</strong>
           {!mayEdit && <span style={{ color: "#868e96" }}>Your role may not change seats.</span>}
           <div style={{ display: "flex", gap: 6, flexWrap: "wrap" }}>
-            <button style={btn} id="seats-block" disabled={!mayEdit || !chosen.length || busy} onClick={() => block(true)}>Block</button>
-            <button style={btn} id="seats-unblock" disabled={!mayEdit || !chosen.length || busy} onClick={() => block(false)}>Unblock</button>
+            <button style={btn} id="seats-block" disabled={!mayEdit || !seatKeys.length || busy} onClick={() => block(true)}>Block</button>
+            <button style={btn} id="seats-unblock" disabled={!mayEdit || !seatKeys.length || busy} onClick={() => block(false)}>Unblock</button>
           </div>
           <div style={{ display: "flex", gap: 6, flexWrap: "wrap", alignItems: "center" }}>
             <input list="allocation-labels" id="allocation-label" aria-label="Allocate to" value={label} maxLength={40}
                    onChange={(e) => setLabel(e.target.value)} style={{ width: 140, padding: 5 }} />
             <datalist id="allocation-labels">{SUGGESTIONS.map((s) => <option key={s} value={s} />)}</datalist>
-            <button style={btn} id="seats-allocate" disabled={!mayEdit || !chosen.length || busy || !label.trim()} onClick={allocate}>Allocate</button>
-            <button style={btn} id="seats-release" disabled={!mayEdit || !chosen.length || busy} onClick={release}>Release</button>
+            <button style={btn} id="seats-allocate" disabled={!mayEdit || !seatKeys.length || busy || !label.trim()} onClick={allocate}>Allocate</button>
+            <button style={btn} id="seats-release" disabled={!mayEdit || !seatKeys.length || busy} onClick={release}>Release</button>
           </div>
           {snap && snap.allocations.length > 0 && (
             <div style={{ fontSize: 14 }} id="allocation-summary">
@@ -348,13 +452,15 @@ export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
           </select>
           {chosen.length > 0 && current.length === chosen.length && sellable.length < chosen.length &&
             <span style={{ color: "#e67700" }}>Only free or allocated seats can be sold: {chosen.length - sellable.length} of the selection cannot.</span>}
+          {!tablesOk && <span style={{ color: "#e67700" }}>A whole table can be sold only when all its seats are free or allocated.</span>}
+          {!placesOk && <span style={{ color: "#e67700" }}>More standing places chosen than are free.</span>}
           {!confirming
             ? <button style={{ ...btn, background: canSell ? "#2f9e44" : "#f8f9fa", color: canSell ? "#fff" : undefined }}
                       id="box-office-sell" disabled={!canSell || busy} onClick={() => { setError(""); setConfirming(true); }}>
-                {chosen.length ? `Sell ${chosen.length} seat(s) · ${money(total)}` : "Select seats to sell"}
+                {anything ? `Sell ${what} · ${money(total)}` : "Select seats to sell"}
               </button>
             : <div style={{ display: "flex", flexDirection: "column", gap: 6 }} id="box-office-confirm-box">
-                <span>Sell <strong>{chosen.length}</strong> seat(s) to <strong>{buyer.name}</strong> for <strong>{money(total)}</strong>, paid {buyer.method === "cash" ? "in cash" : "by card"}?</span>
+                <span>Sell <strong>{what}</strong> to <strong>{buyer.name}</strong> for <strong>{money(total)}</strong>, paid {buyer.method === "cash" ? "in cash" : "by card"}?</span>
                 <div style={{ display: "flex", gap: 6 }}>
                   <button style={{ ...btn, background: "#2f9e44", color: "#fff" }} id="box-office-confirm" disabled={busy} onClick={sell}>Confirm sale</button>
                   <button style={btn} onClick={() => setConfirming(false)}>Cancel</button>

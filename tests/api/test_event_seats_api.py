@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlmodel import select
 
 from tests.factories import make_event, make_org, make_ticket_type, make_user
-from tests.seated_factories import seated_event
+from tests.seated_factories import ga_layout, seated_event
 from tests.seating_factories import block_layout, org_venue
 from voelgoed.models import EventSeat, LedgerEntry, Order, Organization, Ticket
 from voelgoed.services import seating
@@ -146,3 +146,27 @@ def test_cookie_routes_for_the_organiser_seat_map(client, db):
     client.cookies.set("vg_session", otoken)
     assert client.get(f"{base}/seats").status_code == 404
     assert statuses(db, event)["A-2"] == "free"
+
+
+def test_box_office_standing_places_and_a_whole_table_over_the_api(client, db):
+    event, _, _ = seated_event(db, layout=ga_layout(5))
+    h, base = auth(db, event.organization_id), f"/api/v1/events/{event.id}"
+    buyer = {"buyer_name": "Desk Buyer", "buyer_email": "desk@example.com"}
+    for body, status, code in [
+        ({"areas": [{"key": "floor", "quantity": 0}]}, 422, "validation_failed"),
+        ({"areas": [{"key": "floor", "quantity": 6}]}, 409, "area_full"),
+        ({"seat_keys": ["T1-1"]}, 409, "table_whole"),
+        ({"tables": ["T9"]}, 404, "not_found"),
+        ({}, 422, "validation_failed"),
+    ]:
+        r = client.post(f"{base}/box-office/orders", json={**buyer, **body}, headers=h)
+        assert (r.status_code, r.json()["error"]["code"]) == (status, code), (body, r.text)
+    assert set(statuses(db, event).values()) == {"free"} and db.exec(select(Order)).all() == []
+    r = client.post(f"{base}/box-office/orders", json={**buyer, "areas": [{"key": "floor", "quantity": 2}], "tables": ["T1"]},
+                    headers=h)
+    assert r.status_code == 201, r.text
+    assert (r.json()["tickets"], r.json()["tables"], r.json()["areas"][0]["quantity"]) == (6, ["T1"], 2)
+    seats = client.get(f"{base}/seats", headers=h).json()
+    assert seats["areas"] == {"floor": {"capacity": 5, "sold": 2, "held": 0, "free": 3}} and seats["tables"] == {"T1": "sold"}
+    layout = client.get(f"{base}/seats/layout", headers=h).json()
+    assert sorted(a["key"] for a in layout["areas"]) == ["T1", "floor"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from tests.seated_factories import ga_layout, seated_event
+from tests.seated_factories import ga_layout, party_layout, seated_event
 from voelgoed.models import EventSeat, Hold
 
 BASE = "/api/v1/public"
@@ -83,3 +83,16 @@ def test_the_openapi_document_describes_areas_and_tables(client):
     props = schemas["SeatHoldIn"]["properties"]
     assert {"seat_keys", "areas", "tables"} <= set(props)
     assert schemas["AreaPlacesIn"]["properties"]["quantity"]["minimum"] == 1
+
+
+def test_best_available_over_http_offers_a_whole_table_then_standing_places(client, db):
+    event, _, _ = seated_event(db, layout=party_layout(tables=(("T1", 4, 600),)))
+    url = f"{BASE}/events/{event.slug}/seat-holds/best-available"
+    r = client.post(url, json={"quantity": 3, "category": "vip"})
+    assert r.status_code == 201, r.text
+    assert (r.json()["step"], r.json()["tables"], len(r.json()["seats"])) == ("table", ["T1"], 4)
+    r = client.post(url, json={"quantity": 3, "category": "std"})
+    assert r.status_code == 201, r.text
+    assert (r.json()["step"], r.json()["areas"][0]["key"], r.json()["areas"][0]["quantity"]) == ("standing", "floor", 3)
+    r = client.post(url, json={"quantity": 3, "category": "vip"})
+    assert (r.status_code, r.json()["error"]["code"]) == (409, "sold_out")

@@ -11,7 +11,7 @@
 | ``GET /api/v1/events/{event_id}/seats/details?keys=a,b`` — who holds what | events:read |
 | ``POST /api/v1/events/{event_id}/seats/block`` / ``unblock`` ``{seat_keys}`` | events:write |
 | ``POST /api/v1/events/{event_id}/seats/allocate`` ``{seat_keys, label}`` / ``release`` ``{seat_keys}`` | events:write |
-| ``POST /api/v1/events/{event_id}/box-office/orders`` ``{seat_keys, buyer_name, buyer_email, payment_method}`` | orders:write |
+| ``POST /api/v1/events/{event_id}/box-office/orders`` ``{seat_keys?, areas?: [{key, quantity}], tables?, buyer_name, buyer_email, payment_method}`` | orders:write |
 
 Another organisation's event is 404 ``not_found``; an event without seated sales 409 ``not_seated``.
 """
@@ -37,6 +37,7 @@ from voelgoed.services.seating import (
 )
 
 from .deps import require_scope
+from .public_seats import AreaPlacesIn
 from .seating import layout_response
 
 router = APIRouter(prefix="/api/v1", tags=["seated events (organiser)"])
@@ -72,7 +73,11 @@ class AllocateIn(BaseModel):
 
 
 class BoxOfficeIn(BaseModel):
-    seat_keys: list[str] = Keys
+    """Seats, standing places and whole tables sold together in one order (at least one of them)."""
+
+    seat_keys: list[str] | None = Field(None, max_length=MAX_SELECTION, description="permanent seat keys of the event's plan")
+    areas: list[AreaPlacesIn] | None = Field(None, max_length=50, description="standing places: [{key, quantity}]")
+    tables: list[str] | None = Field(None, max_length=50, description="keys of tables sold whole (all their seats)")
     buyer_name: str = Field(max_length=400)
     buyer_email: str = Field(max_length=400)
     payment_method: str = Field("cash", max_length=20, description="cash | card (paid at the desk)")
@@ -135,7 +140,9 @@ def release(ctx: TenantContext, event_id: str, body: SeatsIn) -> dict:
 def sell(ctx: TenantContext, event_id: str, body: BoxOfficeIn) -> dict:
     with session_scope() as s:
         return box_office_sale(s, ctx, event_id=event_id, seat_keys=body.seat_keys, buyer_name=body.buyer_name,
-                               buyer_email=body.buyer_email, payment_method=body.payment_method)
+                               buyer_email=body.buyer_email, payment_method=body.payment_method,
+                               areas=None if body.areas is None else [a.model_dump() for a in body.areas],
+                               tables=body.tables)
 
 
 # ------------------------------------------------------------------ API-key routes
@@ -194,6 +201,7 @@ def post_release(event_id: str, body: SeatsIn, ctx: TenantContext = Write) -> di
 
 
 @router.post("/events/{event_id}/box-office/orders", status_code=201,
-             summary="Sell chosen free or allocated seats at the box office (paid at the desk); issues seated tickets")
+             summary="Sell chosen free or allocated seats, standing places and whole tables at the box office "
+                     "(paid at the desk); issues the tickets")
 def post_box_office_order(event_id: str, body: BoxOfficeIn, ctx: TenantContext = Sell) -> dict:
     return sell(ctx, event_id, body)

@@ -6,7 +6,11 @@ The ladder (``../shared/docs/seating.md``, after seats.io), first step that find
 2. ``row`` — adjacent seats in one row, an isolated seat allowed;
 3. ``nearest`` — the N free seats nearest to each other around the best free seat (any rows);
 4. with a ``section`` that had nothing: steps 1–3 across all sections (``step`` gets ``other_section:`` in front);
-5. refuse: 409 ``sold_out`` (``details.category``).
+5. ``table`` — a whole table of the category with room for the party (its every seat held; the party pays for
+   the table), then 6. ``standing`` — ``quantity`` places of a standing area of the category: chosen under the
+   row locks and held in that same transaction (:mod:`voelgoed.services.seating.best_places`; not with
+   ``accessible``);
+7. refuse: 409 ``sold_out`` (``details.category``).
 
 Categories are a hard filter. Candidates are ranked by the distance of the block's centre to the focal point
 (the layout's ``focal_point``; else the top centre of the seats); blocks within one seat pitch of the best
@@ -30,18 +34,20 @@ from sqlmodel import Session
 
 from voelgoed.models import EventArea, EventSeat, SeatingPlanVersion
 from voelgoed.services.platform import ValidationFailed, VoelgoedError, clock
-from voelgoed.services.sales import seat_keeper
-from voelgoed.services.seating import event_seats, seat_holds, seat_rows
+from voelgoed.services.sales import seat_keeper, stock
+from voelgoed.services.seating import best_places, event_seats, seat_holds, seat_rows
 
 ATTEMPTS = 8
 _SEAT, _AREA = EventSeat.__table__, EventArea.__table__
-_RETRY = (seat_keeper.SEAT_HELD, seat_keeper.SEAT_SOLD, seat_keeper.SEAT_BLOCKED)
+_RETRY = (seat_keeper.SEAT_HELD, seat_keeper.SEAT_SOLD, seat_keeper.SEAT_BLOCKED, stock.AREA_FULL)
 
 
 def best_available(session: Session, *, event_slug: str, quantity: Any, category: Any, section: Any = None,
                    accessible: bool = False, client_address: str = "", now: datetime | None = None,
                    rng: random.Random | None = None) -> dict[str, Any]:
-    """Choose and hold ``quantity`` seats of ``category``; commits; ``{...hold, step}`` (see module docstring)."""
+    """Choose and hold ``quantity`` places of ``category`` (seats, else a whole table, else standing places);
+    commits; ``{...hold, step}`` (see module docstring; a table's seats are in ``seats``, its key in ``tables``,
+    standing places in ``areas``)."""
     now = clock.resolve(now)
     rng = rng or random.Random()
     event, settings = event_seats.seated_event(session, event_slug)
@@ -59,12 +65,17 @@ def best_available(session: Session, *, event_slug: str, quantity: Any, category
         seats = _candidates_seats(session, event.id, category, accessible)
         found = _choose(seats, quantity, section if isinstance(section, str) and section else None,
                         _focal(layout, seats), now, rng, tried)
-        if found is None:
-            raise VoelgoedError("sold_out", f"No {quantity} seats left together or apart in this category",
-                                {"category": category}, status=409)
-        step, block = found
-        tried.add(tuple(sorted(s.seat_key for s in block)))
         try:
+            if found is None:
+                out = None if accessible else best_places.tables_then_standing(
+                    session, event, settings, layout, quantity=quantity, category=category, focal=_focal(layout, seats),
+                    client_address=client_address, now=now, rng=rng)
+                if out is None:
+                    raise VoelgoedError("sold_out", f"No {quantity} places left together or apart in this category",
+                                        {"category": category}, status=409)
+                return out
+            step, block = found
+            tried.add(tuple(sorted(s.seat_key for s in block)))
             out = seat_holds.place(session, event, settings, sorted(block, key=lambda s: s.seat_key),
                                    client_address=client_address, now=now, check_isolated=False)
         except VoelgoedError as exc:

@@ -6,12 +6,14 @@ Everything here is for the event's own organisation (``get_owned``: another orga
 
 Shapes (seat keys are the permanent keys of the plan, labels are printed ``Stalls A-12``):
 
-- :func:`organiser_layout` → ``({event_id, version, layout, categories, isolated_rule, max_per_order,
+- :func:`organiser_layout` → ``({event_id, version, layout, categories, areas, isolated_rule, max_per_order,
   max_per_buyer}, etag)``; ``categories`` = ``[{key, label, color, accessible, ticket_type_id, ticket_type,
-  price_cents, currency}]``.
+  price_cents, currency}]``; ``areas`` = ``[{key, kind: standing | table, label, category, capacity}]``.
 - :func:`organiser_status` → ``{seq, held: [key], sold: [key], blocked: [key], allocated: {key: label},
   counts: {free, held, sold, blocked, allocated, total}, sections: [{section, free, held, sold, blocked,
-  allocated, total}], allocations: [{label, count}]}`` (a lapsed hold counts as free).
+  allocated, total}], allocations: [{label, count}], areas: {standing area key: {capacity, sold, held, free}},
+  tables: {whole table key: sold | held | blocked | allocated | free}}`` (a lapsed hold counts as free; seat
+  counts are seats, standing places are only in ``areas``).
 - :func:`seat_details` → ``[{key, label, section, row, seat, category, status, allocation, price_cents,
   hold: {id, expires_at, seconds_left, source, order_code} | None, order: {id, order_code, status, buyer_name,
   provider} | None}]`` for at most ``event_seats.MAX_SELECTION`` keys (unknown keys are left out).
@@ -33,6 +35,7 @@ from sqlmodel import Session
 
 from voelgoed.models import (
     Event,
+    EventArea,
     EventSeat,
     EventSeating,
     Hold,
@@ -43,8 +46,8 @@ from voelgoed.models import (
     TicketType,
 )
 from voelgoed.services.platform import TenantContext, audit, clock, format_money, get_owned, iso, rbac
-from voelgoed.services.sales import seat_keeper
-from voelgoed.services.seating import event_seats
+from voelgoed.services.sales import seat_keeper, stock
+from voelgoed.services.seating import area_holds, event_seats
 from voelgoed.services.seating.seat_holds import seat_label
 
 STATUSES = ("free", "held", "sold", "blocked", "allocated")
@@ -63,8 +66,8 @@ def organiser_layout(session: Session, ctx: TenantContext, event_id: Any) -> tup
     etag = event_seats.storefront_etag(version.layout_hash, legend + [{"key": "~names", "price_cents": "|".join(
         c["ticket_type"] for c in legend)}])
     return {"event_id": str(event.id), "version": version.number, "layout": version.layout, "categories": legend,
-            "isolated_rule": settings.isolated_rule, "max_per_order": settings.max_per_order,
-            "max_per_buyer": settings.max_per_buyer}, etag
+            "areas": area_holds.area_legend(session, event.id), "isolated_rule": settings.isolated_rule,
+            "max_per_order": settings.max_per_order, "max_per_buyer": settings.max_per_buyer}, etag
 
 
 def organiser_status(session: Session, ctx: TenantContext, event_id: Any, *, now: datetime | None = None) -> dict[str, Any]:
@@ -96,7 +99,24 @@ def organiser_status(session: Session, ctx: TenantContext, event_id: Any, *, now
     out["counts"] = {**counts, "total": len(rows)}
     out["sections"] = [{"section": name, **c, "total": sum(c.values())} for name, c in sorted(sections.items())]
     out["allocations"] = [{"label": k, "count": n} for k, n in sorted(labels.items())]
+    out["areas"], out["tables"] = _places(session, event.id, rows, now)
     return out
+
+
+def _places(session: Session, event_id, rows: list, now: datetime) -> tuple[dict, dict]:
+    """Seated GA for the organiser: ``({standing area key: {capacity, sold, held, free}}, {whole table key:
+    sold | held | blocked | allocated | free})`` — the first of those statuses any seat of the table has."""
+    areas = {k: {"capacity": v["capacity"], "sold": v["sold"], "held": v["held"], "free": v["remaining"]}
+             for k, v in stock.area_remaining(session, event_id, now).items()}
+    whole = session.execute(select(EventArea.area_key).where(EventArea.event_id == event_id,
+                                                             EventArea.kind == "table")).scalars().all()
+    seen: dict[str, set[str]] = {k: set() for k in whole}
+    if whole:
+        for r in session.execute(select(_SEAT.c.table_key, _SEAT.c.status, _SEAT.c.hold_expires_at).where(
+                _SEAT.c.event_id == event_id, _SEAT.c.table_key.in_(whole))).all():
+            seen[r.table_key].add(seat_keeper.live_status(r.status, r.hold_expires_at, now))
+    tables = {k: next((s for s in ("sold", "held", "blocked", "allocated") if s in st), "free") for k, st in seen.items()}
+    return areas, tables
 
 
 def seat_details(session: Session, ctx: TenantContext, event_id: Any, seat_keys: Any, *,
