@@ -12,11 +12,14 @@ over the public API, one Konva Shape, viewport culling):
   the view a few pixels and zoom slightly, from the view ``translate(40,40) scale(0.5)`` (both renderers);
 - ``pan_fit_frame_ms`` (map only): the same from the map's own "whole plan in the box" view — every seat is
   drawn every frame (the worst case for culling);
+- ``pan_nocache_frame_ms`` (map only): ``pan_frame_ms`` with the map's bitmap cache switched off
+  (``__seatMap.useCache(false)``: every frame draws the visible seats exactly; plans under 4 000 seats never
+  use the cache);
 - ``pan_work_ms`` (map only): its own work per pan frame (move the view, draw synchronously), which the 60 Hz
   pacing hides;
-- ``recolour_frame_ms``: mean frame time while 200 seats change status, 20 frames of 10 seats (map: through
-  the same path as the changes feed — status map, React re-render incl. the seat list, one redraw; SVG:
-  ``fill`` of 10 circles).
+- ``recolour_frame_ms``: mean frame time while 200 seats change status, 20 frames of 10 seats, right after the
+  pans (map: through the same path as the changes feed — status map, the changed seats redrawn in the bitmap
+  cache, one canvas redraw, the seat list updated lazily; SVG: ``fill`` of 10 circles).
 
 16.7 ms is one 60 Hz frame (headless Chromium paces animation frames at 60 Hz: the floor). Prints ONE JSON
 line with both renderers' figures and the ratios svg / map. Env: SEATING_SIZES, SEATING_FRAMES.
@@ -138,6 +141,11 @@ def main() -> int:
             map_fit_pan = page.evaluate(PAN_JS, [frames, False, fit])
             page.evaluate("(v) => window.__seatMap.setView(v)", START)
             map_pan = page.evaluate(PAN_JS, [frames, False, START])
+            map_nocache = None
+            if page.evaluate("() => !!window.__seatMap.useCache"):
+                page.evaluate("(v) => { window.__seatMap.useCache(false); window.__seatMap.setView(v); }", START)
+                map_nocache = page.evaluate(PAN_JS, [frames, False, START])
+                page.evaluate("(v) => { window.__seatMap.useCache(true); window.__seatMap.setView(v); }", START)
             map_work = page.evaluate(PAN_WORK_JS, [frames, START])
             fit_work = page.evaluate(PAN_WORK_JS, [frames, fit])
             page.evaluate("(v) => window.__seatMap.setView(v)", START)
@@ -153,7 +161,9 @@ def main() -> int:
             svg_page.close()
             results[str(n)] = {
                 "customer_map": {"first_render_ms": round(map_first, 1), "pan_frame_ms": round(map_pan, 2),
-                                 "pan_fit_frame_ms": round(map_fit_pan, 2), "pan_work_ms": round(map_work, 2),
+                                 "pan_fit_frame_ms": round(map_fit_pan, 2),
+                                 "pan_nocache_frame_ms": round(map_nocache, 2) if map_nocache else None,
+                                 "pan_work_ms": round(map_work, 2),
                                  "pan_fit_work_ms": round(fit_work, 2), "recolour_frame_ms": round(map_recolour, 2),
                                  "fit_scale": round(fit["scale"], 3)},
                 "svg_per_seat": {"first_render_ms": round(svg_first, 1), "pan_frame_ms": round(svg_pan, 2),
