@@ -3,9 +3,9 @@
 ``running_app(app_dir=..., port=..., env_overrides=..., log_dir=..., fresh=..., loglevel=...,
 with_worker=True, timeout_s=600)`` is a context manager that:
 
-1. stages ``app_dir`` (a symlink to ``voelgoed/``, copies of ``rxconfig.py`` and ``assets/``), so
-   several runs on one machine never share a ``.web`` build (``fresh=True`` starts from an empty
-   directory; ``fresh=False`` keeps the build cache between runs);
+1. stages ``app_dir`` (a symlink to ``voelgoed/``, copies of ``rxconfig.py``, ``assets/`` and, when it has
+   none yet, of the pinned ``reflex.lock/``), so several runs on one machine never share a ``.web`` build
+   (``fresh=True`` starts from an empty directory; ``fresh=False`` keeps the build cache between runs);
 2. starts ``reflex run --env prod`` there and ``python -m voelgoed worker`` (each in its own process
    group), with the project's bun on ``PATH`` and ``env_overrides`` (database, Redis, secret…);
 3. waits until ``/api/health`` and ``/`` answer 200, yields the base URL, and stops both process
@@ -47,6 +47,10 @@ def stage_app_dir(app_dir: Path, *, fresh: bool) -> Path:
             shutil.rmtree(link)
         link.symlink_to(ROOT / "voelgoed")
     shutil.copy(ROOT / "rxconfig.py", app_dir / "rxconfig.py")
+    if (ROOT / "reflex.lock").is_dir() and not (app_dir / "reflex.lock").exists():
+        # the project's pinned frontend packages (Reflex installs from reflex.lock/ when the app root has one);
+        # without it a fresh build resolves the registry's newest versions, which may not resolve at all
+        shutil.copytree(ROOT / "reflex.lock", app_dir / "reflex.lock")
     if (app_dir / "assets").exists():
         shutil.rmtree(app_dir / "assets")
     shutil.copytree(ROOT / "assets", app_dir / "assets")
