@@ -17,8 +17,9 @@ over the public API, one Konva Shape, viewport culling):
   use the cache);
 - ``pan_work_ms`` (map only): its own work per pan frame (move the view, draw synchronously), which the 60 Hz
   pacing hides;
-- ``recolour_frame_ms``: mean frame time while 200 seats change status, 20 frames of 10 seats, right after the
-  pans (map: through the same path as the changes feed — status map, the changed seats redrawn in the bitmap
+- ``recolour_frame_ms``: mean frame time while 200 seats change status, 20 frames of 10 seats, from the view
+  ``translate(40,40) scale(0.5)`` once it has settled (300 ms after moving there; before 2026-12-02 10:30 UTC the
+  map's recolouring started at once, so its first frame also redrew the moved view) (map: through the same path as the changes feed — status map, the changed seats redrawn in the bitmap
   cache, one canvas redraw, the seat list updated lazily; SVG: ``fill`` of 10 circles).
 
 16.7 ms is one 60 Hz frame (headless Chromium paces animation frames at 60 Hz: the floor). Prints ONE JSON
@@ -84,6 +85,7 @@ RECOLOUR_JS = """async ([svg, keys]) => {
 }"""
 
 START = {"x": 40, "y": 40, "scale": 0.5}
+SETTLE_WAIT_MS = 300  # > the map's 120 ms gesture settle time (seatmap.jsx SETTLE_MS)
 
 
 def seed(session, sizes: list[int]) -> dict[int, str]:
@@ -149,6 +151,7 @@ def main() -> int:
             map_work = page.evaluate(PAN_WORK_JS, [frames, START])
             fit_work = page.evaluate(PAN_WORK_JS, [frames, fit])
             page.evaluate("(v) => window.__seatMap.setView(v)", START)
+            page.wait_for_timeout(SETTLE_WAIT_MS)  # the view settles (the map draws exactly again) before recolouring
             keys = [s["key"] for row in doc["sections"][0]["rows"] for s in row["seats"]][:200]
             map_recolour = page.evaluate(RECOLOUR_JS, [False, keys])
 
@@ -157,6 +160,7 @@ def main() -> int:
             seats = [[s["x"], s["y"]] for row in doc["sections"][0]["rows"] for s in row["seats"]]
             svg_first = svg_page.evaluate(SVG_PAGE_JS, [seats])
             svg_pan = svg_page.evaluate(PAN_JS, [frames, True, START])
+            svg_page.wait_for_timeout(SETTLE_WAIT_MS)
             svg_recolour = svg_page.evaluate(RECOLOUR_JS, [True, []])
             svg_page.close()
             results[str(n)] = {
