@@ -105,7 +105,7 @@ export default function SeatMap({ slug, height }) {
   // drawing: the bitmap cache while panning (seatcache.js), seats changed since the last redraw, the lazy list update
   const seatCache = useRef(null), cacheOff = useRef(false), lastDraw = useRef("");
   const interacting = useRef(false), panFrame = useRef(false), settleTimer = useRef(null);
-  const dirtyRef = useRef(new Set()), listTimer = useRef(null), tokenRef = useRef(null);
+  const dirtyRef = useRef(new Set()), listTimer = useRef(null), tokenRef = useRef(null), gaSeen = useRef("");
 
   const { seats, groups } = useMemo(() => (data ? flatten(data.layout) : { seats: [], groups: [] }), [data]);
   const ga = useMemo(() => (data ? gaOf(data.layout, data.areas) : { areas: [], tableOf: new Map(), tables: new Map() }), [data]);
@@ -191,7 +191,8 @@ export default function SeatMap({ slug, height }) {
     const keys = dirtyRef.current; dirtyRef.current = new Set();
     patchSeats(keys);
     redraw();
-    listLater();
+    const gaNow = JSON.stringify(gaStatusRef.current);   // remaining places / table statuses: a handful of figures
+    if (keys.size || gaNow !== gaSeen.current) { gaSeen.current = gaNow; listLater(); }   // an empty answer renders nothing
   };
   const listLater = () => {
     if (listTimer.current) return;
