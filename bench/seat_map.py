@@ -10,7 +10,7 @@ over the public API, one Konva Shape, viewport culling):
   the DOM and a frame has passed (baseline, in an empty page: its DOM build only);
 - ``pan_frame_ms``: mean time between animation frames over ``SEATING_FRAMES`` (120) frames that each move
   the view a few pixels and zoom slightly, from the view ``translate(40,40) scale(0.5)`` (both renderers); every
-  pan and recolour figure is the median of 3 runs (one run until 2026-12-02 10:20 UTC);
+  pan and recolour figure is the median of 3 runs (one run until 2026-12-02 10:17 UTC);
 - ``pan_fit_frame_ms`` (map only): the same from the map's own "whole plan in the box" view — every seat is
   drawn every frame (the worst case for culling);
 - ``pan_nocache_frame_ms`` (map only): ``pan_frame_ms`` with the map's bitmap cache switched off
@@ -20,7 +20,7 @@ over the public API, one Konva Shape, viewport culling):
   pacing hides;
 - ``recolour_frame_ms``: mean frame time while 200 seats change status, 20 frames of 10 seats, from the view
   ``translate(40,40) scale(0.5)`` once it has settled (300 ms after moving there), the median of 3 such runs
-  over 600 different seats (until 2026-12-02 10:20 UTC: one run, started at once, so the map's first recolour
+  over 600 different seats (until 2026-12-02 10:14 UTC: one run, started at once, so the map's first recolour
   frame also redrew the moved view). Map: through the same path as the changes feed — status map, the changed
   seats redrawn in the bitmap cache, one canvas redraw, the seat list updated lazily; SVG: ``fill`` of 10 circles.
 
