@@ -3,9 +3,9 @@
 ``running_app(app_dir=..., port=..., env_overrides=..., log_dir=..., fresh=..., loglevel=...,
 with_worker=True, timeout_s=600)`` is a context manager that:
 
-1. stages ``app_dir`` (a symlink to ``voelgoed/``, copies of ``rxconfig.py`` and ``assets/``), so
-   several runs on one machine never share a ``.web`` build (``fresh=True`` starts from an empty
-   directory; ``fresh=False`` keeps the build cache between runs);
+1. stages ``app_dir`` (a symlink to ``voelgoed/``, copies of ``rxconfig.py``, ``assets/`` and, when it has
+   none yet, of the pinned ``reflex.lock/``), so several runs on one machine never share a ``.web`` build
+   (``fresh=True`` starts from an empty directory; ``fresh=False`` keeps the build cache between runs);
 2. starts ``reflex run --env prod`` there and ``python -m voelgoed worker`` (each in its own process
    group), with the project's bun on ``PATH`` and ``env_overrides`` (database, Redis, secret…);
 3. waits until ``/api/health`` and ``/`` answer 200, yields the base URL, and stops both process

@@ -9,13 +9,13 @@
 import React, { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Stage, Layer, Shape, Rect, Circle, Ellipse, Text, Line, Group } from "react-konva";
 import { renumber } from "./numbering.js";
+import { CACHE_MIN_SEATS, drawSeatsCached } from "./seatcache.js";
 import { align, bounds, centroid, distribute, pointInPolygon, polygonArea, rotatePoints, snap, snapPoint, tableSeatPoints } from "./geometry.js";
 import "./builder.css";
 
 const FLAGS = ["wheelchair", "companion", "restricted_view", "entrance"];
 const UNCATEGORISED = "#adb5bd";
 const HISTORY = 100;
-const CACHE_MIN_SEATS = 4000;   // plans this big pan from a bitmap of the seats (docs/seating.md)
 
 function newKey(prefix = "s") {
   const bytes = new Uint8Array(9);
@@ -269,36 +269,17 @@ export default function SeatingBuilder({ planId, width, height }) {
   }, [index, colours, selection, paintTick]);   // eslint-disable-line react-hooks/exhaustive-deps
 
   // While panning/zooming a big plan the seats come from a bitmap of the viewport plus half a viewport of
-  // margin on every side, drawn once (one drawImage per frame); it is rebuilt when the document, the selection or the size
-  // changed, when the view leaves it or when the zoom drifts past ×2 / ×½; when the gesture settles the
-  // seats are drawn exactly again.
+  // margin on every side (seatcache.js, shared with the customer map); the cache's token is drawSeats itself, so
+  // it is rebuilt when the document, the selection or the paint changed, when the size changed, when the view
+  // leaves it or when the zoom drifts past ×2 / ×½; when the gesture settles the seats are drawn exactly again.
   const sceneFunc = useCallback((kctx) => {
     const ctx = kctx._context;
     const r = docRef.current.seat_radius || 10, view = viewRef.current;
     const x0 = -view.x / view.scale - r, y0 = -view.y / view.scale - r;
     const x1 = x0 + size.w / view.scale + 2 * r, y1 = y0 + size.h / view.scale + 2 * r;
     const fromPan = panFrame.current; panFrame.current = false;
-    // below CACHE_MIN_SEATS the exact draw is cheaper than blitting a big bitmap (software raster)
     if (interactingRef.current && !cacheOff.current && index.items.length >= CACHE_MIN_SEATS && typeof document !== "undefined") {
-      let c = seatCache.current;
-      const ratio = c ? view.scale / c.scale : 0;
-      const stale = !c || c.drawSeats !== drawSeats || c.w !== size.w || ratio < 0.5 || ratio > 2 || x0 < c.x0 || y0 < c.y0 || x1 > c.x1 || y1 > c.y1;
-      if (stale && !fromPan) { seatCache.current = null; drawSeats(ctx, x0, y0, x1, y1, view.scale); return; }   // an edit mid-gesture
-      if (stale) {
-        const pr = Math.min(2, kctx.canvas.getPixelRatio ? kctx.canvas.getPixelRatio() : 1);
-        const ww = (x1 - x0) / 2, wh = (y1 - y0) / 2;   // half a viewport of margin on every side
-        const cx0 = x0 - ww, cy0 = y0 - wh, cx1 = x1 + ww, cy1 = y1 + wh;
-        const k = Math.min(view.scale * pr, 4096 / (cx1 - cx0), 4096 / (cy1 - cy0));
-        const canvas = (c && c.canvas) || document.createElement("canvas");
-        canvas.width = Math.ceil((cx1 - cx0) * k); canvas.height = Math.ceil((cy1 - cy0) * k);
-        const cctx = canvas.getContext("2d");
-        cctx.setTransform(k, 0, 0, k, -cx0 * k, -cy0 * k);
-        drawSeats(cctx, cx0, cy0, cx1, cy1, view.scale);
-        c = seatCache.current = { canvas, x0: cx0, y0: cy0, x1: cx1, y1: cy1, scale: view.scale, w: size.w, drawSeats };
-      }
-      ctx.imageSmoothingEnabled = false;
-      ctx.drawImage(c.canvas, c.x0, c.y0, c.x1 - c.x0, c.y1 - c.y0);
-      ctx.imageSmoothingEnabled = true;
+      drawSeatsCached(kctx, seatCache, { x0, y0, x1, y1, scale: view.scale }, drawSeats, { token: drawSeats, size: size.w, fromPan });
       return;
     }
     drawSeats(ctx, x0, y0, x1, y1, view.scale);

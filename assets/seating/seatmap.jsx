@@ -9,12 +9,19 @@
 // with one finger and pinch-zoom with two (touch events on the stage, anchored at the fingers' midpoint); the
 // mouse wheel zooms. Screen-reader and keyboard users get seatlist.jsx (section → row → seat buttons, arrow
 // keys) and every choice is announced through the aria-live region #seat-announce.
+// Drawing (docs/seating.md "The customer seat map"): while the view pans or zooms, plans of CACHE_MIN_SEATS seats
+// or more come from the builder's bitmap cache (seatcache.js). Status changes never re-render React per batch:
+// the statuses live in a ref, the changed seats are redrawn inside the bitmap (patchCache) and the canvas redraws
+// at once; the seat list and the tooltip follow lazily (at most one React update per LIST_LAG_MS).
 import React, { startTransition, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Stage, Layer, Shape } from "react-konva";
 import SeatList from "./seatlist.jsx";
+import { CACHE_MIN_SEATS, drawSeatsCached, patchCache } from "./seatcache.js";
 import { AreaChooser, drawAreas, gaOf, gaRequest, gaSummary, hitArea } from "./seatmap_ga.jsx";
 
 const POLL_MS = 2000;
+const LIST_LAG_MS = 300;      // status changes reach the seat list / tooltip at most this late (one React update)
+const SETTLE_MS = 120;        // a gesture has ended this long after the last view change: seats drawn exactly
 const STATUS_FILL = { held: "#adb5bd", sold: "#495057", blocked: "#dee2e6" };
 const SELECTED = "#1864ab";
 const FLAG_TEXT = { wheelchair: "wheelchair space", companion: "companion seat", restricted_view: "restricted view",
@@ -72,7 +79,8 @@ async function api(path, opts) {
 export default function SeatMap({ slug, height }) {
   const [data, setData] = useState(null);          // {layout, categories, max_per_order}
   const [missing, setMissing] = useState(false);
-  const [tick, setTick] = useState(0);             // bumps when statuses changed (redraw)
+  const [tick, setTick] = useState(0);             // bumps when a status snapshot replaced the statuses (redraw)
+  const [listTick, setListTick] = useState(0);     // bumps (lazily) after pushed status changes: list, tooltip
   const [selected, setSelected] = useState(() => new Set());
   const [notice, setNotice] = useState("");
   const [error, setError] = useState("");
@@ -94,6 +102,10 @@ export default function SeatMap({ slug, height }) {
   const [picked, setPicked] = useState({}), [tables, setTables] = useState([]), [asking, setAsking] = useState(null);
   const gaStatusRef = useRef({ areas: {}, tables: {} });
   const gaPickRef = useRef({ picked, tables }); gaPickRef.current = { picked, tables };
+  // drawing: the bitmap cache while panning (seatcache.js), seats changed since the last redraw, the lazy list update
+  const seatCache = useRef(null), cacheOff = useRef(false), lastDraw = useRef("");
+  const interacting = useRef(false), panFrame = useRef(false), settleTimer = useRef(null);
+  const dirtyRef = useRef(new Set()), listTimer = useRef(null), tokenRef = useRef(null), gaSeen = useRef("");
 
   const { seats, groups } = useMemo(() => (data ? flatten(data.layout) : { seats: [], groups: [] }), [data]);
   const ga = useMemo(() => (data ? gaOf(data.layout, data.areas) : { areas: [], tableOf: new Map(), tables: new Map() }), [data]);
@@ -115,6 +127,7 @@ export default function SeatMap({ slug, height }) {
 
   const applyStatus = useCallback((key, status) => {
     if (status === "free") statusRef.current.delete(key); else statusRef.current.set(key, status);
+    dirtyRef.current.add(key);   // redrawn by statusesChanged()
     if (status !== "free" && selectedRef.current.has(key)) {
       const next = new Set(selectedRef.current); next.delete(key); setSelected(next);
       const s = byKey.get(key);
@@ -171,9 +184,21 @@ export default function SeatMap({ slug, height }) {
   }, [data]);
 
   const redraw = () => { const l = layerRef.current; if (l) l.batchDraw(); };
-  // pushed status changes: the canvas redraws at once (next frame), the seat list's free counts follow as a
-  // low-priority React update, so a burst of changes never waits for (or janks behind) the list re-render
-  const statusesChanged = () => { redraw(); startTransition(() => setTick((t) => t + 1)); };
+  // pushed status changes (after applyStatus for each): the changed seats are redrawn inside the bitmap cache and
+  // the canvas redraws at once (next frame) without a React render; the seat list's free counts and the tooltip
+  // follow lazily, in one low-priority React update per LIST_LAG_MS however many batches arrive
+  const statusesChanged = () => {
+    const keys = dirtyRef.current; dirtyRef.current = new Set();
+    patchSeats(keys);
+    redraw();
+    const gaNow = JSON.stringify(gaStatusRef.current);   // remaining places / table statuses: a handful of figures
+    if (keys.size || gaNow !== gaSeen.current) { gaSeen.current = gaNow; listLater(); }   // an empty answer renders nothing
+  };
+  const listLater = () => {
+    if (listTimer.current) return;
+    listTimer.current = setTimeout(() => { listTimer.current = null; startTransition(() => setListTick((t) => t + 1)); }, LIST_LAG_MS);
+  };
+  useEffect(() => () => { clearTimeout(listTimer.current); clearTimeout(settleTimer.current); }, []);
   useEffect(redraw, [tick, selected, picked, tables]);
 
   // fit the plan into the box once loaded
@@ -184,36 +209,74 @@ export default function SeatMap({ slug, height }) {
     const minX = Math.min(...xs) - 3 * radius, maxX = Math.max(...xs) + 3 * radius;
     const minY = Math.min(...ys) - 3 * radius, maxY = Math.max(...ys) + 3 * radius;
     const scale = Math.min(width / (maxX - minX), (height || 520) / (maxY - minY), 2.5);
-    setViewTo({ x: -minX * scale, y: -minY * scale, scale });
+    setViewTo({ x: -minX * scale, y: -minY * scale, scale }, false);
   }, [seats, ga, width]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  const setViewTo = (v) => {
+  // a view change from a gesture (pan = true) draws from the bitmap cache until SETTLE_MS after the last one
+  const setViewTo = (v, pan = true) => {
     viewRef.current = v;
+    if (pan) {
+      interacting.current = true; panFrame.current = true;
+      clearTimeout(settleTimer.current);
+      settleTimer.current = setTimeout(() => { interacting.current = false; redraw(); }, SETTLE_MS);
+    }
     const l = layerRef.current;
     if (l) { l.position({ x: v.x, y: v.y }); l.scale({ x: v.scale, y: v.scale }); l.batchDraw(); }
+  };
+
+  // the seats whose centre lies in the world rectangle [x0, x1] × [y0, y1] (of `list`), one path per fill colour
+  const drawSeats = useCallback((ctx, x0, y0, x1, y1, scale, list = seats) => {
+    const r = radius, buckets = new Map();
+    for (const s of list) {
+      if (s.x < x0 || s.x > x1 || s.y < y0 || s.y > y1) continue;
+      const st = statusRef.current.get(s.key), tk = ga.tableOf.get(s.key);
+      const col = selectedRef.current.has(s.key) || (tk && gaPickRef.current.tables.includes(tk)) ? SELECTED : (st ? STATUS_FILL[st] : colours.get(s.category) || "#868e96");
+      let b = buckets.get(col); if (!b) buckets.set(col, (b = [])); b.push(s);
+    }
+    const tiny = r * scale < 3.5;
+    for (const [col, seatsOf] of buckets) {
+      ctx.fillStyle = col;
+      if (tiny) { for (const s of seatsOf) ctx.fillRect(s.x - r, s.y - r, 2 * r, 2 * r); continue; }
+      ctx.beginPath();
+      for (const s of seatsOf) { ctx.moveTo(s.x + r, s.y); ctx.arc(s.x, s.y, r, 0, 2 * Math.PI); }
+      ctx.fill();
+    }
+  }, [seats, ga, colours, radius]);
+  // what the cached bitmap shows besides the statuses (which patchSeats keeps current): a new token rebuilds it
+  const cacheToken = useMemo(() => ({}), [drawSeats, tick, selected, picked, tables]);
+  tokenRef.current = cacheToken;
+
+  // redraw the seats `keys` (status changed) inside the bitmap cache, with every seat overlapping their boxes
+  const patchSeats = (keys) => {
+    if (!keys.size || !seatCache.current) return;
+    if (keys.size > 2000) { seatCache.current = null; return; }   // cheaper to rebuild on the next pan frame
+    const r = radius, cell = 2 * r, boxes = [];
+    for (const k of keys) { const s = byKey.get(k); if (s) boxes.push({ x0: s.x - r, y0: s.y - r, x1: s.x + r, y1: s.y + r }); }
+    patchCache(seatCache, tokenRef.current, boxes, (ctx, scale, snapped) => {
+      const near = new Set();
+      for (const b of snapped) {
+        for (let cx = Math.floor((b.x0 - r) / cell); cx <= Math.floor((b.x1 + r) / cell); cx++)
+          for (let cy = Math.floor((b.y0 - r) / cell); cy <= Math.floor((b.y1 + r) / cell); cy++)
+            for (const s of grid.get(cx + ":" + cy) || []) near.add(s);
+      }
+      drawSeats(ctx, -Infinity, -Infinity, Infinity, Infinity, scale, near);
+    });
   };
 
   const sceneFunc = useCallback((kctx) => {
     const ctx = kctx._context, v = viewRef.current, r = radius;
     const x0 = -v.x / v.scale - r, y0 = -v.y / v.scale - r;
     const x1 = x0 + width / v.scale + 2 * r, y1 = y0 + (height || 520) / v.scale + 2 * r;
-    drawAreas(ctx, ga, colours, gaStatusRef.current.areas, gaPickRef.current.picked);
-    const buckets = new Map();
-    for (const s of seats) {
-      if (s.x < x0 || s.x > x1 || s.y < y0 || s.y > y1) continue;
-      const st = statusRef.current.get(s.key), tk = ga.tableOf.get(s.key);
-      const col = selectedRef.current.has(s.key) || (tk && gaPickRef.current.tables.includes(tk)) ? SELECTED : (st ? STATUS_FILL[st] : colours.get(s.category) || "#868e96");
-      let b = buckets.get(col); if (!b) buckets.set(col, (b = [])); b.push(s);
+    const fromPan = panFrame.current; panFrame.current = false;
+    drawAreas(ctx, ga, colours, gaStatusRef.current.areas, gaPickRef.current.picked);   // a handful of polygons: never cached
+    if (interacting.current && !cacheOff.current && seats.length >= CACHE_MIN_SEATS) {
+      lastDraw.current = drawSeatsCached(kctx, seatCache, { x0, y0, x1, y1, scale: v.scale }, drawSeats,
+                                         { token: cacheToken, size: `${width}x${height || 520}`, fromPan });
+      return;
     }
-    const tiny = r * v.scale < 3.5;
-    for (const [col, list] of buckets) {
-      ctx.fillStyle = col;
-      if (tiny) { for (const s of list) ctx.fillRect(s.x - r, s.y - r, 2 * r, 2 * r); continue; }
-      ctx.beginPath();
-      for (const s of list) { ctx.moveTo(s.x + r, s.y); ctx.arc(s.x, s.y, r, 0, 2 * Math.PI); }
-      ctx.fill();
-    }
-  }, [seats, ga, colours, radius, width, height]);
+    lastDraw.current = "exact";
+    drawSeats(ctx, x0, y0, x1, y1, v.scale);
+  }, [seats, ga, colours, radius, width, height, drawSeats, cacheToken]);
 
   const hit = (px, py) => {
     const v = viewRef.current, x = (px - v.x) / v.scale, y = (py - v.y) / v.scale, cell = radius * 2;
@@ -342,7 +405,10 @@ export default function SeatMap({ slug, height }) {
       // for bench/seat_map.py: move the view, draw synchronously, apply status changes as the feed would
       setView: (v) => setViewTo(v), drawNow: () => { const l = layerRef.current; if (l) l.draw(); },
       changes: (list) => { for (const c of list) applyStatus(c.key, c.status); statusesChanged(); },
-      ga: () => ({ ...gaPickRef.current, status: gaStatusRef.current }) };
+      ga: () => ({ ...gaPickRef.current, status: gaStatusRef.current }),
+      // the bitmap cache: how the last frame drew the seats (exact | built | blit) and how often it was built
+      cache: () => ({ last: lastDraw.current, builds: seatCache.builds || 0 }),
+      useCache: (on) => { cacheOff.current = !on; seatCache.current = null; } };
   });
 
   if (missing) return null;
@@ -395,7 +461,7 @@ export default function SeatMap({ slug, height }) {
         <button id="best-available" disabled={busy} onClick={best}>Find seats</button>
       </div>
       <SeatList groups={groups} statusOf={(k) => statusRef.current.get(k)} selected={selected} onToggle={toggle}
-                describe={describe} tick={tick} />
+                describe={describe} tick={`${tick}.${listTick}`} />
     </div>
   );
 }
