@@ -2,12 +2,12 @@
 hold rate in the same run (issue 12 "Performance"; style of ``bench/flash_sale.py``).
 
 A production-mode server (``common.app_server``). For each concurrency level in ``SEATHOLD_CONCURRENCIES``
-(default ``8,64``) a fresh on-sale seated event of ``SEATHOLD_SEATS`` seats (default 2,000: rows of 100, one
+(default ``8,64``) a fresh on-sale seated event of ``SEATHOLD_SEATS`` seats (default 18,000: rows of 100, one
 section, isolated-seat rule ``SEATHOLD_RULE``, default ``lenient``) gets ``SEATHOLD_ATTEMPTS`` (default 2,000)
 hold attempts from that many concurrent asyncio clients (httpx). Every attempt is a new shopper (its own
 ``X-Forwarded-For`` address, trusted with ``TRUSTED_PROXY_HOPS=1``, so the per-buyer cap does not bite) and
-either holds a random adjacent pair (``POST …/seat-holds``) or, with probability ``SEATHOLD_BEST_SHARE``
-(0.3), asks for best available ×2 (``POST …/seat-holds/best-available``). Holds are kept (none paid or
+either holds 1–6 random adjacent seats of a row (``POST …/seat-holds``) or, with probability
+``SEATHOLD_BEST_SHARE`` (0.3), asks for best available ×1–6 (``POST …/seat-holds/best-available``). Holds are kept (none paid or
 released), so the event fills up and the later attempts meet ``seat_held`` / ``sold_out``.
 
 Per level: ``holds_per_s`` (successful holds / time to the last one), ``attempts_per_s``, latency p50/p95/p99
@@ -85,12 +85,13 @@ async def storm(base: str, ev: dict, attempts: int, concurrency: int, best_share
             counter += 1
             n = counter
             headers = {"X-Forwarded-For": f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"}
+            size = rng.randint(1, 6)
             if rng.random() < best_share:
-                url, body = best_url, {"quantity": 2, "category": "std"}
+                url, body = best_url, {"quantity": size, "category": "std"}
             else:
                 row = rng.choice(ev["rows"])
-                i = rng.randrange(len(row) - 1)
-                url, body = pair_url, {"seat_keys": [row[i], row[i + 1]]}
+                i = rng.randrange(len(row) - size + 1)
+                url, body = pair_url, {"seat_keys": row[i:i + size]}
             t0 = time.perf_counter()
             try:
                 r = await client.post(url, json=body, headers=headers)
@@ -162,7 +163,7 @@ def main() -> int:
 
     levels = [int(c) for c in os.environ.get("SEATHOLD_CONCURRENCIES", "8,64").split(",") if c.strip()]
     attempts = common.env_int("SEATHOLD_ATTEMPTS", 2000)
-    seats = common.env_int("SEATHOLD_SEATS", 2000)
+    seats = common.env_int("SEATHOLD_SEATS", 18000)
     best_share = float(os.environ.get("SEATHOLD_BEST_SHARE", "0.3"))
     rule = os.environ.get("SEATHOLD_RULE", "lenient")
     rng = random.Random(common.env_int("SEATHOLD_SEED", 1))
@@ -175,6 +176,8 @@ def main() -> int:
         for level, ev, ga_sale in zip(levels, events, ga, strict=True):
             res = asyncio.run(storm(base, ev, attempts, level, best_share, rng))
             row = {"concurrency": level, "seated": {**summarise(res, attempts), "check": db_check(engine, ev["event_id"], res["holds"])}}
+            held = sum(len(k) for k in res["holds"].values())
+            row["seated"]["seats_held_per_s"] = round(held / res["to_last"], 1) if res["to_last"] else 0
             ga_res = asyncio.run(_run_attempts(base, ga_sale["slug"], ga_sale["ticket_type_id"], attempts, level))
             ga_time = ga_res["sell_time"]
             row["ga"] = {"attempts": attempts, "holds": ga_res["successes"],

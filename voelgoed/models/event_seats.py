@@ -40,7 +40,8 @@ class EventSeating(SQLModel, table=True):
 
 class EventSeat(SQLModel, table=True):
     __tablename__ = "event_seat"
-    __table_args__ = (UniqueConstraint("event_id", "seat_key"), Index("ix_event_seat_event_seq", "event_id", "seq"))
+    __table_args__ = (UniqueConstraint("event_id", "seat_key"), Index("ix_event_seat_event_seq", "event_id", "seq"),
+                      Index("ix_event_seat_event_row", "event_id", "section_label", "row_label"))
     id: uuid.UUID = id_field()
     organization_id: uuid.UUID = org_field()
     event_id: uuid.UUID = Field(foreign_key="event.id", index=True)
