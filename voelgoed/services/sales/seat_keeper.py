@@ -11,7 +11,9 @@ Seated lines are ``stock.Line(ticket_type_id, 1, seat_key=..., hold_id=...)``; t
 - A held seat whose ``hold_expires_at <= now`` is free (expiry at read time); nothing needs to run for it.
 - Every changing transaction ends (``before_commit``) by bumping ``event_seating.seq`` — its last lock, taken
   after every seat lock, so sequence order is commit order and seat writers never wait on each other through
-  it — and stamping the changed rows with it: the changes feed reads ``seq > since``.
+  it — and stamping the changed rows with it: the changes feed reads ``seq > since``. After the commit
+  (``after_commit``) the event id and its new seq are published (``platform.seat_signals``) for the pushed
+  seat map stream; a failed publish is logged and never fails or undoes the sale (maps catch up from the feed).
 
 Typed :class:`Short` reasons: ``seat_sold``, ``seat_held``, ``seat_blocked``, ``seat_unknown``
 (``key`` = the seat key). An **allocated** seat (kept back for a named purpose: sponsor, press, box office) is
@@ -33,7 +35,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from voelgoed.models import EventArea, EventSeat, EventSeating, Hold, HoldStatus, Order, OrderItem
-from voelgoed.services.platform import clock
+from voelgoed.services.platform import clock, seat_signals
 from voelgoed.services.sales import stock
 from voelgoed.services.sales.stock.base import Line, Short
 
@@ -71,15 +73,24 @@ def _stamp_changes(session) -> None:
         seq = session.execute(update(_SETTINGS).where(_SETTINGS.c.event_id == event_id)
                               .values(seq=_SETTINGS.c.seq + 1).returning(_SETTINGS.c.seq)).scalar_one()
         session.execute(update(_SEAT).where(_SEAT.c.id.in_(ids)).values(seq=seq))
+        session.info.setdefault(_SIGNALS, []).append((event_id, seq))
+
+
+def _signal_changes(session) -> None:
+    """After the commit: tell open seat maps (Redis pub/sub; ``seat_signals.publish`` never raises)."""
+    for event_id, seq in session.info.pop(_SIGNALS, None) or ():
+        seat_signals.publish(event_id, seq)
 
 
 def _forget_changes(session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(_CHANGES, None)
+        session.info.pop(_SIGNALS, None)
 
 
-_CHANGES = "voelgoed.seat_changes"
+_CHANGES, _SIGNALS = "voelgoed.seat_changes", "voelgoed.seat_signals"
 sa_event.listen(OrmSession, "before_commit", _stamp_changes)
+sa_event.listen(OrmSession, "after_commit", _signal_changes)
 sa_event.listen(OrmSession, "after_transaction_end", _forget_changes)
 
 
