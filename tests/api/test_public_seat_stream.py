@@ -244,3 +244,18 @@ def test_without_redis_no_stream_and_a_dying_redis_never_fails_the_sale(server, 
     finally:
         private.stop()
         redis_conn.reset()
+
+
+def test_standing_places_alone_move_the_seq_and_reach_the_stream(server, committed_db):
+    from tests.seated_factories import ga_layout
+
+    event, _, _ = seated_event(committed_db, layout=ga_layout(capacity=5))
+    base = server()
+    before = _seq(committed_db, event)
+    reader = Reader(f"{base}{BASE}/events/{event.slug}/seating/stream?since={before}")
+    r = httpx.post(f"{base}{BASE}/events/{event.slug}/seat-holds", json={"areas": [{"key": "floor", "quantity": 2}]})
+    assert r.status_code == 201 and r.json()["seats"] == []
+    got = reader.next_event()
+    assert got["data"]["seq"] == _seq(committed_db, event) == before + 1
+    assert got["data"]["changes"] == [] and got["data"]["areas"] == {"floor": 3}
+    reader.close()
