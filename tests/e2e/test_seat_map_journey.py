@@ -12,6 +12,7 @@ import re
 import uuid
 from pathlib import Path
 
+import httpx
 import pypdfium2 as pdfium
 import pytest
 import zxingcpp
@@ -128,3 +129,27 @@ def test_two_buyers_one_map_hold_live_and_best_available(page, app_db, live_app,
     row = org_page.locator("#sections-table tbody tr")
     expect(row).to_have_count(1)
     expect(row.locator("td")).to_have_text(["Stalls", "2", "2", "16", "0", "20"])
+
+
+@pytest.mark.e2e
+def test_a_map_whose_stream_fails_falls_back_to_polling(app_db, live_app, browser):
+    """The stream's requests are cut off in the browser (as a proxy that drops them would): the map errors out,
+    polls the changes feed instead and still shows another buyer's hold; ``?seatfeed=poll`` polls from the start."""
+    event, _, _ = seated_event(app_db, rows=(("A", 10),))
+    app_db.commit()
+    cut = browser.new_context(base_url=live_app, viewport={"width": 1280, "height": 900}).new_page()
+    cut.set_default_timeout(20_000)
+    cut.route("**/seating/stream**", lambda route: route.abort())
+    forced = browser.new_context(base_url=live_app, viewport={"width": 1280, "height": 900}).new_page()
+    forced.set_default_timeout(20_000)
+    cut.goto(f"/e/{event.slug}")
+    forced.goto(f"/e/{event.slug}?seatfeed=poll")
+    for p in (cut, forced):
+        p.wait_for_function("() => window.__seatMap && window.__seatMap.seats() === 10 && window.__seatFeed")
+    cut.wait_for_function("() => window.__seatFeed.mode === 'poll' && window.__seatFeed.errors >= 1")
+    assert forced.evaluate("() => [window.__seatFeed.mode, window.__seatFeed.errors]") == ["poll", 0]
+    r = httpx.post(f"{live_app}/api/v1/public/events/{event.slug}/seat-holds", json={"seat_keys": ["A-3"]}, timeout=30)
+    assert r.status_code == 201, r.text
+    for p in (cut, forced):
+        p.wait_for_function("() => window.__seatMap.status('A-3') === 'held'")
+        assert p.evaluate("() => window.__seatFeed.messages") == 0  # it came polled
