@@ -125,8 +125,8 @@ def seating_changes(slug: str, response: Response, address: Annotated[str, Depen
 class _SeatStreamResponse(StreamingResponse):
     """The stream's frames; its slot and subscription are given back however the response ends."""
 
-    def __init__(self, stream, request: Request) -> None:
-        super().__init__(stream.frames(request.is_disconnected), media_type="text/event-stream",
+    def __init__(self, stream) -> None:
+        super().__init__(stream.frames(), media_type="text/event-stream",
                          headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
         self._stream = stream
 
@@ -146,13 +146,13 @@ _STREAM_DOC = {200: {"description": "Server-Sent Events: ``retry: 1000``; per ch
 
 @router.get("/events/{slug}/seating/stream", response_class=StreamingResponse, responses=_STREAM_DOC,
             summary="Seat status changes pushed as Server-Sent Events (after a sequence number)")
-async def seating_stream(slug: str, request: Request, address: Annotated[str, Depends(client_address)],
+async def seating_stream(slug: str, address: Annotated[str, Depends(client_address)],
                          since: Annotated[str, Query(max_length=12)] = "0",
                          last_event_id: Annotated[str | None, Header(max_length=12)] = None) -> Response:
     """``Last-Event-ID`` (the browser's reconnect) wins over ``since``; errors are answered before the stream starts."""
     await run_in_threadpool(_limit, address)
     stream = await open_seat_stream(slug, since=since, last_event_id=last_event_id)
-    return _SeatStreamResponse(stream, request)
+    return _SeatStreamResponse(stream)
 
 
 @router.post("/events/{slug}/seat-holds", status_code=201,

@@ -7,7 +7,7 @@ already serves ``SEAT_STREAM_MAX_PER_WORKER`` streams, 503 ``stream_unavailable`
 answering — clients then poll ``…/seating/changes``). ``Last-Event-ID`` (the browser's reconnect) wins over
 ``since``.
 
-``stream.frames(is_disconnected)`` yields ``text/event-stream`` text:
+``stream.frames()`` yields ``text/event-stream`` text:
 
 - first ``retry: 1000`` (the browser's reconnect delay, ms) and a comment;
 - ``id: <seq>`` + ``data: <json>`` — the changes feed's answer for the client's seq (``{seq, changes:
@@ -31,7 +31,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio.to_thread
@@ -156,7 +156,9 @@ class SeatStream:
         self.seq = answer["seq"]
         return f"id: {self.seq}\ndata: {json.dumps(frame, separators=(',', ':'))}\n\n"
 
-    async def frames(self, is_disconnected: Callable[[], Awaitable[bool]] | None = None) -> AsyncIterator[str]:
+    async def frames(self) -> AsyncIterator[str]:
+        """The stream's text (module docstring). A client that went away is noticed by the server when a write
+        fails (the keep-alive at the latest) or, below ASGI 2.4, by Starlette's disconnect listener."""
         s = get_settings()
         deadline = time.monotonic() + max(1, s.seat_stream_lifetime_s)
         keepalive = max(0.5, float(s.seat_stream_keepalive_s))
@@ -170,8 +172,6 @@ class SeatStream:
                 if self._watch.lost:
                     return
                 if seq is None:
-                    if is_disconnected is not None and await is_disconnected():
-                        return
                     if deadline - time.monotonic() > 0:
                         yield ": keep-alive\n\n"
                     continue
