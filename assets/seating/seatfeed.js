@@ -8,6 +8,7 @@
 // (bench/seat_push.py's baseline). Both paths apply an answer by seq the same way (applyAnswer).
 // window.__seatFeed = {mode: "stream" | "poll", messages, errors} for tests and benchmarks.
 export const POLL_MS = 2000;
+export const SNAPSHOT_MS = 30000;   // lapsed holds are not changes: a full snapshot ages them out now and then
 const MAX_ERRORS = 3;
 const RETRY_STREAM_MS = 60000;
 
@@ -29,11 +30,23 @@ export async function applyAnswer(body, since, { getSeq, apply, refetch }) {
   apply(body);
 }
 
-// Start following `slug`; returns stop(). opts: {getSeq: () => n, apply(body), refetch(): Promise, api(path)}.
+// Start following `slug` (after the first snapshot); returns stop(). opts: {getSeq: () => n, apply(body),
+// refetch(): Promise (takes a snapshot and sets the seq), api(path)}. Also takes a snapshot every SNAPSHOT_MS.
 export function startSeatFeed(slug, opts) {
   const base = `events/${encodeURIComponent(slug)}/seating`;
   const info = (window.__seatFeed = { mode: "poll", messages: 0, errors: 0 });
-  let live = true, timer = null, es = null, errors = 0, retryAt = 0, openedAt = 0;
+  let live = true, timer = null, es = null, errors = 0, retryAt = 0, openedAt = 0, highest = opts.getSeq();
+  const applied = { ...opts, apply: (body) => { opts.apply(body); highest = Math.max(highest, body.seq); } };
+  // a snapshot read just before a change we had already applied is older than the map: catch up from the feed
+  const resync = async () => {
+    await opts.refetch();
+    const since = opts.getSeq();
+    if (!live || since >= highest) return;
+    const r = await opts.api(`${base}/changes?since=${since}`);
+    if (live && r.ok) await applyAnswer(r.body, since, { ...applied, refetch: opts.refetch });
+  };
+  const ctx = { ...applied, refetch: resync };
+  const refresh = setInterval(resync, SNAPSHOT_MS);
 
   const poll = async () => {
     timer = null;
@@ -41,7 +54,7 @@ export function startSeatFeed(slug, opts) {
     const since = opts.getSeq();
     const r = await opts.api(`${base}/changes?since=${since}`);
     if (!live) return;
-    if (r.ok) await applyAnswer(r.body, since, opts);
+    if (r.ok) await applyAnswer(r.body, since, ctx);
     if (!live) return;
     if (retryAt && Date.now() >= retryAt && openStream()) return;
     timer = setTimeout(poll, POLL_MS);
@@ -62,7 +75,7 @@ export function startSeatFeed(slug, opts) {
       errors = 0; info.messages += 1;
       let body = null;
       try { body = JSON.parse(m.data); } catch (e) { return; }
-      applyAnswer(body, body.since, opts);
+      applyAnswer(body, body.since, ctx);
     };
     es.onerror = () => {
       info.errors += 1;
@@ -75,5 +88,5 @@ export function startSeatFeed(slug, opts) {
   };
 
   if (!openStream()) toPoll();
-  return () => { live = false; if (timer) clearTimeout(timer); if (es) es.close(); };
+  return () => { live = false; clearInterval(refresh); if (timer) clearTimeout(timer); if (es) es.close(); };
 }

@@ -154,11 +154,10 @@ export default function SeatMap({ slug, height }) {
       statusesChanged();
       seqRef.current = body.seq;
     };
-    snapshot().then(() => {
+    snapshot().then(() => {   // then the changes (and a full snapshot every 30 s: seatfeed.js)
       if (live) stop = startSeatFeed(slug, { getSeq: () => seqRef.current, apply, refetch: snapshot, api });
     });
-    const refresh = setInterval(snapshot, 30000);   // lapsed holds are not changes: age them out now and then
-    return () => { live = false; if (stop) stop(); clearInterval(refresh); };
+    return () => { live = false; if (stop) stop(); };
   }, [data, slug, snapshot, applyStatus]);
 
   useEffect(() => {
