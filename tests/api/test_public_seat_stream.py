@@ -6,6 +6,7 @@ stream starts; Redis dying mid-stream ends the stream and never fails the sale (
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import threading
@@ -145,9 +146,14 @@ def test_a_hold_made_elsewhere_reaches_an_open_stream_with_its_seq(server, commi
     nxt = reader.next_event()
     assert nxt["data"]["since"] == seq and nxt["data"]["seq"] == _seq(committed_db, event) == seq + 1
     assert nxt["data"]["changes"] == [{"key": "A-5", "status": "held"}]
-    # idle: keep-alive comments, no events
-    item = reader.q.get(timeout=5)
-    assert item == {"comment": "keep-alive"}
+    # a refused hold (rolled back) publishes nothing: idle, keep-alive comments and no event
+    taken = httpx.post(f"{base}{BASE}/events/{event.slug}/seat-holds", json={"seat_keys": ["A-5"]}, timeout=10)
+    assert taken.status_code == 409 and _seq(committed_db, event) == seq + 1
+    items, end = [], time.monotonic() + 2  # four keep-alive periods
+    while time.monotonic() < end:
+        with contextlib.suppress(queue.Empty):
+            items.append(reader.q.get(timeout=0.1))
+    assert items and set(map(str, items)) == {str({"comment": "keep-alive"})}
     reader.close()
     _wait(lambda: seat_stream.SLOTS.open == 0)  # the slot is given back when the client goes away
 
@@ -215,9 +221,12 @@ def test_bad_input_and_the_stream_limit_are_clear_errors(server, committed_db, m
     assert {s.status for s in committed_db.exec(select(EventSeat).where(EventSeat.event_id == event.id))} == {"free"}
 
 
-def test_without_redis_no_stream_and_a_dying_redis_never_fails_the_sale(server, committed_db, monkeypatch):
+def test_without_redis_no_stream_and_a_dying_redis_never_fails_the_sale(server, committed_db, monkeypatch, caplog):
+    import logging
+
     from tests.faults.servers import PrivateRedis
 
+    caplog.set_level(logging.WARNING, logger="voelgoed.services.platform.seat_signals")
     event, _, _ = seated_event(committed_db)
     private = PrivateRedis()
     private.start()
@@ -236,6 +245,8 @@ def test_without_redis_no_stream_and_a_dying_redis_never_fails_the_sale(server, 
         reader.close()
         hold = _hold(base, event, ["A-3"])  # the sale still happens; its signal is lost, not the sale
         assert hold["seats"][0]["key"] == "A-3" and _seq(committed_db, event) == before + 1
+        lost = [r for r in caplog.records if r.name.endswith("seat_signals") and "not published" in r.getMessage()]
+        assert len(lost) == 1 and f"seq {before + 1}" in lost[0].getMessage()  # the publish failed, logged
         r = httpx.get(f"{base}{BASE}/events/{event.slug}/seating/stream", timeout=10)
         assert r.status_code == 503 and r.json()["error"]["code"] == "stream_unavailable"
         feed = httpx.get(f"{base}{BASE}/events/{event.slug}/seating/changes", params={"since": before}).json()
