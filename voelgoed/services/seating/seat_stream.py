@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 import time
 import uuid
@@ -43,6 +44,7 @@ from voelgoed.services.seating.event_seats import changes_since, seated_event
 RETRY_MS = 1000
 SHARE_S = 2.0
 _SHARED_MAX = 256
+log = logging.getLogger(__name__)
 
 
 def parse_since(value: Any) -> int:
@@ -179,6 +181,8 @@ class SeatStream:
                     frame = await self._answer(seq)
                     if frame:
                         yield frame
+        except Exception as exc:  # noqa: BLE001 — e.g. the database went away: end; the browser reconnects
+            log.warning("seat stream of %s ended: %s", self.slug, exc)
         finally:
             await self.close()
 
