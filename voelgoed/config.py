@@ -38,6 +38,12 @@ class Settings(BaseSettings):
                                    description="one-statement holds of one process on one hot row at once (0: no gate)")
     web_threads: int = Field(0, alias="WEB_THREADS",
                              description="threads per web process for the sync API routes (0: anyio's default, 40)")
+    seat_stream_max_per_worker: int = Field(200, alias="SEAT_STREAM_MAX_PER_WORKER",
+                                            description="open seat-map streams per web process; beyond: 503 busy")
+    seat_stream_lifetime_s: int = Field(300, alias="SEAT_STREAM_LIFETIME_S",
+                                        description="a seat-map stream ends after this; the browser reconnects")
+    seat_stream_keepalive_s: float = Field(15.0, alias="SEAT_STREAM_KEEPALIVE_S",
+                                           description="keep-alive comment interval of an idle seat-map stream")
     hold_sold_out_memo_ms: int = Field(500, alias="HOLD_SOLD_OUT_MEMO_MS",
                                        description="a process answers sold_out without the row for this long (0: off)")
 

@@ -1,8 +1,9 @@
 // The customer seat map (issue 12): ONE react-konva Shape draws every seat (batched per fill colour, culled to
 // the viewport — the builder's rendering approach, docs/seating.md); clicks are hit-tested by math over a
 // uniform grid. The layout comes from GET /api/v1/public/events/<slug>/seating/layout (ETag, cached), the
-// statuses from .../seating/status (a snapshot with its sequence number) and then .../seating/changes?since=N
-// every POLL_MS (a `refetch` answer takes a new snapshot). Nothing of it goes through Reflex state.
+// statuses from .../seating/status (a snapshot with its sequence number) and then the changes after it, pushed
+// over .../seating/stream (Server-Sent Events) or polled from .../seating/changes?since=N (seatfeed.js; a
+// `refetch` answer or a gap takes a new snapshot). Nothing of it goes through Reflex state.
 // Select seats → "Hold seats" (POST .../seat-holds) → the existing hold page /hold/<id> with its countdown and
 // checkout. A selected seat that turns held/sold is dropped with "your seat was just taken".
 // Hovering a seat (or tapping it on a phone) shows a tooltip: label, category, price, flags, status. Phones pan
@@ -17,9 +18,9 @@ import React, { startTransition, useCallback, useEffect, useMemo, useRef, useSta
 import { Stage, Layer, Shape } from "react-konva";
 import SeatList from "./seatlist.jsx";
 import { CACHE_MIN_SEATS, drawSeatsCached, patchCache } from "./seatcache.js";
+import { startSeatFeed } from "./seatfeed.js";
 import { AreaChooser, drawAreas, gaOf, gaRequest, gaSummary, hitArea } from "./seatmap_ga.jsx";
 
-const POLL_MS = 2000;
 const LIST_LAG_MS = 300;      // status changes reach the seat list / tooltip at most this late (one React update)
 const SETTLE_MS = 120;        // a gesture has ended this long after the last view change: seats drawn exactly
 const STATUS_FILL = { held: "#adb5bd", sold: "#495057", blocked: "#dee2e6" };
@@ -159,22 +160,17 @@ export default function SeatMap({ slug, height }) {
 
   useEffect(() => {
     if (!data) return undefined;
-    let live = true, timer = null;
-    const poll = async () => {
-      const r = await api(`events/${encodeURIComponent(slug)}/seating/changes?since=${seqRef.current}`);
-      if (!live) return;
-      if (r.ok && r.body.refetch) await snapshot();
-      else if (r.ok) {
-        for (const c of r.body.changes) applyStatus(c.key, c.status);
-        gaStatusRef.current = { areas: r.body.areas || {}, tables: r.body.tables || {} };
-        statusesChanged();
-        seqRef.current = r.body.seq;
-      }
-      timer = setTimeout(poll, POLL_MS);
+    let live = true, stop = null;
+    const apply = (body) => {   // one changes answer (pushed or polled), already checked against seqRef
+      for (const c of body.changes) applyStatus(c.key, c.status);
+      gaStatusRef.current = { areas: body.areas || {}, tables: body.tables || {} };
+      statusesChanged();
+      seqRef.current = body.seq;
     };
-    snapshot().then(() => { if (live) timer = setTimeout(poll, POLL_MS); });
-    const refresh = setInterval(snapshot, 30000);   // lapsed holds are not changes: age them out now and then
-    return () => { live = false; clearTimeout(timer); clearInterval(refresh); };
+    snapshot().then(() => {   // then the changes (and a full snapshot every 30 s: seatfeed.js)
+      if (live) stop = startSeatFeed(slug, { getSeq: () => seqRef.current, apply, refetch: snapshot, api });
+    });
+    return () => { live = false; if (stop) stop(); };
   }, [data, slug, snapshot, applyStatus]);
 
   useEffect(() => {

@@ -1,6 +1,6 @@
 """Browser journey (two real Chromium buyers on one seat map, issue 12): buyer 1 picks two seats on the
-canvas and holds them; buyer 2's open map shows them held (polled changes feed) and buyer 2's own selection
-of one of them is dropped with "just taken"; buyer 1 lands on the hold page with the countdown and checks out;
+canvas and holds them; buyer 2's open map shows them held (pushed over the seat stream, not polled) and buyer
+2's own selection of one of them is dropped with "just taken"; buyer 1 lands on the hold page with the countdown and checks out;
 buyer 2 uses best available and gets other seats. Then buyer 1 pays (sandbox): the order page shows each
 ticket's section / row / seat, the downloaded PDF's text carries them and its QR is a signed VG2 with the seat,
 and a paired door scanner typing the ticket code shows the seat big on its green answer. Last, the organiser's
@@ -12,6 +12,7 @@ import re
 import uuid
 from pathlib import Path
 
+import httpx
 import pypdfium2 as pdfium
 import pytest
 import zxingcpp
@@ -42,6 +43,7 @@ def test_two_buyers_one_map_hold_live_and_best_available(page, app_db, live_app,
         expect(p.locator("#seat-map canvas").first).to_be_visible()
         p.wait_for_function("() => window.__seatMap && window.__seatMap.seats() === 20")
     # seat A-4 is at x = 100 + 3*30, y = 200 (tests/seating_factories.block_layout)
+    other.wait_for_function("() => window.__seatFeed && window.__seatFeed.mode === 'stream'")
     other.evaluate("() => window.__seatMap.select(['A-5'])")
     _click_seat(page, 190, 200)
     _click_seat(page, 220, 200)
@@ -52,6 +54,8 @@ def test_two_buyers_one_map_hold_live_and_best_available(page, app_db, live_app,
     # the other buyer's map turns them held and drops A-5 from their selection
     other.wait_for_function("() => window.__seatMap.status('A-4') === 'held' && window.__seatMap.status('A-5') === 'held'")
     expect(other.locator("#seat-taken")).to_contain_text("Stalls A-5 was just taken")
+    assert other.evaluate("() => window.__seatFeed.mode") == "stream"
+    assert other.evaluate("() => window.__seatFeed.messages") >= 1  # the change came pushed
     expect(other.locator("#seat-announce")).to_contain_text("Stalls A-5 was just taken")  # screen readers hear it
     expect(other.locator('#seat-list-grid button[data-key="A-4"]')).to_have_count(0)  # gone from the list too
     other.click("#best-available")
@@ -125,3 +129,27 @@ def test_two_buyers_one_map_hold_live_and_best_available(page, app_db, live_app,
     row = org_page.locator("#sections-table tbody tr")
     expect(row).to_have_count(1)
     expect(row.locator("td")).to_have_text(["Stalls", "2", "2", "16", "0", "20"])
+
+
+@pytest.mark.e2e
+def test_a_map_whose_stream_fails_falls_back_to_polling(app_db, live_app, browser):
+    """The stream's requests are cut off in the browser (as a proxy that drops them would): the map errors out,
+    polls the changes feed instead and still shows another buyer's hold; ``?seatfeed=poll`` polls from the start."""
+    event, _, _ = seated_event(app_db, rows=(("A", 10),))
+    app_db.commit()
+    cut = browser.new_context(base_url=live_app, viewport={"width": 1280, "height": 900}).new_page()
+    cut.set_default_timeout(20_000)
+    cut.route("**/seating/stream**", lambda route: route.abort())
+    forced = browser.new_context(base_url=live_app, viewport={"width": 1280, "height": 900}).new_page()
+    forced.set_default_timeout(20_000)
+    cut.goto(f"/e/{event.slug}")
+    forced.goto(f"/e/{event.slug}?seatfeed=poll")
+    for p in (cut, forced):
+        p.wait_for_function("() => window.__seatMap && window.__seatMap.seats() === 10 && window.__seatFeed")
+    cut.wait_for_function("() => window.__seatFeed.mode === 'poll' && window.__seatFeed.errors >= 1")
+    assert forced.evaluate("() => [window.__seatFeed.mode, window.__seatFeed.errors]") == ["poll", 0]
+    r = httpx.post(f"{live_app}/api/v1/public/events/{event.slug}/seat-holds", json={"seat_keys": ["A-3"]}, timeout=30)
+    assert r.status_code == 201, r.text
+    for p in (cut, forced):
+        p.wait_for_function("() => window.__seatMap.status('A-3') === 'held'")
+        assert p.evaluate("() => window.__seatFeed.messages") == 0  # it came polled

@@ -7,6 +7,10 @@ routes). See docs/seated-sales.md.
   the rest is free; ``areas`` = ``{standing area key: remaining places}``, ``tables`` = ``{whole table key: status}``);
 - ``GET  /api/v1/public/events/{slug}/seating/changes?since=N`` — ``{seq, changes: [{key, status}], refetch, areas,
   tables}``;
+- ``GET  /api/v1/public/events/{slug}/seating/stream?since=N`` (or ``Last-Event-ID: N``) — the same answers pushed as
+  Server-Sent Events (``text/event-stream``: ``id: <seq>``, ``data: {since, seq, changes, refetch, areas, tables}``,
+  ``: keep-alive`` every 15 s, ends after 5 min); 503 ``busy`` past ``SEAT_STREAM_MAX_PER_WORKER`` streams,
+  503 ``stream_unavailable`` without Redis (poll the changes feed then);
 - ``POST /api/v1/public/events/{slug}/seat-holds`` ``{seat_keys?, areas?: [{key, quantity}], tables?: [key]}`` → 201
   the hold with its ``hold_token`` (seats, standing places and whole tables in one hold);
 - ``POST /api/v1/public/events/{slug}/seat-holds/best-available`` ``{quantity, category, section?, accessible?}`` → 201;
@@ -24,9 +28,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from starlette.concurrency import run_in_threadpool
 
 from voelgoed.api.deps import client_address
 from voelgoed.config import get_settings
@@ -36,6 +41,7 @@ from voelgoed.services.seating import (
     choose_best_available,
     extend_hold,
     hold_seats,
+    open_seat_stream,
     public_layout,
     release_seat_hold,
     status_snapshot,
@@ -114,6 +120,39 @@ def seating_changes(slug: str, response: Response, address: Annotated[str, Depen
     response.headers["Cache-Control"] = "no-store"
     with session_scope() as session:
         return changes_since(session, slug, since)
+
+
+class _SeatStreamResponse(StreamingResponse):
+    """The stream's frames; its slot and subscription are given back however the response ends."""
+
+    def __init__(self, stream) -> None:
+        super().__init__(stream.frames(), media_type="text/event-stream",
+                         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+        self._stream = stream
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self._stream.close()
+
+
+_STREAM_DOC = {200: {"description": "Server-Sent Events: ``retry: 1000``; per change ``id: <seq>`` and ``data:`` "
+                                    "``{since, seq, changes: [{key, status}], refetch, areas, tables}`` (the changes "
+                                    "feed's answer since ``since``); ``: keep-alive`` comments every 15 s; the stream "
+                                    "ends after ``SEAT_STREAM_LIFETIME_S`` (reconnect with ``Last-Event-ID``)",
+                     "content": {"text/event-stream": {"schema": {"type": "string"}}}}}
+
+
+@router.get("/events/{slug}/seating/stream", response_class=StreamingResponse, responses=_STREAM_DOC,
+            summary="Seat status changes pushed as Server-Sent Events (after a sequence number)")
+async def seating_stream(slug: str, address: Annotated[str, Depends(client_address)],
+                         since: Annotated[str, Query(max_length=12)] = "0",
+                         last_event_id: Annotated[str | None, Header(max_length=12)] = None) -> Response:
+    """``Last-Event-ID`` (the browser's reconnect) wins over ``since``; errors are answered before the stream starts."""
+    await run_in_threadpool(_limit, address)
+    stream = await open_seat_stream(slug, since=since, last_event_id=last_event_id)
+    return _SeatStreamResponse(stream)
 
 
 @router.post("/events/{slug}/seat-holds", status_code=201,

@@ -11,7 +11,10 @@ Seated lines are ``stock.Line(ticket_type_id, 1, seat_key=..., hold_id=...)``; t
 - A held seat whose ``hold_expires_at <= now`` is free (expiry at read time); nothing needs to run for it.
 - Every changing transaction ends (``before_commit``) by bumping ``event_seating.seq`` — its last lock, taken
   after every seat lock, so sequence order is commit order and seat writers never wait on each other through
-  it — and stamping the changed rows with it: the changes feed reads ``seq > since``.
+  it — and stamping the changed rows with it: the changes feed reads ``seq > since``. After the commit
+  (``after_commit``) the event id and its new seq are published (``platform.seat_signals``) for the pushed
+  seat map stream; a failed publish is logged and never fails or undoes the sale (maps catch up from the feed).
+  That machinery is ``sales/seat_seq.py`` (``bump_seq`` is re-exported here); standing-area places take a seq too.
 
 Typed :class:`Short` reasons: ``seat_sold``, ``seat_held``, ``seat_blocked``, ``seat_unknown``
 (``key`` = the seat key). An **allocated** seat (kept back for a named purpose: sponsor, press, box office) is
@@ -24,23 +27,22 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
-from voelgoed.models import EventArea, EventSeat, EventSeating, Hold, HoldStatus, Order, OrderItem
+from voelgoed.models import EventArea, EventSeat, Hold, HoldStatus, Order, OrderItem
 from voelgoed.services.platform import clock
 from voelgoed.services.sales import stock
+from voelgoed.services.sales.seat_seq import bump_seq
 from voelgoed.services.sales.stock.base import Line, Short
 
 SEAT_SOLD, SEAT_HELD, SEAT_BLOCKED, SEAT_UNKNOWN = "seat_sold", "seat_held", "seat_blocked", "seat_unknown"
 OVER_CAP, HOLD_EXPIRED, ISOLATED_SEAT = "over_cap", "hold_expired", "isolated_seat"
 FREE, HELD, SOLD, BLOCKED, ALLOCATED = "free", "held", "sold", "blocked", "allocated"
-_SEAT, _SETTINGS, _AREA = EventSeat.__table__, EventSeating.__table__, EventArea.__table__
+_SEAT, _AREA = EventSeat.__table__, EventArea.__table__
 LIVE_HOLDS = (HoldStatus.active.value, HoldStatus.converted.value)
 
 
@@ -54,33 +56,6 @@ def live_status(status: str, hold_expires_at: datetime | None, now: datetime) ->
     if status == HELD and (hold_expires_at is None or clock.aware(hold_expires_at) <= now):
         return FREE
     return status
-
-
-def bump_seq(session: Session, event_id: uuid.UUID, seat_ids: Iterable[uuid.UUID]) -> None:
-    """Remember changed seats; just before the transaction commits (:func:`_stamp_changes`) the event's next
-    sequence number is taken — its row lock is the transaction's very last — and stamped on them."""
-    session.info.setdefault(_CHANGES, {}).setdefault(event_id, set()).update(seat_ids)
-
-
-def _stamp_changes(session) -> None:
-    if session.in_nested_transaction():  # a savepoint "commit": the transaction goes on
-        return
-    changes = session.info.pop(_CHANGES, None)
-    for event_id in sorted(changes or {}, key=str):
-        ids = list(changes[event_id])
-        seq = session.execute(update(_SETTINGS).where(_SETTINGS.c.event_id == event_id)
-                              .values(seq=_SETTINGS.c.seq + 1).returning(_SETTINGS.c.seq)).scalar_one()
-        session.execute(update(_SEAT).where(_SEAT.c.id.in_(ids)).values(seq=seq))
-
-
-def _forget_changes(session, transaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(_CHANGES, None)
-
-
-_CHANGES = "voelgoed.seat_changes"
-sa_event.listen(OrmSession, "before_commit", _stamp_changes)
-sa_event.listen(OrmSession, "after_transaction_end", _forget_changes)
 
 
 class SeatKeeper:

@@ -21,6 +21,7 @@ from . import (
     seat_holds,
     seat_office,
     seat_rows,
+    seat_stream,
     templates,
 )
 from .allocations import SUGGESTED_LABELS, allocate_seats, release_allocation
@@ -76,6 +77,7 @@ from .seat_office import (
     seated_sales_view,
     update_seated_sales,
 )
+from .seat_stream import open_stream as open_seat_stream
 from .templates import TEMPLATES, starter_layout
 
 __all__ = [
@@ -94,4 +96,6 @@ __all__ = [
     "area_holds", "allocations", "box_office", "seat_office", "RULES", "SUGGESTED_LABELS", "PAYMENT_METHODS", "MAX_SELECTION",
     "allocate_seats", "release_allocation", "box_office_sale", "seated_for_organiser", "organiser_layout",
     "organiser_status", "parse_seat_keys", "seat_details", "seated_sales_view", "update_seated_sales",
+    # pushed seat changes (Server-Sent Events)
+    "seat_stream", "open_seat_stream",
 ]

@@ -227,7 +227,7 @@ def changes_since(session: Session, event_slug: str, since: Any, *, now: datetim
                            .limit(limit + 1)).all()
     if len(rows) > limit:
         return {"seq": settings.seq, "changes": [], "refetch": True}
-    seq = max([since, *(r.seq for r in rows)])
+    seq = max([since, settings.seq, *(r.seq for r in rows)])  # settings.seq: also changes of standing places only
     return {"seq": seq, "refetch": False, **area_holds.availability(session, event.id, now),
             "changes": [{"key": r.seat_key, "status": public_status(seat_keeper.live_status(r.status, r.hold_expires_at, now))}
                         for r in rows]}

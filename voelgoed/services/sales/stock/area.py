@@ -19,7 +19,8 @@ the next writer's count (a new statement under READ COMMITTED) sees them. ``lock
 off, the count is read without the lock (check-then-book).
 
 Typed :class:`Short` reasons: ``area_full`` (not that many places left), ``area_unknown`` (no such standing
-area at the event) — ``key`` = the area key. No function commits.
+area at the event) — ``key`` = the area key. No function commits. Every change of places takes the event's
+next changes-feed seq (``sales/seat_seq.py``, no seat stamped), so open seat maps hear of it.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from sqlmodel import Session
 
 from voelgoed.models import EventArea, Hold, HoldItem
 from voelgoed.services.platform import clock
+from voelgoed.services.sales.seat_seq import bump_seq
 from voelgoed.services.sales.stock.base import Line, Short
 
 AREA_FULL, AREA_UNKNOWN = "area_full", "area_unknown"
@@ -98,9 +100,13 @@ class AreaKeeper:
             _, left = self._room(session, event_id, line, clock.aware(created))
             if line.quantity > left:
                 raise Short(AREA_FULL, ticket_type_id=line.ticket_type_id, key=line.area_key)
+        if lines:
+            bump_seq(session, event_id)  # places changed: the changes feed (and pushed maps) show the figures
 
     def release(self, session: Session, event_id: uuid.UUID, lines: Sequence[Line]) -> None:
-        """held → available: nothing to write (the hold's status ends its places)."""
+        """held → available: nothing to write (the hold's status ends its places); the feed's seq moves."""
+        if lines:
+            bump_seq(session, event_id)
 
     def sell(self, session: Session, event_id: uuid.UUID, lines: Sequence[Line], *, from_held: bool) -> bool:
         """held (or, for a lapsed hold, available) → sold: ``sold_count += quantity`` if the places are still
@@ -120,6 +126,8 @@ class AreaKeeper:
             session.execute(update(_AREA).where(_AREA.c.id == row.id)
                             .values(sold_count=_AREA.c.sold_count + line.quantity))
         nested.commit()
+        if lines:
+            bump_seq(session, event_id)
         return True
 
     def release_sold(self, session: Session, event_id: uuid.UUID, lines: Sequence[Line]) -> None:
@@ -131,6 +139,8 @@ class AreaKeeper:
                 .returning(_AREA.c.id)).scalar_one_or_none()
             if got is None:
                 raise ValueError(f"area {line.area_key}: fewer than {line.quantity} places were sold")
+        if lines:
+            bump_seq(session, event_id)
 
 
 AREAS = AreaKeeper()
