@@ -6,7 +6,7 @@
 // `seat_keys` (one hold, all or none). Remaining places and table statuses come with the status snapshot and
 // every changes answer (`areas`, `tables`).
 import React, { useState } from "react";
-import { pointInPolygon } from "./geometry.js";
+import { drawArea, hitArea } from "./areashape.js";
 
 // {areas: [{key, label, category, points, capacity}], tableOf: Map(seat key → table key), tables: Map(table key → label)}
 export function gaOf(layout, legend) {
@@ -23,31 +23,18 @@ export function gaOf(layout, legend) {
   return { areas, tableOf, tables };
 }
 
-export function hitArea(ga, x, y) {
-  for (const a of ga.areas) if (a.points.length >= 3 && pointInPolygon({ x, y }, a.points)) return a;
-  return null;
-}
+export { hitArea };
 
 // Called first inside the map's sceneFunc (raw 2D context, already in plan coordinates).
 export function drawAreas(ctx, ga, colours, remaining, picked) {
   for (const a of ga.areas) {
     if (a.points.length < 3) continue;
     const left = remaining[a.key] ?? a.capacity;
-    ctx.beginPath();
-    ctx.moveTo(a.points[0].x, a.points[0].y);
-    for (const p of a.points.slice(1)) ctx.lineTo(p.x, p.y);
-    ctx.closePath();
-    ctx.globalAlpha = 0.35;
-    ctx.fillStyle = left > 0 ? colours.get(a.category) || "#868e96" : "#495057";
-    ctx.fill();
-    ctx.globalAlpha = 1;
-    ctx.lineWidth = picked[a.key] ? 4 : 1.5;
-    ctx.strokeStyle = picked[a.key] ? "#1864ab" : "#495057";
-    ctx.stroke();
-    const cx = a.points.reduce((s, p) => s + p.x, 0) / a.points.length;
-    const cy = a.points.reduce((s, p) => s + p.y, 0) / a.points.length;
-    ctx.fillStyle = "#212529"; ctx.font = "bold 18px sans-serif"; ctx.textAlign = "center";
-    ctx.fillText(`${a.label}: ${left > 0 ? left + " places left" : "sold out"}${picked[a.key] ? ` · yours ${picked[a.key]}` : ""}`, cx, cy);
+    drawArea(ctx, a, {
+      alpha: 0.35, fill: left > 0 ? colours.get(a.category) || "#868e96" : "#495057", picked: picked[a.key],
+      pickedStroke: "#1864ab", font: "bold 18px sans-serif",
+      text: `${a.label}: ${left > 0 ? left + " places left" : "sold out"}${picked[a.key] ? ` · yours ${picked[a.key]}` : ""}`,
+    });
   }
 }
 

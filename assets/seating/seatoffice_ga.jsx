@@ -1,13 +1,13 @@
 // Seated GA on the ORGANISER's seat map (issue 12): standing areas with their places sold / held / free, and
 // tables sold whole drawn and chosen as a table. Kept apart from seatoffice.jsx so that file stays readable, and
-// independent of the customer map's seatmap_ga.jsx (another screen with other texts). Areas are drawn inside the
+// sharing the area drawing and hit-test with the customer map (areashape.js; other colours and texts). Areas are drawn inside the
 // map's ONE Shape (drawOfficeAreas, before the seats: a handful of polygons) and a frame around each whole table
 // (drawTables, after the seats). A click inside an area asks how many places to sell (AreaPlaces); a click on a
 // seat of a whole table picks the whole table. The box-office request carries `areas: [{key, quantity}]` and
 // `tables: [key]` next to `seat_keys` (one order, all or none). Figures come with every status answer
 // (`areas: {key: {capacity, sold, held, free}}`, `tables: {key: status}`).
 import React, { useState } from "react";
-import { pointInPolygon } from "./geometry.js";
+import { drawArea, hitArea } from "./areashape.js";
 
 // {areas: [{key, label, category, points, capacity}], tableOf: Map(seat key → table key),
 //  tables: Map(table key → {key, label, seats: [{key, x, y, category}]})}
@@ -27,10 +27,7 @@ export function officeGaOf(layout, legend) {
   return { areas, tableOf, tables };
 }
 
-export function hitOfficeArea(ga, x, y) {
-  for (const a of ga.areas) if (a.points.length >= 3 && pointInPolygon({ x, y }, a.points)) return a;
-  return null;
-}
+export const hitOfficeArea = hitArea;
 
 export const areaText = (a, f, n) =>
   `${a.label}: ${f ? `${f.sold} sold · ${f.held} held · ${f.free} free` : `${a.capacity} places`}${n ? ` · selling ${n}` : ""}`;
@@ -40,21 +37,10 @@ export function drawOfficeAreas(ctx, ga, colours, figures, picked) {
   for (const a of ga.areas) {
     if (a.points.length < 3) continue;
     const f = (figures || {})[a.key];
-    ctx.beginPath();
-    ctx.moveTo(a.points[0].x, a.points[0].y);
-    for (const p of a.points.slice(1)) ctx.lineTo(p.x, p.y);
-    ctx.closePath();
-    ctx.globalAlpha = 0.3;
-    ctx.fillStyle = f && f.free === 0 ? "#343a40" : colours.get(a.category) || "#868e96";
-    ctx.fill();
-    ctx.globalAlpha = 1;
-    ctx.lineWidth = picked[a.key] ? 4 : 1.5;
-    ctx.strokeStyle = picked[a.key] ? "#1c7ed6" : "#495057";
-    ctx.stroke();
-    const cx = a.points.reduce((s, p) => s + p.x, 0) / a.points.length;
-    const cy = a.points.reduce((s, p) => s + p.y, 0) / a.points.length;
-    ctx.fillStyle = "#212529"; ctx.font = "bold 16px sans-serif"; ctx.textAlign = "center";
-    ctx.fillText(areaText(a, f, picked[a.key]), cx, cy);
+    drawArea(ctx, a, {
+      alpha: 0.3, fill: f && f.free === 0 ? "#343a40" : colours.get(a.category) || "#868e96", picked: picked[a.key],
+      pickedStroke: "#1c7ed6", font: "bold 16px sans-serif", text: areaText(a, f, picked[a.key]),
+    });
   }
 }
 
