@@ -42,8 +42,9 @@ from bench.seating_builder import layout_for  # noqa: E402
 os.environ["TRUSTED_PROXY_HOPS"] = "1"  # each attempt is its own shopper (X-Forwarded-For)
 
 
-def seed_event(session, seats: int, rule: str) -> dict:
-    """A seated on-sale event of ``seats`` (``layout_for``: rows of 100, std); ``{slug, event_id, rows}``."""
+def seed_event(session, seats: int, rule: str, *, max_per_order: int = 10, max_per_buyer: int = 10) -> dict:
+    """A seated on-sale event of ``seats`` (``layout_for``: rows of 100; categories std and vip mapped to ticket
+    types); ``{slug, event_id, rows}``. Shared by ``bench/seat_map.py`` and ``bench/seat_push.py``."""
     from sqlmodel import select
 
     from voelgoed.models import TicketType, Venue
@@ -58,11 +59,11 @@ def seed_event(session, seats: int, rule: str) -> dict:
     session.commit()
     venue = session.exec(select(Venue).where(Venue.organization_id == org_id)).one()
     doc = layout_for(seats)
-    plan = create_plan(session, ctx, venue_id=venue.id, name="Storm", layout_doc=doc)
+    plan = create_plan(session, ctx, venue_id=venue.id, name=f"{seats} seats", layout_doc=doc)
     version = publish(session, ctx, plan.id)["version"]
     configure_seated_sales(session, ctx, event_id=event_id, version_id=version["id"], isolated_rule=rule,
                            category_types={"std": sale["ticket_type_id"], "vip": str(vip.id)},
-                           max_per_order=10, max_per_buyer=10)
+                           max_per_order=max_per_order, max_per_buyer=max_per_buyer)
     rows = [[s["key"] for s in row["seats"]] for row in doc["sections"][0]["rows"]]
     return {"slug": sale["slug"], "event_id": str(event_id), "rows": rows}
 

@@ -35,7 +35,6 @@ import shutil
 import statistics
 import sys
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -112,28 +111,11 @@ def recolour(page, svg: bool, keys: list[str]) -> float:
 
 
 def seed(session, sizes: list[int]) -> dict[int, str]:
-    """One seated on-sale event per size (``layout_for(n)``: std + vip categories); ``{n: event slug}``."""
-    from sqlmodel import select
+    """One seated on-sale event per size (``bench.seat_holds.seed_event``: std + vip categories, isolated-seat rule
+    off); ``{n: event slug}``."""
+    from bench.seat_holds import seed_event
 
-    from voelgoed.models import TicketType, Venue
-    from voelgoed.services.platform import Actor, TenantContext
-    from voelgoed.services.seating import configure_seated_sales, create_plan, publish
-
-    slugs = {}
-    for n in sizes:
-        sale = common.seed_sale(session, quantity=0)
-        org_id, event_id = uuid.UUID(sale["org_id"]), uuid.UUID(sale["event_id"])
-        ctx = TenantContext(org_id, Actor("system", "bench"), "owner")
-        vip = TicketType(organization_id=org_id, event_id=event_id, name="VIP", price_cents=90000, currency="ZAR", quantity=0)
-        session.add(vip)
-        session.commit()
-        venue = session.exec(select(Venue).where(Venue.organization_id == org_id)).one()
-        plan = create_plan(session, ctx, venue_id=venue.id, name=f"{n} seats", layout_doc=layout_for(n))
-        version = publish(session, ctx, plan.id)["version"]
-        configure_seated_sales(session, ctx, event_id=event_id, version_id=version["id"], isolated_rule="off",
-                               category_types={"std": sale["ticket_type_id"], "vip": str(vip.id)})
-        slugs[n] = sale["slug"]
-    return slugs
+    return {n: seed_event(session, n, "off")["slug"] for n in sizes}
 
 
 def main() -> int:

@@ -52,31 +52,20 @@ LOAD_JS = """() => {
 
 
 def seed(session, n: int, sold: list[str]) -> str:
-    """A seated on-sale event of ``n`` seats (``layout_for(n)``), caps at their maximum (one client holds all),
-    the ``sold`` seats marked sold directly (a sale in full swing: the status snapshot lists them)."""
+    """A seated on-sale event of ``n`` seats (``bench.seat_holds.seed_event``, isolated-seat rule off), caps at their
+    maximum (one client holds all), the ``sold`` seats marked sold directly (a sale in full swing: the status
+    snapshot lists them); its slug."""
     from sqlalchemy import update
-    from sqlmodel import select
 
-    from voelgoed.models import EventSeat, TicketType, Venue
-    from voelgoed.services.platform import Actor, TenantContext
-    from voelgoed.services.seating import configure_seated_sales, create_plan, publish
+    from bench.seat_holds import seed_event
+    from voelgoed.models import EventSeat
 
-    sale = common.seed_sale(session, quantity=0)
-    org_id, event_id = uuid.UUID(sale["org_id"]), uuid.UUID(sale["event_id"])
-    ctx = TenantContext(org_id, Actor("system", "bench"), "owner")
-    vip = TicketType(organization_id=org_id, event_id=event_id, name="VIP", price_cents=90000, currency="ZAR", quantity=0)
-    session.add(vip)
-    session.commit()
-    venue = session.exec(select(Venue).where(Venue.organization_id == org_id)).one()
-    plan = create_plan(session, ctx, venue_id=venue.id, name=f"{n} seats", layout_doc=layout_for(n))
-    version = publish(session, ctx, plan.id)["version"]
-    configure_seated_sales(session, ctx, event_id=event_id, version_id=version["id"], isolated_rule="off",
-                           max_per_order=100, max_per_buyer=100,
-                           category_types={"std": sale["ticket_type_id"], "vip": str(vip.id)})
+    ev = seed_event(session, n, "off", max_per_order=100, max_per_buyer=100)
     seat = EventSeat.__table__
-    session.execute(update(seat).where(seat.c.event_id == event_id, seat.c.seat_key.in_(sold)).values(status="sold"))
+    session.execute(update(seat).where(seat.c.event_id == uuid.UUID(ev["event_id"]), seat.c.seat_key.in_(sold))
+                    .values(status="sold"))
     session.commit()
-    return sale["slug"]
+    return ev["slug"]
 
 
 def _summary(samples_ms: list[float]) -> dict:

@@ -79,8 +79,11 @@ def best_available(session: Session, *, event_slug: str, quantity: Any, category
                 return out
             step, keys = found
             tried.add(tuple(sorted(keys)))
-            block = seat_search.seats_for(session, event.id, keys)
+            known = event_seats.seat_rows(session, event.id, keys)
             session.rollback()  # end the read transaction: the hold starts fresh
+            if len(known) != len(keys):  # the plan changed under this request: choose again
+                continue
+            block = [known[k] for k in sorted(keys)]
             out = seat_holds.place(session, event, settings, block, client_address=client_address, now=now,
                                    check_isolated=False)
         except VoelgoedError as exc:

@@ -29,7 +29,6 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlmodel import Session
@@ -221,9 +220,3 @@ def _pick(blocks: list[tuple], keys_of, tried: set, rng: random.Random) -> list[
     cut = best[0] + max(min(b[1] for b in blocks if b[0] == best[0]), 1e-9)
     equal = sorted((b[0], keys_of(b)) for b in blocks if b[0] <= cut)
     return list(rng.choice(equal)[1])
-
-
-def seats_for(session: Session, event_id: uuid.UUID, keys: list[str]) -> list[Any]:
-    """The event seat rows of ``keys`` (sorted by key), for ``seat_holds.place``."""
-    return list(session.execute(select(_SEAT).where(_SEAT.c.event_id == event_id, _SEAT.c.seat_key.in_(keys))
-                                .order_by(_SEAT.c.seat_key)).all())
