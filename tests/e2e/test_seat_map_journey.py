@@ -19,6 +19,8 @@ import zxingcpp
 from playwright.sync_api import expect
 from sqlmodel import select
 
+from tests.e2e import seat_canvas
+from tests.e2e.seat_canvas import click_plan
 from tests.seated_factories import seated_event
 from voelgoed.models import EventSeat, Order, Ticket, User
 from voelgoed.services.gate import devices
@@ -26,10 +28,7 @@ from voelgoed.services.tickets import ticket_identity
 
 
 def _click_seat(page, x, y):
-    """Click the seat at layout coordinates (x, y) through the map's current view."""
-    box = page.locator("#seat-map canvas").first.bounding_box()
-    v = page.evaluate("() => window.__seatMap.view()")
-    page.mouse.click(box["x"] + v["x"] + x * v["scale"], box["y"] + v["y"] + y * v["scale"])
+    click_plan(page, x, y, seat_map=seat_canvas.CUSTOMER)
 
 
 @pytest.mark.e2e

@@ -12,7 +12,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
+from tests.e2e import seat_canvas
 from tests.e2e.conftest import SHOTS
+from tests.e2e.seat_canvas import click_plan
 from tests.factories import make_user
 from tests.seated_factories import ga_layout, seated_event
 from voelgoed.models import EventArea, EventSeat, Order, OrderItem, Organization, Ticket
@@ -20,11 +22,7 @@ from voelgoed.services import seating
 
 
 def _click(page, x, y):
-    """Click layout coordinates (x, y) through the organiser map's current view."""
-    page.locator(".vg-seatoffice canvas").first.evaluate("(c) => c.scrollIntoView({block: 'center'})")
-    box = page.locator(".vg-seatoffice canvas").first.bounding_box()
-    v = page.evaluate("() => window.__seatOffice.view()")
-    page.mouse.click(box["x"] + v["x"] + x * v["scale"], box["y"] + v["y"] + y * v["scale"])
+    click_plan(page, x, y, seat_map=seat_canvas.ORGANISER, scroll=True)
 
 
 @pytest.mark.e2e

@@ -13,7 +13,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
+from tests.e2e import seat_canvas
 from tests.e2e.conftest import SHOTS
+from tests.e2e.seat_canvas import click_plan
 from tests.factories import make_event, make_org, make_ticket_type, make_user, make_venue
 from tests.seating_factories import block_layout, ctx_for
 from voelgoed.models import EventSeat, EventSeating, LedgerEntry, Order, Ticket
@@ -21,10 +23,7 @@ from voelgoed.services import seating
 
 
 def _click_seat(page, x, y):
-    """Click the seat at layout coordinates (x, y) through the seat map's current view."""
-    box = page.locator(".vg-seatoffice canvas").first.bounding_box()
-    v = page.evaluate("() => window.__seatOffice.view()")
-    page.mouse.click(box["x"] + v["x"] + x * v["scale"], box["y"] + v["y"] + y * v["scale"])
+    click_plan(page, x, y, seat_map=seat_canvas.ORGANISER)
 
 
 @pytest.mark.e2e

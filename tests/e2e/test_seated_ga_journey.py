@@ -11,17 +11,14 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
+from tests.e2e import seat_canvas
+from tests.e2e.seat_canvas import click_plan
 from tests.seated_factories import ga_layout, seated_event
 from voelgoed.models import EventSeat, Hold, HoldItem
 
 
 def _click(page, x, y):
-    """Click layout coordinates (x, y) through the map's current view (the canvas scrolled fully into view first:
-    filling the quantity field scrolls the page)."""
-    page.locator("#seat-map canvas").first.evaluate("(c) => c.scrollIntoView({block: 'center'})")
-    box = page.locator("#seat-map canvas").first.bounding_box()
-    v = page.evaluate("() => window.__seatMap.view()")
-    page.mouse.click(box["x"] + v["x"] + x * v["scale"], box["y"] + v["y"] + y * v["scale"])
+    click_plan(page, x, y, seat_map=seat_canvas.CUSTOMER, scroll=True)
 
 
 @pytest.mark.e2e
