@@ -206,5 +206,5 @@ def test_starter_templates_are_valid_publishable_and_reproducible(db, kind):
 
 def test_an_unknown_template_is_a_field_error():
     with pytest.raises(VoelgoedError) as exc:
-        seating.starter_layout("stadium")
+        seating.starter_layout("colosseum")
     assert exc.value.status == 422 and "template" in exc.value.details["fields"]

@@ -23,7 +23,7 @@ from voelgoed.models import (
 )
 from voelgoed.services import seating
 from voelgoed.services.catalog import events
-from voelgoed.services.demo import seed
+from voelgoed.services.demo import ARENA_SEATS, ARENA_SLUG, seed
 from voelgoed.services.platform import verify_password
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,7 +45,7 @@ def test_seed_demo_is_complete_and_idempotent_on_postgres(db):
     assert roles == {seed.DEMO_OWNER_EMAIL: "owner", seed.DEMO_DOOR_EMAIL: "scanner_only"}
     owner = db.exec(select(User).where(User.email == seed.DEMO_OWNER_EMAIL)).one()
     assert verify_password(seed.DEMO_OWNER_PASSWORD, owner.password_hash)
-    venue = db.exec(select(Venue).where(Venue.organization_id == org.id)).one()
+    venue = db.exec(select(Venue).where(Venue.organization_id == org.id, Venue.name == seed.DEMO_VENUE["name"])).one()
     assert venue.timezone == "Africa/Johannesburg" and venue.city == "Johannesburg"
     assert sorted(db.exec(select(Gate.gate_code).where(Gate.venue_id == venue.id)).all()) == ["MAIN", "VIP"]
     event = db.exec(select(Event).where(Event.slug == seed.DEMO_EVENT_SLUG)).one()
@@ -74,6 +74,21 @@ def test_seed_demo_is_complete_and_idempotent_on_postgres(db):
     statuses = db.exec(select(EventSeat.status).where(EventSeat.event_id == seated.id)).all()
     assert len(statuses) == version.seat_count and set(statuses) == {"free"}
     assert seating.status_snapshot(db, seed.DEMO_SEATED_SLUG, now=now)["held"] == []
+
+    # the 18 504-seat arena (issue 12 "Done when"): its own venue, plan and seated event, on sale, all seats free
+    arena = db.exec(select(Event).where(Event.slug == ARENA_SLUG)).one()
+    assert arena.status == "published" and arena.venue_id != venue.id
+    assert arena.sale_starts_at <= now < arena.sale_ends_at <= arena.starts_at
+    arena_version = db.get(SeatingPlanVersion, arena.seating_plan_version_id)
+    assert arena_version.seat_count == ARENA_SEATS >= 18000
+    arena_settings = db.get(EventSeating, arena.id)
+    assert arena_settings.isolated_rule == "strict"
+    arena_names = {str(t.id): (t.name, t.price_cents) for t in db.exec(select(TicketType).where(TicketType.event_id == arena.id))}
+    assert {k: arena_names[v] for k, v in arena_settings.category_types.items()} == {
+        "lower": ("Lower tier", 65000), "upper": ("Upper tier", 38000), "floor": ("Floor (standing)", 45000)}
+    arena_statuses = db.exec(select(EventSeat.status).where(EventSeat.event_id == arena.id)).all()
+    assert len(arena_statuses) == ARENA_SEATS and set(arena_statuses) == {"free"}
+    assert sorted(db.exec(select(Gate.gate_code).where(Gate.venue_id == arena.venue_id)).all()) == ["NORTH", "SOUTH"]
 
     before = _counts(db)
     second = seed.seed_demo(db, now=now + timedelta(minutes=5))

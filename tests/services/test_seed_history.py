@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlmodel import func, select
 
 from voelgoed.models import Event, EventSeat, Order, OutboxEntry, Scan, Ticket
-from voelgoed.services.demo import PAST_EVENT_NAME, PAST_EVENT_SLUG, seed, seed_history
+from voelgoed.services.demo import ARENA_NAME, PAST_EVENT_NAME, PAST_EVENT_SLUG, seed, seed_history
 from voelgoed.services.insights import compute_overview
 
 NOW = datetime(datetime.now(UTC).year + 1, 5, 20, 9, 0, tzinfo=UTC)
@@ -44,9 +44,11 @@ def test_seed_history_gives_the_overview_real_charts(db):
     assert sum(sum(b.get(g["key"], 0) for g in s["gate_series"]) for b in s["checkins_by_5min"]) == checked
     [no_show] = s["no_shows"]
     assert no_show["name"] == PAST_EVENT_NAME and 0 < no_show["pct"] < 40
-    assert {e["name"] for e in s["sell_through"]} == {PAST_EVENT_NAME, seed.DEMO_EVENT_NAME, seed.DEMO_SEATED_NAME}
+    assert {e["name"] for e in s["sell_through"]} == {PAST_EVENT_NAME, seed.DEMO_EVENT_NAME, seed.DEMO_SEATED_NAME, ARENA_NAME}
     seated = next(e for e in s["sell_through"] if e["name"] == seed.DEMO_SEATED_NAME)
-    assert seated["capacity"] == db.exec(select(func.count()).select_from(EventSeat)).one() > 0  # its seats
+    seated_id = db.exec(select(Event.id).where(Event.slug == seed.DEMO_SEATED_SLUG)).one()
+    assert seated["capacity"] == db.exec(select(func.count()).select_from(EventSeat)
+                                         .where(EventSeat.event_id == seated_id)).one() > 0  # its seats
 
     before = (_count(db, Order), _count(db, Scan))
     assert seed_history(db, now=NOW) == ""  # once

@@ -57,7 +57,7 @@ register_body_limit(r"/api/(v1|builder)/seating-plans/[^/]+/draft|/api/v1/venues
 class PlanIn(BaseModel):
     name: str = Field(max_length=120)
     layout: dict[str, Any] | None = None
-    template: str | None = Field(None, max_length=40, description="a starter plan: theatre, arena or cabaret")
+    template: str | None = Field(None, max_length=40, description="a starter plan: theatre, arena, cabaret or stadium")
 
 
 class RenameIn(BaseModel):

@@ -109,6 +109,8 @@ def _seating_plans(v) -> rx.Component:
                     rx.menu.item("Theatre: stalls and balcony", on_click=SP.new_from_template(v.id, "theatre"), class_name="template-theatre"),
                     rx.menu.item("Arena bowl", on_click=SP.new_from_template(v.id, "arena"), class_name="template-arena"),
                     rx.menu.item("Cabaret tables", on_click=SP.new_from_template(v.id, "cabaret"), class_name="template-cabaret"),
+                    rx.menu.item("Stadium bowl (18 504 seats)", on_click=SP.new_from_template(v.id, "stadium"),
+                                 class_name="template-stadium"),
                 ),
             ),
             spacing="2")),

@@ -32,7 +32,7 @@ class SeatingPlansState(SessionState):
 
     @rx.event
     def new_from_template(self, venue_id: str, kind: str):
-        """A plan at the venue started from a starter template (theatre, arena, cabaret), opened in the builder."""
+        """A plan at the venue started from a starter template (theatre, arena, cabaret, stadium), opened in the builder."""
         ctx = self._tenant_context()
         if ctx is None:
             return rx.redirect("/signin")

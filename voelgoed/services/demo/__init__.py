@@ -4,7 +4,8 @@ The public face of the package: code outside it imports only the names in ``__al
 
 from __future__ import annotations
 
-from . import history, seed
+from . import arena, history, seed
+from .arena import ARENA_NAME, ARENA_SEATS, ARENA_SLUG
 from .history import PAST_EVENT_NAME, PAST_EVENT_SLUG, seed_history
 from .seed import (
     DEMO_DESCRIPTION,
@@ -44,4 +45,5 @@ __all__ = [
     "DEMO_DESCRIPTION",
     "seed_demo",
     "history", "seed_history", "PAST_EVENT_SLUG", "PAST_EVENT_NAME",
+    "arena", "ARENA_SLUG", "ARENA_NAME", "ARENA_SEATS",
 ]

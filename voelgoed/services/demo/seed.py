@@ -15,7 +15,9 @@ validated and audited):
 - the published theatre seating plan "Main hall (theatre seating)" at the venue, and the **seated** event
   "Jozi Theatre Night" (``jozi-theatre-night``, the Friday after, 19:30–22:30) selling it: ticket types
   Premium R450, Standard R300, Balcony R200 (quantity 0: the seats are the capacity), each mapped to the
-  plan's category of the same name, isolated-seat rule lenient, 10 seats per order — ready to sell.
+  plan's category of the same name, isolated-seat rule lenient, 10 seats per order — ready to sell;
+- the 18 504-seat arena: venue "Joburg Arena" and the seated event "Jozi Arena Live" (``jozi-arena-live``) on
+  its stadium-bowl plan (:mod:`voelgoed.services.demo.arena`).
 
 Demo mode only: in production (``VOELGOED_ENV=prod``) it refuses with 409 ``demo_mode_required``
 unless ``DEMO_MODE=1``, because the accounts it creates have the passwords published here (dev and
@@ -46,6 +48,7 @@ from voelgoed.services.accounts import accounts, tenancy
 from voelgoed.services.catalog import events as events_svc
 from voelgoed.services.catalog import ticket_types as tt_svc
 from voelgoed.services.catalog import venues as venues_svc
+from voelgoed.services.demo.arena import seed_arena
 from voelgoed.services.platform import Actor, TenantContext, VoelgoedError, clock
 from voelgoed.services.seating import configure_seated_sales, starter_layout
 from voelgoed.services.seating import create_plan as create_seating_plan
@@ -187,6 +190,7 @@ def seed_demo(session: Session, *, now: datetime | None = None) -> str:
         done.append("published the event")
 
     _seed_seated_event(session, ctx, venue, plan, now, done)
+    seed_arena(session, ctx, ga_starts=_event_times(now)[0], now=now, done=done)
 
     if not done:
         return "Demo data already present; nothing changed."

@@ -7,6 +7,7 @@
 | ``theatre`` | stalls (14 curved rows, 22–35 seats) and a balcony (6 rows), three categories, wheelchair places, stage |
 | ``arena`` | a bowl of 8 stands × 12 rows around the floor, a standing floor (capacity 2 000), two categories |
 | ``cabaret`` | 12 round tables of 8 seats (4 sold whole), a stage, a bar |
+| ``stadium`` | 18 504 seats: a bowl of 24 stands × 34 rows (lower tier rows 1–17, upper 18–34) around a standing floor (capacity 2 000) with a stage; wheelchair places at the row-1 ends |
 
 Seat keys are derived from ``seed`` (SHA-256, 16 hex characters): the same seed gives the same keys, so a
 seeded plan is reproducible; different plans use different seeds. Pure functions, no database.
@@ -20,7 +21,8 @@ from typing import Any
 
 from voelgoed.services.platform import ValidationFailed
 
-TEMPLATES = {"theatre": "Theatre: stalls and balcony", "arena": "Arena bowl", "cabaret": "Cabaret tables"}
+TEMPLATES = {"theatre": "Theatre: stalls and balcony", "arena": "Arena bowl", "cabaret": "Cabaret tables",
+             "stadium": "Stadium bowl (18 504 seats)"}
 
 
 class _Keys:
@@ -94,6 +96,39 @@ def _arena(key: _Keys, name: str) -> dict[str, Any]:
             "shapes": [], "texts": [{"id": key("txt"), "text": "FLOOR", "x": cx - 45, "y": cy - 14, "size": 28, "color": "#343a40"}]}
 
 
+def _stadium(key: _Keys, name: str) -> dict[str, Any]:
+    """24 stands of 15° (1.5° aisles) × 34 rows 30 apart from radius 2 000 (a 120 concourse between the tiers):
+    18 to 28 seats a row, 18 504 seats; the stage at the top of the floor is the focal point."""
+    cx, cy, stands, rows, r0 = 3300.0, 3300.0, 24, 34, 2000.0
+    span = math.radians(360 / stands - 1.5)
+    sections = []
+    for s in range(stands):
+        centre = 90.0 + s * 360 / stands
+        stand_rows = []
+        for r in range(rows):
+            radius = r0 + r * 30 + (120 if r >= rows // 2 else 0)
+            stand_rows.append(_arc_row(key, str(r + 1), cx, cy, radius, int(radius * span / 26), 26,
+                                       "lower" if r < rows // 2 else "upper", start_angle=centre))
+        for seat in (stand_rows[0]["seats"][0], stand_rows[0]["seats"][-1]):
+            seat["flags"] = ["wheelchair"]
+        sections.append({"id": key("sec"), "label": f"Stand {101 + s}", "rows": stand_rows})
+    floor = [{"x": cx - 700, "y": cy - 1000}, {"x": cx + 700, "y": cy - 1000},
+             {"x": cx + 700, "y": cy + 1100}, {"x": cx - 700, "y": cy + 1100}]
+    stage_y = cy - 1300
+    return {"schema_version": 1, "name": name, "width": 6600, "height": 6600, "seat_radius": 10,
+            "focal_point": {"x": cx, "y": stage_y + 120},
+            "categories": [{"key": "lower", "label": "Lower tier", "color": "#e8590c"},
+                           {"key": "upper", "label": "Upper tier", "color": "#5f3dc4"},
+                           {"key": "floor", "label": "Floor (standing)", "color": "#0ca678"}],
+            "sections": sections, "tables": [],
+            "standing_areas": [{"id": key("area"), "label": "Floor", "category": "floor", "capacity": 2000,
+                                "points": floor}],
+            "shapes": [{"id": key("shp"), "kind": "rect", "x": cx - 500, "y": stage_y, "width": 1000, "height": 240,
+                        "fill": "#343a40", "stroke": "#212529"}],
+            "texts": [{"id": key("txt"), "text": "STAGE", "x": cx - 80, "y": stage_y + 90, "size": 56, "color": "#ffffff"},
+                      {"id": key("txt"), "text": "FLOOR", "x": cx - 90, "y": cy, "size": 56, "color": "#343a40"}]}
+
+
 def _cabaret(key: _Keys, name: str) -> dict[str, Any]:
     tables = []
     for i in range(12):
@@ -119,7 +154,7 @@ def _cabaret(key: _Keys, name: str) -> dict[str, Any]:
                       {"id": key("txt"), "text": "BAR", "x": 1100, "y": 580, "size": 22, "color": "#343a40"}]}
 
 
-_BUILDERS = {"theatre": _theatre, "arena": _arena, "cabaret": _cabaret}
+_BUILDERS = {"theatre": _theatre, "arena": _arena, "cabaret": _cabaret, "stadium": _stadium}
 
 
 def starter_layout(kind: str, *, name: str | None = None, seed: str = "") -> dict[str, Any]:

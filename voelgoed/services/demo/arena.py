@@ -1,0 +1,110 @@
+"""The demo's 18 504-seat arena (issue 12 "Done when"): a seeded stadium bowl selling seats on a live map.
+
+``seed_arena(session, ctx, now, done)`` creates, through the normal services, what is missing of:
+
+- the venue "Joburg Arena" (Doornfontein, Johannesburg; ``Africa/Johannesburg``, capacity 20 504) with gates
+  ``NORTH`` and ``SOUTH``;
+- its published seating plan "Arena bowl (18 504 seats)" from the ``stadium`` starter
+  (:mod:`voelgoed.services.seating.templates`: 24 stands × 34 rows, lower and upper tier, a standing floor of
+  2 000 places, wheelchair places at the row-1 ends);
+- the published seated event "Jozi Arena Live" (``jozi-arena-live``, the Saturday a week after the GA demo
+  event, 18:00–23:30 local time, on sale from an hour ago) with ticket types Lower tier R650 (65000 cents),
+  Upper tier R380 (38000) and Floor (standing) R450 (45000), quantity 0 (the plan is the capacity), each mapped
+  to the plan's category; isolated-seat rule strict, 10 places per order and per buyer.
+
+Idempotent like :func:`voelgoed.services.demo.seed.seed_demo` (each piece looked up first); appends what it
+created to ``done``. About 3 s on PostgreSQL the first time (18 504 ``event_seat`` rows).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from voelgoed.models import Event, EventSeating, Gate, SeatingPlan, SeatingPlanVersion, TicketType, Venue
+from voelgoed.services.catalog import events as events_svc
+from voelgoed.services.catalog import ticket_types as tt_svc
+from voelgoed.services.catalog import venues as venues_svc
+from voelgoed.services.platform import TenantContext
+from voelgoed.services.seating import configure_seated_sales, starter_layout
+from voelgoed.services.seating import create_plan as create_seating_plan
+from voelgoed.services.seating import publish as publish_seating_plan
+
+ARENA_TIMEZONE = "Africa/Johannesburg"
+ARENA_VENUE = {"name": "Joburg Arena", "address": "Staib Street, Doornfontein", "city": "Johannesburg",
+               "country": "ZA", "timezone": ARENA_TIMEZONE, "capacity": 20504}
+ARENA_GATES = (("NORTH", "North gates (Staib St)"), ("SOUTH", "South gates (Saratoga Ave)"))
+ARENA_PLAN = "Arena bowl (18 504 seats)"
+ARENA_SLUG = "jozi-arena-live"
+ARENA_NAME = "Jozi Arena Live"
+ARENA_SEATS = 18504
+ARENA_DESCRIPTION = ("The biggest night of the summer in the Joburg Arena: pick your own seat in the bowl on the live "
+                     "map, or let us find the best available seats together, or stand on the floor in front of the "
+                     "stage. Gates open at 16:30.")
+# ticket type → the stadium starter's category key (templates.py)
+ARENA_TYPES = (
+    ({"name": "Lower tier", "price_cents": 65000, "quantity": 0, "max_per_order": 10,
+      "description": "Rows 1–17 of the bowl, closest to the stage."}, "lower"),
+    ({"name": "Upper tier", "price_cents": 38000, "quantity": 0, "max_per_order": 10,
+      "description": "Rows 18–34 of the bowl, above the concourse."}, "upper"),
+    ({"name": "Floor (standing)", "price_cents": 45000, "quantity": 0, "max_per_order": 10,
+      "description": "Standing on the floor in front of the stage."}, "floor"),
+)
+
+
+def arena_times(ga_starts: datetime) -> tuple[datetime, datetime]:
+    """18:00–23:30 Johannesburg time a week after ``ga_starts`` (the GA demo event's start), as UTC."""
+    tz = ZoneInfo(ARENA_TIMEZONE)
+    day = ga_starts.astimezone(tz).date() + timedelta(days=7)
+    starts = datetime.combine(day, time(18, 0), tzinfo=tz)
+    return starts.astimezone(UTC), starts.replace(hour=23, minute=30).astimezone(UTC)
+
+
+def seed_arena(session: Session, ctx: TenantContext, *, ga_starts: datetime, now: datetime, done: list[str]) -> None:
+    """Create what is missing of the arena demo (module doc) in ``ctx``'s organisation; commits."""
+    venue = session.exec(select(Venue).where(Venue.organization_id == ctx.organization_id,
+                                             Venue.name == ARENA_VENUE["name"])).first()
+    if venue is None:
+        venue = venues_svc.create_venue(session, ctx, **ARENA_VENUE)
+        done.append(f"venue {venue.name}")
+    codes = set(session.exec(select(Gate.gate_code).where(Gate.venue_id == venue.id)).all())
+    for code, label in ARENA_GATES:
+        if code not in codes:
+            venues_svc.create_gate(session, ctx, venue.id, gate_code=code, name=label)
+            done.append(f"gate {code}")
+    plan = session.exec(select(SeatingPlan).where(SeatingPlan.organization_id == ctx.organization_id,
+                                                  SeatingPlan.venue_id == venue.id, SeatingPlan.name == ARENA_PLAN)).first()
+    if plan is None:
+        plan = create_seating_plan(session, ctx, venue_id=venue.id, name=ARENA_PLAN, now=now,
+                                   layout_doc=starter_layout("stadium", name=ARENA_PLAN, seed="demo-arena"))
+        done.append(f"seating plan {ARENA_PLAN}")
+    if plan.latest_version == 0:
+        publish_seating_plan(session, ctx, plan.id, now=now)
+        done.append(f"published {ARENA_PLAN}")
+
+    event = session.exec(select(Event).where(Event.slug == ARENA_SLUG)).first()
+    if event is None:
+        starts, ends = arena_times(ga_starts)
+        event = events_svc.create_event(
+            session, ctx, venue_id=venue.id, name=ARENA_NAME, slug=ARENA_SLUG, description=ARENA_DESCRIPTION,
+            starts_at=starts, ends_at=ends, sale_starts_at=now - timedelta(hours=1), sale_ends_at=starts, currency="ZAR")
+        done.append(f"seated event {ARENA_NAME}")
+    if event.organization_id != ctx.organization_id:
+        return
+    types = {t.name: t for t in session.exec(select(TicketType).where(TicketType.event_id == event.id)).all()}
+    for spec, _category in ARENA_TYPES:
+        if spec["name"] not in types:
+            types[spec["name"]] = tt_svc.create_ticket_type(session, ctx, event.id, now=now, **spec)
+            done.append(f"ticket type {spec['name']} (arena)")
+    if session.get(EventSeating, event.id) is None:
+        version = session.exec(select(SeatingPlanVersion).where(SeatingPlanVersion.plan_id == plan.id)
+                               .order_by(SeatingPlanVersion.number.desc())).first()
+        configure_seated_sales(session, ctx, event_id=event.id, version_id=version.id, isolated_rule="strict",
+                               category_types={cat: str(types[spec["name"]].id) for spec, cat in ARENA_TYPES},
+                               max_per_order=10, max_per_buyer=10, now=now)
+        done.append(f"seated sales on {ARENA_NAME} ({version.seat_count} seats)")
+    if event.status == "draft":
+        events_svc.publish(session, ctx, event.id, now=now)
+        done.append(f"published {ARENA_NAME}")
