@@ -71,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
 def demo_banner(base: str) -> str:
     """What ``make run`` prints once the demo answers: the URLs, the published logins, and the warning."""
     from voelgoed.config import get_settings
-    from voelgoed.services.demo import seed
+    from voelgoed.services.demo import ARENA_NAME, ARENA_SLUG, seed
 
     settings = get_settings()
     sandbox = "ON: payments are simulated by the built-in sandbox provider (no money moves)" if settings.sandbox_enabled \
@@ -82,6 +82,7 @@ VoelgoedEvents DEMO is running: NOT FOR PRODUCTION.
   Organiser dashboard: {base}/dashboard   (sign in as {seed.DEMO_OWNER_EMAIL} / {seed.DEMO_OWNER_PASSWORD})
   Demo event page:     {base}/e/{seed.DEMO_EVENT_SLUG}
   Seated demo event:   {base}/e/{seed.DEMO_SEATED_SLUG}   (choose seats; organisers: Events → {seed.DEMO_SEATED_NAME} → Open the seat map)
+  Arena demo event:    {base}/e/{ARENA_SLUG}   (18 504 seats on a live map, {ARENA_NAME}: pick seats, best available, floor)
   Scanner page:        {base}/scan         (sign in on the scanner page as door staff: {seed.DEMO_DOOR_EMAIL} / {seed.DEMO_DOOR_PASSWORD})
   API health:          {base}/api/health
   For a real deployment see docs/security.md (the production checklist the start-up check enforces).
