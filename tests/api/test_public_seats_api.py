@@ -28,6 +28,20 @@ def test_layout_is_cacheable_with_an_etag(client, db):
     assert client.get(f"{BASE}/events/nope/seating/layout").json()["error"]["code"] == "not_found"
 
 
+def test_layout_is_gzipped_when_the_client_accepts_it(client, db):
+    event, _, _ = seated_event(db, rows=tuple((chr(65 + r), 40) for r in range(10)))
+    url = f"{BASE}/events/{event.slug}/seating/layout"
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    assert plain.status_code == 200 and "content-encoding" not in plain.headers
+    zipped = client.get(url, headers={"Accept-Encoding": "br, gzip"})
+    assert zipped.status_code == 200 and zipped.headers["content-encoding"] == "gzip"
+    assert zipped.headers["vary"] == "Accept-Encoding" and zipped.headers["etag"] == plain.headers["etag"]
+    assert zipped.json() == plain.json()   # httpx decodes it
+    assert int(zipped.headers["content-length"]) < len(plain.content) / 3
+    again = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": plain.headers["etag"]})
+    assert again.status_code == 304 and not again.content
+
+
 def test_hold_extend_release_and_the_feed(client, db):
     event, _, _ = seated_event(db)
     snap = client.get(f"{BASE}/events/{event.slug}/seating/status").json()
