@@ -32,14 +32,15 @@ def test_organiser_catalog_journey(page, app_db):
     # venues: the seeded venue with its two gates; add a gate, see the duplicate refused on the form
     expect(page.get_by_text("Mary Fitzgerald Square")).to_be_visible()
     expect(page.get_by_text("Main entrance (Jeppe St)")).to_be_visible()
-    page.locator(".add-gate").first.click()
+    card = page.locator(".venue-card", has_text="Mary Fitzgerald Square")  # the demo also has the arena's venue
+    card.locator(".add-gate").click()
     page.fill("#g-code", "vip")
     page.click("#g-save")
     expect(page.get_by_text("already has a gate VIP").first).to_be_visible()
     page.fill("#g-code", "north-2")
     page.fill("#g-name", "North gate")
     page.click("#g-save")
-    expect(page.get_by_text("North gate")).to_be_visible()
+    expect(card.get_by_text("North gate", exact=True)).to_be_visible()
     venue = app_db.exec(select(Venue).where(Venue.name == "Mary Fitzgerald Square")).one()
     assert sorted(app_db.exec(select(Gate.gate_code).where(Gate.venue_id == venue.id)).all()) == ["MAIN", "NORTH-2", "VIP"]
     SHOTS.mkdir(parents=True, exist_ok=True)

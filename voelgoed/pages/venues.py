@@ -148,7 +148,7 @@ def _venue_card(v) -> rx.Component:
             _seating_plans(v),
             spacing="2", width="100%",
         ),
-        width="100%",
+        width="100%", class_name="venue-card",
     )
 
 
