@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from sqlmodel import func, select
 
 from tests.e2e import seat_canvas
+from tests.e2e.conftest import SHOTS
 from tests.e2e.seat_canvas import click_plan
 from voelgoed.models import Event, EventSeat, Membership, Order, OrderStatus, SeatingSeat, Ticket
 from voelgoed.services.demo import ARENA_SEATS, ARENA_SLUG, seed
@@ -69,11 +70,14 @@ def test_two_buyers_pick_and_pay_for_seats_on_the_seeded_arena(page, app_db, liv
     other.wait_for_function("() => window.__seatFeed && window.__seatFeed.mode === 'stream'")
     other.evaluate(f"() => window.__seatMap.select(['{b.seat_key}'])")
 
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#seat-map").screenshot(path=str(SHOTS / "arena-map.png"))
     # buyer 1: zoom in on Stand 101 and click two seats of row 5
     _zoom_to(page, (a.x + b.x) / 2, (a.y + b.y) / 2)
     click_plan(page, a.x, a.y, seat_map=seat_canvas.CUSTOMER)
     click_plan(page, b.x, b.y, seat_map=seat_canvas.CUSTOMER)
     expect(page.locator("#seat-selection")).to_have_text("Stand 101 5-10, Stand 101 5-11")
+    page.locator("#seat-map").screenshot(path=str(SHOTS / "arena-map-zoomed.png"))
     page.click("#hold-seats")
     expect(page).to_have_url(re.compile(r"/hold/[^/]+$"))
     expect(page.locator("#hold-countdown")).to_be_visible()
