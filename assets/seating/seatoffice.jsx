@@ -105,10 +105,12 @@ export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
   }, [data, refresh, eventId, byKey]);
 
   const keys = useMemo(() => Array.from(selected).sort(), [selected]);
+  const detailsAsk = useRef(0);   // only the latest details answer is shown (an older one may arrive later)
   const loadDetails = useCallback(async () => {
+    const ask = ++detailsAsk.current;
     if (!keys.length) { setDetails([]); return; }
     const r = await api(eventId, `seats/details?keys=${keys.map(encodeURIComponent).join(",")}`);
-    if (r.ok) setDetails(r.body.seats);
+    if (r.ok && ask === detailsAsk.current) setDetails(r.body.seats);
   }, [eventId, keys]);
   useEffect(() => { loadDetails(); }, [loadDetails, snap]);
 
