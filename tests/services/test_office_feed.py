@@ -5,7 +5,11 @@ new snapshot; bad input, another organisation, a viewer-less role and an unseate
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -99,3 +103,64 @@ def test_bad_input_other_organisations_and_unseated_events_are_refused(db):
     assert err_of(seating.office_changes, db, own, plain.id, 0).code == "not_seated"
     nobody = TenantContext(organization_id=event.organization_id, actor=ctx.actor, role="nobody")
     assert err_of(seating.office_changes, db, nobody, event.id, 0).status == 403
+
+
+# ------------------------------------------------------------------ the map's side, under Node
+
+SEATING_JS = Path(__file__).resolve().parents[2] / "assets" / "seating"
+HARNESS = """(async () => {
+const m = await import('file://' + process.argv[1]);
+const { layout, snap, answers } = JSON.parse(require("fs").readFileSync(0, "utf8"));
+const { seats } = m.flatten(layout);
+const byKey = new Map(seats.map((s) => [s.key, s]));
+const { status, alloc } = m.statusesOf(snap);
+let now = snap;
+for (const body of answers) now = m.applyChanges(now, body, status, alloc, (k) => (byKey.get(k) || {}).section).snap;
+console.log(JSON.stringify({ snap: now, status: Object.fromEntries(status), alloc: Object.fromEntries(alloc) }));
+})()"""
+
+
+def apply_in_node(tmp_path, layout, snap, answers) -> dict:
+    """assets/seating/seatoffice_feed.js applyChanges over ``answers`` from ``snap`` (what the organiser map does)."""
+    node = shutil.which("node")
+    assert node, "Node ≥ 20 is required for the seat map's feed tests"
+    (tmp_path / "package.json").write_text('{"type": "module"}')
+    for name in ("seatoffice_feed.js", "seatfeed.js"):
+        (tmp_path / name).write_text((SEATING_JS / name).read_text())
+    proc = subprocess.run([node, "-e", HARNESS, str(tmp_path / "seatoffice_feed.js")], capture_output=True, text=True,
+                          timeout=60, input=json.dumps({"layout": layout, "snap": snap, "answers": answers}))
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_the_map_applying_the_feed_to_a_snapshot_reaches_the_next_snapshot(db, tmp_path):
+    """Counts by status, by section (a table's seats under "—") and by allocation label, moved by the feed's
+    differences in the browser's code, equal what a new snapshot says — through a re-label, a release, a sale,
+    a hold of a whole table and a repeated answer."""
+    layout = ga_layout(capacity=5, rows=(("A", 4), ("B", 3)))
+    event, ctx, _ = seated_event(db, layout=layout)
+    seating.allocate_seats(db, ctx, event_id=event.id, seat_keys=["A-4"], label="Crew", now=T0)
+    snap = seating.organiser_status(db, ctx, event.id, now=T0)
+    answers = []
+
+    def answer():
+        answers.append(seating.office_changes(db, ctx, event.id, answers[-1]["seq"] if answers else snap["seq"], now=T0))
+
+    seating.allocate_seats(db, ctx, event_id=event.id, seat_keys=["A-1", "A-2", "B-1"], label="Press", now=T0)
+    seating.set_blocked(db, ctx, event_id=event.id, seat_keys=["T2-1", "B-3"], blocked=True, now=T0)
+    answer()
+    answers.append(answers[-1])   # the same answer twice (pushed and polled): nothing moves twice
+    seating.allocate_seats(db, ctx, event_id=event.id, seat_keys=["A-2", "A-4"], label="Sponsor", now=T0)
+    seating.release_allocation(db, ctx, event_id=event.id, seat_keys=["B-1"], now=T0)
+    seating.box_office_sale(db, ctx, event_id=event.id, seat_keys=["A-1"], buyer_name="Desk",
+                            buyer_email="desk@example.com", payment_method="card", now=T0)
+    seating.hold_seats(db, event_slug=event.slug, tables=["T1"], areas=[{"key": "floor", "quantity": 1}], now=T0)
+    answer()
+    got = apply_in_node(tmp_path, layout, snap, answers)
+    want = seating.organiser_status(db, ctx, event.id, now=T0)
+    for k in ("seq", "counts", "sections", "allocations", "areas", "tables"):
+        assert got["snap"][k] == want[k], k
+    assert got["alloc"] == want["allocated"] == {"A-2": "Sponsor", "A-4": "Sponsor"}
+    assert got["status"] == {**{k: st for st in ("held", "sold", "blocked") for k in want[st]},
+                             **dict.fromkeys(want["allocated"], "allocated")}
+    assert want["counts"]["held"] == 4 and {s["section"] for s in want["sections"]} == {"Stalls", "—"}
