@@ -7,6 +7,9 @@
 // ?seatfeed=poll in the page URL (or window.__seatFeedMode = "poll" before the map loads) forces the poll
 // (bench/seat_push.py's baseline). Both paths apply an answer by seq the same way (applyAnswer).
 // window.__seatFeed = {mode: "stream" | "poll", messages, errors} for tests and benchmarks.
+// The organiser's map (seatoffice.jsx) follows its own feed with the same code: opts.changesPath(since) and
+// opts.streamUrl(since) replace the public routes (/api/organiser/events/<id>/seats/changes|stream).
+// window.__seatFeedSnapshotMs (set before the map loads) changes SNAPSHOT_MS (the browser tests).
 export const POLL_MS = 2000;
 export const SNAPSHOT_MS = 30000;   // lapsed holds are not changes: a full snapshot ages them out now and then
 const MAX_ERRORS = 3;
@@ -31,9 +34,13 @@ export async function applyAnswer(body, since, { getSeq, apply, refetch }) {
 }
 
 // Start following `slug` (after the first snapshot); returns stop(). opts: {getSeq: () => n, apply(body),
-// refetch(): Promise (takes a snapshot and sets the seq), api(path)}. Also takes a snapshot every SNAPSHOT_MS.
+// refetch(): Promise (takes a snapshot and sets the seq), api(path)}; optional changesPath(since) (for api) and
+// streamUrl(since) (absolute path for the EventSource). Also takes a snapshot every SNAPSHOT_MS.
 export function startSeatFeed(slug, opts) {
   const base = `events/${encodeURIComponent(slug)}/seating`;
+  const changesPath = opts.changesPath || ((since) => `${base}/changes?since=${since}`);
+  const streamUrl = opts.streamUrl || ((since) => `/api/v1/public/${base}/stream?since=${since}`);
+  const snapshotMs = (typeof window !== "undefined" && Number(window.__seatFeedSnapshotMs)) || SNAPSHOT_MS;
   const info = (window.__seatFeed = { mode: "poll", messages: 0, errors: 0 });
   let live = true, timer = null, es = null, errors = 0, retryAt = 0, openedAt = 0, highest = opts.getSeq();
   const applied = { ...opts, apply: (body) => { opts.apply(body); highest = Math.max(highest, body.seq); } };
@@ -42,17 +49,17 @@ export function startSeatFeed(slug, opts) {
     await opts.refetch();
     const since = opts.getSeq();
     if (!live || since >= highest) return;
-    const r = await opts.api(`${base}/changes?since=${since}`);
+    const r = await opts.api(changesPath(since));
     if (live && r.ok) await applyAnswer(r.body, since, { ...applied, refetch: opts.refetch });
   };
   const ctx = { ...applied, refetch: resync };
-  const refresh = setInterval(resync, SNAPSHOT_MS);
+  const refresh = setInterval(resync, snapshotMs);
 
   const poll = async () => {
     timer = null;
     if (!live) return;
     const since = opts.getSeq();
-    const r = await opts.api(`${base}/changes?since=${since}`);
+    const r = await opts.api(changesPath(since));
     if (!live) return;
     if (r.ok) await applyAnswer(r.body, since, ctx);
     if (!live) return;
@@ -68,7 +75,7 @@ export function startSeatFeed(slug, opts) {
   const openStream = () => {
     if (forcedPoll() || typeof EventSource === "undefined") return false;
     retryAt = 0; errors = 0;
-    es = new EventSource(`/api/v1/public/${base}/stream?since=${opts.getSeq()}`);
+    es = new EventSource(streamUrl(opts.getSeq()));
     info.mode = "stream";
     es.onopen = () => { openedAt = Date.now(); };
     es.onmessage = (m) => {

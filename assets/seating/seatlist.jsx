@@ -4,11 +4,17 @@
 // chosen) are listed. Keys: ←/→ move between seats, ↑/↓ go to the previous/next row that has free seats,
 // Home/End the first/last seat; Enter or Space chooses (native buttons). The parent announces every choice
 // through its aria-live region (seatmap.jsx).
+// The organiser's map (seatoffice.jsx) shows the same list with `all`: every seat is listed whatever its status
+// (`mark(seat)` prints a short status under the seat's number; `describe` names it for screen readers), ↑/↓ go
+// to the previous/next row, `isOn(seat)` says whether a seat is chosen (a seat of a table picked whole), and
+// `title` / `intro` replace the buyer's texts.
 import React, { useEffect, useMemo, useRef, useState } from "react";
 
 const PAGE = 100;
 
-export default function SeatList({ groups, statusOf, selected, onToggle, describe, tick }) {
+export default function SeatList({ groups, statusOf, selected, onToggle, describe, tick, all = false, isOn, mark,
+                                   title, intro }) {
+  const chosen = isOn || ((s) => selected.has(s.key));
   const [sec, setSec] = useState(0);
   const [row, setRow] = useState(0);
   const [page, setPage] = useState(0);
@@ -16,9 +22,9 @@ export default function SeatList({ groups, statusOf, selected, onToggle, describ
   const wantFocus = useRef(false);
   const gridRef = useRef(null);
 
-  // free seats per row (recomputed when statuses change: `tick`)
-  const free = useMemo(() => groups.map((g) => g.rows.map((r) => r.seats.filter(
-    (s) => selected.has(s.key) || !statusOf(s.key)))), [groups, tick, selected]); // eslint-disable-line react-hooks/exhaustive-deps
+  // the listed seats per row: free ones (or every seat with `all`), recomputed when statuses change: `tick`
+  const free = useMemo(() => groups.map((g) => g.rows.map((r) => (all ? r.seats : r.seats.filter(
+    (s) => chosen(s) || !statusOf(s.key))))), [groups, tick, selected, all, isOn]); // eslint-disable-line react-hooks/exhaustive-deps
   const secIdx = Math.min(sec, Math.max(0, groups.length - 1));
   const rows = (groups[secIdx] || { rows: [] }).rows;
   const rowIdx = Math.min(row, Math.max(0, rows.length - 1));
@@ -59,23 +65,27 @@ export default function SeatList({ groups, statusOf, selected, onToggle, describ
     if (handled) { e.preventDefault(); wantFocus.current = true; }
   };
 
-  const count = (list) => list.reduce((n, l) => n + l.length, 0);
+  const freeIn = (row) => (all ? row.filter((s) => !statusOf(s.key)).length : row.length);
+  const count = (list) => {
+    const free = list.reduce((n, l) => n + freeIn(l), 0);
+    return all ? `${list.reduce((n, l) => n + l.length, 0)} seats, ${free} free` : `${free} free`;
+  };
   return (
     <section id="seat-list" aria-labelledby="seat-list-title" style={{ marginTop: 12, borderTop: "1px solid #dee2e6", paddingTop: 8 }}>
-      <h3 id="seat-list-title" style={{ fontSize: 16, margin: "4px 0 8px" }}>Choose seats from a list</h3>
+      <h3 id="seat-list-title" style={{ fontSize: 16, margin: "4px 0 8px" }}>{title || "Choose seats from a list"}</h3>
       <p style={{ margin: "0 0 8px", color: "#495057" }}>
-        Pick a section and a row, then choose seats. In the seat buttons, the arrow keys move between seats (up and
-        down change the row); Enter or Space chooses a seat.
+        {intro || "Pick a section and a row, then choose seats. In the seat buttons, the arrow keys move between " +
+                  "seats (up and down change the row); Enter or Space chooses a seat."}
       </p>
       <div style={{ display: "flex", flexWrap: "wrap", gap: 8, alignItems: "center" }}>
         <label>Section{" "}
           <select id="seat-list-section" value={secIdx} onChange={(e) => { setSec(Number(e.target.value)); setRow(0); setPage(0); setFocus(0); }}>
-            {groups.map((g, i) => <option key={g.label + i} value={i}>{g.label} ({count(free[i] || [])} free)</option>)}
+            {groups.map((g, i) => <option key={g.label + i} value={i}>{g.label} ({count(free[i] || [])})</option>)}
           </select>
         </label>
         <label>Row{" "}
           <select id="seat-list-row" value={rowIdx} onChange={(e) => { setRow(Number(e.target.value)); setPage(0); setFocus(0); }}>
-            {rows.map((r, i) => <option key={r.label + i} value={i}>{r.label} ({((free[secIdx] || [])[i] || []).length} free)</option>)}
+            {rows.map((r, i) => <option key={r.label + i} value={i}>{r.label} ({count([((free[secIdx] || [])[i] || [])])})</option>)}
           </select>
         </label>
         {pages > 1 && (
@@ -89,16 +99,16 @@ export default function SeatList({ groups, statusOf, selected, onToggle, describ
       {shown.length === 0
         ? <p id="seat-list-empty" style={{ marginTop: 8 }}>No free seats in this row. Try another row or section.</p>
         : (
-          <div ref={gridRef} id="seat-list-grid" role="group" aria-label={`Free seats in row ${(rows[rowIdx] || {}).label}`}
+          <div ref={gridRef} id="seat-list-grid" role="group" aria-label={`${all ? "Seats" : "Free seats"} in row ${(rows[rowIdx] || {}).label}`}
                onKeyDown={onKey} style={{ display: "flex", flexWrap: "wrap", gap: 4, marginTop: 8 }}>
             {shown.map((s, i) => {
-              const on = selected.has(s.key);
+              const on = chosen(s), m = mark ? mark(s) : "";
               return (
                 <button key={s.key} type="button" className="vg-seat-btn" data-key={s.key} tabIndex={i === focusIdx ? 0 : -1}
                         aria-pressed={on} aria-label={describe(s)} onFocus={() => setFocus(i)} onClick={() => onToggle(s)}
                         style={{ minWidth: 40, minHeight: 40, borderRadius: 6, border: "2px solid #1864ab",
                                  background: on ? "#1864ab" : "#fff", color: on ? "#fff" : "#1864ab", fontWeight: 600 }}>
-                  {s.seat}
+                  {s.seat}{m ? <span style={{ display: "block", fontSize: 11, fontWeight: 400 }}>{m}</span> : null}
                 </button>
               );
             })}

@@ -3,45 +3,24 @@
 // and a box-office sale of the selected seats, standing places and whole tables (seated GA: seatoffice_ga.jsx). ONE react-konva Shape draws every seat batched per colour and
 // culled to the viewport (the builder's and the customer map's approach, docs/seating.md); hit-testing is math
 // over a uniform grid. Layout and statuses come over HTTP from /api/organiser/events/<id>/seats… (the signed-in
-// organiser's cookie routes; writes send X-Voelgoed-Builder: 1) — never through Reflex state.
+// organiser's cookie routes; writes send X-Voelgoed-Builder: 1) — never through Reflex state. Status changes
+// are pushed over .../seats/stream (or polled when it fails) and applied in place (seatoffice_feed.js); a full
+// snapshot every 30 s. Keyboard and screen-reader users get the seat list below the map (seatlist.jsx with
+// every seat and its status), driving the same selection as the map.
 import React, { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Stage, Layer, Shape } from "react-konva";
 import { AreaPlaces, areaText, drawOfficeAreas, drawTables, hitOfficeArea, officeGaOf } from "./seatoffice_ga.jsx";
+import { api, applyChanges, flatten, followOffice, gridOf, statusesOf } from "./seatoffice_feed.js";
+import SeatList from "./seatlist.jsx";
 
-const POLL_MS = 3000;
 const STATUS_FILL = { held: "#f59f00", sold: "#343a40", blocked: "#ced4da", allocated: "#9c36b5" };
 const STATUS_TEXT = { free: "Free", held: "Held", sold: "Sold", blocked: "Blocked", allocated: "Allocated" };
 const SELECTED = "#1c7ed6";
 const SUGGESTIONS = ["Sponsor", "Box office", "Press", "Artist", "Production", "House seats"];
 
-function flatten(layout) {
-  const seats = [];
-  for (const sec of layout.sections || []) for (const row of sec.rows || []) for (const s of row.seats || [])
-    seats.push({ key: s.key, x: s.x, y: s.y, category: s.category, section: sec.label,
-                 label: `${sec.label} ${row.label}-${s.label}` });
-  for (const t of layout.tables || []) for (const s of t.seats || [])
-    seats.push({ key: s.key, x: s.x, y: s.y, category: s.category || t.category, section: t.label,
-                 label: `${t.label}-${s.label}` });
-  return seats;
-}
-
-function gridOf(seats, cell) {
-  const grid = new Map();
-  for (const s of seats) {
-    const k = Math.floor(s.x / cell) + ":" + Math.floor(s.y / cell);
-    let b = grid.get(k); if (!b) grid.set(k, (b = [])); b.push(s);
-  }
-  return grid;
-}
-
-async function api(eventId, path, opts) {
-  const headers = { "Content-Type": "application/json" };
-  if (opts && opts.method && opts.method !== "GET") headers["X-Voelgoed-Builder"] = "1";
-  const res = await fetch(`/api/organiser/events/${encodeURIComponent(eventId)}/${path}`,
-                          { credentials: "same-origin", headers, ...opts });
-  const body = res.status === 204 || res.status === 304 ? null : await res.json().catch(() => null);
-  return { ok: res.ok, status: res.status, body };
-}
+const LIST_INTRO = "Pick a section and a row; every seat is listed with its status. In the seat buttons, the arrow " +
+  "keys move between seats (up and down change the row); Enter or Space adds a seat to the selection or removes " +
+  "it. The actions below act on the selection.";
 
 const money = (cents) => (cents == null ? "—" : `R ${(cents / 100).toFixed(2)}`);
 const chip = (colour) => ({ width: 14, height: 14, borderRadius: 7, background: colour, display: "inline-block" });
@@ -71,6 +50,7 @@ export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
   const pickedRef = useRef(picked), tablesRef = useRef(tablesPicked), snapRef = useRef(null);
   pickedRef.current = picked; tablesRef.current = tablesPicked;
   const statusRef = useRef(new Map());               // seat key → held | sold | blocked | allocated (absent = free)
+  const allocRef = useRef(new Map()), seqRef = useRef(-1);   // seat key → allocation label; the statuses' seq
   const viewRef = useRef({ x: 20, y: 20, scale: 1 });
   const layerRef = useRef(null), boxRef = useRef(null);
   const gesture = useRef(null);
@@ -78,7 +58,7 @@ export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
 
-  const seats = useMemo(() => (data ? flatten(data.layout) : []), [data]);
+  const { seats, groups } = useMemo(() => (data ? flatten(data.layout) : { seats: [], groups: [] }), [data]);
   const radius = (data && data.layout.seat_radius) || 10;
   const grid = useMemo(() => gridOf(seats, radius * 2), [seats, radius]);
   const byKey = useMemo(() => new Map(seats.map((s) => [s.key, s])), [seats]);
@@ -89,10 +69,9 @@ export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
   const refresh = useCallback(async () => {
     const r = await api(eventId, "seats");
     if (!r.ok) return;
-    const m = new Map();
-    for (const st of ["held", "sold", "blocked"]) for (const k of r.body[st]) m.set(k, st);
-    for (const k of Object.keys(r.body.allocated)) m.set(k, "allocated");
-    statusRef.current = m; snapRef.current = r.body; setSnap(r.body);
+    const { status, alloc } = statusesOf(r.body);
+    statusRef.current = status; allocRef.current = alloc; seqRef.current = r.body.seq;
+    snapRef.current = r.body; setSnap(r.body);
   }, [eventId]);
 
   useEffect(() => {
@@ -108,18 +87,30 @@ export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
 
   useEffect(() => {
     if (!data) return undefined;
-    let live = true, timer = null;
-    const poll = async () => { await refresh(); if (live) timer = setTimeout(poll, POLL_MS); };
-    poll();
+    let live = true, stop = null, retry = null;
+    const apply = (body) => {   // one changes answer (pushed or polled), already checked against seqRef by seatfeed.js
+      if (!snapRef.current) return;
+      const out = applyChanges(snapRef.current, body, statusRef.current, allocRef.current, (k) => (byKey.get(k) || {}).section);
+      seqRef.current = body.seq; snapRef.current = out.snap; setSnap(out.snap);
+    };
+    const start = async () => {   // a snapshot, then the changes after it (and a full snapshot every 30 s: seatfeed.js)
+      await refresh();
+      if (!live) return;
+      if (seqRef.current < 0) { retry = setTimeout(start, 3000); return; }   // no snapshot yet: try again
+      stop = followOffice(eventId, { getSeq: () => seqRef.current, apply, refetch: refresh });
+    };
+    start();
     const tick = setInterval(() => setNow(Date.now()), 1000);
-    return () => { live = false; clearTimeout(timer); clearInterval(tick); };
-  }, [data, refresh]);
+    return () => { live = false; if (stop) stop(); clearTimeout(retry); clearInterval(tick); };
+  }, [data, refresh, eventId, byKey]);
 
   const keys = useMemo(() => Array.from(selected).sort(), [selected]);
+  const detailsAsk = useRef(0);   // only the latest details answer is shown (an older one may arrive later)
   const loadDetails = useCallback(async () => {
+    const ask = ++detailsAsk.current;
     if (!keys.length) { setDetails([]); return; }
     const r = await api(eventId, `seats/details?keys=${keys.map(encodeURIComponent).join(",")}`);
-    if (r.ok) setDetails(r.body.seats);
+    if (r.ok && ask === detailsAsk.current) setDetails(r.body.seats);
   }, [eventId, keys]);
   useEffect(() => { loadDetails(); }, [loadDetails, snap]);
 
@@ -290,8 +281,15 @@ export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
       areaAt: (key) => { const a = ga.areas.find((x) => x.key === key); if (!a) return null;
         return { x: a.points.reduce((n, p) => n + p.x, 0) / a.points.length, y: a.points.reduce((n, p) => n + p.y, 0) / a.points.length }; },
       status: (k) => statusRef.current.get(k) || "free", counts: () => (snap ? snap.counts : null), seats: () => seats.length,
-      seq: () => (snap ? snap.seq : -1), view: () => viewRef.current };
+      seq: () => seqRef.current, view: () => viewRef.current };
   });
+
+  // one sentence per seat for the list: "Stalls A-4, Allocated to Press, Standard" (+ "whole table T1")
+  const describe = (s) => {
+    const st = statusRef.current.get(s.key) || "free", c = cats.get(s.category), tk = ga.tableOf.get(s.key);
+    return [s.label, st === "allocated" ? `Allocated to ${allocRef.current.get(s.key) || "—"}` : STATUS_TEXT[st],
+            c ? c.label : s.category, tk ? `whole table ${(ga.tables.get(tk) || { label: tk }).label}` : ""].filter(Boolean).join(", ");
+  };
 
   if (loadError) return <div role="alert" id="seat-office-error" style={{ color: "#c92a2a" }}>{loadError}</div>;
   if (!data) return <div>Loading the seat map…</div>;
@@ -355,6 +353,10 @@ export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
           width: Math.abs(marquee.x1 - marquee.x0), height: Math.abs(marquee.y1 - marquee.y0), border: `1px dashed ${SELECTED}`,
           background: "rgba(28,126,214,0.08)", pointerEvents: "none" }} />}
       </div>
+      <SeatList groups={groups} statusOf={(k) => statusRef.current.get(k)} selected={selected} onToggle={toggle} all
+                isOn={(s) => selected.has(s.key) || tablesPicked.has(ga.tableOf.get(s.key))} describe={describe}
+                mark={(s) => STATUS_TEXT[statusRef.current.get(s.key) || "free"]} tick={snap ? snap.seq : -1}
+                title="Seats as a list" intro={LIST_INTRO} />
       {notice && <div role="status" id="seat-office-notice" style={{ color: "#2b8a3e", fontWeight: 600 }}>{notice}</div>}
       {error && <div role="alert" id="seat-office-action-error" style={{ color: "#c92a2a", fontWeight: 600 }}>{error}</div>}
       {sale && (
@@ -370,7 +372,7 @@ export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
       <div style={{ display: "flex", flexWrap: "wrap", gap: 12, alignItems: "flex-start" }}>
         <div style={{ ...box, flex: "2 1 420px" }} id="seat-selection-panel">
           <div style={{ display: "flex", justifyContent: "space-between", alignItems: "center" }}>
-            <strong id="selection-summary">{anything ? `${what} selected` : "No seats selected"}</strong>
+            <strong id="selection-summary" aria-live="polite">{anything ? `${what} selected` : "No seats selected"}</strong>
             {anything && <button style={btn} onClick={clearAll}>Clear</button>}
           </div>
           {!anything && <p style={{ color: "#868e96" }}>Click seats on the map (or Shift + drag) to see who holds them and to block, allocate or sell them. A click on a whole table picks the table; a click in a standing area asks how many places to sell.</p>}

@@ -17,6 +17,7 @@ from . import (
     event_seats,
     layout,
     numbering,
+    office_feed,
     plans,
     seat_holds,
     seat_office,
@@ -52,6 +53,7 @@ from .layout import (
     validate_layout,
 )
 from .numbering import SCHEMES, letters, renumber, sequence
+from .office_feed import office_changes, open_office_stream
 from .plans import (
     create_plan,
     duplicate_plan,
@@ -98,4 +100,6 @@ __all__ = [
     "organiser_status", "parse_seat_keys", "seat_details", "seated_sales_view", "update_seated_sales",
     # pushed seat changes (Server-Sent Events)
     "seat_stream", "open_seat_stream",
+    # the organiser map's feed and stream
+    "office_feed", "office_changes", "open_office_stream",
 ]

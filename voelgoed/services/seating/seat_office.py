@@ -103,6 +103,11 @@ def organiser_status(session: Session, ctx: TenantContext, event_id: Any, *, now
     return out
 
 
+def organiser_places(session: Session, event_id: uuid.UUID, now: datetime) -> tuple[dict, dict]:
+    """``(areas, tables)`` as in :func:`organiser_status` (the organiser's changes feed sends them whole too)."""
+    return _places(session, event_id, [], now)
+
+
 def _places(session: Session, event_id, rows: list, now: datetime) -> tuple[dict, dict]:
     """Seated GA for the organiser: ``({standing area key: {capacity, sold, held, free}}, {whole table key:
     sold | held | blocked | allocated | free})`` — the first of those statuses any seat of the table has."""

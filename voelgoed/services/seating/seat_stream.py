@@ -18,6 +18,10 @@ answering — clients then poll ``…/seating/changes``). ``Last-Event-ID`` (the
 - it ends after ``SEAT_STREAM_LIFETIME_S`` (300 s), when the client went away, or when the Redis subscription
   broke; the browser reconnects with ``Last-Event-ID``.
 
+:func:`subscribe` is the shared machinery under any feed of the same shape: the organiser's stream
+(``seating.office_feed.open_office_stream``, the signed-in organiser's statuses with allocations) uses it
+with its own key and reader.
+
 Nothing here blocks the event loop: every database read runs in a worker thread with its own short session
 (no connection is held while a stream waits). Streams of one process at the same seq share one read (the
 answer is kept :data:`SHARE_S` for streams that wake up a moment later).
@@ -32,7 +36,8 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from functools import partial
 from typing import Any
 
 import anyio.to_thread
@@ -89,7 +94,7 @@ def _changes(slug: str, since: int) -> dict[str, Any]:
 
 
 class _Shared:
-    """One read per (event, since) at a time in this loop; its answer serves later wakers for SHARE_S. A caller
+    """One read per (feed key, since) at a time in this loop; its answer serves later wakers for SHARE_S. A caller
     takes a shared read only if it began at or after ``not_before`` (its subscription: so nothing committed
     before the stream listened is missed) and it reaches ``wanted`` (the signalled seq)."""
 
@@ -97,20 +102,21 @@ class _Shared:
         self.reads: dict[tuple[str, int], tuple[float, asyncio.Future]] = {}
         self.answers: OrderedDict[tuple[str, int], tuple[float, dict]] = OrderedDict()
 
-    async def changes(self, slug: str, since: int, wanted: int, not_before: float) -> dict[str, Any]:
-        key = (slug, since)
+    async def changes(self, feed: str, since: int, wanted: int, not_before: float,
+                      read: Callable[[int], dict[str, Any]]) -> dict[str, Any]:
+        key = (feed, since)
         hit = self.answers.get(key)
         if (hit is not None and hit[0] >= not_before and time.monotonic() - hit[0] < SHARE_S
                 and hit[1]["seq"] >= wanted):
             return hit[1]
         pending = self.reads.get(key)
         if pending is None or pending[0] < not_before:
-            pending = (time.monotonic(), asyncio.ensure_future(anyio.to_thread.run_sync(_changes, slug, since)))
+            pending = (time.monotonic(), asyncio.ensure_future(anyio.to_thread.run_sync(read, since)))
             self.reads[key] = pending
             pending[1].add_done_callback(lambda f, k=key, t=pending[0]: self._done(k, t, f))
         answer = await asyncio.shield(pending[1])
         if answer["seq"] < wanted and not answer.get("refetch"):  # read before that commit was visible here
-            return await anyio.to_thread.run_sync(_changes, slug, since)
+            return await anyio.to_thread.run_sync(read, since)
         return answer
 
     def _done(self, key, started: float, fut: asyncio.Future) -> None:
@@ -134,10 +140,14 @@ def _shared_here() -> _Shared:
 
 
 class SeatStream:
-    """One open stream; :meth:`close` (idempotent) gives back its slot and subscription."""
+    """One open stream; :meth:`close` (idempotent) gives back its slot and subscription. ``key`` names the feed
+    (streams with the same key and seq share reads: the public feed of a slug, or ``office:<event id>``);
+    ``read(since)`` → the feed's answer (runs in a worker thread)."""
 
-    def __init__(self, slug: str, event_id: uuid.UUID, since: int, watch_cm, watch) -> None:
-        self.slug, self.event_id, self.seq = slug, event_id, since
+    def __init__(self, key: str, event_id: uuid.UUID, since: int, watch_cm, watch,
+                 read: Callable[[int], dict[str, Any]], title: str | None = None) -> None:
+        self.key, self.event_id, self.seq, self._read = key, event_id, since, read
+        self.slug = title or key
         self._cm, self._watch, self._closed = watch_cm, watch, False
         self._listening_since = time.monotonic()
 
@@ -151,7 +161,7 @@ class SeatStream:
             SLOTS.give()
 
     async def _answer(self, wanted: int) -> str | None:
-        answer = await _shared_here().changes(self.slug, self.seq, wanted, self._listening_since)
+        answer = await _shared_here().changes(self.key, self.seq, wanted, self._listening_since, self._read)
         if answer["seq"] <= self.seq and not answer.get("refetch"):
             return None
         frame = {"since": self.seq, **answer}
@@ -191,6 +201,13 @@ async def open_stream(slug: str, *, since: Any = "0", last_event_id: str | None 
     """Validate, take a slot and subscribe (see the module docstring for the errors)."""
     start = parse_since(last_event_id if last_event_id not in (None, "") else since)
     event_id = await anyio.to_thread.run_sync(_event_id, str(slug or ""))
+    return await subscribe(str(slug), event_id, start, partial(_changes, str(slug)))
+
+
+async def subscribe(key: str, event_id: uuid.UUID, start: int, read: Callable[[int], dict[str, Any]], *,
+                    title: str | None = None) -> SeatStream:
+    """Take a slot and subscribe to ``event_id``'s signals (503 ``busy`` / ``stream_unavailable`` as above) → a
+    stream of ``read(since)`` answers from ``start`` on (the caller has validated and authorised already)."""
     if not SLOTS.take():
         raise Busy("busy", "Too many open seat streams here; poll the changes feed or retry",
                    {"max_streams": get_settings().seat_stream_max_per_worker})
@@ -203,4 +220,4 @@ async def open_stream(slug: str, *, since: Any = "0", last_event_id: str | None 
     except BaseException:
         SLOTS.give()
         raise
-    return SeatStream(str(slug), event_id, start, cm, watch)
+    return SeatStream(key, event_id, start, cm, watch, read, title)
