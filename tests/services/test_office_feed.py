@@ -6,7 +6,6 @@ new snapshot; bad input, another organisation, a viewer-less role and an unseate
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -105,12 +104,14 @@ def test_bad_input_other_organisations_and_unseated_events_are_refused(db):
     assert err_of(seating.office_changes, db, nobody, event.id, 0).status == 403
 
 
-# ------------------------------------------------------------------ the map's side, under Node
+# ------------------------------------------------------------------ the map's side, under Bun
 
 SEATING_JS = Path(__file__).resolve().parents[2] / "assets" / "seating"
-HARNESS = """(async () => {
-const m = await import('file://' + process.argv[1]);
-const { layout, snap, answers } = JSON.parse(require("fs").readFileSync(0, "utf8"));
+BUN = Path(__file__).resolve().parents[2] / ".tools" / "bun" / "node_modules" / ".bin" / "bun"  # make's bun
+HARNESS = """import fs from "fs";
+(async () => {
+const m = await import("./seatoffice_feed.js");
+const { layout, snap, answers } = JSON.parse(fs.readFileSync(0, "utf8"));
 const { seats } = m.flatten(layout);
 const byKey = new Map(seats.map((s) => [s.key, s]));
 const { status, alloc } = m.statusesOf(snap);
@@ -120,14 +121,14 @@ console.log(JSON.stringify({ snap: now, status: Object.fromEntries(status), allo
 })()"""
 
 
-def apply_in_node(tmp_path, layout, snap, answers) -> dict:
+def apply_in_bun(tmp_path, layout, snap, answers) -> dict:
     """assets/seating/seatoffice_feed.js applyChanges over ``answers`` from ``snap`` (what the organiser map does)."""
-    node = shutil.which("node")
-    assert node, "Node ≥ 20 is required for the seat map's feed tests"
+    assert BUN.exists(), "make test installs Bun (.tools/bun); it runs the seat map's feed code here"
     (tmp_path / "package.json").write_text('{"type": "module"}')
     for name in ("seatoffice_feed.js", "seatfeed.js"):
         (tmp_path / name).write_text((SEATING_JS / name).read_text())
-    proc = subprocess.run([node, "-e", HARNESS, str(tmp_path / "seatoffice_feed.js")], capture_output=True, text=True,
+    (tmp_path / "harness.mjs").write_text(HARNESS)
+    proc = subprocess.run([str(BUN), str(tmp_path / "harness.mjs")], capture_output=True, text=True, cwd=tmp_path,
                           timeout=60, input=json.dumps({"layout": layout, "snap": snap, "answers": answers}))
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
@@ -156,7 +157,7 @@ def test_the_map_applying_the_feed_to_a_snapshot_reaches_the_next_snapshot(db, t
                             buyer_email="desk@example.com", payment_method="card", now=T0)
     seating.hold_seats(db, event_slug=event.slug, tables=["T1"], areas=[{"key": "floor", "quantity": 1}], now=T0)
     answer()
-    got = apply_in_node(tmp_path, layout, snap, answers)
+    got = apply_in_bun(tmp_path, layout, snap, answers)
     want = seating.organiser_status(db, ctx, event.id, now=T0)
     for k in ("seq", "counts", "sections", "allocations", "areas", "tables"):
         assert got["snap"][k] == want[k], k
