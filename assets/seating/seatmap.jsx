@@ -19,6 +19,7 @@ import { Stage, Layer, Shape } from "react-konva";
 import SeatList from "./seatlist.jsx";
 import { CACHE_MIN_SEATS, drawSeatsCached, patchCache } from "./seatcache.js";
 import { startSeatFeed } from "./seatfeed.js";
+import { drawDecor } from "./decor.js";
 import { AreaChooser, drawAreas, gaOf, gaRequest, gaSummary, hitArea } from "./seatmap_ga.jsx";
 
 const LIST_LAG_MS = 300;      // status changes reach the seat list / tooltip at most this late (one React update)
@@ -153,7 +154,9 @@ export default function SeatMap({ slug, height }) {
       const r = await api(`events/${encodeURIComponent(slug)}/seating/layout`);
       if (!live) return;
       if (!r.ok) { setMissing(true); return; }
-      setData(r.body); setCat((r.body.categories[0] || {}).key || "");
+      setData(r.body); // best available proposes seats first: the first category that is not a standing area's
+      const standing = new Set(((r.body.layout || {}).standing_areas || []).map((a) => a.category));
+      setCat((r.body.categories.find((c) => !standing.has(c.key)) || r.body.categories[0] || {}).key || "");
     })();
     return () => { live = false; };
   }, [slug]);
@@ -264,6 +267,7 @@ export default function SeatMap({ slug, height }) {
     const x0 = -v.x / v.scale - r, y0 = -v.y / v.scale - r;
     const x1 = x0 + width / v.scale + 2 * r, y1 = y0 + (height || 520) / v.scale + 2 * r;
     const fromPan = panFrame.current; panFrame.current = false;
+    if (data) drawDecor(ctx, data.layout);   // the stage and the plan's texts: a handful of paths, never cached
     drawAreas(ctx, ga, colours, gaStatusRef.current.areas, gaPickRef.current.picked);   // a handful of polygons: never cached
     if (interacting.current && !cacheOff.current && seats.length >= CACHE_MIN_SEATS) {
       lastDraw.current = drawSeatsCached(kctx, seatCache, { x0, y0, x1, y1, scale: v.scale }, drawSeats,
@@ -272,7 +276,7 @@ export default function SeatMap({ slug, height }) {
     }
     lastDraw.current = "exact";
     drawSeats(ctx, x0, y0, x1, y1, v.scale);
-  }, [seats, ga, colours, radius, width, height, drawSeats, cacheToken]);
+  }, [data, seats, ga, colours, radius, width, height, drawSeats, cacheToken]);
 
   const hit = (px, py) => {
     const v = viewRef.current, x = (px - v.x) / v.scale, y = (py - v.y) / v.scale, cell = radius * 2;

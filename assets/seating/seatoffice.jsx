@@ -11,6 +11,7 @@ import React, { useCallback, useEffect, useMemo, useRef, useState } from "react"
 import { Stage, Layer, Shape } from "react-konva";
 import { AreaPlaces, areaText, drawOfficeAreas, drawTables, hitOfficeArea, officeGaOf } from "./seatoffice_ga.jsx";
 import { api, applyChanges, flatten, followOffice, gridOf, statusesOf } from "./seatoffice_feed.js";
+import { drawDecor } from "./decor.js";
 import SeatList from "./seatlist.jsx";
 
 const STATUS_FILL = { held: "#f59f00", sold: "#343a40", blocked: "#ced4da", allocated: "#9c36b5" };
@@ -143,6 +144,7 @@ export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
     const x0 = -v.x / v.scale - r, y0 = -v.y / v.scale - r;
     const x1 = x0 + width / v.scale + 2 * r, y1 = y0 + h / v.scale + 2 * r;
     const buckets = new Map(), chosen = [];
+    if (data) drawDecor(ctx, data.layout);
     drawOfficeAreas(ctx, ga, colours, snapRef.current && snapRef.current.areas, pickedRef.current);
     for (const s of seats) {
       if (s.x < x0 || s.x > x1 || s.y < y0 || s.y > y1) continue;
@@ -165,7 +167,7 @@ export default function SeatOffice({ eventId, height, mayEdit, maySell }) {
       ctx.stroke();
     }
     drawTables(ctx, ga, r, snapRef.current && snapRef.current.tables, tablesRef.current);
-  }, [seats, cats, ga, colours, radius, width, h]);
+  }, [data, seats, cats, ga, colours, radius, width, h]);
 
   const toWorld = (p) => { const v = viewRef.current; return { x: (p.x - v.x) / v.scale, y: (p.y - v.y) / v.scale }; };
   const hit = (p) => {

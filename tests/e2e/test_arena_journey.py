@@ -46,6 +46,16 @@ def _zoom_to(page, x: float, y: float, scale: float = 1.5) -> None:
     raise AssertionError("the map did not zoom in")
 
 
+def _pixel(page, x: float, y: float) -> list[int]:
+    """The RGB the customer map's canvas shows at layout point (x, y)."""
+    return page.evaluate("""([x, y]) => {
+        const c = document.querySelector("#seat-map canvas"), v = window.__seatMap.view();
+        const k = c.width / c.getBoundingClientRect().width;
+        const d = c.getContext("2d").getImageData(Math.round((v.x + x * v.scale) * k), Math.round((v.y + y * v.scale) * k), 1, 1).data;
+        return [d[0], d[1], d[2]];
+    }""", [x, y])
+
+
 def _pay(page, name: str, email: str) -> None:
     page.fill("#buyer_name", name)
     page.fill("#buyer_email", email)
@@ -70,6 +80,12 @@ def test_two_buyers_pick_and_pay_for_seats_on_the_seeded_arena(page, app_db, liv
     other.wait_for_function("() => window.__seatFeed && window.__seatFeed.mode === 'stream'")
     other.evaluate(f"() => window.__seatMap.select(['{b.seat_key}'])")
 
+    # the stage is drawn (the plan's shapes, decor.js) and best available proposes a seated category first
+    layout = page.evaluate(f"() => fetch('/api/v1/public/events/{ARENA_SLUG}/seating/layout').then((r) => r.json())")
+    stage = layout["layout"]["shapes"][0]
+    drawn = _pixel(page, stage["x"] + 30, stage["y"] + stage["height"] - 20)
+    assert max(abs(c - w) for c, w in zip(drawn, (0x34, 0x3A, 0x40), strict=True)) <= 8, drawn  # the stage's fill
+    expect(page.locator('select[aria-label="Category"]')).to_have_value("lower")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.locator("#seat-map").screenshot(path=str(SHOTS / "arena-map.png"))
     # buyer 1: zoom in on Stand 101 and click two seats of row 5
