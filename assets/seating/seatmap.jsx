@@ -4,8 +4,8 @@
 // statuses from .../seating/status (a snapshot with its sequence number) and then the changes after it, pushed
 // over .../seating/stream (Server-Sent Events) or polled from .../seating/changes?since=N (seatfeed.js; a
 // `refetch` answer or a gap takes a new snapshot). Nothing of it goes through Reflex state.
-// Select seats → "Hold seats" (POST .../seat-holds) → the existing hold page /hold/<id> with its countdown and
-// checkout. A selected seat that turns held/sold is dropped with "your seat was just taken".
+// Select seats → "Hold seats" (POST .../seat-holds) → the existing hold page /hold/<hold_token> (the signed token:
+// a seat hold's bare id is refused) with its countdown and checkout. A selected seat that turns held/sold is dropped with "your seat was just taken".
 // Hovering a seat (or tapping it on a phone) shows a tooltip: label, category, price, flags, status. Phones pan
 // with one finger and pinch-zoom with two (touch events on the stage, anchored at the fingers' midpoint); the
 // mouse wheel zooms. Screen-reader and keyboard users get seatlist.jsx (section → row → seat buttons, arrow
@@ -381,7 +381,7 @@ export default function SeatMap({ slug, height }) {
   };
 
   const held = (r) => {
-    if (r.ok) { window.location.assign("/hold/" + r.body.hold_id); return; }
+    if (r.ok) { window.location.assign("/hold/" + encodeURIComponent(r.body.hold_token)); return; }
     const err = (r.body && r.body.error) || {};
     if (err.code === "area_full") { setError("Sorry — not that many places are left there any more."); snapshot(); return; }
     const s = err.details && err.details.seat_key && byKey.get(err.details.seat_key);

@@ -40,10 +40,10 @@ def test_one_hold_with_seats_places_and_a_table_and_the_feed(client, db):
     assert client.post(f"{BASE}/seat-holds/release", json={"hold_token": hold["hold_token"]}).status_code == 204
     snap = client.get(f"{url}/seating/status").json()
     assert (snap["areas"], snap["tables"]) == ({"floor": 3}, {"T1": "free"})
-    view = client.get(f"{BASE}/holds/{only_places.json()['hold_id']}").json()
+    view = client.get(f"{BASE}/holds/{only_places.json()['hold_token']}").json()
     assert [(i["area"], i["quantity"]) for i in view["items"]] == [("Floor", 2)]
     # checkout is the existing route with the hold id
-    co = client.post(f"{BASE}/holds/{only_places.json()['hold_id']}/checkout",
+    co = client.post(f"{BASE}/holds/{only_places.json()['hold_token']}/checkout",
                      json={"buyer_name": "Naledi", "buyer_email": "n@example.co.za"})
     assert co.status_code == 201 and co.json()["total_cents"] == 2 * 20000, co.text
 

@@ -1,5 +1,5 @@
 """Public seated-sales API (issue 12): layout with ETag/304, snapshot + changes, hold → extend → release with the
-token, best available, checkout with the hold id; bad input answers clear errors and changes nothing."""
+token, best available, checkout with the hold token; bad input answers clear errors and changes nothing."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ def test_best_available_then_checkout(client, db):
     assert hold["step"] == "row_no_gap" and len({s["row"] for s in hold["seats"]}) == 1
     nums = sorted(int(s["seat"]) for s in hold["seats"])
     assert nums == list(range(nums[0], nums[0] + 4))
-    co = client.post(f"{BASE}/holds/{hold['hold_id']}/checkout", json={"buyer_name": "Sipho", "buyer_email": "s@example.co.za"})
+    co = client.post(f"{BASE}/holds/{hold['hold_token']}/checkout", json={"buyer_name": "Sipho", "buyer_email": "s@example.co.za"})
     assert co.status_code == 201, co.text
     assert co.json()["order_code"].startswith("VG-")
 

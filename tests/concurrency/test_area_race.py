@@ -42,7 +42,7 @@ def _rush(race_engine, event) -> list[str]:
         odd = i % 2 == 1
         h = seating.hold_seats(s, event_slug=event.slug, seat_keys=[f"A-{i + 1}"] if odd else None,
                                areas=[{"key": "floor", "quantity": 2 if odd else 1}], client_address=f"10.2.0.{i}")
-        return pay_hold(s, h["hold_id"], i)
+        return pay_hold(s, h["hold_token"], i)
 
     return rush(race_engine, THREADS, attempt)
 

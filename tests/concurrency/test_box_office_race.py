@@ -38,7 +38,7 @@ def _race(race_engine, event, ctx, selections, box_office: set[int]) -> list[tup
             return seating.box_office_sale(s, ctx, event_id=event.id, seat_keys=selections[i], buyer_name="Desk",
                                            buyer_email=f"d{i}@example.com")["status"]
         h = seating.hold_seats(s, event_slug=event.slug, seat_keys=selections[i], client_address=f"10.2.0.{i}")
-        return pay_hold(s, h["hold_id"], i)
+        return pay_hold(s, h["hold_token"], i)
 
     return [("desk" if i in box_office else "buyer", out) for i, out in enumerate(rush(race_engine, THREADS, attempt))]
 

@@ -51,7 +51,7 @@ def _selections(seed: int = 7) -> list[list[str]]:
 def _grab(race_engine, event, selections) -> list[str]:
     def attempt(s, i):
         h = seating.hold_seats(s, event_slug=event.slug, seat_keys=selections[i], client_address=f"10.0.0.{i}")
-        return pay_hold(s, h["hold_id"], i)
+        return pay_hold(s, h["hold_token"], i)
 
     return rush(race_engine, THREADS, attempt)
 

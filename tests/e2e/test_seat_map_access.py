@@ -108,7 +108,7 @@ def test_tooltip_and_keyboard_only_selection_and_hold(page, app_db, live_app):
 
     page.locator("#hold-seats").focus()
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"/hold/[0-9a-f-]+$"))
+    expect(page).to_have_url(re.compile(r"/hold/[0-9a-f-]{36}\.[0-9a-f]{64}$"))
     expect(page.locator("#hold-countdown")).to_be_visible()
     app_db.expire_all()
     held = app_db.exec(select(EventSeat).where(EventSeat.event_id == event.id, EventSeat.status == "held")).all()

@@ -48,7 +48,7 @@ def test_two_buyers_one_map_hold_live_and_best_available(page, app_db, live_app,
     _click_seat(page, 220, 200)
     expect(page.locator("#seat-selection")).to_have_text("Stalls A-4, Stalls A-5")
     page.click("#hold-seats")
-    expect(page).to_have_url(re.compile(r"/hold/[0-9a-f-]+$"))
+    expect(page).to_have_url(re.compile(r"/hold/[0-9a-f-]{36}\.[0-9a-f]{64}$"))
     expect(page.locator("#hold-countdown")).to_be_visible()
     # the other buyer's map turns them held and drops A-5 from their selection
     other.wait_for_function("() => window.__seatMap.status('A-4') === 'held' && window.__seatMap.status('A-5') === 'held'")
@@ -58,7 +58,7 @@ def test_two_buyers_one_map_hold_live_and_best_available(page, app_db, live_app,
     expect(other.locator("#seat-announce")).to_contain_text("Stalls A-5 was just taken")  # screen readers hear it
     expect(other.locator('#seat-list-grid button[data-key="A-4"]')).to_have_count(0)  # gone from the list too
     other.click("#best-available")
-    expect(other).to_have_url(re.compile(r"/hold/[0-9a-f-]+$"))
+    expect(other).to_have_url(re.compile(r"/hold/[0-9a-f-]{36}\.[0-9a-f]{64}$"))
     app_db.expire_all()
     held = app_db.exec(select(EventSeat).where(EventSeat.event_id == event.id, EventSeat.status == "held")).all()
     assert len(held) == 4 and {"A-4", "A-5"} <= {s.seat_key for s in held}

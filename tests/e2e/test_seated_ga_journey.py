@@ -36,7 +36,7 @@ def test_standing_places_a_whole_table_and_a_seat_in_one_hold(page, app_db, live
     _click(page, 100, 200)  # seat A-1
     expect(page.locator("#seat-selection")).to_have_text("Stalls A-1, 2 × Floor, table T1")
     page.click("#hold-seats")
-    expect(page).to_have_url(re.compile(r"/hold/[0-9a-f-]+$"))
+    expect(page).to_have_url(re.compile(r"/hold/[0-9a-f-]{36}\.[0-9a-f]{64}$"))
     expect(page.locator("#hold-countdown")).to_be_visible()
     expect(page.get_by_text("2 × Standard · Floor")).to_be_visible()  # the standing places name their area
     app_db.expire_all()

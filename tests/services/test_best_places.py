@@ -102,7 +102,7 @@ def test_a_best_available_table_and_standing_places_are_paid_and_sold(db):
     event, _, _ = seated_event(db, layout=party_layout(tables=(("T1", 4, 600),)))
     for qty, cat in ((4, "vip"), (3, "std")):
         h = best(db, event, qty, cat)
-        order = checkout.start_checkout(db, hold_id=h["hold_id"], buyer_name="Zanele", buyer_email="z@example.co.za", now=T0)
+        order = checkout.start_checkout(db, hold_id=h["hold_token"], buyer_name="Zanele", buyer_email="z@example.co.za", now=T0)
         pay = checkout.payment_for_order(db, order)
         assert orders.mark_paid(db, reference=pay.reference, amount_cents=order.total_cents, currency="ZAR",
                                 provider="sandbox").status == "paid"

@@ -155,7 +155,7 @@ def test_release_frees_the_seats_and_the_changes_feed_reports_them(db):
 
 
 def _buy(db, hold, now=None):
-    order = checkout.start_checkout(db, hold_id=hold["hold_id"], buyer_name="Lerato", buyer_email="l@example.co.za", now=now)
+    order = checkout.start_checkout(db, hold_id=hold["hold_token"], buyer_name="Lerato", buyer_email="l@example.co.za", now=now)
     return order, checkout.payment_for_order(db, order)
 
 

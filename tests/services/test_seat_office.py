@@ -130,7 +130,7 @@ def test_statuses_counts_by_section_and_who_holds_what(db):
     assert (info["B-1"]["status"], info["B-1"]["allocation"]) == ("allocated", "Press")
     assert info["A-3"] == {**info["A-3"], "status": "free", "hold": None, "order": None, "price_cents": 20000}
     # a buyer who went on to checkout: the held seat names the pending order
-    order = checkout.start_checkout(db, hold_id=held["hold_id"], buyer_name="Online Buyer", buyer_email="o@example.com",
+    order = checkout.start_checkout(db, hold_id=held["hold_token"], buyer_name="Online Buyer", buyer_email="o@example.com",
                                     now=T0)
     info = seating.seat_details(db, ctx, event.id, ["A-2"], now=T0 + timedelta(seconds=10))[0]
     assert info["hold"]["order_code"] == order.order_code and info["order"]["buyer_name"] == "Online Buyer"

@@ -51,7 +51,7 @@ def statuses(db, event):
 
 
 def _buy(db, hold, now=None):
-    order = checkout.start_checkout(db, hold_id=hold["hold_id"], buyer_name="Thabo", buyer_email="t@example.co.za", now=now)
+    order = checkout.start_checkout(db, hold_id=hold["hold_token"], buyer_name="Thabo", buyer_email="t@example.co.za", now=now)
     return order, checkout.payment_for_order(db, order)
 
 

@@ -39,7 +39,7 @@ def media(tmp_path, monkeypatch):
 def buy(db, event, keys, *, now=None):
     """Hold ``keys``, check out and pay (sandbox reference) → the paid order."""
     hold = seating.hold_seats(db, event_slug=event.slug, seat_keys=keys, now=now)
-    order = checkout.start_checkout(db, hold_id=hold["hold_id"], buyer_name="Sipho Dube", buyer_email="sipho@example.co.za",
+    order = checkout.start_checkout(db, hold_id=hold["hold_token"], buyer_name="Sipho Dube", buyer_email="sipho@example.co.za",
                                     now=now)
     pay = checkout.payment_for_order(db, order)
     orders.mark_paid(db, reference=pay.reference, amount_cents=order.total_cents, currency="ZAR", provider="sandbox")
@@ -100,7 +100,7 @@ def test_a_re_seated_late_payment_shows_and_signs_the_new_seat(db):
     event, _, _ = seated_event(db, rows=(("A", 3),))
     past = datetime.now(UTC) - timedelta(seconds=get_settings().hold_ttl_seconds + 60)
     hold = seating.hold_seats(db, event_slug=event.slug, seat_keys=["A-2"], now=past)
-    late = checkout.start_checkout(db, hold_id=hold["hold_id"], buyer_name="Late", buyer_email="late@example.co.za", now=past)
+    late = checkout.start_checkout(db, hold_id=hold["hold_token"], buyer_name="Late", buyer_email="late@example.co.za", now=past)
     late_pay = checkout.payment_for_order(db, late)
     buy(db, event, ["A-2"])  # someone else takes the lapsed seat
     orders.mark_paid(db, reference=late_pay.reference, amount_cents=20000, currency="ZAR", provider="sandbox")

@@ -113,7 +113,7 @@ def test_a_malformed_seat_block_is_refused_even_when_signed(block):
 def test_an_issued_seated_ticket_is_vg2_with_its_event_seats_labels(db):
     event, _, _ = seated_event(db, rows=(("A", 6),))
     hold = seating.hold_seats(db, event_slug=event.slug, seat_keys=["A-4"])
-    order = checkout.start_checkout(db, hold_id=hold["hold_id"], buyer_name="Thandi", buyer_email="t@example.co.za")
+    order = checkout.start_checkout(db, hold_id=hold["hold_token"], buyer_name="Thandi", buyer_email="t@example.co.za")
     pay = checkout.payment_for_order(db, order)
     orders.mark_paid(db, reference=pay.reference, amount_cents=20000, currency="ZAR", provider="sandbox")
     ticket = db.exec(select(Ticket).where(Ticket.order_id == order.id)).one()

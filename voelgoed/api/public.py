@@ -96,7 +96,8 @@ def create_hold(slug: str, body: HoldIn, request: Request, address: Annotated[st
 
 @router.get("/holds/{hold_id}")
 def get_hold(hold_id: str, address: Annotated[str, Depends(client_address)]) -> dict[str, Any]:
-    """The hold with its items, total and ``seconds_left``."""
+    """The hold with its items, total and ``seconds_left``. ``hold_id``: a GA hold's id, or a seat hold's
+    ``hold_token`` (a seat hold's bare id → 403 ``hold_token_required``; a forged token → 404 ``not_found``)."""
     _public_limit(address)
     with session_scope() as session:
         return storefront.hold_view(session, hold_id)
@@ -104,7 +105,8 @@ def get_hold(hold_id: str, address: Annotated[str, Depends(client_address)]) -> 
 
 @router.delete("/holds/{hold_id}", status_code=204)
 def delete_hold(hold_id: str, address: Annotated[str, Depends(client_address)]) -> Response:
-    """Release the hold; its tickets are available again at once. 409 ``already_checked_out``."""
+    """Release the hold; its tickets are available again at once. 409 ``already_checked_out``; ``hold_id`` as for
+    ``GET /holds/{hold_id}`` (403 ``hold_token_required`` for a seat hold's bare id, nothing released)."""
     _public_limit(address)
     with session_scope() as session:
         inventory.release_hold(session, hold_id=hold_id)
@@ -116,7 +118,9 @@ def start_checkout(hold_id: str, body: CheckoutIn, request: Request,
                    address: Annotated[str, Depends(client_address)]) -> dict[str, Any]:
     """Create the pending order and the payment at the provider the server chooses for the event (a
     client-sent ``provider`` is ignored). 409 ``hold_expired`` / ``already_checked_out``, 422 ``validation_failed``
-    (buyer fields, or an attendee missing / with a bad e-mail: ``details.fields`` + ``details.tickets`` name the ticket), 503."""
+    (buyer fields, or an attendee missing / with a bad e-mail: ``details.fields`` + ``details.tickets`` name the ticket), 503.
+    ``hold_id``: a GA hold's id, or a seat hold's ``hold_token`` (its bare id → 403 ``hold_token_required``, no
+    order created; a forged token → 404 ``not_found``)."""
     _public_limit(address)
     with session_scope() as session:
         order = checkout.start_checkout(session, hold_id=hold_id, buyer_name=body.buyer_name, buyer_email=body.buyer_email,

@@ -18,8 +18,10 @@ routes). See docs/seated-sales.md.
 - ``POST /api/v1/public/seat-holds/extend`` ``{hold_token}`` → ``{hold_id, expires_at, max_expires_at}``;
 - ``POST /api/v1/public/seat-holds/release`` ``{hold_token}`` → 204.
 
-Checkout is the existing ``POST /api/v1/public/holds/{hold_id}/checkout`` with the hold's id.
-Errors: 409 ``seat_sold`` / ``seat_held`` / ``seat_blocked`` (``details.seat_key``), ``area_full``
+Checkout is the existing ``POST /api/v1/public/holds/{hold_token}/checkout`` with the hold token (also
+``GET`` / ``DELETE /api/v1/public/holds/{hold_token}``); a seat hold named by its bare id answers 403
+``hold_token_required`` and nothing changes (:mod:`voelgoed.services.sales.hold_tokens`).
+Errors: 403 ``hold_token_required``; 409 ``seat_sold`` / ``seat_held`` / ``seat_blocked`` (``details.seat_key``), ``area_full``
 (``details.area_key``), ``table_whole``, ``isolated_seat``,
 ``over_cap``, ``hold_expired``, ``extension_limit``, ``sold_out``, ``not_on_sale``; 404 ``not_found``;
 422 ``validation_failed``; 429 ``rate_limited``; 503 ``busy``.

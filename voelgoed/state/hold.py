@@ -1,6 +1,8 @@
 """The hold page ``/hold/[hold_id]``: summary, countdown, buyer details, attendees per ticket, checkout, cancel.
 
-The hold id (a random UUID from the URL) is the buyer's handle on the reservation. The countdown
+The URL's last segment is the buyer's handle on the reservation: a GA hold's id (a random UUID), or a seat
+hold's ``hold_token`` (``<id>.<HMAC>``, 101 characters; :mod:`voelgoed.services.sales.hold_tokens`) — a seat hold
+opened by its bare id shows "Reservation not found" (the services answer 403 ``hold_token_required``). The countdown
 ticks in the browser; a background task re-reads the hold when it lapses so the page flips to
 "expired" on its own.
 """
@@ -13,7 +15,7 @@ from urllib.parse import unquote
 import reflex as rx
 
 from voelgoed.services.platform import VoelgoedError, session_scope
-from voelgoed.services.sales import checkout, inventory, storefront
+from voelgoed.services.sales import checkout, hold_tokens, inventory, storefront
 from voelgoed.state.formatting import field_errors, money, when
 from voelgoed.state.tracking import track
 
@@ -67,7 +69,9 @@ class HoldState(rx.State):
     @rx.event
     def load(self):
         self.loading, self.error, self.field_errors = True, "", {}
-        self._hold_id = unquote(str(self.router.url.path or "").rstrip("/").rsplit("/", 1)[-1])[:64]
+        # one character past the limit, so an over-long reference stays over it (404), never cut to a valid one
+        ref = unquote(str(self.router.url.path or "").rstrip("/").rsplit("/", 1)[-1])
+        self._hold_id = ref[: hold_tokens.MAX_REF_LENGTH + 1]
         self._read()
         self.loading = False
         if self.found and self.status == "active" and not self.watching:

@@ -1,6 +1,8 @@
 """Checkout: a hold becomes a pending order with a payment at a provider (or a paid free order).
 
 ``start_checkout(session, *, hold_id, buyer_name, buyer_email, attendees=None, now=None) -> Order``.
+``hold_id`` names the hold as its buyer got it (:mod:`voelgoed.services.sales.hold_tokens`): a general-admission
+hold by its id (or its token), a seat hold (seats, standing places, whole tables) by its ``hold_token`` only.
 ``attendees`` = ``[{ticket_type_id, name, email}]``: each ticket's attendee where its ticket type asks
 (:mod:`voelgoed.services.sales.attendee_checkout`; 422 naming the ticket), stored on the order items.
 The payment provider is chosen by the server (:func:`voelgoed.services.payments.resolve_provider_name`:
@@ -17,7 +19,8 @@ order stays ``pending`` and the hold ``converted`` (reserved until it expires). 
 the same hold retries: the same order gets a new payment attempt (fresh reference) — never a second order.
 A hold whose provider call succeeded answers 409 ``already_checked_out`` as before.
 
-Errors: 404 ``not_found`` (no such hold), 409 ``already_checked_out``,
+Errors: 404 ``not_found`` (no such hold, or a forged token), 403 ``hold_token_required`` (a seat hold named by
+its bare id: nothing is written), 409 ``already_checked_out``,
 409 ``hold_expired``, 409 ``hold_not_active`` (released), 409 ``promo_code_exhausted`` /
 ``promo_code_buyer_limit`` (the hold's code was used up meanwhile: marketing.redemption), 422 ``validation_failed`` (name/email),
 503 ``provider_unavailable`` / ``payments_unavailable`` (no provider configured) / ``busy``.
@@ -46,10 +49,9 @@ from voelgoed.services.platform import (
     new_code,
     new_token,
     outbox,
-    parse_id,
     webhook_events,
 )
-from voelgoed.services.sales import attendee_checkout
+from voelgoed.services.sales import attendee_checkout, hold_tokens
 from voelgoed.services.sales.attendee_checkout import EMAIL_RE
 from voelgoed.services.sales.inventory import _end_hold
 from voelgoed.services.sales.orders import _finish_paid
@@ -83,9 +85,9 @@ def start_checkout(session: Session, *, hold_id, buyer_name: str, buyer_email: s
     (2) ask the provider for its checkout page; (3) store its redirect URL, commit."""
     now = clock.resolve(now)
     name, email = validate_buyer(buyer_name, buyer_email)
-    hid = parse_id(hold_id, "hold")
+    hid, signed = hold_tokens.parse_ref(hold_id)
     try:
-        order, payment, prov = _commit_pending_order(session, hid, name, email, now, attendees)
+        order, payment, prov = _commit_pending_order(session, hid, name, email, now, attendees, signed=signed)
     except VoelgoedError:
         session.rollback()
         raise
@@ -109,11 +111,14 @@ def _pending_order_to_retry(session: Session, hold: Hold) -> Order | None:
     return None if ready is not None else order
 
 
-def _commit_pending_order(session: Session, hid, name: str, email: str, now: datetime, attendees: list | None = None):
-    """Transaction 1 (row locks: hold → order). Returns ``(order, payment | None, provider)``; commits."""
+def _commit_pending_order(session: Session, hid, name: str, email: str, now: datetime, attendees: list | None = None,
+                          *, signed: bool = False):
+    """Transaction 1 (row locks: hold → order). Returns ``(order, payment | None, provider)``; commits.
+    ``signed``: the hold was named by its token (a seat hold named by its bare id → 403, nothing written)."""
     hold = session.exec(select(Hold).where(Hold.id == hid).with_for_update().execution_options(populate_existing=True)).first()
     if hold is None:
         raise NotFound("not_found", "Hold not found")
+    hold_tokens.require_token(session, hold, signed)
     if session.get(Event, hold.event_id).status == "cancelled":  # a hold made before the event was cancelled
         raise VoelgoedError("event_cancelled", "This event has been cancelled", {"status": "cancelled"}, status=409)
     lapsed = clock.aware(hold.expires_at) <= now
@@ -226,7 +231,7 @@ def checkout_redirect(session: Session, *, hold_id, buyer_name: str, buyer_email
     page, or for a free order the order page ``/orders/<code>?token=<access_token>``. URLs on this site
     (``BASE_URL``, e.g. the sandbox's page) come back site-relative (``/pay/sandbox/…``), others absolute.
 
-    Errors: those of :func:`start_checkout` (404, 409 ``already_checked_out``/``hold_expired``/
+    Errors: those of :func:`start_checkout` (404, 403 ``hold_token_required``, 409 ``already_checked_out``/``hold_expired``/
     ``hold_not_active``, 422 ``validation_failed`` with ``details.fields``, 503).
     """
     order = start_checkout(session, hold_id=hold_id, buyer_name=buyer_name, buyer_email=buyer_email,

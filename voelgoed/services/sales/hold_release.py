@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from voelgoed.models import Event, Hold, HoldItem, HoldStatus, Order
 from voelgoed.services.platform import Busy, NotFound, VoelgoedError, audit, clock, parse_id
-from voelgoed.services.sales import seat_keeper, stock
+from voelgoed.services.sales import hold_tokens, seat_keeper, stock
 
 BUYER = audit.Actor("buyer", "")
 
@@ -58,12 +58,15 @@ def _end_hold(session: Session, hold_id: uuid.UUID, *, status: str, now: datetim
 
 def release_hold(session: Session, *, hold_id: uuid.UUID | str, now: datetime | None = None) -> None:
     """Buyer cancels an active hold: inventory is back at once; commits. Idempotent for ended holds.
+    ``hold_id``: a GA hold's id, or any hold's token (:mod:`~voelgoed.services.sales.hold_tokens`).
 
-    Errors: ``not_found`` 404 (no such hold), ``already_checked_out`` 409 (checkout started).
+    Errors: ``not_found`` 404 (no such hold, forged token), ``hold_token_required`` 403 (a seat hold named by its
+    bare id: nothing changes), ``already_checked_out`` 409 (checkout started).
     """
     now = clock.resolve(now)
-    hid = parse_id(hold_id, "hold")
+    hid, signed = hold_tokens.parse_ref(hold_id)
     try:
+        hold_tokens.require_token(session, hid, signed)
         hold = _end_hold(session, hid, status=HoldStatus.released.value, now=now, from_statuses=("active",), only_if_lapsed=False)
         if hold is None:
             existing = session.get(Hold, hid)

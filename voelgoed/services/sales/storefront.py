@@ -13,7 +13,7 @@ from voelgoed.models import Event, EventArea, EventSeating, Hold, HoldItem, Orga
 from voelgoed.services.accounts import public_brand
 from voelgoed.services.marketing import check_code
 from voelgoed.services.platform import NotFound, VoelgoedError, clean_key, clock, parse_id
-from voelgoed.services.sales import attendee_checkout, hold_caps, stock
+from voelgoed.services.sales import attendee_checkout, hold_caps, hold_tokens, stock
 
 LIVE_HOLD_STATUSES = stock.LIVE_HOLD_STATUSES
 
@@ -147,16 +147,20 @@ def hold_view(session: Session, hold_id, now: datetime | None = None) -> dict:
     ticket_type_id, ticket_type, mode}] (one per ticket, the attendee form's order), total_cents, currency, event: {...}}``
     (``area``: the standing area's label of a seated event's standing places, else None).
 
-    ``status`` reads ``expired`` for a lapsed hold even before the expiry job ran. 404 if unknown.
+    ``status`` reads ``expired`` for a lapsed hold even before the expiry job ran. ``hold_id``: a GA hold's id or
+    any hold's token (:mod:`~voelgoed.services.sales.hold_tokens`). 404 ``not_found`` if unknown or forged, 403
+    ``hold_token_required`` for a seat hold named by its bare id.
     """
     from voelgoed.models import Venue
 
     now = clock.resolve(now)
+    hid, signed = hold_tokens.parse_ref(hold_id)
     row = session.exec(select(Hold, Event, Venue).join(Event, Event.id == Hold.event_id).join(Venue, Venue.id == Event.venue_id)
-                       .where(Hold.id == parse_id(hold_id, "hold"))).first()
+                       .where(Hold.id == hid)).first()
     if row is None:
         raise NotFound("not_found", "Hold not found")
     hold, event, venue = row
+    hold_tokens.require_token(session, hold, signed)
     lines = attendee_checkout.ordered_items(list(session.exec(
         select(HoldItem, TicketType).join(TicketType, TicketType.id == HoldItem.ticket_type_id).where(HoldItem.hold_id == hold.id)).all()))
     area_ids = [hi.area_id for hi, _ in lines if hi.area_id is not None]  # standing places: their area's label

@@ -4,7 +4,8 @@
 ``hold_token`` = ``<hold id>.<HMAC-SHA256(SECRET_KEY, purpose "seat-hold", hold id)>``; the hold lasts
 ``HOLD_TTL_SECONDS`` (the GA default). ``extend_hold(token)`` moves the expiry to ``now + HOLD_TTL_SECONDS``,
 never beyond ``created_at + SEAT_HOLD_MAX_SECONDS`` (the hard cap: a refresh loop cannot hoard seats).
-``release_seat_hold(token)`` frees them at once. Checkout is the existing one (``hold_id`` of the token);
+``release_seat_hold(token)`` frees them at once. Checkout is the existing one, named by the hold token (a seat
+hold's bare id answers 403 ``hold_token_required``: :mod:`voelgoed.services.sales.hold_tokens`);
 payment settles through :func:`voelgoed.services.sales.seat_keeper.settle_seated_order` (recheck, re-seat or
 ``refund_required``).
 
@@ -35,29 +36,23 @@ from voelgoed.services.platform import (
     VoelgoedError,
     audit,
     clock,
-    hmac_sign,
-    hmac_verify,
 )
-from voelgoed.services.sales import hold_caps, release_hold, schedule_expiry, seat_keeper, stock
+from voelgoed.services.sales import hold_caps, hold_tokens, release_hold, schedule_expiry, seat_keeper, stock
 from voelgoed.services.seating import area_holds, event_seats, seat_rows
 
 _SEAT, _HOLD, _ITEM = EventSeat.__table__, Hold.__table__, HoldItem.__table__
-TOKEN_PURPOSE = "seat-hold"
+TOKEN_PURPOSE = hold_tokens.TOKEN_PURPOSE
 
 
 def token_for(hold_id: uuid.UUID) -> str:
-    return f"{hold_id}.{hmac_sign(hold_id.bytes, purpose=TOKEN_PURPOSE)}"
+    """:func:`voelgoed.services.sales.hold_tokens.token_for` (``<hold id>.<HMAC>``)."""
+    return hold_tokens.token_for(hold_id)
 
 
 def hold_of_token(session: Session, token: Any, *, lock: bool = False) -> Hold:
-    """The seat hold a token names, or 404 ``not_found`` (malformed, forged, unknown)."""
-    raw = str(token or "")[:200]
-    hid, _, sig = raw.partition(".")
-    try:
-        hold_id = uuid.UUID(hid)
-    except ValueError:
-        raise NotFound("not_found", "Unknown hold") from None
-    if not hmac_verify(hold_id.bytes, sig, purpose=TOKEN_PURPOSE):
+    """The seat hold a token names, or 404 ``not_found`` (malformed, forged, unknown, or a bare id)."""
+    hold_id, signed = hold_tokens.parse_ref(token if isinstance(token, str) else "")
+    if not signed:
         raise NotFound("not_found", "Unknown hold")
     hold = session.get(Hold, hold_id, with_for_update=lock or None, populate_existing=lock)
     if hold is None:
@@ -240,9 +235,9 @@ def extend_hold(session: Session, *, token: Any, now: datetime | None = None) ->
 
 def release_seat_hold(session: Session, *, token: Any, now: datetime | None = None) -> None:
     """Free the hold's seats now (idempotent for ended holds); 404 for a bad token, 409 once checkout started."""
-    hold = hold_of_token(session, token)
+    hold_of_token(session, token)  # 404 before anything else
     session.rollback()
-    release_hold(session, hold_id=hold.id, now=now)
+    release_hold(session, hold_id=token, now=now)
 
 
 def hold_dict(hold: Hold, seats: list, prices: dict, *, areas: list | tuple = (), tables: list | tuple = ()) -> dict[str, Any]:
