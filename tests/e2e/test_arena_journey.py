@@ -18,6 +18,7 @@ from sqlmodel import func, select
 
 from tests.e2e import seat_canvas
 from tests.e2e.conftest import SHOTS
+from tests.e2e.door import paired_door, type_ticket_code
 from tests.e2e.seat_canvas import click_plan
 from voelgoed.models import Event, EventSeat, Membership, Order, OrderStatus, SeatingSeat, Ticket
 from voelgoed.services.demo import ARENA_SEATS, ARENA_SLUG, seed
@@ -141,26 +142,17 @@ def test_two_buyers_pick_and_pay_for_seats_on_the_seeded_arena(page, app_db, liv
                                                  Membership.role == "owner")).first()
     ctx = TenantContext(organization_id=event.organization_id, actor=Actor("user", str(owner.user_id)), role="owner")
     _device, _token, code = devices.create_device(app_db, ctx, event_id=event.id, name="North gate 1", gate_code="NORTH")
-    door = browser.new_context(base_url=live_app, viewport={"width": 390, "height": 844}).new_page()
-    door.set_default_timeout(30_000)
-    door.goto("/scan")
-    door.fill("#vg-pair-code", code)
-    door.click("#vg-pair-btn")
-    expect(door.locator("#vg-net")).to_have_text("Online")
+    door = paired_door(browser, live_app, code)
     keys = ticket_identity.public_key_map(app_db, event.id)
     for n, ticket in enumerate(sorted(tickets, key=lambda t: t.ticket_code), start=1):
         seat = sold[ticket.seat_id]
         verified = ticket_identity.verify(ticket.qr_payload, keys)
         assert ticket.qr_payload.startswith("VG2:") and (verified.seat.section, verified.seat.row, verified.seat.seat) == (
             seat.section_label, seat.row_label, seat.seat_label)
-        door.click("#vg-manual-open")
-        door.fill("#vg-manual-code", ticket.ticket_code)
-        door.click("#vg-manual-submit")
+        type_ticket_code(door, ticket.ticket_code)
         expect(door.locator('#vg-history li[data-result="accepted"]')).to_have_count(n)
         expect(door.locator("#vg-answer-seat")).to_have_attribute(
             "aria-label", f"Section {seat.section_label} · Row {seat.row_label} · Seat {seat.seat_label}")
     # a second scan of the first ticket is a double scan, not a second entry
-    door.click("#vg-manual-open")
-    door.fill("#vg-manual-code", sorted(tickets, key=lambda t: t.ticket_code)[0].ticket_code)
-    door.click("#vg-manual-submit")
+    type_ticket_code(door, sorted(tickets, key=lambda t: t.ticket_code)[0].ticket_code)
     expect(door.locator('#vg-history li[data-result="already_scanned"]')).to_have_count(1)

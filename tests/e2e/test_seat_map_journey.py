@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from tests.e2e import seat_canvas
+from tests.e2e.door import paired_door, type_ticket_code
 from tests.e2e.seat_canvas import click_plan
 from tests.seated_factories import seated_event
 from voelgoed.models import EventSeat, Order, Ticket, User
@@ -96,15 +97,8 @@ def test_two_buyers_one_map_hold_live_and_best_available(page, app_db, live_app,
     ticket = next(t for t in app_db.exec(select(Ticket).where(Ticket.order_id == order.id))
                   if ticket_identity.verify(t.qr_payload, ticket_identity.public_key_map(app_db, event.id)).seat.seat == first_seat)
     _device, _token, code = devices.create_device(app_db, ctx, event_id=event.id, name="Door 1")
-    door = browser.new_context(base_url=live_app, viewport={"width": 390, "height": 844}).new_page()
-    door.set_default_timeout(30_000)
-    door.goto("/scan")
-    door.fill("#vg-pair-code", code)
-    door.click("#vg-pair-btn")
-    expect(door.locator("#vg-net")).to_have_text("Online")
-    door.click("#vg-manual-open")
-    door.fill("#vg-manual-code", ticket.ticket_code)
-    door.click("#vg-manual-submit")
+    door = paired_door(browser, live_app, code)
+    type_ticket_code(door, ticket.ticket_code)
     expect(door.locator('#vg-history li[data-result="accepted"][data-offline="false"]')).to_have_count(1)
     answer_seat = door.locator("#vg-answer-seat")
     expect(answer_seat).to_have_attribute("aria-label", f"Section Stalls · Row A · Seat {first_seat}")

@@ -23,14 +23,13 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from voelgoed.models import Event, EventSeating, Gate, SeatingPlan, SeatingPlanVersion, TicketType, Venue
-from voelgoed.services.catalog import events as events_svc
-from voelgoed.services.catalog import ticket_types as tt_svc
+from voelgoed.models import Gate, SeatingPlan, Venue
 from voelgoed.services.catalog import venues as venues_svc
+from voelgoed.services.demo.seated import seed_seated_event
 from voelgoed.services.platform import TenantContext
-from voelgoed.services.seating import configure_seated_sales, starter_layout
 from voelgoed.services.seating import create_plan as create_seating_plan
 from voelgoed.services.seating import publish as publish_seating_plan
+from voelgoed.services.seating import starter_layout
 
 ARENA_TIMEZONE = "Africa/Johannesburg"
 ARENA_VENUE = {"name": "Joburg Arena", "address": "Staib Street, Doornfontein", "city": "Johannesburg",
@@ -84,27 +83,6 @@ def seed_arena(session: Session, ctx: TenantContext, *, ga_starts: datetime, now
         publish_seating_plan(session, ctx, plan.id, now=now)
         done.append(f"published {ARENA_PLAN}")
 
-    event = session.exec(select(Event).where(Event.slug == ARENA_SLUG)).first()
-    if event is None:
-        starts, ends = arena_times(ga_starts)
-        event = events_svc.create_event(
-            session, ctx, venue_id=venue.id, name=ARENA_NAME, slug=ARENA_SLUG, description=ARENA_DESCRIPTION,
-            starts_at=starts, ends_at=ends, sale_starts_at=now - timedelta(hours=1), sale_ends_at=starts, currency="ZAR")
-        done.append(f"seated event {ARENA_NAME}")
-    if event.organization_id != ctx.organization_id:
-        return
-    types = {t.name: t for t in session.exec(select(TicketType).where(TicketType.event_id == event.id)).all()}
-    for spec, _category in ARENA_TYPES:
-        if spec["name"] not in types:
-            types[spec["name"]] = tt_svc.create_ticket_type(session, ctx, event.id, now=now, **spec)
-            done.append(f"ticket type {spec['name']} (arena)")
-    if session.get(EventSeating, event.id) is None:
-        version = session.exec(select(SeatingPlanVersion).where(SeatingPlanVersion.plan_id == plan.id)
-                               .order_by(SeatingPlanVersion.number.desc())).first()
-        configure_seated_sales(session, ctx, event_id=event.id, version_id=version.id, isolated_rule="strict",
-                               category_types={cat: str(types[spec["name"]].id) for spec, cat in ARENA_TYPES},
-                               max_per_order=10, max_per_buyer=10, now=now)
-        done.append(f"seated sales on {ARENA_NAME} ({version.seat_count} seats)")
-    if event.status == "draft":
-        events_svc.publish(session, ctx, event.id, now=now)
-        done.append(f"published {ARENA_NAME}")
+    seed_seated_event(session, ctx, venue=venue, plan=plan, slug=ARENA_SLUG, name=ARENA_NAME,
+                      description=ARENA_DESCRIPTION, times=arena_times(ga_starts), types=ARENA_TYPES,
+                      isolated_rule="strict", now=now, done=done, tag="arena")

@@ -35,12 +35,10 @@ from sqlmodel import Session, select
 from voelgoed.config import get_settings
 from voelgoed.models import (
     Event,
-    EventSeating,
     Gate,
     Membership,
     Organization,
     SeatingPlan,
-    SeatingPlanVersion,
     TicketType,
     Venue,
 )
@@ -49,10 +47,11 @@ from voelgoed.services.catalog import events as events_svc
 from voelgoed.services.catalog import ticket_types as tt_svc
 from voelgoed.services.catalog import venues as venues_svc
 from voelgoed.services.demo.arena import seed_arena
+from voelgoed.services.demo.seated import seed_seated_event
 from voelgoed.services.platform import Actor, TenantContext, VoelgoedError, clock
-from voelgoed.services.seating import configure_seated_sales, starter_layout
 from voelgoed.services.seating import create_plan as create_seating_plan
 from voelgoed.services.seating import publish as publish_seating_plan
+from voelgoed.services.seating import starter_layout
 
 DEMO_ORG_SLUG = "jozi-live"
 DEMO_ORG_NAME = "Jozi Live Events"
@@ -200,31 +199,9 @@ def seed_demo(session: Session, *, now: datetime | None = None) -> str:
 def _seed_seated_event(session: Session, ctx: TenantContext, venue: Venue, plan: SeatingPlan, now: datetime,
                        done: list[str]) -> None:
     """The seated demo event on the theatre plan's latest version, with seated sales set up (idempotent)."""
-    event = session.exec(select(Event).where(Event.slug == DEMO_SEATED_SLUG)).first()
-    if event is None:
-        ga_starts, _ = _event_times(now)
-        tz = ZoneInfo(DEMO_TIMEZONE)
-        day = ga_starts.astimezone(tz).date() + timedelta(days=6)
-        starts = datetime.combine(day, time(19, 30), tzinfo=tz).astimezone(UTC)
-        event = events_svc.create_event(
-            session, ctx, venue_id=venue.id, name=DEMO_SEATED_NAME, slug=DEMO_SEATED_SLUG,
-            description=DEMO_SEATED_DESCRIPTION, starts_at=starts, ends_at=starts + timedelta(hours=3),
-            sale_starts_at=now - timedelta(hours=1), sale_ends_at=starts, currency="ZAR")
-        done.append(f"seated event {DEMO_SEATED_NAME}")
-    if event.organization_id != ctx.organization_id:
-        return
-    types = {t.name: t for t in session.exec(select(TicketType).where(TicketType.event_id == event.id)).all()}
-    for spec, _category in DEMO_SEATED_TYPES:
-        if spec["name"] not in types:
-            types[spec["name"]] = tt_svc.create_ticket_type(session, ctx, event.id, now=now, **spec)
-            done.append(f"ticket type {spec['name']} (seated)")
-    if session.get(EventSeating, event.id) is None:
-        version = session.exec(select(SeatingPlanVersion).where(SeatingPlanVersion.plan_id == plan.id)
-                               .order_by(SeatingPlanVersion.number.desc())).first()
-        configure_seated_sales(session, ctx, event_id=event.id, version_id=version.id, isolated_rule="lenient",
-                               category_types={cat: str(types[spec["name"]].id) for spec, cat in DEMO_SEATED_TYPES},
-                               now=now)
-        done.append(f"seated sales on {DEMO_SEATED_NAME} ({version.seat_count} seats)")
-    if event.status == "draft":
-        events_svc.publish(session, ctx, event.id, now=now)
-        done.append(f"published {DEMO_SEATED_NAME}")
+    tz = ZoneInfo(DEMO_TIMEZONE)
+    day = _event_times(now)[0].astimezone(tz).date() + timedelta(days=6)
+    starts = datetime.combine(day, time(19, 30), tzinfo=tz).astimezone(UTC)
+    seed_seated_event(session, ctx, venue=venue, plan=plan, slug=DEMO_SEATED_SLUG, name=DEMO_SEATED_NAME,
+                      description=DEMO_SEATED_DESCRIPTION, times=(starts, starts + timedelta(hours=3)),
+                      types=DEMO_SEATED_TYPES, isolated_rule="lenient", now=now, done=done)

@@ -13,6 +13,7 @@ from . import (
     hold_caps,
     hold_load,
     hold_release,
+    hold_tokens,
     inventory,
     jobs,
     ledger,
@@ -148,6 +149,7 @@ from .waiting_room_tokens import (
 
 __all__ = [
     "attendee_checkout",
+    "hold_tokens",
     "cancellations",
     "ledger",
     "refund_mail",
