@@ -176,7 +176,7 @@ def test_templates_rename_duplicate_and_attach_to_an_event_over_the_api(client, 
     assert r.status_code == 201, r.text
     pid = r.json()["id"]
     assert r.json()["summary"]["tables"] == 12 and r.json()["summary"]["seats"] == 96
-    r = client.post(f"/api/v1/venues/{venue.id}/seating-plans", json={"name": "X", "template": "stadium"}, headers=h)
+    r = client.post(f"/api/v1/venues/{venue.id}/seating-plans", json={"name": "X", "template": "colosseum"}, headers=h)
     assert r.status_code == 422 and "template" in r.json()["error"]["details"]["fields"]
     r = client.post(f"/api/v1/venues/{venue.id}/seating-plans", json={"name": "X", "template": "arena",
                                                                        "layout": block_layout()}, headers=h)
