@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+import psutil
 from aiosmtpd.controller import Controller
 from sqlmodel import select
 
@@ -55,6 +56,20 @@ def _wait_for(predicate, deadline_s=90) -> bool:
     return False
 
 
+def _kill_tree(pid: int) -> None:
+    """SIGKILL a process and every descendant. Not ``killpg`` alone: RQ's work horse (the process in the SMTP
+    conversation) leaves the worker's process group (``os.setpgrp`` in ``fork_work_horse``), so it would live on."""
+    procs = [psutil.Process(pid)]
+    procs += procs[0].children(recursive=True)
+    os.killpg(pid, signal.SIGKILL)
+    for p in procs:
+        try:
+            p.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(procs, timeout=30)
+
+
 def _start_worker(env, log_path):
     log = open(log_path, "a")
     return subprocess.Popen([sys.executable, "-m", "voelgoed", "worker"], cwd=ROOT, env=env, stdout=log,
@@ -81,7 +96,7 @@ def test_worker_killed_mid_drain_loses_nothing_and_sends_each_email_once(committ
     worker, log = _start_worker(env, log_path)
     try:
         assert inbox.stalled.wait(90), log_path.read_text()[-3000:]
-        os.killpg(worker.pid, signal.SIGKILL)  # worker, work horse and cron child, mid-SMTP
+        _kill_tree(worker.pid)  # worker, work horse and cron child, mid-SMTP
         worker.wait(timeout=30)
         log.close()
         inbox.release.set()
