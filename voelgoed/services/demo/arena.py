@@ -21,15 +21,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from voelgoed.models import Gate, SeatingPlan, Venue
-from voelgoed.services.catalog import venues as venues_svc
-from voelgoed.services.demo.seated import seed_seated_event
+from voelgoed.services.demo.seated import seed_plan, seed_seated_event, seed_venue
 from voelgoed.services.platform import TenantContext
-from voelgoed.services.seating import create_plan as create_seating_plan
-from voelgoed.services.seating import publish as publish_seating_plan
-from voelgoed.services.seating import starter_layout
 
 ARENA_TIMEZONE = "Africa/Johannesburg"
 ARENA_VENUE = {"name": "Joburg Arena", "address": "Staib Street, Doornfontein", "city": "Johannesburg",
@@ -63,26 +58,9 @@ def arena_times(ga_starts: datetime) -> tuple[datetime, datetime]:
 
 def seed_arena(session: Session, ctx: TenantContext, *, ga_starts: datetime, now: datetime, done: list[str]) -> None:
     """Create what is missing of the arena demo (module doc) in ``ctx``'s organisation; commits."""
-    venue = session.exec(select(Venue).where(Venue.organization_id == ctx.organization_id,
-                                             Venue.name == ARENA_VENUE["name"])).first()
-    if venue is None:
-        venue = venues_svc.create_venue(session, ctx, **ARENA_VENUE)
-        done.append(f"venue {venue.name}")
-    codes = set(session.exec(select(Gate.gate_code).where(Gate.venue_id == venue.id)).all())
-    for code, label in ARENA_GATES:
-        if code not in codes:
-            venues_svc.create_gate(session, ctx, venue.id, gate_code=code, name=label)
-            done.append(f"gate {code}")
-    plan = session.exec(select(SeatingPlan).where(SeatingPlan.organization_id == ctx.organization_id,
-                                                  SeatingPlan.venue_id == venue.id, SeatingPlan.name == ARENA_PLAN)).first()
-    if plan is None:
-        plan = create_seating_plan(session, ctx, venue_id=venue.id, name=ARENA_PLAN, now=now,
-                                   layout_doc=starter_layout("stadium", name=ARENA_PLAN, seed="demo-arena"))
-        done.append(f"seating plan {ARENA_PLAN}")
-    if plan.latest_version == 0:
-        publish_seating_plan(session, ctx, plan.id, now=now)
-        done.append(f"published {ARENA_PLAN}")
-
+    venue = seed_venue(session, ctx, spec=ARENA_VENUE, gates=ARENA_GATES, done=done)
+    plan = seed_plan(session, ctx, venue=venue, name=ARENA_PLAN, template="stadium", key_seed="demo-arena", now=now,
+                     done=done)
     seed_seated_event(session, ctx, venue=venue, plan=plan, slug=ARENA_SLUG, name=ARENA_NAME,
                       description=ARENA_DESCRIPTION, times=arena_times(ga_starts), types=ARENA_TYPES,
                       isolated_rule="strict", now=now, done=done, tag="arena")

@@ -1,6 +1,13 @@
-"""One seated demo event on a plan (the theatre night and the arena share it), created through the normal
-services and idempotent: ``seed_seated_event(session, ctx, venue=, plan=, slug=, name=, description=, times=,
-types=, isolated_rule=, now=, done=, tag=)``.
+"""The demo's venues, seating plans and seated events (the square, the theatre night and the arena share these),
+created through the normal services and idempotent (each piece looked up first; what was created is appended to
+``done``):
+
+- ``seed_venue(session, ctx, spec=, gates=, done=) -> Venue`` — the venue named ``spec["name"]`` (``spec``: the
+  keyword arguments of ``venues.create_venue``) with ``gates`` ``((gate code, label), …)``;
+- ``seed_plan(session, ctx, venue=, name=, template=, key_seed=, now=, done=) -> SeatingPlan`` — the plan ``name``
+  at the venue from the starter ``template`` (seat keys from ``key_seed``), published;
+- ``seed_seated_event(session, ctx, venue=, plan=, slug=, name=, description=, times=, types=, isolated_rule=,
+  now=, done=, tag=)``, below.
 
 ``times`` = ``(starts_at, ends_at)`` in UTC (used only when the event is created; on sale from an hour before
 ``now`` until it starts); ``types`` = ``((ticket type spec, plan category key), …)`` — each spec the keyword
@@ -16,11 +23,42 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from voelgoed.models import Event, EventSeating, SeatingPlan, SeatingPlanVersion, TicketType, Venue
+from voelgoed.models import Event, EventSeating, Gate, SeatingPlan, SeatingPlanVersion, TicketType, Venue
 from voelgoed.services.catalog import events as events_svc
 from voelgoed.services.catalog import ticket_types as tt_svc
+from voelgoed.services.catalog import venues as venues_svc
 from voelgoed.services.platform import TenantContext
-from voelgoed.services.seating import configure_seated_sales
+from voelgoed.services.seating import configure_seated_sales, create_plan, publish, starter_layout
+
+
+def seed_venue(session: Session, ctx: TenantContext, *, spec: dict, gates: tuple, done: list[str]) -> Venue:
+    """The venue ``spec["name"]`` of ``ctx``'s organisation with every gate of ``gates`` (module docstring)."""
+    venue = session.exec(select(Venue).where(Venue.organization_id == ctx.organization_id,
+                                             Venue.name == spec["name"])).first()
+    if venue is None:
+        venue = venues_svc.create_venue(session, ctx, **spec)
+        done.append(f"venue {venue.name}")
+    codes = set(session.exec(select(Gate.gate_code).where(Gate.venue_id == venue.id)).all())
+    for code, label in gates:
+        if code not in codes:
+            venues_svc.create_gate(session, ctx, venue.id, gate_code=code, name=label)
+            done.append(f"gate {code}")
+    return venue
+
+
+def seed_plan(session: Session, ctx: TenantContext, *, venue: Venue, name: str, template: str, key_seed: str,
+              now: datetime, done: list[str]) -> SeatingPlan:
+    """The published plan ``name`` at ``venue``, created from the starter ``template`` when missing."""
+    plan = session.exec(select(SeatingPlan).where(SeatingPlan.organization_id == ctx.organization_id,
+                                                  SeatingPlan.venue_id == venue.id, SeatingPlan.name == name)).first()
+    if plan is None:
+        plan = create_plan(session, ctx, venue_id=venue.id, name=name, now=now,
+                           layout_doc=starter_layout(template, name=name, seed=key_seed))
+        done.append(f"seating plan {name}")
+    if plan.latest_version == 0:
+        publish(session, ctx, plan.id, now=now)
+        done.append(f"published {name}")
+    return plan
 
 
 def seed_seated_event(session: Session, ctx: TenantContext, *, venue: Venue, plan: SeatingPlan, slug: str, name: str,

@@ -35,7 +35,6 @@ from sqlmodel import Session, select
 from voelgoed.config import get_settings
 from voelgoed.models import (
     Event,
-    Gate,
     Membership,
     Organization,
     SeatingPlan,
@@ -45,13 +44,9 @@ from voelgoed.models import (
 from voelgoed.services.accounts import accounts, tenancy
 from voelgoed.services.catalog import events as events_svc
 from voelgoed.services.catalog import ticket_types as tt_svc
-from voelgoed.services.catalog import venues as venues_svc
 from voelgoed.services.demo.arena import seed_arena
-from voelgoed.services.demo.seated import seed_seated_event
+from voelgoed.services.demo.seated import seed_plan, seed_seated_event, seed_venue
 from voelgoed.services.platform import Actor, TenantContext, VoelgoedError, clock
-from voelgoed.services.seating import create_plan as create_seating_plan
-from voelgoed.services.seating import publish as publish_seating_plan
-from voelgoed.services.seating import starter_layout
 
 DEMO_ORG_SLUG = "jozi-live"
 DEMO_ORG_NAME = "Jozi Live Events"
@@ -148,26 +143,10 @@ def seed_demo(session: Session, *, now: datetime | None = None) -> str:
         done.append("door staff membership (scanner_only)")
 
     ctx = TenantContext(organization_id=org.id, actor=Actor("system", "seed"), role="owner")
-    venue = session.exec(select(Venue).where(Venue.organization_id == org.id, Venue.name == DEMO_VENUE["name"])).first()
-    if venue is None:
-        venue = venues_svc.create_venue(session, ctx, **DEMO_VENUE)
-        done.append(f"venue {venue.name}")
-    codes = set(session.exec(select(Gate.gate_code).where(Gate.venue_id == venue.id)).all())
-    for code, label in DEMO_GATES:
-        if code not in codes:
-            venues_svc.create_gate(session, ctx, venue.id, gate_code=code, name=label)
-            done.append(f"gate {code}")
-
+    venue = seed_venue(session, ctx, spec=DEMO_VENUE, gates=DEMO_GATES, done=done)
     # a real seating plan at the venue (theatre starter, published) so the builder opens on something real
-    plan = session.exec(select(SeatingPlan).where(SeatingPlan.organization_id == org.id, SeatingPlan.venue_id == venue.id,
-                                                  SeatingPlan.name == DEMO_SEATING_PLAN)).first()
-    if plan is None:
-        plan = create_seating_plan(session, ctx, venue_id=venue.id, name=DEMO_SEATING_PLAN, now=now,
-                                   layout_doc=starter_layout("theatre", name=DEMO_SEATING_PLAN, seed="demo"))
-        done.append(f"seating plan {DEMO_SEATING_PLAN}")
-    if plan.latest_version == 0:
-        publish_seating_plan(session, ctx, plan.id, now=now)
-        done.append("published the seating plan")
+    plan = seed_plan(session, ctx, venue=venue, name=DEMO_SEATING_PLAN, template="theatre", key_seed="demo", now=now,
+                     done=done)
 
     event = session.exec(select(Event).where(Event.slug == DEMO_EVENT_SLUG)).first()
     if event is None:
