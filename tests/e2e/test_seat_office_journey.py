@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from tests.e2e import seat_canvas
 from tests.e2e.conftest import SHOTS
-from tests.e2e.seat_canvas import click_plan
+from tests.e2e.seat_canvas import click_plan, office_act
 from tests.factories import make_event, make_org, make_ticket_type, make_user, make_venue
 from tests.seating_factories import block_layout, ctx_for
 from voelgoed.models import EventSeat, EventSeating, LedgerEntry, Order, Ticket
@@ -80,14 +80,9 @@ def test_organiser_attaches_maps_blocks_allocates_and_sells_at_the_box_office(pa
     expect(page.locator("#seat-details")).to_contain_text("Stalls B-1")
 
     # 3. block one seat, allocate two to the press
-    page.evaluate("() => window.__seatOffice.select(['A-1'])")
-    page.click("#seats-block")
-    expect(page.locator("#seat-office-notice")).to_have_text("1 seat(s) blocked.")
+    office_act(page, ["A-1"], "#seats-block", "1 seat(s) blocked.")
     page.wait_for_function("() => window.__seatOffice.status('A-1') === 'blocked'")
-    page.evaluate("() => window.__seatOffice.select(['A-2', 'A-3'])")
-    page.fill("#allocation-label", "Press")
-    page.click("#seats-allocate")
-    expect(page.locator("#seat-office-notice")).to_have_text("2 seat(s) allocated to Press.")
+    office_act(page, ["A-2", "A-3"], "#seats-allocate", "2 seat(s) allocated to Press.", label="Press")
     expect(page.locator("#allocation-summary")).to_contain_text("Press: 2")
     expect(page.locator("#count-allocated")).to_have_text("2")
 

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
+from tests.e2e.seat_canvas import office_act
 from tests.factories import make_user
 from tests.seated_factories import seated_event
 from voelgoed.models import EventSeat, Organization
@@ -75,17 +76,12 @@ def test_one_organisers_actions_reach_another_organisers_open_map_pushed(browser
     assert watching.evaluate("() => window.__seatOffice.status('A-1')") == "free"
 
     # 1. block one seat on the first map
-    acting.evaluate("() => window.__seatOffice.select(['A-1'])")
-    acting.click("#seats-block")
-    expect(acting.locator("#seat-office-notice")).to_have_text("1 seat(s) blocked.")
+    office_act(acting, ["A-1"], "#seats-block", "1 seat(s) blocked.")
     watching.wait_for_function("() => window.__seatOffice.status('A-1') === 'blocked'")
     expect(watching.locator("#count-blocked")).to_have_text("1")
     expect(watching.locator("#count-free")).to_have_text("15")
     # 2. allocate two to the press, 3. sell one at the box office
-    acting.evaluate("() => window.__seatOffice.select(['A-2', 'A-3'])")
-    acting.fill("#allocation-label", "Press")
-    acting.click("#seats-allocate")
-    expect(acting.locator("#seat-office-notice")).to_have_text("2 seat(s) allocated to Press.")
+    office_act(acting, ["A-2", "A-3"], "#seats-allocate", "2 seat(s) allocated to Press.", label="Press")
     expect(watching.locator("#allocation-summary")).to_contain_text("Press: 2")
     expect(watching.locator("#count-allocated")).to_have_text("2")
     acting.evaluate("() => window.__seatOffice.select(['A-3'])")
