@@ -38,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 from starlette.concurrency import run_in_threadpool
 
 from voelgoed.api.deps import client_address
+from voelgoed.api.seat_sse import SeatStreamResponse
 from voelgoed.config import get_settings
 from voelgoed.services.platform import ratelimit, session_scope
 from voelgoed.services.seating import (
@@ -142,21 +143,6 @@ def seating_changes(slug: str, response: Response, address: Annotated[str, Depen
         return changes_since(session, slug, since)
 
 
-class _SeatStreamResponse(StreamingResponse):
-    """The stream's frames; its slot and subscription are given back however the response ends."""
-
-    def __init__(self, stream) -> None:
-        super().__init__(stream.frames(), media_type="text/event-stream",
-                         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
-        self._stream = stream
-
-    async def __call__(self, scope, receive, send) -> None:
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            await self._stream.close()
-
-
 _STREAM_DOC = {200: {"description": "Server-Sent Events: ``retry: 1000``; per change ``id: <seq>`` and ``data:`` "
                                     "``{since, seq, changes: [{key, status}], refetch, areas, tables}`` (the changes "
                                     "feed's answer since ``since``); ``: keep-alive`` comments every 15 s; the stream "
@@ -172,7 +158,7 @@ async def seating_stream(slug: str, address: Annotated[str, Depends(client_addre
     """``Last-Event-ID`` (the browser's reconnect) wins over ``since``; errors are answered before the stream starts."""
     await run_in_threadpool(_limit, address)
     stream = await open_seat_stream(slug, since=since, last_event_id=last_event_id)
-    return _SeatStreamResponse(stream)
+    return SeatStreamResponse(stream)
 
 
 @router.post("/events/{slug}/seat-holds", status_code=201,

@@ -24,7 +24,7 @@ from voelgoed.services.platform import TenantContext, session_scope
 from voelgoed.services.seating import office_changes, open_office_stream
 
 from . import event_seats as h
-from .public_seats import _SeatStreamResponse as SeatStreamResponse
+from .seat_sse import SeatStreamResponse
 from .seating_builder import Ctx, WriteCtx
 
 router = APIRouter(prefix="/api/organiser", tags=["organiser seat map"], include_in_schema=False)
