@@ -41,12 +41,6 @@ from voelgoed.services.sales import hold_caps, hold_tokens, release_hold, schedu
 from voelgoed.services.seating import area_holds, event_seats, seat_rows
 
 _SEAT, _HOLD, _ITEM = EventSeat.__table__, Hold.__table__, HoldItem.__table__
-TOKEN_PURPOSE = hold_tokens.TOKEN_PURPOSE
-
-
-def token_for(hold_id: uuid.UUID) -> str:
-    """:func:`voelgoed.services.sales.hold_tokens.token_for` (``<hold id>.<HMAC>``)."""
-    return hold_tokens.token_for(hold_id)
 
 
 def hold_of_token(session: Session, token: Any, *, lock: bool = False) -> Hold:
@@ -244,7 +238,7 @@ def hold_dict(hold: Hold, seats: list, prices: dict, *, areas: list | tuple = ()
     """``{hold_id, hold_token, status, expires_at, seats: [{key, label, section, row, seat, category,
     ticket_type_id, price_cents}], areas: [{key, label, quantity, category, ticket_type_id, price_cents}],
     tables: [key], total_cents, currency}`` (``areas``: ``[(event_area row, places, ticket type)]``)."""
-    return {"hold_id": str(hold.id), "hold_token": token_for(hold.id), "status": hold.status,
+    return {"hold_id": str(hold.id), "hold_token": hold_tokens.token_for(hold.id), "status": hold.status,
             "expires_at": clock.aware(hold.expires_at).isoformat(), "total_cents": hold.total_cents,
             "currency": hold.currency,
             "seats": [{"key": s.seat_key, "label": seat_label(s), "section": s.section_label, "row": s.row_label,
