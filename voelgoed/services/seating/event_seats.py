@@ -209,23 +209,37 @@ def status_snapshot(session: Session, event_slug: str, *, now: datetime | None =
     return out
 
 
+def parse_since(value: Any) -> int:
+    """A sequence number: a whole number ≥ 0 of at most 12 digits, else 422 ``validation_failed`` (``since``)."""
+    text = str(value if value is not None else "").strip()
+    if isinstance(value, bool) or not text.isdigit() or len(text) > 12:
+        raise ValidationFailed({"since": "A sequence number (whole number ≥ 0)"})
+    return int(text)
+
+
+def changed_rows(session: Session, event_id: uuid.UUID, seq: int, since: int, limit: int, *columns) -> list | None:
+    """The event's seats stamped after ``since`` (``seat_key, status, hold_expires_at, seq`` and ``columns``, in
+    ``seq`` order), or ``None`` when the client must take a new snapshot instead: ``since`` ahead of the feed's
+    ``seq``, or more than ``limit`` seats changed. Shared by the public feed and the organiser's (office_feed)."""
+    if since > seq:
+        return None
+    rows = session.execute(select(_SEAT.c.seat_key, _SEAT.c.status, _SEAT.c.hold_expires_at, _SEAT.c.seq, *columns)
+                           .where(_SEAT.c.event_id == event_id, _SEAT.c.seq > since).order_by(_SEAT.c.seq)
+                           .limit(limit + 1)).all()
+    return None if len(rows) > limit else rows
+
+
 def changes_since(session: Session, event_slug: str, since: Any, *, now: datetime | None = None,
                   limit: int = 5000) -> dict[str, Any]:
     """``{seq, changes: [{key, status}], refetch}`` for seats changed after ``since`` (an int ≥ 0, else 422);
     ``refetch`` (take a new snapshot) when ``since`` is ahead of the feed or more than ``limit`` seats changed.
     Held seats whose hold lapsed read as free; lapses are not changes, so clients also age out held seats
     whose countdown is not theirs by refetching the snapshot now and then."""
-    if isinstance(since, bool) or not str(since).strip().isdigit() or len(str(since).strip()) > 12:
-        raise ValidationFailed({"since": "A sequence number (whole number ≥ 0)"})
-    since = int(str(since).strip())
+    since = parse_since(since)
     now = clock.resolve(now)
     event, settings = seated_event(session, event_slug)
-    if since > settings.seq:
-        return {"seq": settings.seq, "changes": [], "refetch": True}
-    rows = session.execute(select(_SEAT.c.seat_key, _SEAT.c.status, _SEAT.c.hold_expires_at, _SEAT.c.seq)
-                           .where(_SEAT.c.event_id == event.id, _SEAT.c.seq > since).order_by(_SEAT.c.seq)
-                           .limit(limit + 1)).all()
-    if len(rows) > limit:
+    rows = changed_rows(session, event.id, settings.seq, since, limit)
+    if rows is None:
         return {"seq": settings.seq, "changes": [], "refetch": True}
     seq = max([since, settings.seq, *(r.seq for r in rows)])  # settings.seq: also changes of standing places only
     return {"seq": seq, "refetch": False, **area_holds.availability(session, event.id, now),

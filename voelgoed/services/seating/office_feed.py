@@ -27,7 +27,6 @@ from functools import partial
 from typing import Any
 
 import anyio.to_thread
-from sqlalchemy import select
 from sqlmodel import Session
 
 from voelgoed.models import EventSeat, EventSeating
@@ -48,7 +47,7 @@ def _authorised_event(session: Session, ctx: TenantContext, event_id: Any) -> uu
 def office_changes(session: Session, ctx: TenantContext, event_id: Any, since: Any, *,
                    now: datetime | None = None, limit: int = 5000) -> dict[str, Any]:
     """The organiser's changes since ``since`` (module docstring)."""
-    start = seat_stream.parse_since(since)
+    start = event_seats.parse_since(since)
     return changes_of(session, _authorised_event(session, ctx, event_id), start, now=now, limit=limit)
 
 
@@ -60,13 +59,8 @@ def changes_of(session: Session, event_id: uuid.UUID, since: int, *, now: dateti
     settings = session.get(EventSeating, event_id)
     if settings is None:
         raise NotFound("not_found", "No such seated event")
-    if since > settings.seq:
-        return {"seq": settings.seq, "changes": [], "refetch": True}
-    rows = session.execute(select(_SEAT.c.seat_key, _SEAT.c.status, _SEAT.c.hold_expires_at, _SEAT.c.seq,
-                                  _SEAT.c.allocation)
-                           .where(_SEAT.c.event_id == event_id, _SEAT.c.seq > since).order_by(_SEAT.c.seq)
-                           .limit(limit + 1)).all()
-    if len(rows) > limit:
+    rows = event_seats.changed_rows(session, event_id, settings.seq, since, limit, _SEAT.c.allocation)
+    if rows is None:
         return {"seq": settings.seq, "changes": [], "refetch": True}
     changes = []
     for r in rows:
@@ -92,6 +86,6 @@ def _read(event_id: uuid.UUID, since: int) -> dict[str, Any]:
 async def open_office_stream(ctx: TenantContext, event_id: Any, *, since: Any = "0",
                              last_event_id: str | None = None) -> seat_stream.SeatStream:
     """Validate, authorise, take a slot and subscribe (module docstring for the errors)."""
-    start = seat_stream.parse_since(last_event_id if last_event_id not in (None, "") else since)
+    start = event_seats.parse_since(last_event_id if last_event_id not in (None, "") else since)
     eid = await anyio.to_thread.run_sync(_check, ctx, event_id)
     return await seat_stream.subscribe(f"office:{eid}", eid, start, partial(_read, eid), title=f"event {eid}")

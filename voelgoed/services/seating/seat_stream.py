@@ -43,21 +43,13 @@ from typing import Any
 import anyio.to_thread
 
 from voelgoed.config import get_settings
-from voelgoed.services.platform import Busy, ValidationFailed, seat_signals, session_scope
-from voelgoed.services.seating.event_seats import changes_since, seated_event
+from voelgoed.services.platform import Busy, seat_signals, session_scope
+from voelgoed.services.seating.event_seats import changes_since, parse_since, seated_event
 
 RETRY_MS = 1000
 SHARE_S = 2.0
 _SHARED_MAX = 256
 log = logging.getLogger(__name__)
-
-
-def parse_since(value: Any) -> int:
-    """A sequence number: a whole number ≥ 0 of at most 12 digits, else 422 ``validation_failed``."""
-    text = str(value if value is not None else "").strip()
-    if isinstance(value, bool) or not text.isdigit() or len(text) > 12:
-        raise ValidationFailed({"since": "A sequence number (whole number ≥ 0)"})
-    return int(text)
 
 
 class _Slots:
